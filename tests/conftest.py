@@ -1,0 +1,82 @@
+"""Test harness: a fresh data folder per test, built by the real migrations; login-as-role fixtures."""
+
+import re
+
+import pytest
+
+from xgapp import create_app
+from xgapp import db as xdb
+
+PASSWORD = "correct-horse-9"
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app on an empty campus whose setup is done (principal 'boss')."""
+    application = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True})
+    with application.app_context():
+        xdb.ensure_connection()
+        from xgapp import campus
+
+        campus.setup("测试校区", "T-01", "boss", "王校长", PASSWORD)
+        yield application
+    xdb.database.close()
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    """An app on a brand-new data folder: no campus, no account."""
+    application = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True})
+    with application.app_context():
+        xdb.ensure_connection()
+        yield application
+    xdb.database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def make_user(username="staff", roles=("advisor",), name=None, password=PASSWORD, pin=None, by=None):
+    """Create a staff account through the domain function."""
+    from xgapp.accounts import domain
+
+    return domain.create_user(by, username, name or "员工" + username, password, set(roles), pin=pin)
+
+
+def csrf_from(html):
+    """The CSRF token embedded in a rendered page."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+        re.search(r'"X-CSRFToken": "([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+def login(client, username="boss", password=PASSWORD):
+    """Log in through the real login form; return the response."""
+    page = client.get("/login")
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def login_as(app, client):
+    """login_as('advisor') creates a user holding that role and logs the client in as them."""
+
+    def _login(*roles, username=None):
+        username = username or "u-" + "-".join(roles)
+        make_user(username, roles)
+        response = login(client, username)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return client
+
+    return _login
+
+
+def post(client, url, data=None, **kwargs):
+    """POST with the CSRF token taken from the page the user would have open."""
+    page = client.get(kwargs.pop("page", "/"))
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_from(page.get_data(as_text=True)))
+    return client.post(url, data=data, **kwargs)

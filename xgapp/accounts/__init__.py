@@ -1,0 +1,1 @@
+"""Staff accounts (models, rules in `domain`, pages in `views`)."""

@@ -1,0 +1,248 @@
+"""Account rules: passwords, PINs, lockout, creating and changing staff accounts."""
+
+import re
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from xgapp import audit
+from xgapp.accounts.models import User, UserRole
+from xgapp.db import utcnow, write
+from xgapp.security import ROLES
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,39}$")
+PIN_RE = re.compile(r"^[0-9]{4,6}$")
+MIN_PASSWORD = 8
+# Checked against when the username is unknown, so both cases cost one KDF run.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+class AccountError(Exception):
+    """A rule was broken; `field` names the form field the message belongs beside."""
+
+    def __init__(self, field, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+def hash_secret(secret):
+    """Hash a password or PIN with scrypt."""
+    return generate_password_hash(secret, method="scrypt")
+
+
+def password_problem(password):
+    """Why a new password is unacceptable, or None."""
+    if len(password or "") < MIN_PASSWORD:
+        return _l("At least %(n)d characters.", n=MIN_PASSWORD)
+    if password.isdigit():
+        return _l("Must not be digits only.")
+    return None
+
+
+def pin_problem(pin):
+    """Why a PIN is unacceptable, or None."""
+    if not PIN_RE.match(pin or ""):
+        return _l("4 to 6 digits.")
+    if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
+        return _l("Too easy to guess; avoid repeated or consecutive digits.")
+    return None
+
+
+def username_problem(username, exclude_id=None):
+    """Why a username is unacceptable, or None."""
+    if not USERNAME_RE.match(username or ""):
+        return _l("2–40 characters: lower-case letters, digits, . _ -")
+    query = User.select().where(User.username == username)
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
+    if query.exists():
+        return _l("This username is taken.")
+    return None
+
+
+def _check_roles(roles):
+    roles = set(roles)
+    if not roles:
+        raise AccountError("roles", _l("Choose at least one role."))
+    unknown = roles - set(ROLES)
+    if unknown:
+        raise AccountError("roles", _l("Unknown role."))
+    return roles
+
+
+def _active_principals(exclude_id=None):
+    query = (User.select().join(UserRole)
+             .where(UserRole.role == "principal", User.active == True))  # noqa: E712
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
+    return query.count()
+
+
+def _set_roles(user, roles):
+    UserRole.delete().where(UserRole.user == user).execute()
+    for role in sorted(roles):
+        UserRole.create(user=user, role=role)
+    user.__dict__.pop("_role_set", None)
+
+
+def create_user(by, username, display_name, password, roles, pin=None):
+    """Create a staff account (audited); raises AccountError on bad input."""
+    username = (username or "").strip().lower()
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise AccountError("display_name", _l("Enter the person's name."))
+    roles = _check_roles(roles)
+    with write():
+        problem = username_problem(username)
+        if problem:
+            raise AccountError("username", problem)
+        problem = password_problem(password)
+        if problem:
+            raise AccountError("password", problem)
+        if pin:
+            problem = pin_problem(pin)
+            if problem:
+                raise AccountError("pin", problem)
+        user = User.create(username=username, display_name=display_name[:60],
+                           password_hash=hash_secret(password),
+                           pin_hash=hash_secret(pin) if pin else None, created_at=utcnow())
+        _set_roles(user, roles)
+        after = audit.snapshot(user) | {"roles": sorted(roles)}
+        audit.record(by, "create", "user", user.id, after=after, summary=username)
+    return user
+
+
+def update_user(by, user, display_name, roles, active):
+    """Change name, roles and active flag (audited); the last active principal stays a principal."""
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise AccountError("display_name", _l("Enter the person's name."))
+    roles = _check_roles(roles)
+    with write():
+        user = User.get_by_id(user.id)
+        before = audit.snapshot(user) | {"roles": sorted(user.role_set)}
+        losing_principal = "principal" in user.role_set and ("principal" not in roles or not active)
+        if losing_principal and _active_principals(exclude_id=user.id) == 0:
+            raise AccountError("roles", _l("The campus needs at least one active principal."))
+        user.display_name = display_name[:60]
+        if user.active and not active:
+            user.session_version += 1  # disabling logs them out everywhere
+        user.active = bool(active)
+        user.save()
+        _set_roles(user, roles)
+        after = audit.snapshot(user) | {"roles": sorted(roles)}
+        audit.record(by, "update", "user", user.id, before=before, after=after, summary=user.username)
+    return user
+
+
+def set_password(by, user, password):
+    """Set a new password, unlock the account and end its other sessions (audited)."""
+    problem = password_problem(password)
+    if problem:
+        raise AccountError("password", problem)
+    with write():
+        user = User.get_by_id(user.id)
+        user.password_hash = hash_secret(password)
+        user.password_failures = 0
+        user.password_locked_until = None
+        user.session_version += 1
+        user.save()
+        audit.record(by, "password", "user", user.id, summary=user.username)
+    return user
+
+
+def set_pin(by, user, pin):
+    """Set (or with pin=None remove) the quick-login PIN (audited)."""
+    if pin is not None:
+        problem = pin_problem(pin)
+        if problem:
+            raise AccountError("pin", problem)
+    with write():
+        user = User.get_by_id(user.id)
+        user.pin_hash = hash_secret(pin) if pin else None
+        user.pin_failures = 0
+        user.pin_locked_until = None
+        user.save()
+        audit.record(by, "pin" if pin else "pin_removed", "user", user.id, summary=user.username)
+    return user
+
+
+def set_locale(user, locale):
+    """Remember the user's UI language (a preference, not audited)."""
+    User.update(locale=locale).where(User.id == user.id).execute()
+
+
+@dataclass
+class LoginResult:
+    user: User | None
+    error: str | None = None  # "bad", "locked", "ip_locked"
+    locked_until: object = None
+
+
+class IpThrottle:
+    """Failed logins per client address within a sliding window (in memory)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._failures = defaultdict(deque)
+
+    def _trim(self, ip, window):
+        stamps = self._failures[ip]
+        cutoff = time.monotonic() - window
+        while stamps and stamps[0] < cutoff:
+            stamps.popleft()
+        return stamps
+
+    def blocked(self, ip, limit, window):
+        """True when `ip` has failed `limit` times within `window` seconds."""
+        with self._lock:
+            return len(self._trim(ip, window)) >= limit
+
+    def fail(self, ip, window):
+        """Count one failure from `ip`."""
+        with self._lock:
+            self._trim(ip, window).append(time.monotonic())
+
+
+def authenticate(username, secret, kind, ip, config, throttle):
+    """Check a password (kind="password") or PIN (kind="pin"), applying lockout; audited."""
+    window = config["login_lock_minutes"] * 60
+    if throttle.blocked(ip, config["ip_max_failures"], window):
+        return LoginResult(None, "ip_locked")
+    username = (username or "").strip().lower()
+    now = utcnow()
+    with write():
+        user = User.get_or_none(User.username == username)
+        stored = None if user is None else (user.password_hash if kind == "password" else user.pin_hash)
+        locked_until = None if user is None else getattr(user, kind + "_locked_until")
+        if locked_until and locked_until > now:
+            return LoginResult(None, "locked", locked_until)
+        ok = check_password_hash(stored or _DUMMY_HASH, secret or "") and stored is not None
+        if ok and user.active:
+            setattr(user, kind + "_failures", 0)
+            setattr(user, kind + "_locked_until", None)
+            user.last_login_at = now
+            user.save()
+            audit.record(user, "login", "user", user.id, summary=kind)
+            return LoginResult(user)
+        throttle.fail(ip, window)
+        if user is None:
+            audit.record(None, "login_failed", "user", None, summary="%s: %s" % (kind, username[:40]))
+            return LoginResult(None, "bad")
+        failures = getattr(user, kind + "_failures") + 1
+        result = LoginResult(None, "bad")
+        if failures >= config["login_max_failures"]:
+            failures = 0
+            result = LoginResult(None, "locked", now + timedelta(minutes=config["login_lock_minutes"]))
+            setattr(user, kind + "_locked_until", result.locked_until)
+        setattr(user, kind + "_failures", failures)
+        user.save()
+        audit.record(None, "login_failed" if result.error == "bad" else "locked", "user", user.id,
+                     summary="%s: %s" % (kind, user.username))
+        return result

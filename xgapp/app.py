@@ -1,0 +1,145 @@
+"""The application factory: config, database, blueprints, error handlers — nothing else."""
+
+import logging
+import logging.handlers
+from datetime import timedelta
+
+from flask import Flask, g, redirect, render_template, request, url_for
+from flask_babel import Babel, get_locale
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from xgapp import __version__, campus, db, htmx, i18n, migrate, nav, paths, security, settings
+from xgapp.accounts.domain import IpThrottle
+from xgapp.security import can
+
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def create_app(test_config=None):
+    """Build the app for one data folder; migrations run (after a backup) before it serves."""
+    test_config = dict(test_config or {})
+    data = paths.DataPaths(paths.data_dir(test_config.pop("DATA_DIR", None))).ensure()
+    values, sources = settings.load(data, overrides=test_config.pop("SETTINGS", None))
+    resources = paths.resource_dir()
+    app = Flask("xgapp", template_folder=str(resources / "templates"), static_folder=str(resources / "static"))
+    app.config.update(
+        SECRET_KEY=settings.secret_key(data),
+        XGAPP=values,
+        XGAPP_SOURCES=sources,
+        XGAPP_PATHS=data,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="xgapp_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=1),
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=False,
+        BABEL_TRANSLATION_DIRECTORIES=str(paths.package_dir() / "translations"),
+        BABEL_DEFAULT_LOCALE="zh_CN",
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+    )
+    app.config.update(test_config)
+    _logging(app, data, values["log_level"])
+    _database(app, data, values)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    csrf.init_app(app)
+    app.extensions["xgapp_throttle"] = IpThrottle()
+    _blueprints(app)
+    _hooks(app)
+    _errors(app)
+    _jinja(app)
+    return app
+
+
+def _logging(app, data, level):
+    if app.testing:
+        return
+    handler = logging.handlers.RotatingFileHandler(data.logs / "xgapp.log", maxBytes=2_000_000,
+                                                   backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    if not any(getattr(h, "baseFilename", None) == handler.baseFilename for h in root.handlers):
+        root.addHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
+def _database(app, data, values):
+    database = db.bind(db.open_database(values["database_url"]))
+    database.connect(reuse_if_open=True)
+    try:
+        migrate.upgrade(database, backup_dir=data.backups)
+    finally:
+        database.close()
+
+
+def _blueprints(app):
+    from xgapp.accounts.views import bp as accounts_bp
+    from xgapp.audit.views import bp as audit_bp
+    from xgapp.auth import bp as auth_bp
+    from xgapp.campus.views import bp as campus_bp
+    from xgapp.home import bp as home_bp
+
+    for bp in (auth_bp, home_bp, accounts_bp, audit_bp, campus_bp):
+        app.register_blueprint(bp)
+
+
+def _hooks(app):
+    @app.before_request
+    def gate():
+        db.ensure_connection()
+        security.check_origin()
+        i18n.wants_lang_param()
+        reason = security.load_user()
+        endpoint = request.endpoint
+        if endpoint in ("static", "home.healthz"):
+            return None
+        if not app.config.get("XGAPP_SET_UP"):
+            if campus.needs_setup():
+                return None if endpoint == "auth.setup" else redirect(url_for("auth.setup"))
+            app.config["XGAPP_SET_UP"] = True
+        if g.user is None and not security.is_public(endpoint):
+            return security.login_redirect(reason)
+        return None
+
+    @app.after_request
+    def headers(response):
+        htmx.add_vary(response)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _errors(app):
+    def page(code, reason=None):
+        return render_template("errors/error.html", code=code, reason=reason), code
+
+    app.register_error_handler(403, lambda e: page(403))
+    app.register_error_handler(404, lambda e: page(404))
+    app.register_error_handler(405, lambda e: page(405))
+    app.register_error_handler(CSRFError, lambda e: page(403, "csrf"))
+
+    app.register_error_handler(500, lambda e: page(500))
+
+
+def _jinja(app):
+    app.jinja_env.filters["localtime"] = i18n.datetime_filter
+    app.jinja_env.globals.update(
+        can=lambda permission: can(g.get("user"), permission),
+        nav_items=lambda: nav.items_for(g.get("user")),
+        nav_current=nav.current,
+        locale_code=lambda: str(get_locale()),
+        roles=security.ROLES,
+        languages=i18n.LANGUAGES,
+        current_campus=_current_campus,
+        app_version=__version__,
+    )
+
+
+def _current_campus():
+    if "campus" not in g:
+        g.campus = campus.current()
+    return g.campus

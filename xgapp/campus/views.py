@@ -1,0 +1,40 @@
+"""Campus settings page (principal): name and code, and the server settings in force."""
+
+from flask import Blueprint, current_app, flash, g, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from xgapp import campus, nav, settings
+from xgapp.forms import Form, render_form
+from xgapp.security import require
+
+bp = Blueprint("campus", __name__, url_prefix="/campus")
+nav.register("campus.edit", _l("Campus settings"), "campus.edit", order=85)
+
+
+class CampusForm(Form):
+    campus_name = StringField(_l("Campus name"), validators=[DataRequired(_l("Required.")), Length(max=100)])
+    campus_code = StringField(_l("Campus code"), validators=[DataRequired(_l("Required.")), Length(max=20)],
+                              description=_l("Used in export bundles sent to head office."))
+
+
+@bp.route("/", methods=["GET", "POST"])
+@require("campus.edit")
+def edit():
+    """Edit the campus's name and code; show the server settings in force and where each comes from."""
+    row = campus.current()
+    form = CampusForm(data={"campus_name": row.name, "campus_code": row.code})
+    if form.validate_on_submit():
+        try:
+            campus.update(g.user, form.campus_name.data, form.campus_code.data)
+        except campus.CampusError as exc:
+            form.fail(exc.field, exc.message)
+        else:
+            flash(_("Campus settings saved."), "success")
+            return redirect(url_for("campus.edit"), code=303)
+    config = current_app.config
+    return render_form("campus/edit.html", form, settings_table=settings.SETTINGS,
+                       values=config["XGAPP"], sources=config["XGAPP_SOURCES"],
+                       data_dir=config["XGAPP_PATHS"].root)

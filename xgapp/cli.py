@@ -1,0 +1,167 @@
+"""The `xgapp` command: serve, demo, create-user, backup, restore, check."""
+
+import sys
+import webbrowser
+
+import click
+
+from xgapp import __version__
+
+DATA_OPTION = click.option("--data", "data", type=click.Path(file_okay=False), envvar="XGAPP_DATA",
+                           help="Data folder (default: the per-user app-data folder).")
+
+
+def _app(data, **settings):
+    from xgapp.app import create_app
+    from xgapp.migrate import SchemaTooNew
+
+    try:
+        return create_app({"DATA_DIR": data, "SETTINGS": settings})
+    except SchemaTooNew as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(invoke_without_command=True)
+@click.version_option(__version__, prog_name="xgapp")
+@click.pass_context
+def main(ctx):
+    """xgapp — 学管师工作台 (campus study-management workbench)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(serve, open_browser=getattr(sys, "frozen", False))
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--host", default=None, help="Interface to bind (default 0.0.0.0: the whole LAN).")
+@click.option("--port", type=int, default=None, help="TCP port (default 8080).")
+@click.option("--threads", type=int, default=None, help="Worker threads (default 4).")
+@click.option("--browser/--no-browser", "open_browser", default=False, help="Open the browser on the app.")
+def serve(data=None, host=None, port=None, threads=None, open_browser=False):
+    """Serve the campus on the LAN with waitress."""
+    from xgapp import serve as server
+
+    overrides = {k: v for k, v in (("host", host), ("port", port), ("threads", threads)) if v is not None}
+    app = _app(data, **overrides)
+    cfg = app.config["XGAPP"]
+    if not server.port_free(cfg["host"], cfg["port"]):
+        raise click.ClickException(
+            "端口 %d 已被占用（xgapp 可能已在运行）。Port %d is already in use — is xgapp already running? "
+            "Use --port to choose another." % (cfg["port"], cfg["port"]))
+    click.echo("xgapp %s · data: %s" % (__version__, app.config["XGAPP_PATHS"].root))
+    click.echo("Open one of these addresses on a tablet or PC of the campus network:")
+    for url in server.urls(cfg["host"], cfg["port"]):
+        click.echo("  " + url)
+    click.echo("Press Ctrl+C to stop.")
+    if open_browser:
+        webbrowser.open("http://127.0.0.1:%d/" % cfg["port"])
+    server.run(app, cfg["host"], cfg["port"], cfg["threads"])
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--password", help="Password for every demo account (default: a random one, printed).")
+@click.option("--years", type=click.IntRange(1, 10), default=1, show_default=True,
+              help="Years of history to generate.")
+@click.option("--seed", type=int, default=2024, show_default=True, help="Random seed (same seed, same campus).")
+def demo(data, password, years, seed):
+    """Build a demo campus in an empty data folder and print its accounts."""
+    from xgapp import demo as demo_data
+
+    app = _app(data)
+    with app.app_context():
+        try:
+            made, password = demo_data.build(password=password, years=years, seed=seed)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo("Demo campus ready in %s" % app.config["XGAPP_PATHS"].root)
+    click.echo("Password of every account: %s" % password)
+    click.echo("%-12s %-8s %-28s %s" % ("username", "name", "roles", "PIN"))
+    for user, roles, pin in made:
+        click.echo("%-12s %-8s %-28s %s" % (user.username, user.display_name, ",".join(roles), pin or "-"))
+
+
+@main.command("create-user")
+@DATA_OPTION
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True, help="The person's name as shown in the app.")
+@click.option("--role", "roles", multiple=True, required=True,
+              type=click.Choice(["principal", "supervisor", "advisor", "director", "teacher", "frontdesk",
+                                 "finance"]), help="Repeat for several roles.")
+@click.password_option(help="Initial password (asked for when omitted).")
+def create_user(data, username, display_name, roles, password):
+    """Create a staff account (e.g. a second principal, or when the only one forgot the password)."""
+    from xgapp.accounts import domain
+
+    app = _app(data)
+    with app.app_context():
+        try:
+            user = domain.create_user(None, username, display_name, password, set(roles))
+        except domain.AccountError as exc:
+            raise click.ClickException("%s: %s" % (exc.field, exc.message)) from exc
+    click.echo("created %s (%s)" % (user.username, ", ".join(sorted(roles))))
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--out", type=click.Path(dir_okay=False), help="Backup file to write (default: in backups/).")
+def backup(data, out):
+    """Back up the database (SQLite backup API, verified)."""
+    from xgapp import backup as backups
+
+    app = _app(data)
+    paths = app.config["XGAPP_PATHS"]
+    target = backups.backup_database(paths.database, out) if out else \
+        backups.backup_into_folder(paths.database, paths.backups, "manual")
+    click.echo("backup written and verified: %s" % target)
+
+
+@main.command()
+@DATA_OPTION
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(data, backup_file, yes):
+    """Replace the database with a backup (validated first; the current data is backed up)."""
+    from xgapp import backup as backups
+    from xgapp import db, migrate
+
+    app = _app(data)
+    paths = app.config["XGAPP_PATHS"]
+    try:
+        version = backups.inspect_backup(backup_file)
+    except backups.InvalidBackup as exc:
+        raise click.ClickException("refused: %s (nothing was changed)" % exc) from exc
+    if version > migrate.code_version():
+        raise click.ClickException(str(migrate.SchemaTooNew(version, migrate.code_version())))
+    if not yes:
+        click.confirm("Replace the data in %s with %s?" % (paths.database, backup_file), abort=True)
+    saved = backups.backup_into_folder(paths.database, paths.backups, "pre-restore")
+    db.database.close()
+    backups.restore_database(backup_file, paths.database)
+    _app(data)  # migrates a restored older database forward
+    click.echo("restored %s (schema %d); the previous data was saved to %s" % (backup_file, version, saved))
+
+
+@main.command()
+@DATA_OPTION
+def check(data):
+    """Integrity check, schema version and the settings in force; exit 1 on a problem."""
+    from xgapp import backup as backups
+    from xgapp import db, migrate, settings
+
+    app = _app(data)
+    paths = app.config["XGAPP_PATHS"]
+    problems = backups.integrity(paths.database) if db.is_sqlite() else []
+    with app.app_context():
+        db.ensure_connection()
+        version = migrate.db_version(db.database.obj)
+        edited = migrate.edited_migrations(db.database.obj)
+    click.echo("data folder: %s" % paths.root)
+    click.echo("integrity: %s" % ("ok" if not problems else "; ".join(problems[:5])))
+    click.echo("schema: %d (this xgapp: %d)" % (version, migrate.code_version()))
+    if edited:
+        click.echo("warning: migrations edited after they were applied: %s" % edited)
+    for s in settings.SETTINGS:
+        value = app.config["XGAPP"][s.name]
+        click.echo("setting %s = %s (%s)" % (s.name, value, app.config["XGAPP_SOURCES"][s.name]))
+    if problems or version != migrate.code_version():
+        sys.exit(1)

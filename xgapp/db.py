@@ -1,0 +1,92 @@
+"""The database: one peewee proxy bound by the app factory, per-thread connections, one write lock."""
+
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+import peewee
+from playhouse.db_url import connect as connect_url
+
+database = peewee.DatabaseProxy()
+
+# Applied on every new SQLite connection. FULL sync: a payment committed is on disk even after a power cut.
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "synchronous": "full",
+    "cache_size": -16000,
+}
+
+_write_lock = threading.RLock()
+
+
+def open_database(url):
+    """Create (not connect) the database object for a DATABASE_URL-style string."""
+    if url.startswith("sqlite:"):
+        return connect_url(url, pragmas=SQLITE_PRAGMAS)
+    return connect_url(url)
+
+
+def bind(db):
+    """Point every model at `db` (called by the factory and by the CLI)."""
+    database.initialize(db)
+    return db
+
+
+def is_sqlite():
+    """True when the bound database is SQLite."""
+    return isinstance(database.obj, peewee.SqliteDatabase)
+
+
+def ensure_connection():
+    """Open this thread's connection if it is not open yet; it stays open for the thread's life."""
+    database.connect(reuse_if_open=True)
+
+
+@contextmanager
+def write():
+    """One read-modify-write unit: the process write lock plus an IMMEDIATE transaction.
+
+    Nested calls become savepoints of the outer transaction.
+    """
+    with _write_lock:
+        if is_sqlite() and database.transaction_depth() == 0:
+            with database.atomic("IMMEDIATE"):
+                yield
+        else:
+            with database.atomic():
+                yield
+
+
+def utcnow():
+    """The current instant as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+class UtcDateTimeField(peewee.Field):
+    """An instant, stored as ISO-8601 UTC text (sortable, unambiguous), returned as an aware datetime."""
+
+    field_type = "TEXT"
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to %s: times must carry a zone" % self.name)
+        return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+    def python_value(self, value):
+        if value is None:
+            return None
+        return datetime.fromisoformat(value)
+
+
+class BaseModel(peewee.Model):
+    """Base of every model: bound to the shared proxy."""
+
+    class Meta:
+        database = database
+        legacy_table_names = False

@@ -1,0 +1,23 @@
+"""Shared form helpers: bound to WTForms via Flask-WTF, one macro renders every field."""
+
+from flask import render_template
+from flask_wtf import FlaskForm
+
+
+class Form(FlaskForm):
+    """Base form; `fail` attaches a domain error to its field."""
+
+    def fail(self, field, message):
+        """Show `message` beside `field` (or at the form's top when the field is unknown)."""
+        target = getattr(self, field, None)
+        if target is None:
+            self.form_errors.append(message)
+        else:
+            target.errors = list(target.errors) + [message]
+
+
+def render_form(template, form, status=None, **context):
+    """Render a form page; 422 when it carries errors, so htmx and tests see the failure."""
+    if status is None:
+        status = 422 if (form.errors or form.form_errors) else 200
+    return render_template(template, form=form, **context), status

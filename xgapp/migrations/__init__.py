@@ -1,0 +1,10 @@
+"""Numbered, append-only schema migrations.
+
+Never edit a migration that has shipped: add the next number. Each module defines `up(db, migrator)`, which
+builds frozen copies of the tables it touches (never imports live models, which keep changing).
+"""
+
+MIGRATIONS = [
+    "m0001_core",
+    "m0002_audit",
+]

@@ -1,0 +1,67 @@
+"""Where things are: read-only resources beside the code, writable state in the data folder."""
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "xgapp"
+
+
+def resource_dir() -> Path:
+    """Folder holding templates/ and static/ (source tree, installed wheel or PyInstaller bundle)."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen)
+    package = Path(__file__).resolve().parent
+    if (package / "templates").is_dir():
+        return package
+    return package.parent
+
+
+def default_data_dir() -> Path:
+    """The per-user app-data folder, or a data/ folder beside a frozen executable (portable mode)."""
+    if getattr(sys, "frozen", False):
+        portable = Path(sys.executable).resolve().parent / "data"
+        if portable.is_dir():
+            return portable
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def data_dir(explicit=None) -> Path:
+    """Resolve the data folder: explicit argument, then XGAPP_DATA, then the default."""
+    chosen = explicit or os.environ.get("XGAPP_DATA")
+    path = Path(chosen).expanduser() if chosen else default_data_dir()
+    path = path.resolve()
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle and Path(bundle).resolve() in (path, *path.parents):
+        raise SystemExit("The data folder must not be inside the executable's unpack folder: %s" % path)
+    return path
+
+
+class DataPaths:
+    """The layout of one data folder."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.database = self.root / "xgapp.sqlite3"
+        self.config_file = self.root / "xgapp.toml"
+        self.secret_key = self.root / "secret_key"
+        self.backups = self.root / "backups"
+        self.exports = self.root / "exports"
+        self.logs = self.root / "logs"
+
+    def ensure(self):
+        """Create the folder tree (idempotent)."""
+        for folder in (self.root, self.backups, self.exports, self.logs):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def package_dir() -> Path:
+    """The xgapp package folder (translations live here)."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen) / "xgapp"
+    return Path(__file__).resolve().parent

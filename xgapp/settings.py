@@ -1,0 +1,87 @@
+"""Settings as a table: name, default, type and help text.
+
+Precedence: defaults → `xgapp.toml` in the data folder → `XGAPP_<NAME>` environment → test overrides.
+"""
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    kind: type
+    help: str
+
+
+SETTINGS = [
+    Setting("database_url", "", str,
+            "Database location. Empty means the SQLite file xgapp.sqlite3 in the data folder "
+            "(the only thing a campus needs); a postgresql:// URL is accepted for head office."),
+    Setting("host", "0.0.0.0", str, "Interface `xgapp serve` binds to; 0.0.0.0 serves the whole LAN."),
+    Setting("port", 8080, int, "TCP port of the web server."),
+    Setting("threads", 4, int, "Worker threads of the web server (4 is as fast as 8 on a 2-core PC)."),
+    Setting("timezone", "Asia/Shanghai", str, "Campus time zone; all times are shown in it and stored in UTC."),
+    Setting("default_locale", "zh_CN", str, "UI language for users who have not chosen one (zh_CN or en)."),
+    Setting("session_idle_minutes", 30, int, "A login session ends after this many minutes without a request."),
+    Setting("login_max_failures", 5, int, "Wrong passwords or PINs in a row before the account is locked."),
+    Setting("login_lock_minutes", 15, int, "How long a locked account stays locked."),
+    Setting("ip_max_failures", 30, int,
+            "Failed logins from one address within the lock period before that address is refused."),
+    Setting("log_level", "INFO", str, "Level of the log file in the data folder's logs/ (DEBUG, INFO, WARNING)."),
+]
+
+BY_NAME = {s.name: s for s in SETTINGS}
+ENV_PREFIX = "XGAPP_"
+
+
+def _coerce(setting, value):
+    if setting.kind is int:
+        return int(value)
+    if setting.kind is bool:
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in ("1", "true", "yes", "on")
+    return str(value)
+
+
+def load(paths, overrides=None, environ=None):
+    """Return (values, sources): each setting's value and where it came from."""
+    environ = os.environ if environ is None else environ
+    values = {s.name: s.default for s in SETTINGS}
+    sources = {s.name: "default" for s in SETTINGS}
+    if paths.config_file.exists():
+        with open(paths.config_file, "rb") as fh:
+            from_file = tomllib.load(fh)
+        unknown = sorted(set(from_file) - set(BY_NAME))
+        if unknown:
+            raise ValueError("Unknown setting(s) in %s: %s" % (paths.config_file, ", ".join(unknown)))
+        for name, value in from_file.items():
+            values[name] = _coerce(BY_NAME[name], value)
+            sources[name] = "file"
+    for setting in SETTINGS:
+        key = ENV_PREFIX + setting.name.upper()
+        if key in environ:
+            values[setting.name] = _coerce(setting, environ[key])
+            sources[setting.name] = "env"
+    for name, value in (overrides or {}).items():
+        if name in BY_NAME:
+            values[name] = _coerce(BY_NAME[name], value)
+            sources[name] = "test"
+    if not values["database_url"]:
+        values["database_url"] = "sqlite:///" + paths.database.as_posix()
+    return values, sources
+
+
+def secret_key(paths):
+    """Read the install's secret key, generating it on first run."""
+    if not paths.secret_key.exists():
+        paths.secret_key.write_text(secrets.token_hex(32), encoding="ascii")
+        try:
+            os.chmod(paths.secret_key, 0o600)
+        except OSError:
+            pass
+    return paths.secret_key.read_text(encoding="ascii").strip()
