@@ -14,12 +14,13 @@ PASSWORD = "correct-horse-9"
 def app(tmp_path):
     """An app on an empty campus whose setup is done (principal 'boss')."""
     application = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True})
+    xdb.ensure_connection()
+    # No app context is held open during the test: each request must get its own (and its own `g`).
     with application.app_context():
-        xdb.ensure_connection()
         from xgapp import campus
 
         campus.setup("测试校区", "T-01", "boss", "王校长", PASSWORD)
-        yield application
+    yield application
     xdb.database.close()
 
 
@@ -27,9 +28,8 @@ def app(tmp_path):
 def fresh_app(tmp_path):
     """An app on a brand-new data folder: no campus, no account."""
     application = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True})
-    with application.app_context():
-        xdb.ensure_connection()
-        yield application
+    xdb.ensure_connection()
+    yield application
     xdb.database.close()
 
 

@@ -5,7 +5,7 @@ import logging.handlers
 from datetime import timedelta
 
 from flask import Flask, g, redirect, render_template, request, url_for
-from flask_babel import Babel, get_locale
+from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from xgapp import __version__, campus, db, htmx, i18n, migrate, nav, paths, security, settings
@@ -131,7 +131,7 @@ def _jinja(app):
         can=lambda permission: can(g.get("user"), permission),
         nav_items=lambda: nav.items_for(g.get("user")),
         nav_current=nav.current,
-        locale_code=lambda: str(get_locale()),
+        locale_code=i18n.select_locale,
         roles=security.ROLES,
         languages=i18n.LANGUAGES,
         current_campus=_current_campus,

@@ -116,8 +116,8 @@ def setup():
     form = SetupForm()
     if form.validate_on_submit():
         try:
-            _, principal = campus.setup(form.campus_name.data, form.campus_code.data, form.username.data,
-                                        form.display_name.data, form.password.data)
+            principal = campus.setup(form.campus_name.data, form.campus_code.data, form.username.data,
+                                        form.display_name.data, form.password.data)[1]
         except accounts.AccountError as exc:
             form.fail(exc.field, exc.message)
         else:

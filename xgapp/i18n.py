@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_datetime
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
@@ -10,11 +10,12 @@ LANGUAGES = {"zh_CN": "中文", "en": "English"}
 
 def select_locale():
     """The user's choice, then the session's, then the campus default."""
-    user = g.get("user")
-    if user is not None and user.locale in LANGUAGES:
-        return user.locale
-    if session.get("lang") in LANGUAGES:
-        return session["lang"]
+    if has_request_context():
+        user = g.get("user")
+        if user is not None and user.locale in LANGUAGES:
+            return user.locale
+        if session.get("lang") in LANGUAGES:
+            return session["lang"]
     return current_app.config["XGAPP"]["default_locale"]
 
 

@@ -121,7 +121,9 @@ def load_user():
 def login_redirect(reason=None):
     """Send an anonymous request to the login page, remembering where it was going."""
     if htmx.is_request():
-        target = request.headers.get("HX-Current-URL")
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        same_site = current.netloc.lower() == request.host.lower()
+        target = current.path + ("?" + current.query if current.query else "") if same_site else None
     else:
         target = request.full_path if request.method == "GET" else None
     url = url_for("auth.login", next=_local_path(target), reason=reason)
@@ -135,6 +137,8 @@ def _local_path(target):
     if not target:
         return None
     parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
     path = parts.path or "/"
     if not path.startswith("/") or path.startswith("//"):
         return None

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine: it sets everything up, then runs what you asked for.
+#   bash build/dev.sh demo [xgapp demo options]   set up, build a demo campus in ./demo-data, serve it on the LAN
+#   bash build/dev.sh serve [xgapp serve options]  set up and serve the real campus (default data folder)
+#   bash build/dev.sh test [pytest options]        set up (packages, Chromium, CJK fonts) and run the whole test suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+
+die() { echo "error: $*" >&2; exit 1; }
+
+python_ok() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; }
+
+find_python() {
+  for candidate in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+    [ -n "$candidate" ] && command -v "$candidate" >/dev/null 2>&1 && python_ok "$candidate" && { echo "$candidate"; return; }
+  done
+  die "xgapp needs Python 3.11 or newer (install python3 from your system's packages)"
+}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || die "please install these system packages: $*"
+  if [ -z "${XGAPP_APT_UPDATED:-}" ]; then as_root apt-get update -qq; export XGAPP_APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+setup_python() {
+  local extras=$1 stamp="$VENV/.xgapp-installed-$1"
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$(find_python)" -m venv "$VENV"
+  fi
+  # Reinstall only when pyproject.toml changed since the last install.
+  local want; want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    "$VENV/bin/python" -m pip install -q -e ".$extras"
+    echo "$want" > "$stamp"
+  fi
+}
+
+setup_system_for_tests() {
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing system packages: ${missing[*]}"
+    apt_install "${missing[@]}"
+  fi
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  demo)
+    setup_python ""
+    DATA="${XGAPP_DATA:-$ROOT/demo-data}"
+    if [ ! -f "$DATA/xgapp.sqlite3" ]; then
+      "$VENV/bin/xgapp" demo --data "$DATA" "$@"
+    else
+      echo "Using the demo campus in $DATA (its password was printed when it was made; delete the folder to start over)."
+    fi
+    exec "$VENV/bin/xgapp" serve --data "$DATA"
+    ;;
+  serve)
+    setup_python ""
+    exec "$VENV/bin/xgapp" serve "$@"
+    ;;
+  test)
+    setup_python "[test]"
+    setup_system_for_tests
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  *)
+    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac

@@ -1,0 +1,55 @@
+"""Settings: defaults → data-folder file → XGAPP_* environment → test overrides."""
+
+from pathlib import Path
+
+import pytest
+
+from xgapp import paths, settings
+
+
+def _paths(tmp_path):
+    return paths.DataPaths(tmp_path).ensure()
+
+
+def test_defaults_apply_when_nothing_is_configured(tmp_path):
+    values, sources = settings.load(_paths(tmp_path), environ={})
+    assert values["port"] == 8080 and sources["port"] == "default"
+    assert values["database_url"] == "sqlite:///" + (tmp_path / "xgapp.sqlite3").as_posix()
+
+
+def test_file_then_environment_then_overrides_take_precedence(tmp_path):
+    p = _paths(tmp_path)
+    p.config_file.write_text('port = 9000\nthreads = 6\ntimezone = "Asia/Urumqi"\n', encoding="utf-8")
+    values, sources = settings.load(p, overrides={"threads": 2}, environ={"XGAPP_PORT": "9100"})
+    assert (values["port"], sources["port"]) == (9100, "env")
+    assert (values["threads"], sources["threads"]) == (2, "test")
+    assert (values["timezone"], sources["timezone"]) == ("Asia/Urumqi", "file")
+
+
+def test_unknown_setting_in_file_is_refused(tmp_path):
+    p = _paths(tmp_path)
+    p.config_file.write_text("prot = 9000\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="prot"):
+        settings.load(p, environ={})
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path):
+    p = _paths(tmp_path)
+    first = settings.secret_key(p)
+    assert len(first) == 64
+    assert settings.secret_key(p) == first
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for s in settings.SETTINGS:
+        assert "`%s`" % s.name in readme, s.name
+        assert "XGAPP_%s" % s.name.upper() in readme, s.name
+
+
+def test_data_folder_comes_from_argument_then_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("XGAPP_DATA", str(tmp_path / "env"))
+    assert paths.data_dir(str(tmp_path / "arg")) == (tmp_path / "arg").resolve()
+    assert paths.data_dir() == (tmp_path / "env").resolve()
+    monkeypatch.delenv("XGAPP_DATA")
+    assert "xgapp" in str(paths.data_dir())
