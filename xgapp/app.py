@@ -8,7 +8,7 @@ from flask import Flask, g, redirect, render_template, request, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from xgapp import __version__, campus, db, htmx, i18n, migrate, nav, paths, security, settings
+from xgapp import __version__, campus, db, forms, htmx, i18n, migrate, nav, paths, security, settings
 from xgapp.accounts.domain import IpThrottle
 from xgapp.security import can
 
@@ -52,14 +52,20 @@ def create_app(test_config=None):
 
 
 def _logging(app, data, level):
+    """Log to a rotating file in the data folder (one handler per process, replaced on re-creation)."""
     if app.testing:
         return
-    handler = logging.handlers.RotatingFileHandler(data.logs / "xgapp.log", maxBytes=2_000_000,
-                                                   backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    if not any(getattr(h, "baseFilename", None) == handler.baseFilename for h in root.handlers):
-        root.addHandler(handler)
+    target = str(data.logs / "xgapp.log")
+    for old in [h for h in root.handlers if getattr(h, "xgapp", False)]:
+        if old.baseFilename == target:
+            return
+        root.removeHandler(old)
+        old.close()
+    handler = logging.handlers.RotatingFileHandler(target, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler.xgapp = True
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
@@ -132,6 +138,7 @@ def _jinja(app):
         nav_items=lambda: nav.items_for(g.get("user")),
         nav_current=nav.current,
         locale_code=i18n.select_locale,
+        attrs=forms.attrs,
         roles=security.ROLES,
         languages=i18n.LANGUAGES,
         current_campus=_current_campus,

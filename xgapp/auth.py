@@ -23,8 +23,8 @@ class LoginForm(Form):
 
 
 class PinForm(Form):
-    username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=40)])
-    pin = PasswordField(_l("PIN"), validators=[DataRequired(REQUIRED), Length(max=6)])
+    username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=40)], id="pin_username")
+    pin = PasswordField(_l("PIN"), validators=[DataRequired(REQUIRED), Length(max=6)], id="pin_pin")
 
 
 class SetupForm(Form):
@@ -122,8 +122,9 @@ def setup():
             form.fail(exc.field, exc.message)
         else:
             current_app.config["XGAPP_SET_UP"] = True
-            flash(_("The campus is set up. Next, create your staff's accounts."), "success")
-            return _finish_login(principal, url_for("accounts.index"))
+            response = _finish_login(principal, url_for("accounts.index"))
+            flash(_("The campus is set up. Next, create your staff's accounts."), "success")  # after the new session
+            return response
     return render_form("auth/setup.html", form)
 
 

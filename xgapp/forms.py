@@ -21,3 +21,8 @@ def render_form(template, form, status=None, **context):
     if status is None:
         status = 422 if (form.errors or form.form_errors) else 200
     return render_template(template, form=form, **context), status
+
+
+def attrs(**kwargs):
+    """HTML attributes for a field, dropping the ones left unset (None or False)."""
+    return {k: v for k, v in kwargs.items() if v is not None and v is not False}

@@ -1,0 +1,226 @@
+"""The xgapp command: demo, create-user, backup, restore, check, serve."""
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+
+from xgapp import db
+from xgapp.cli import main
+
+
+@pytest.fixture
+def run(tmp_path):
+    """Invoke `xgapp ...` in-process on a data folder under tmp_path."""
+    data = tmp_path / "data"
+
+    def _run(*args, input=None):
+        result = CliRunner().invoke(main, [args[0], "--data", str(data), *args[1:]], input=input,
+                                    catch_exceptions=False)
+        db.database.close()
+        return result
+
+    _run.data = data
+    return _run
+
+
+def _count(data, sql):
+    with sqlite3.connect(data / "xgapp.sqlite3") as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def test_demo_builds_a_campus_with_every_role_and_prints_the_accounts(run):
+    result = run("demo", "--password", "demo-pass-1")
+    assert result.exit_code == 0, result.output
+    assert "demo-pass-1" in result.output
+    for username in ("principal", "supervisor", "advisor1", "director", "teacher1", "frontdesk", "finance"):
+        assert re.search(r"^%s\s" % username, result.output, re.M), username
+    roles = _count(run.data, "SELECT COUNT(DISTINCT role) FROM user_role")
+    assert roles == 7
+    again = run("demo", "--password", "demo-pass-1")
+    assert again.exit_code != 0 and "already holds a campus" in again.output
+
+
+def test_demo_is_deterministic_for_a_seed(tmp_path):
+    names = []
+    for n in range(2):
+        data = tmp_path / ("d%d" % n)
+        CliRunner().invoke(main, ["demo", "--data", str(data), "--password", "demo-pass-1", "--seed", "7"])
+        db.database.close()
+        with sqlite3.connect(data / "xgapp.sqlite3") as conn:
+            names.append(conn.execute("SELECT username, display_name FROM user ORDER BY id").fetchall())
+    assert names[0] == names[1] and len(names[0]) == 15
+
+
+def test_demo_without_password_generates_one(run):
+    result = run("demo")
+    password = re.search(r"Password of every account: (\S+)", result.output).group(1)
+    assert len(password) >= 12
+
+
+def test_create_user_from_the_command_line(run):
+    run("demo", "--password", "demo-pass-1")
+    result = run("create-user", "--username", "deputy", "--name", "副校长", "--role", "principal",
+                 "--password", "deputy-pass-1")
+    assert result.exit_code == 0, result.output
+    assert _count(run.data, "SELECT COUNT(*) FROM user_role JOIN user ON user.id = user_role.user_id "
+                            "WHERE username = 'deputy' AND role = 'principal'") == 1
+    bad = run("create-user", "--username", "x y", "--name", "错", "--role", "advisor", "--password", "deputy-pass-1")
+    assert bad.exit_code != 0 and "username" in bad.output
+
+
+def test_backup_then_restore_brings_back_exactly_the_backed_up_data(run, tmp_path):
+    run("demo", "--password", "demo-pass-1")
+    out = tmp_path / "copy.sqlite3"
+    assert run("backup", "--out", str(out)).exit_code == 0
+    run("create-user", "--username", "later", "--name", "后来者", "--role", "advisor", "--password", "later-pass-1")
+    assert _count(run.data, "SELECT COUNT(*) FROM user") == 16
+    result = run("restore", str(out), "--yes")
+    assert result.exit_code == 0, result.output
+    assert _count(run.data, "SELECT COUNT(*) FROM user") == 15
+    saved = list((run.data / "backups").glob("xgapp-pre-restore-*.sqlite3"))
+    assert len(saved) == 1
+    with sqlite3.connect(saved[0]) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM user").fetchone()[0] == 16
+
+
+@pytest.mark.parametrize("content", [b"not a database at all", b"SQLite format 3\x00" + b"\x00" * 200, "foreign"])
+def test_restore_refuses_corrupt_or_foreign_files_and_keeps_the_data(run, tmp_path, content):
+    run("demo", "--password", "demo-pass-1")
+    bad = tmp_path / "bad.sqlite3"
+    if content == "foreign":
+        with sqlite3.connect(bad) as conn:
+            conn.execute("CREATE TABLE notes (body TEXT)")
+    else:
+        bad.write_bytes(content)
+    result = run("restore", str(bad), "--yes")
+    assert result.exit_code != 0 and "refused" in result.output
+    assert _count(run.data, "SELECT COUNT(*) FROM user") == 15
+    assert list((run.data / "backups").glob("xgapp-pre-restore-*")) == []
+
+
+def test_check_reports_integrity_schema_and_settings(run):
+    run("demo", "--password", "demo-pass-1")
+    result = run("check")
+    assert result.exit_code == 0, result.output
+    assert "integrity: ok" in result.output and "schema: 2 (this xgapp: 2)" in result.output
+    assert "setting port = 8080 (default)" in result.output
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(port, proc, seconds=20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stdout.read()
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("server did not answer /healthz")
+
+
+def _serve(data, port):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-m", "xgapp", "serve", "--data", str(data), "--port", str(port),
+                             "--host", "127.0.0.1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=env)
+
+
+def test_serve_prints_addresses_and_refuses_a_taken_port(run):
+    run("demo", "--password", "demo-pass-1")
+    port = _free_port()
+    proc = _serve(run.data, port)
+    try:
+        _wait_healthy(port, proc)
+        second = _serve(run.data, port)
+        out, _ = second.communicate(timeout=30)
+        assert second.returncode != 0 and "已被占用" in out
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert "http://127.0.0.1:%d/" % port in out
+
+
+class _Browser:
+    """A tiny cookie-keeping HTTP client that logs in like a user (CSRF token from the page)."""
+
+    def __init__(self, base):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, path):
+        with self.opener.open(self.base + path, timeout=10) as response:
+            return response.read().decode("utf-8")
+
+    def post(self, path, data, page):
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', self.get(page)).group(1)
+        body = urllib.parse.urlencode(dict(data, csrf_token=token), doseq=True).encode()
+        try:
+            with self.opener.open(self.base + path, body, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+
+def test_killing_the_server_during_writes_leaves_an_intact_database(run):
+    run("demo", "--password", "demo-pass-1")
+    port = _free_port()
+    proc = _serve(run.data, port)
+    stop = threading.Event()
+    statuses = []
+    try:
+        _wait_healthy(port, proc)
+
+        def writer(n):
+            browser = _Browser("http://127.0.0.1:%d" % port)
+            try:
+                browser.post("/login", {"username": "principal", "password": "demo-pass-1"}, "/login")
+                i = 0
+                while not stop.is_set():
+                    i += 1
+                    statuses.append(browser.post("/accounts/new", {
+                        "display_name": "压测%d-%d" % (n, i), "username": "load%d-%d" % (n, i),
+                        "password": "load-pass-1", "roles": "advisor"}, "/accounts/new"))
+            except OSError:
+                pass  # the server was killed under us: expected
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 20
+        while statuses.count(200) < 8 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        os.kill(proc.pid, signal.SIGKILL)
+        stop.set()
+        for t in threads:
+            t.join(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=10)
+    assert statuses.count(200) >= 8  # redirects are followed: 200 is the list page after a save
+    result = run("check")
+    assert result.exit_code == 0, result.output
+    assert "integrity: ok" in result.output
+    created = _count(run.data, "SELECT COUNT(*) FROM user WHERE username LIKE 'load%'")
+    audited = _count(run.data, "SELECT COUNT(*) FROM audit_log WHERE action = 'create' AND summary LIKE 'load%'")
+    assert created >= 8 and created == audited  # each saved account has its audit row: nothing half-saved
