@@ -93,13 +93,13 @@ def _blueprints(app):
 def _hooks(app):
     @app.before_request
     def gate():
+        endpoint = request.endpoint
+        if endpoint in ("static", "home.healthz"):
+            return None
         db.ensure_connection()
         security.check_origin()
         i18n.wants_lang_param()
         reason = security.load_user()
-        endpoint = request.endpoint
-        if endpoint in ("static", "home.healthz"):
-            return None
         if not app.config.get("XGAPP_SET_UP"):
             if campus.needs_setup():
                 return None if endpoint == "auth.setup" else redirect(url_for("auth.setup"))

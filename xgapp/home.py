@@ -22,6 +22,7 @@ def healthz():
     """Liveness and database check for monitors and the launcher (no login)."""
     database_ok, schema = True, None
     try:
+        db.ensure_connection()
         schema = migrate.db_version(db.database.obj)
         db.database.execute_sql("SELECT 1").fetchone()
     except Exception:  # report, don't raise: this endpoint exists to say what is wrong

@@ -1,0 +1,151 @@
+"""Page benchmarks over a generated demo campus, next to a Flask hello-world floor measured in the same run.
+
+    .venv/bin/python -m tests.bench.bench [--years 3] [--requests 200] [--seconds 10] [--concurrency 8]
+
+Starts `xgapp demo` + `xgapp serve` (4 threads) and the hello-world app in subprocesses on loopback, logs in as
+the principal, then for each page: --requests sequential requests (median, p95) and a saturation run of
+--concurrency keep-alive clients for --seconds (req/s). Not part of the default test run.
+"""
+
+import argparse
+import http.client
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+PASSWORD = "bench-pass-1"
+# (page, logged in as the principal?)
+PAGES = [("/healthz", False), ("/login", False), ("/", True), ("/accounts/", True), ("/audit/", True),
+         ("/audit/?action=login", True), ("/campus/", True)]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(port, path):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("server on %d did not start" % port)
+
+
+class Client:
+    """One keep-alive connection carrying the session cookie."""
+
+    def __init__(self, port, cookies=None):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies = dict(cookies or {})
+
+    def request(self, method, path, body=None):
+        headers = {"Cookie": "; ".join("%s=%s" % kv for kv in self.cookies.items())} if self.cookies else {}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        for cookie in response.msg.get_all("Set-Cookie") or []:
+            name, _, value = cookie.split(";", 1)[0].partition("=")
+            self.cookies[name] = value
+        return response.status, data
+
+
+def login(port):
+    client = Client(port)
+    _, page = client.request("GET", "/login")
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+    body = urllib.parse.urlencode({"username": "principal", "password": PASSWORD, "csrf_token": token})
+    status, _ = client.request("POST", "/login", body)
+    assert status == 303, status
+    return client.cookies
+
+
+def latency(port, path, cookie, n):
+    client = Client(port, cookie)
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        status, _ = client.request("GET", path)
+        times.append((time.perf_counter() - start) * 1000)
+        assert status == 200, (path, status)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1]
+
+
+def saturate(port, path, cookie, concurrency, seconds):
+    counts = [0] * concurrency
+    stop = time.monotonic() + seconds
+
+    def worker(i):
+        client = Client(port, cookie)
+        while time.monotonic() < stop:
+            client.request("GET", path)
+            counts[i] += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(counts) / seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--data", help="reuse this demo data folder instead of a temporary one")
+    args = parser.parse_args()
+
+    data = Path(args.data or tempfile.mkdtemp(prefix="xgapp-bench-")) / "data"
+    if not (data / "xgapp.sqlite3").exists():
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "xgapp", "demo", "--data", str(data), "--password", PASSWORD,
+                        "--years", str(args.years)], check=True, stdout=subprocess.DEVNULL)
+        print("demo campus (%d years) built in %.1f s" % (args.years, time.perf_counter() - started))
+    size = (data / "xgapp.sqlite3").stat().st_size / 1e6
+    port, hello_port = free_port(), free_port()
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "xgapp", "serve", "--data", str(data), "--host", "127.0.0.1",
+                          "--port", str(port), "--threads", "4"], stdout=subprocess.DEVNULL),
+        subprocess.Popen([sys.executable, str(Path(__file__).with_name("hello.py")), str(hello_port), "4"]),
+    ]
+    try:
+        wait_for(port, "/healthz")
+        wait_for(hello_port, "/hello")
+        cookie = login(port)
+        print("database %.1f MB; %d sequential requests per page; %d clients for %.0f s saturated"
+              % (size, args.requests, args.concurrency, args.seconds))
+        print("| page | median ms | p95 ms | req/s saturated |")
+        print("|---|---:|---:|---:|")
+        rows = [("hello-world floor (/hello)", hello_port, "/hello", None)]
+        rows += [(path, port, path, cookie if logged_in else None) for path, logged_in in PAGES]
+        for label, p, path, c in rows:
+            median, p95 = latency(p, path, c, args.requests)
+            rps = saturate(p, path, c, args.concurrency, args.seconds)
+            print("| %s | %.1f | %.1f | %.0f |" % (label, median, p95, rps))
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
