@@ -141,3 +141,28 @@ def test_names_with_html_and_sql_are_stored_literally_and_shown_escaped(app, cli
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&#39;; DROP TABLE user; --" in html
     assert User.select().count() == 2
+
+
+def test_unexpected_error_shows_a_chinese_500_page_and_saves_nothing(tmp_path):
+    from xgapp import create_app, db
+    from xgapp.security import public
+
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True, "PROPAGATE_EXCEPTIONS": False})
+    db.ensure_connection()
+    with app.app_context():
+        from xgapp import campus
+
+        campus.setup("测试校区", "T-01", "boss", "王校长", "correct-horse-9")
+
+    @app.route("/boom")
+    @public
+    def boom():
+        with db.write():
+            User.create(username="half", display_name="半条", password_hash="x", created_at=db.utcnow())
+            raise RuntimeError("disk on fire")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "服务器出错了" in response.get_data(as_text=True)
+    assert not User.select().where(User.username == "half").exists()
+    db.database.close()

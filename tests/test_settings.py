@@ -53,3 +53,8 @@ def test_data_folder_comes_from_argument_then_environment(tmp_path, monkeypatch)
     assert paths.data_dir() == (tmp_path / "env").resolve()
     monkeypatch.delenv("XGAPP_DATA")
     assert "xgapp" in str(paths.data_dir())
+
+
+def test_database_password_is_masked_for_display():
+    shown = settings.masked({"database_url": "postgresql://xg:s3cret@db.local:5432/xgapp", "port": 1})
+    assert shown["database_url"] == "postgresql://xg:***@db.local:5432/xgapp" and shown["port"] == 1

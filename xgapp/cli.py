@@ -160,8 +160,9 @@ def check(data):
     click.echo("schema: %d (this xgapp: %d)" % (version, migrate.code_version()))
     if edited:
         click.echo("warning: migrations edited after they were applied: %s" % edited)
+    shown = settings.masked(app.config["XGAPP"])
     for s in settings.SETTINGS:
-        value = app.config["XGAPP"][s.name]
+        value = shown[s.name]
         click.echo("setting %s = %s (%s)" % (s.name, value, app.config["XGAPP_SOURCES"][s.name]))
     if problems or version != migrate.code_version():
         sys.exit(1)

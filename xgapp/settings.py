@@ -4,6 +4,7 @@ Precedence: defaults → `xgapp.toml` in the data folder → `XGAPP_<NAME>` envi
 """
 
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass
@@ -74,6 +75,13 @@ def load(paths, overrides=None, environ=None):
     if not values["database_url"]:
         values["database_url"] = "sqlite:///" + paths.database.as_posix()
     return values, sources
+
+
+def masked(values):
+    """Settings for display: a password inside the database URL is hidden."""
+    shown = dict(values)
+    shown["database_url"] = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", shown["database_url"])
+    return shown
 
 
 def secret_key(paths):

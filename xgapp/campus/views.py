@@ -36,5 +36,5 @@ def edit():
             return redirect(url_for("campus.edit"), code=303)
     config = current_app.config
     return render_form("campus/edit.html", form, settings_table=settings.SETTINGS,
-                       values=config["XGAPP"], sources=config["XGAPP_SOURCES"],
+                       values=settings.masked(config["XGAPP"]), sources=config["XGAPP_SOURCES"],
                        data_dir=config["XGAPP_PATHS"].root)
