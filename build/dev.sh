@@ -2,7 +2,7 @@
 # One entry point for a fresh machine: it sets everything up, then runs what you asked for.
 #   bash build/dev.sh demo [xgapp demo options]   set up, build a demo campus in ./demo-data, serve it on the LAN
 #   bash build/dev.sh serve [xgapp serve options]  set up and serve the real campus (default data folder)
-#   bash build/dev.sh test [pytest options]        set up (packages, Chromium, CJK fonts) and run the whole test suite
+#   bash build/dev.sh test [pytest options]        set up (packages, Chromium, CJK fonts, poppler) and run all tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -45,6 +45,7 @@ setup_system_for_tests() {
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing system packages: ${missing[*]}"
     apt_install "${missing[@]}"

@@ -8,7 +8,7 @@ from flask import Flask, g, redirect, render_template, request, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from xgapp import __version__, campus, db, forms, htmx, i18n, migrate, nav, paths, security, settings
+from xgapp import __version__, campus, db, forms, htmx, i18n, migrate, nav, paths, printing, security, settings
 from xgapp.accounts.domain import IpThrottle
 from xgapp.security import can
 
@@ -84,9 +84,10 @@ def _blueprints(app):
     from xgapp.audit.views import bp as audit_bp
     from xgapp.auth import bp as auth_bp
     from xgapp.campus.views import bp as campus_bp
+    from xgapp.connect import bp as connect_bp
     from xgapp.home import bp as home_bp
 
-    for bp in (auth_bp, home_bp, accounts_bp, audit_bp, campus_bp):
+    for bp in (auth_bp, home_bp, accounts_bp, audit_bp, campus_bp, connect_bp):
         app.register_blueprint(bp)
 
 
@@ -133,6 +134,7 @@ def _errors(app):
 
 def _jinja(app):
     app.jinja_env.filters["localtime"] = i18n.datetime_filter
+    app.jinja_env.filters["css_string"] = printing.css_string
     app.jinja_env.globals.update(
         can=lambda permission: can(g.get("user"), permission),
         nav_items=lambda: nav.items_for(g.get("user")),

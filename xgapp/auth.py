@@ -54,8 +54,12 @@ def _finish_login(user, next_url):
 
 
 def _render_login(form, pin_form, status=None, mode="password"):
+    from xgapp import connect
+
+    tablet_urls = connect.lan_urls()[:1] if connect.is_server_pc() else []
     return render_form("auth/login.html", form, status=status, pin_form=pin_form, mode=mode,
-                       next_url=request.values.get("next"), reason=request.args.get("reason"))
+                       next_url=request.values.get("next"), reason=request.args.get("reason"),
+                       tablet_urls=tablet_urls, qr=connect.qr_svg)
 
 
 @bp.route("/login", methods=["GET", "POST"])
