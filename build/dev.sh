@@ -3,6 +3,7 @@
 #   bash build/dev.sh demo [xgapp demo options]   set up, build a demo campus in ./demo-data, serve it on the LAN
 #   bash build/dev.sh serve [xgapp serve options]  set up and serve the real campus (default data folder)
 #   bash build/dev.sh test [pytest options]        set up (packages, Chromium, CJK fonts, poppler) and run all tests
+#   bash build/dev.sh setup ["[extras]"]           only set up the virtual environment (used by build/build.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -65,6 +66,9 @@ case "$cmd" in
     fi
     exec "$VENV/bin/xgapp" serve --data "$DATA"
     ;;
+  setup)
+    setup_python "${1:-}"
+    ;;
   serve)
     setup_python ""
     exec "$VENV/bin/xgapp" serve "$@"
@@ -75,7 +79,7 @@ case "$cmd" in
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   *)
-    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
