@@ -152,11 +152,21 @@ def test_serve_prints_addresses_and_refuses_a_taken_port(run):
         _wait_healthy(port, proc)
         second = _serve(run.data, port)
         out, _ = second.communicate(timeout=30)
-        assert second.returncode != 0 and "已被占用" in out
+        assert second.returncode == 0 and "already running" in out  # a second start opens the first
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=10)
     assert "http://127.0.0.1:%d/" % port in out
+
+
+def test_serve_refuses_a_port_taken_by_another_program(run):
+    run("demo", "--password", "demo-pass-1")
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = run("serve", "--host", "127.0.0.1", "--port", str(port))
+    assert result.exit_code != 0 and "已被其他程序占用" in result.output
 
 
 class _Browser:

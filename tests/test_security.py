@@ -87,9 +87,9 @@ def test_same_origin_post_passes_the_origin_check(app, client):
 
 # role -> (pages it may open, pages refused, nav labels it sees)
 MATRIX = {
-    "principal": (["/", "/accounts/", "/accounts/new", "/audit/", "/campus/", "/connect/", "/accounts/me"], [],
-                  ["首页", "员工账号", "校区设置", "连接平板", "操作日志", "我的账号"]),
-    "supervisor": (["/", "/audit/", "/accounts/me"], ["/accounts/", "/accounts/new", "/campus/", "/connect/"],
+    "principal": (["/", "/accounts/", "/accounts/new", "/audit/", "/campus/", "/connect/", "/backups/", "/accounts/me"], [],
+                  ["首页", "员工账号", "校区设置", "数据备份", "连接平板", "操作日志", "我的账号"]),
+    "supervisor": (["/", "/audit/", "/accounts/me"], ["/accounts/", "/accounts/new", "/campus/", "/connect/", "/backups/"],
                    ["首页", "操作日志", "我的账号"]),
     "advisor": (["/", "/accounts/me"], ["/accounts/", "/audit/", "/campus/"], ["首页", "我的账号"]),
     "director": (["/", "/accounts/me"], ["/accounts/", "/audit/", "/campus/"], ["首页", "我的账号"]),

@@ -82,12 +82,13 @@ def _database(app, data, values):
 def _blueprints(app):
     from xgapp.accounts.views import bp as accounts_bp
     from xgapp.audit.views import bp as audit_bp
+    from xgapp.backup.views import bp as backup_bp
     from xgapp.auth import bp as auth_bp
     from xgapp.campus.views import bp as campus_bp
     from xgapp.connect import bp as connect_bp
     from xgapp.home import bp as home_bp
 
-    for bp in (auth_bp, home_bp, accounts_bp, audit_bp, campus_bp, connect_bp):
+    for bp in (auth_bp, home_bp, accounts_bp, audit_bp, campus_bp, connect_bp, backup_bp):
         app.register_blueprint(bp)
 
 

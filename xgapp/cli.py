@@ -1,6 +1,7 @@
 """The `xgapp` command: serve, demo, create-user, backup, restore, check."""
 
 import sys
+import threading
 import webbrowser
 
 import click
@@ -37,24 +38,36 @@ def main(ctx):
 @click.option("--threads", type=int, default=None, help="Worker threads (default 4).")
 @click.option("--browser/--no-browser", "open_browser", default=False, help="Open the browser on the app.")
 def serve(data=None, host=None, port=None, threads=None, open_browser=False):
-    """Serve the campus on the LAN with waitress."""
+    """Serve the campus on the LAN with waitress (a second start opens the running one instead)."""
+    from xgapp import paths, settings
     from xgapp import serve as server
+    from xgapp.scheduler import Scheduler
 
     overrides = {k: v for k, v in (("host", host), ("port", port), ("threads", threads)) if v is not None}
-    app = _app(data, **overrides)
-    cfg = app.config["XGAPP"]
+    cfg, _ = settings.load(paths.DataPaths(paths.data_dir(data)), overrides=overrides)
+    local_url = "http://127.0.0.1:%d/" % cfg["port"]
     if not server.port_free(cfg["host"], cfg["port"]):
+        if server.running_xgapp(cfg["port"]):
+            click.echo("xgapp 已经在运行：%s\nxgapp is already running: %s" % (local_url, local_url))
+            if open_browser:
+                webbrowser.open(local_url)
+            return
         raise click.ClickException(
-            "端口 %d 已被占用（xgapp 可能已在运行）。Port %d is already in use — is xgapp already running? "
-            "Use --port to choose another." % (cfg["port"], cfg["port"]))
+            "端口 %d 已被其他程序占用。Port %d is used by another program: "
+            "choose another with --port (or `port` in xgapp.toml)." % (cfg["port"], cfg["port"]))
+    app = _app(data, **overrides)
     click.echo("xgapp %s · data: %s" % (__version__, app.config["XGAPP_PATHS"].root))
-    click.echo("Open one of these addresses on a tablet or PC of the campus network:")
+    click.echo("在校区网络中的平板或电脑上打开 / Open on a tablet or PC of the campus network:")
     for url in server.urls(cfg["host"], cfg["port"]):
         click.echo("  " + url)
-    click.echo("Press Ctrl+C to stop.")
+    click.echo("关闭此窗口或按 Ctrl+C 停止服务。Close this window or press Ctrl+C to stop.")
+    scheduler = Scheduler(app).start()
     if open_browser:
-        webbrowser.open("http://127.0.0.1:%d/" % cfg["port"])
-    server.run(app, cfg["host"], cfg["port"], cfg["threads"])
+        threading.Timer(1.0, webbrowser.open, args=(local_url,)).start()
+    try:
+        server.run(app, cfg["host"], cfg["port"], cfg["threads"])
+    finally:
+        scheduler.stop()
 
 
 @main.command()
@@ -122,23 +135,23 @@ def backup(data, out):
 def restore(data, backup_file, yes):
     """Replace the database with a backup (validated first; the current data is backed up)."""
     from xgapp import backup as backups
-    from xgapp import db, migrate
+    from xgapp import db
 
     app = _app(data)
     paths = app.config["XGAPP_PATHS"]
     try:
-        version = backups.inspect_backup(backup_file)
+        backups.inspect_backup(backup_file)
     except backups.InvalidBackup as exc:
         raise click.ClickException("refused: %s (nothing was changed)" % exc) from exc
-    if version > migrate.code_version():
-        raise click.ClickException(str(migrate.SchemaTooNew(version, migrate.code_version())))
     if not yes:
         click.confirm("Replace the data in %s with %s?" % (paths.database, backup_file), abort=True)
-    saved = backups.backup_into_folder(paths.database, paths.backups, "pre-restore")
-    db.database.close()
-    backups.restore_database(backup_file, paths.database)
-    _app(data)  # migrates a restored older database forward
-    click.echo("restored %s (schema %d); the previous data was saved to %s" % (backup_file, version, saved))
+    with app.app_context():
+        db.ensure_connection()
+        try:
+            saved = backups.restore_live(db.database.obj, backup_file, paths.backups)
+        except backups.InvalidBackup as exc:
+            raise click.ClickException("refused: %s (nothing was changed)" % exc) from exc
+    click.echo("restored %s; the previous data was saved to %s" % (backup_file, saved))
 
 
 @main.command()

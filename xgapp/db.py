@@ -59,6 +59,13 @@ def write():
                 yield
 
 
+@contextmanager
+def write_lock():
+    """Hold the process write lock without a transaction (for whole-file operations such as a restore)."""
+    with _write_lock:
+        yield
+
+
 def utcnow():
     """The current instant as an aware UTC datetime."""
     return datetime.now(timezone.utc)

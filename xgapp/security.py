@@ -24,6 +24,7 @@ PERMISSIONS = {
     "accounts.manage": set(),
     "campus.edit": set(),
     "audit.view": {"supervisor"},
+    "backups.manage": set(),
 }
 
 SESSION_USER = "uid"

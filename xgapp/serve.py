@@ -43,6 +43,18 @@ def port_free(host, port):
     return True
 
 
+def running_xgapp(port):
+    """True when an xgapp answers /healthz on this PC's `port` (a second start should open that one)."""
+    import json
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port, timeout=3) as response:
+            return "schema_expected" in json.loads(response.read().decode("utf-8"))
+    except (OSError, ValueError):
+        return False
+
+
 def run(app, host, port, threads):
     """Serve `app` until interrupted."""
     from waitress import serve

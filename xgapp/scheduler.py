@@ -1,0 +1,46 @@
+"""Background jobs of a running server: today's backup (and, later, the nightly export)."""
+
+import logging
+import threading
+from datetime import datetime
+
+from xgapp import backup, db, i18n, migrate
+
+log = logging.getLogger(__name__)
+
+
+def run_jobs(app):
+    """Run every due job once (each job is idempotent: it does nothing when already done today)."""
+    with app.app_context():
+        paths = app.config["XGAPP_PATHS"]
+        target = migrate.database_file(db.database.obj)
+        if target is not None:
+            today = datetime.now(i18n.campus_zone()).date()
+            for made in backup.daily_backup(target, paths.backups, today):
+                log.info("automatic backup written and verified: %s", made)
+
+
+class Scheduler:
+    """A daemon thread that runs the jobs at start-up and then every `interval` seconds."""
+
+    def __init__(self, app, interval=1800):
+        self.app = app
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="xgapp-scheduler", daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _loop(self):
+        while not self._stop.is_set():
+            try:
+                run_jobs(self.app)
+            except Exception:  # a failed job is logged and retried next round; the server keeps serving
+                log.exception("scheduled job failed")
+            self._stop.wait(self.interval)
