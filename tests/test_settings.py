@@ -58,3 +58,22 @@ def test_data_folder_comes_from_argument_then_environment(tmp_path, monkeypatch)
 def test_database_password_is_masked_for_display():
     shown = settings.masked({"database_url": "postgresql://xg:s3cret@db.local:5432/xgapp", "port": 1})
     assert shown["database_url"] == "postgresql://xg:***@db.local:5432/xgapp" and shown["port"] == 1
+
+
+def test_frozen_executable_uses_a_data_folder_beside_it_when_present(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.delenv("XGAPP_DATA", raising=False)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "xgapp.exe"))
+    assert paths.data_dir() != (tmp_path / "data").resolve()  # no folder: the per-user one
+    (tmp_path / "data").mkdir()
+    assert paths.data_dir() == (tmp_path / "data").resolve()  # portable mode
+
+
+def test_data_folder_inside_the_unpack_folder_is_refused(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    with pytest.raises(SystemExit, match="unpack folder"):
+        paths.data_dir(str(tmp_path / "data"))
