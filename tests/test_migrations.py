@@ -9,9 +9,12 @@ from xgapp import create_app, db, migrate
 from xgapp.accounts.models import User, UserRole
 from xgapp.audit.models import AuditLog
 from xgapp.campus.models import Campus
+from xgapp.contracts.models import Contract, Payment, Refund
+from xgapp.hours.models import HourEntry
 from xgapp.migrations import MIGRATIONS
+from xgapp.students.models import Guardian, StatusChange, Student
 
-MODELS = [Campus, User, UserRole, AuditLog]
+MODELS = [Campus, User, UserRole, AuditLog, Student, Guardian, StatusChange, Contract, Payment, Refund, HourEntry]
 
 
 def test_migration_list_matches_the_files_and_is_numbered_in_order():

@@ -3,6 +3,7 @@
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from decimal import Decimal
 
 import peewee
 from playhouse.db_url import connect as connect_url
@@ -19,6 +20,8 @@ SQLITE_PRAGMAS = {
 }
 
 _write_lock = threading.RLock()
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
 
 
 def open_database(url):
@@ -89,6 +92,51 @@ class UtcDateTimeField(peewee.Field):
         if value is None:
             return None
         return datetime.fromisoformat(value)
+
+
+class MoneyField(peewee.Field):
+    """Yuan as Decimal, stored as an integer number of fen (exact, and SUM() stays exact)."""
+
+    field_type = "INTEGER"
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        value = Decimal(value)
+        fen = value * 100
+        if fen != fen.to_integral_value():
+            raise ValueError("%s: more than 2 decimals in %s" % (self.name, value))
+        return int(fen)
+
+    def python_value(self, value):
+        return None if value is None else (Decimal(int(value)) / 100).quantize(CENT)
+
+
+class HoursField(peewee.Field):
+    """Lesson hours as Decimal, stored as an integer number of tenths of an hour."""
+
+    field_type = "INTEGER"
+
+    def db_value(self, value):
+        if value is None:
+            return None
+        tenths = Decimal(value) * 10
+        if tenths != tenths.to_integral_value():
+            raise ValueError("%s: hours finer than 0.1 in %s" % (self.name, value))
+        return int(tenths)
+
+    def python_value(self, value):
+        return None if value is None else (Decimal(int(value)) / 10).quantize(TENTH)
+
+
+def hours_sum(raw):
+    """A raw SUM() over a HoursField (integer tenths, or None) as Decimal hours."""
+    return (Decimal(int(raw or 0)) / 10).quantize(TENTH)
+
+
+def money_sum(raw):
+    """A raw SUM() over a MoneyField (integer fen, or None) as Decimal yuan."""
+    return (Decimal(int(raw or 0)) / 100).quantize(CENT)
 
 
 class BaseModel(peewee.Model):

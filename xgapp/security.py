@@ -25,6 +25,10 @@ PERMISSIONS = {
     "campus.edit": set(),
     "audit.view": {"supervisor"},
     "backups.manage": set(),
+    "students.reassign": {"supervisor"},
+    "hours.overdraft": {"supervisor"},
+    "refunds.approve": {"supervisor"},
+    "revenue.view": {"supervisor", "finance"},
 }
 
 SESSION_USER = "uid"

@@ -32,6 +32,8 @@ SETTINGS = [
     Setting("login_lock_minutes", 15, int, "How long a locked account stays locked."),
     Setting("ip_max_failures", 30, int,
             "Failed logins from one address within the lock period before that address is refused."),
+    Setting("refund_fee_percent", 0, int,
+            "Campus refund rule: percent kept from the value of unused paid hours when a contract is refunded."),
     Setting("log_level", "INFO", str, "Level of the log file in the data folder's logs/ (DEBUG, INFO, WARNING)."),
 ]
 

@@ -7,4 +7,6 @@ builds frozen copies of the tables it touches (never imports live models, which 
 MIGRATIONS = [
     "m0001_core",
     "m0002_audit",
+    "m0003_students",
+    "m0004_contracts_hours",
 ]

@@ -1,0 +1,151 @@
+"""The lesson-hour ledger and contract money: balances, refunds, concurrency."""
+
+import threading
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from xgapp import db
+from xgapp.accounts.models import User
+from xgapp.contracts import domain as contracts
+from xgapp.contracts.models import Payment
+from xgapp.hours import domain as hours
+from xgapp.hours.models import HourEntry
+from xgapp.validation import Invalid
+from tests.conftest import make_user
+from tests.factories import make_contract, make_student
+
+D = Decimal
+
+
+def supervisor():
+    return User.get_or_none(User.username == "sup") or make_user("sup", roles=("supervisor",))
+
+
+def test_balance_after_every_kind_of_movement(app):
+    student = make_student()
+    maths = make_contract(student, subject="数学", hours="40", free_hours="4")
+    assert hours.balance(student) == D("44.0")
+    hours.consume(None, student, "数学", "1.5", reason="第1次课")
+    assert hours.balance(student, "数学") == D("42.5")
+    english = make_contract(student, subject="英语", hours="20", unit_price="200", kind="expansion")
+    assert hours.balances(student) == {"数学": D("42.5"), "英语": D("20.0")}
+    hours.transfer(None, maths, english, "2.5", reason="调到英语")
+    assert hours.balances(student) == {"数学": D("40.0"), "英语": D("22.5")}
+    wrong = hours.consume(None, student, "英语", "2")[0]
+    hours.correct(None, wrong, "2", reason="误点名，实际请假")
+    assert hours.balance(student, "英语") == D("22.5")
+    assert [e.kind for e in HourEntry.select().order_by(HourEntry.id)] == [
+        "purchase", "free", "consume", "purchase", "transfer_out", "transfer_in", "consume", "correction"]
+    assert HourEntry.get(HourEntry.kind == "correction").corrects_id == wrong.id
+
+
+def test_consumption_takes_the_oldest_contract_first(app):
+    student = make_student()
+    first = make_contract(student, hours="2", today=date(2026, 3, 1))
+    second = make_contract(student, hours="10", kind="renewal", today=date(2026, 6, 1))
+    entries = hours.consume(None, student, "数学", "3")
+    assert [(e.contract_id, e.hours) for e in entries] == [(first.id, D("-2.0")), (second.id, D("-1.0"))]
+
+
+def test_balance_cannot_go_below_zero_without_a_supervisor(app):
+    student = make_student()
+    make_contract(student, hours="2")
+    adv = student.advisor
+    with pytest.raises(Invalid) as caught:
+        hours.consume(adv, student, "数学", "3")
+    assert "hours" in caught.value.errors
+    with pytest.raises(Invalid):
+        hours.consume(adv, student, "数学", "3", overdraft_reason="家长下周续费")
+    entries = hours.consume(supervisor(), student, "数学", "3", overdraft_reason="家长下周续费")
+    assert entries[-1].overdraft and hours.balance(student) == D("-1.0")
+    assert HourEntry.select().where(HourEntry.overdraft == True).get().reason == "家长下周续费"  # noqa: E712
+
+
+def test_twenty_concurrent_writers_cannot_double_spend(app):
+    student = make_student()
+    make_contract(student, hours="10")
+    results = []
+
+    def take():
+        db.ensure_connection()
+        try:
+            hours.consume(None, student, "数学", "1")
+            results.append("ok")
+        except Invalid:
+            results.append("refused")
+        finally:
+            db.database.close()
+
+    threads = [threading.Thread(target=take) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("ok") == 10 and results.count("refused") == 10
+    assert hours.balance(student) == D("0.0")
+
+
+def test_contract_with_split_payment_enrols_the_student(app):
+    student = make_student()
+    contract = make_contract(student, hours="40", unit_price="150", discount="200",
+                             payments=[{"amount": "3000", "method": "wechat", "receipt_no": "R1"},
+                                       {"amount": "2799.50", "method": "cash"}])
+    assert contract.amount == D("5800.00") and contract.number.startswith("T-01-20260901-")
+    assert contracts.paid(contract) == D("5799.50")  # 0.50 still due
+    assert student.__class__.get_by_id(student.id).status == "active"
+
+
+def test_payments_cannot_exceed_the_amount(app):
+    student = make_student()
+    with pytest.raises(Invalid) as caught:
+        make_contract(student, hours="10", unit_price="100", payments=[{"amount": "1000.01", "method": "cash"}])
+    assert "payments-0-amount" in caught.value.errors
+    contract = make_contract(student, hours="10", unit_price="100", payments=[{"amount": "600", "method": "cash"}])
+    with pytest.raises(Invalid):
+        contracts.add_payment(None, contract, "400.01", "alipay")
+    contracts.add_payment(None, contract, "400", "alipay", "A-9")
+    assert contracts.paid(contract) == D("1000.00")
+
+
+@pytest.mark.parametrize("kind,field", [("renewal", "kind"), ("expansion", "kind"), ("referral", "kind")])
+def test_contract_kind_rules(app, kind, field):
+    student = make_student()
+    with pytest.raises(Invalid) as caught:
+        make_contract(student, kind=kind)
+    assert field in caught.value.errors
+
+
+def test_refund_arithmetic_and_approval(app):
+    student = make_student()
+    contract = make_contract(student, hours="40", unit_price="150", free_hours="4", discount="600")  # ¥5400
+    hours.consume(None, student, "数学", "10")
+    figures = contracts.refundable(contract, fee_percent=10)
+    # price 5400/40 = 135; unused paid 30 h → 4050; fee 10 % → 405; refundable 3645; free hours are not refunded
+    assert (figures["price"], figures["unused_paid"], figures["value"], figures["fee"], figures["refundable"]) == (
+        D("135.00"), D("30.0"), D("4050.00"), D("405.00"), D("3645.00"))
+    assert figures["hours_left"] == D("34.0")
+    with pytest.raises(Invalid) as caught:
+        contracts.request_refund(None, contract, "34", "3645.01", "transfer", "搬家", fee_percent=10)
+    assert "amount" in caught.value.errors
+    refund = contracts.request_refund(None, contract, "34", "3645", "transfer", "搬家", fee_percent=10)
+    with pytest.raises(Invalid):
+        contracts.decide_refund(student.advisor, refund, approve=True)
+    contracts.decide_refund(supervisor(), refund, approve=True, fee_percent=10, today=date(2026, 10, 1))
+    assert hours.balance(student) == D("0.0")
+    assert contracts.paid(contract) == D("1755.00")
+    assert Payment.get(Payment.refund == refund.id).amount == D("-3645.00")
+    assert student.__class__.get_by_id(student.id).status == "refunded"
+    assert contracts.refundable(contract)["refundable"] == D("0.00")
+
+
+def test_daily_revenue_by_method_and_advisor(app):
+    student = make_student()
+    make_contract(student, hours="10", unit_price="100", payments=[{"amount": "600", "method": "wechat"},
+                                                                   {"amount": "400", "method": "cash"}],
+                  today=date(2026, 9, 1))
+    day = contracts.revenue(date(2026, 9, 1))
+    assert day["total"] == D("1000.00") and day["by_method"] == {"cash": D("400.00"), "wechat": D("600.00")}
+    assert day["by_advisor"] == [(student.advisor_id, D("1000.00"))]
+    assert contracts.revenue(date(2026, 9, 2))["total"] == D("0.00")

@@ -1,0 +1,104 @@
+"""Student files without HTTP: validation, duplicates, pinyin search, visibility, status history."""
+
+from datetime import date
+
+import pytest
+
+from xgapp import validation
+from xgapp.accounts.models import User
+from xgapp.students import domain
+from xgapp.students.models import Guardian, Student
+from xgapp.validation import Invalid
+from tests.conftest import make_user
+from tests.factories import advisor, make_student
+
+
+@pytest.mark.parametrize("raw,ok", [("13812345678", "13812345678"), ("138 1234 5678", "13812345678"),
+                                    ("+8613812345678", "13812345678"), ("12812345678", None),
+                                    ("1381234567", None), ("010-12345678", None), ("", None)])
+def test_mainland_mobile_numbers(raw, ok):
+    if ok:
+        assert validation.mobile(raw) == ok
+    else:
+        with pytest.raises(ValueError):
+            validation.mobile(raw)
+
+
+@pytest.mark.parametrize("raw", ["-1", "12.345", "abc", "NaN", "1e400"])
+def test_bad_amounts_are_rejected(raw):
+    with pytest.raises(ValueError):
+        validation.money(raw)
+
+
+@pytest.mark.parametrize("raw", ["0", "-2", "1.25", "0.3", "x"])
+def test_hours_must_be_positive_multiples_of_half(raw):
+    with pytest.raises(ValueError):
+        validation.hours(raw)
+
+
+def test_create_student_with_guardian_and_history(app):
+    student = make_student(name="张小明", mobile="13900001111")
+    assert student.status == "prospect" and student.guardians.count() == 1
+    assert [c.status for c in student.status_changes] == ["prospect"]
+    assert "zhangxiaoming" in student.search_text and "zxm" in student.search_text
+
+
+def test_bad_guardian_mobile_names_the_field_and_saves_nothing(app):
+    with pytest.raises(Invalid) as caught:
+        domain.create(None, {"name": "李雷", "advisor": advisor()},
+                      [{"name": "李爸爸", "relation": "父亲", "mobile": "12345"}])
+    assert "guardians-0-mobile" in caught.value.errors
+    assert Student.select().count() == 0 and Guardian.select().count() == 0
+
+
+def test_duplicate_family_is_warned_then_saved_when_confirmed(app):
+    first = make_student(name="王一", mobile="13700002222")
+    rows = [{"name": "王妈妈", "relation": "母亲", "mobile": "137 0000 2222"}]
+    with pytest.raises(Invalid) as caught:
+        domain.create(None, {"name": "王二", "advisor": advisor()}, rows)
+    assert caught.value.warning and "王一" in str(caught.value.errors["guardians-0-mobile"])
+    second = domain.create(None, {"name": "王二", "advisor": advisor()}, rows, confirm_duplicate=True)
+    assert second.id != first.id and Student.select().count() == 2  # a sibling, not merged
+
+
+def test_pinyin_search_by_initials_full_pinyin_phone_tail_and_school(app):
+    make_student(name="张小明", mobile="13911112222", school="人大附中")
+    make_student(name="曾乐乐", mobile="13933334444")
+    boss = User.get(User.username == "boss")
+    for term in ("张小明", "zxm", "zhangxiaoming", "ZXM", "2222", "人大附中", "xiaoming"):
+        assert [s.name for s in domain.search(boss, term)] == ["张小明"], term
+    assert [s.name for s in domain.search(boss, "zll")] == ["曾乐乐"]  # surname 曾 read zeng
+    assert domain.search(boss, "22") == []  # tails need 3+ digits
+
+
+def test_advisors_see_only_their_students_others_by_role(app):
+    mine, theirs = advisor("adv1"), advisor("adv2")
+    a = make_student(name="甲同学", advisor_user=mine)
+    b = make_student(name="乙同学", advisor_user=theirs)
+    assert [s.name for s in domain.visible(mine)] == ["甲同学"]
+    assert domain.access(mine, b) == set() and domain.access(mine, a) == {"view", "edit", "money"}
+    desk = make_user("desk", roles=("frontdesk",))
+    teacher = make_user("teach", roles=("teacher",))
+    finance = make_user("fin", roles=("finance",))
+    assert domain.access(desk, a) == {"view"} and domain.access(teacher, a) == {"view"}
+    assert domain.access(finance, a) == {"view", "money"}
+    assert domain.visible(desk).count() == 2
+
+
+def test_status_changes_are_dated_and_kept(app):
+    student = make_student()
+    domain.change_status(None, student, "trial", date(2026, 9, 1))
+    domain.change_status(None, student, "active", date(2026, 9, 8), reason="签约")
+    student = Student.get_by_id(student.id)
+    assert (student.status, student.status_since) == ("active", date(2026, 9, 8))
+    assert [(c.status, c.effective) for c in student.status_changes.order_by("id")] == [
+        ("prospect", date.today()), ("trial", date(2026, 9, 1)), ("active", date(2026, 9, 8))]
+
+
+def test_reassign_is_audited(app):
+    from xgapp.audit.models import AuditLog
+
+    student = make_student(advisor_user=advisor("adv1"))
+    domain.reassign(User.get(User.username == "boss"), student, advisor("adv2"))
+    assert Student.get_by_id(student.id).advisor.username == "adv2"
+    assert AuditLog.get(AuditLog.action == "reassign").table == "student"

@@ -1,0 +1,1 @@
+"""Contracts, payments and refunds (models, rules in `domain`, pages in `views`)."""

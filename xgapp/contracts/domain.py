@@ -1,0 +1,257 @@
+"""Contract and money rules: kinds, split payments, refund arithmetic and approval, daily revenue."""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import lazy_gettext as _l
+from peewee import fn
+
+from xgapp import audit, campus, validation
+from xgapp.contracts.models import Contract, Payment, Refund
+from xgapp.db import money_sum, utcnow, write
+from xgapp.hours import domain as hours
+from xgapp.security import can
+from xgapp.students import domain as students
+from xgapp.validation import Invalid
+
+KINDS = {"new": _l("New signing"), "renewal": _l("Renewal"), "expansion": _l("Added subject"),
+         "referral": _l("Referral")}
+METHODS = {"cash": _l("Cash"), "wechat": _l("WeChat Pay"), "alipay": _l("Alipay"), "card": _l("Bank card"),
+           "transfer": _l("Bank transfer")}
+SUBJECTS = ["语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理", "政治", "科学", "编程", "美术", "书法"]
+CENT = Decimal("0.01")
+
+
+def _number(today):
+    prefix = "%s-%s-" % (campus.current().code, today.strftime("%Y%m%d"))
+    count = Contract.select().where(Contract.number.startswith(prefix)).count()
+    return "%s%03d" % (prefix, count + 1)
+
+
+def _clean_payments(rows):
+    errors, cleaned = {}, []
+    for i, row in enumerate(rows):
+        raw = row.get("amount")
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        prefix = "payments-%d-" % i
+        try:
+            amount = validation.money(row["amount"], allow_zero=False)
+        except ValueError as exc:
+            errors[prefix + "amount"] = exc.args[0]
+            continue
+        if row.get("method") not in METHODS:
+            errors[prefix + "method"] = _l("Choose how it was paid.")
+            continue
+        cleaned.append({"amount": amount, "method": row["method"],
+                        "receipt_no": (row.get("receipt_no") or "").strip()[:40]})
+    return cleaned, errors
+
+
+def _check_kind(kind, student, subject, referrer):
+    previous = Contract.select().where(Contract.student == student)
+    same = previous.where(Contract.subject == subject).exists()
+    if kind == "new" and previous.exists():
+        return _l("The student already has a contract: use renewal or added subject.")
+    if kind == "renewal" and not same:
+        return _l("A renewal needs an earlier contract in the same subject.")
+    if kind == "expansion" and (same or not previous.exists()):
+        return _l("An added subject needs an earlier contract in another subject, and none in this one.")
+    if kind == "referral" and referrer is None:
+        return _l("Choose the student who referred this family.")
+    return None
+
+
+def suggested_kind(student, subject):
+    """The kind a new contract most likely is (新签, 续费 or 扩科)."""
+    previous = Contract.select().where(Contract.student == student)
+    if not previous.exists():
+        return "referral" if student.referrer_id else "new"
+    return "renewal" if previous.where(Contract.subject == subject).exists() else "expansion"
+
+
+def create(by, student, data, payments, today=None):
+    """Sign a contract: book its hours, take its payments, enrol the student — one audited transaction."""
+    today = today or date.today()
+    errors = {}
+    kind = data.get("kind")
+    if kind not in KINDS:
+        errors["kind"] = _l("Choose the kind of contract.")
+    subject = (data.get("subject") or "").strip()[:20]
+    if not subject:
+        errors["subject"] = _l("Enter the subject.")
+    values = {}
+    for field, parse in (("hours", validation.hours), ("unit_price", validation.money)):
+        try:
+            values[field] = parse(data.get(field))
+        except ValueError as exc:
+            errors[field] = exc.args[0]
+    for field, parse in (("free_hours", lambda v: validation.hours(v, allow_zero=True)),
+                         ("discount", validation.money)):
+        raw = data.get(field)
+        try:
+            values[field] = parse(raw if raw not in (None, "") else "0")
+        except ValueError as exc:
+            errors[field] = exc.args[0]
+    rows, payment_errors = _clean_payments(payments)
+    errors.update(payment_errors)
+    advisor = data.get("advisor") or student.advisor
+    referrer = data.get("referrer")
+    if not errors:
+        amount = (values["hours"] * values["unit_price"] - values["discount"]).quantize(CENT)
+        if amount < 0:
+            errors["discount"] = _l("The discount is larger than the price.")
+        elif sum((p["amount"] for p in rows), Decimal(0)) > amount:
+            errors["payments-0-amount"] = _l("The payments add up to more than the contract amount %(amount)s.",
+                                             amount=amount)
+    if not errors and (problem := _check_kind(kind, student, subject, referrer)):
+        errors["kind"] = problem
+    if errors:
+        raise Invalid(errors)
+    with write():
+        contract = Contract.create(number=_number(today), student=student, kind=kind, subject=subject,
+                                   amount=amount, signed_on=today, advisor=advisor, referrer=referrer,
+                                   notes=(data.get("notes") or "").strip(), created_by=by, created_at=utcnow(),
+                                   **values)
+        audit.record(by, "create", "contract", contract.id, after=audit.snapshot(contract), summary=contract.number)
+        hours.credit_contract(by, contract)
+        for row in rows:
+            _payment(by, contract, today=today, **row)
+        if student.status in ("prospect", "trial", "paused", "finished"):
+            students.change_status(by, student, "active", today, reason=str(KINDS[kind]))
+    return contract
+
+
+def _payment(by, contract, amount, method, receipt_no="", today=None, refund=None, note=""):
+    payment = Payment.create(contract=contract, amount=amount, method=method, receipt_no=receipt_no, at=utcnow(),
+                             day=today or date.today(), by=by, refund=refund, note=note[:200])
+    audit.record(by, "create", "payment", payment.id, after=audit.snapshot(payment),
+                 summary="%s %s" % (contract.number, amount))
+    return payment
+
+
+def paid(contract):
+    """Money received for a contract, net of refunds paid back."""
+    return money_sum(Payment.select(fn.SUM(Payment.amount)).where(Payment.contract == contract).scalar())
+
+
+def add_payment(by, contract, amount, method, receipt_no="", today=None):
+    """Record a (further) payment; the total may not exceed the contract amount."""
+    rows, errors = _clean_payments([{"amount": amount, "method": method, "receipt_no": receipt_no}])
+    if errors:
+        raise Invalid({k.replace("payments-0-", ""): v for k, v in errors.items()})
+    with write():
+        if paid(contract) + rows[0]["amount"] > contract.amount:
+            raise Invalid({"amount": _l("Only %(due)s is still due on this contract.",
+                                        due=contract.amount - paid(contract))})
+        return _payment(by, contract, today=today, **rows[0])
+
+
+def refundable(contract, fee_percent=0):
+    """The refund arithmetic for a contract: what may be given back for its unused paid hours.
+
+    Consumption uses paid hours first; free hours are never refunded. The value of the unused paid hours
+    at the contract's effective price (amount ÷ paid hours), less the campus fee percentage, capped at the
+    money actually received.
+    """
+    price = (contract.amount / contract.hours).quantize(CENT, ROUND_HALF_UP) if contract.hours else Decimal(0)
+    used = hours.consumed(contract)
+    refunded_hours = sum((r.hours for r in contract.refunds.where(Refund.status == "approved")), Decimal(0))
+    unused_paid = max(contract.hours - used - refunded_hours, Decimal(0))
+    value = (unused_paid * price).quantize(CENT, ROUND_HALF_UP)
+    fee = (value * Decimal(fee_percent) / 100).quantize(CENT, ROUND_HALF_UP)
+    received = paid(contract)
+    return {"price": price, "used": used, "unused_paid": unused_paid, "value": value, "fee": fee,
+            "received": received, "refundable": max(min(value - fee, received), Decimal(0)),
+            "hours_left": hours.balance(contract.student, contract=contract)}
+
+
+def request_refund(by, contract, hours_back, amount, method, reason, fee_percent=0):
+    """Ask for a refund (a supervisor decides); the amount may not exceed what is refundable."""
+    errors = {}
+    try:
+        hours_back = validation.hours(hours_back)
+    except ValueError as exc:
+        errors["hours"] = exc.args[0]
+    try:
+        amount = validation.money(amount)
+    except ValueError as exc:
+        errors["amount"] = exc.args[0]
+    if method not in METHODS:
+        errors["method"] = _l("Choose how the money goes back.")
+    if not (reason or "").strip():
+        errors["reason"] = _l("Say why the family wants a refund.")
+    if errors:
+        raise Invalid(errors)
+    with write():
+        if contract.refunds.where(Refund.status == "pending").exists():
+            raise Invalid({"amount": _l("A refund of this contract is already waiting for a decision.")})
+        figures = refundable(contract, fee_percent)
+        if hours_back > figures["hours_left"]:
+            raise Invalid({"hours": _l("Only %(left)s hours are left on this contract.", left=figures["hours_left"])})
+        if amount > figures["refundable"]:
+            raise Invalid({"amount": _l("At most %(max)s can be refunded.", max=figures["refundable"])})
+        refund = Refund.create(contract=contract, hours=hours_back, amount=amount, method=method,
+                               reason=reason.strip()[:200], requested_by=by, requested_at=utcnow())
+        audit.record(by, "create", "refund", refund.id, after=audit.snapshot(refund), summary=contract.number)
+    return refund
+
+
+def decide_refund(by, refund, approve, note="", fee_percent=0, today=None):
+    """A supervisor approves (hours and money go back, as new ledger rows) or rejects a refund."""
+    if not can(by, "refunds.approve"):
+        raise Invalid({"note": _l("Only a supervisor decides refunds.")})
+    with write():
+        refund = Refund.get_by_id(refund.id)
+        if refund.status != "pending":
+            raise Invalid({"note": _l("This refund was already decided.")})
+        contract = refund.contract
+        if approve:
+            figures = refundable(contract, fee_percent)
+            if refund.amount > figures["refundable"] or refund.hours > figures["hours_left"]:
+                raise Invalid({"note": _l("The contract changed since the request: at most %(max)s can be "
+                                          "refunded now.", max=figures["refundable"])})
+        before = audit.snapshot(refund)
+        refund.status = "approved" if approve else "rejected"
+        refund.decided_by, refund.decided_at, refund.decision_note = by, utcnow(), (note or "")[:200]
+        refund.save()
+        audit.record(by, "update", "refund", refund.id, before=before, after=audit.snapshot(refund),
+                     summary=contract.number)
+        if approve:
+            hours._entry(by, contract.student, contract, contract.subject, "refund", -refund.hours,
+                         refund.reason, "refund:%d" % refund.id)
+            if refund.amount:
+                _payment(by, contract, -refund.amount, refund.method, today=today, refund=refund.id,
+                         note=refund.reason)
+            if hours.balance(contract.student, contract=contract) <= 0:
+                contract.status = "refunded"
+                contract.save()
+            if not Contract.select().where(Contract.student == contract.student,
+                                           Contract.status == "open").exists():
+                students.change_status(by, contract.student, "refunded", today, reason=refund.reason)
+    return refund
+
+
+def revenue(day):
+    """进账 of a day: totals by payment method and by advisor (refunds subtract)."""
+    base = Payment.select().join(Contract).where(Payment.day == day)
+    by_method = {m: money_sum(s) for m, s in
+                 base.select(Payment.method, fn.SUM(Payment.amount)).group_by(Payment.method).tuples()}
+    by_advisor = list(base.select(Contract.advisor, fn.SUM(Payment.amount)).group_by(Contract.advisor).tuples())
+    return {"by_method": by_method, "by_advisor": [(a, money_sum(s)) for a, s in by_advisor],
+            "total": sum(by_method.values(), Decimal("0.00")),
+            "payments": list(base.select(Payment, Contract).order_by(Payment.at))}
+
+
+@students.timeline_source
+def _contract_events(student):
+    events = []
+    for contract in Contract.select().where(Contract.student == student):
+        events.append((contract.created_at, "contract", "%s %s · %s %s 课时 · ¥%s" % (
+            KINDS[contract.kind], contract.number, contract.subject, contract.hours, contract.amount), ""))
+    payments = Payment.select(Payment, Contract).join(Contract).where(Contract.student == student)
+    for p in payments:
+        label = _l("Refund paid") if p.amount < 0 else _l("Payment")
+        events.append((p.at, "payment", "%s ¥%s · %s" % (label, p.amount, METHODS.get(p.method, p.method)),
+                       p.receipt_no))
+    return events

@@ -1,0 +1,1 @@
+"""The lesson-hour ledger (models, rules in `domain`)."""

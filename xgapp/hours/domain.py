@@ -1,0 +1,154 @@
+"""Lesson-hour rules: every movement is a new ledger row; balances are sums; no double spending."""
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from peewee import fn
+
+from xgapp import audit, validation
+from xgapp.contracts.models import Contract
+from xgapp.db import hours_sum, utcnow, write
+from xgapp.hours.models import HourEntry
+from xgapp.security import can
+from xgapp.validation import Invalid
+
+KINDS = {
+    "purchase": _l("Bought"), "free": _l("Given free"), "consume": _l("Consumed"), "refund": _l("Refunded"),
+    "transfer_in": _l("Transferred in"), "transfer_out": _l("Transferred out"), "correction": _l("Correction"),
+}
+ZERO = Decimal("0.0")
+
+
+def balance(student, subject=None, contract=None):
+    """Hours left: of a student, or of one subject, or of one contract."""
+    query = HourEntry.select(fn.SUM(HourEntry.hours)).where(HourEntry.student == student)
+    if subject is not None:
+        query = query.where(HourEntry.subject == subject)
+    if contract is not None:
+        query = query.where(HourEntry.contract == contract)
+    return hours_sum(query.scalar())
+
+
+def balances(student):
+    """{subject: hours left} for every subject the student ever had hours in."""
+    rows = (HourEntry.select(HourEntry.subject, fn.SUM(HourEntry.hours).alias("left"))
+            .where(HourEntry.student == student).group_by(HourEntry.subject).order_by(HourEntry.subject).tuples())
+    return {subject: hours_sum(left) for subject, left in rows}
+
+
+def contract_balances(contracts):
+    """{contract id: hours left} for many contracts in one query."""
+    ids = [c.id for c in contracts]
+    rows = (HourEntry.select(HourEntry.contract, fn.SUM(HourEntry.hours))
+            .where(HourEntry.contract.in_(ids)).group_by(HourEntry.contract).tuples())
+    found = {cid: hours_sum(left) for cid, left in rows}
+    return {cid: found.get(cid, ZERO) for cid in ids}
+
+
+def consumed(contract):
+    """Hours used from a contract (consumption, transfers out, corrections), as a positive number."""
+    used = (HourEntry.select(fn.SUM(HourEntry.hours))
+            .where(HourEntry.contract == contract, HourEntry.kind.in_(["consume", "transfer_out", "correction"]))
+            .scalar())
+    return -hours_sum(used)
+
+
+def _entry(by, student, contract, subject, kind, hours, reason="", source="", corrects=None, overdraft=False):
+    entry = HourEntry.create(student=student, contract=contract, subject=subject, kind=kind, hours=hours,
+                             at=utcnow(), by=by, reason=(reason or "")[:200], source=source[:40],
+                             corrects=corrects, overdraft=overdraft)
+    audit.record(by, "create", "hour_entry", entry.id, after=audit.snapshot(entry),
+                 summary="%s %s %s" % (kind, hours, subject))
+    return entry
+
+
+def credit_contract(by, contract):
+    """Book a new contract's bought and free hours (called inside the contract's transaction)."""
+    entries = [_entry(by, contract.student, contract, contract.subject, "purchase", contract.hours,
+                      source="contract:%d" % contract.id)]
+    if contract.free_hours:
+        entries.append(_entry(by, contract.student, contract, contract.subject, "free", contract.free_hours,
+                              source="contract:%d" % contract.id))
+    return entries
+
+
+def consume(by, student, subject, hours, reason="", source="", overdraft_reason=None):
+    """Take hours from a student's subject, oldest contract first; refuse to go below zero.
+
+    A supervisor may allow an overdraft by giving `overdraft_reason`; it is recorded on the row.
+    """
+    hours = validation.hours(hours)
+    with write():
+        open_contracts = list(Contract.select().where(Contract.student == student, Contract.subject == subject)
+                              .order_by(Contract.signed_on, Contract.id))
+        left = contract_balances(open_contracts) if open_contracts else {}
+        available = sum(left.values(), ZERO)
+        if available < hours:
+            if not overdraft_reason:
+                raise Invalid({"hours": _l("Only %(left)s hours left in %(subject)s.", left=available,
+                                           subject=subject)})
+            if not can(by, "hours.overdraft"):
+                raise Invalid({"hours": _l("Only a supervisor may let the balance go below zero.")})
+            if not open_contracts:
+                raise Invalid({"hours": _l("The student has no contract for %(subject)s.", subject=subject)})
+        entries, remaining = [], hours
+        for contract in open_contracts:
+            take = min(remaining, max(left[contract.id], ZERO))
+            if take > 0:
+                entries.append(_entry(by, student, contract, subject, "consume", -take, reason, source))
+                remaining -= take
+        if remaining > 0:  # overdraft, booked on the newest contract
+            entries.append(_entry(by, student, open_contracts[-1], subject, "consume", -remaining,
+                                  overdraft_reason, source, overdraft=True))
+        return entries
+
+
+def correct(by, entry, hours, reason):
+    """Correct a ledger row by adding a new one (hours may be negative); never edits the original."""
+    if not reason or not reason.strip():
+        raise Invalid({"reason": _l("Say why the correction is needed.")})
+    delta = Decimal(str(hours))
+    if delta == 0 or (delta * 2) != (delta * 2).to_integral_value():
+        raise Invalid({"hours": _l("Hours go in steps of 0.5.")})
+    with write():
+        if delta < 0 and balance(entry.student, contract=entry.contract) + delta < 0 \
+                and not can(by, "hours.overdraft"):
+            raise Invalid({"hours": _l("Only a supervisor may let the balance go below zero.")})
+        return _entry(by, entry.student, entry.contract, entry.subject, "correction", delta, reason,
+                      "correction:%d" % entry.id, corrects=entry)
+
+
+def transfer(by, from_contract, to_contract, hours, reason):
+    """Move unused hours from one contract to another (e.g. another subject or a sibling), as two rows."""
+    hours = validation.hours(hours)
+    with write():
+        if balance(from_contract.student, contract=from_contract) < hours:
+            raise Invalid({"hours": _l("Only %(left)s hours left in %(subject)s.",
+                                       left=balance(from_contract.student, contract=from_contract),
+                                       subject=from_contract.subject)})
+        out = _entry(by, from_contract.student, from_contract, from_contract.subject, "transfer_out", -hours,
+                     reason, "contract:%d" % to_contract.id)
+        into = _entry(by, to_contract.student, to_contract, to_contract.subject, "transfer_in", hours,
+                      reason, "contract:%d" % from_contract.id)
+        return out, into
+
+
+def ledger(student):
+    """Every ledger row of a student, newest first."""
+    return list(HourEntry.select().where(HourEntry.student == student).order_by(HourEntry.id.desc()))
+
+
+def _hour_events(student):
+    return [(e.at, "hours", "%s %s %s" % (KINDS.get(e.kind, e.kind), e.subject, e.hours), e.reason)
+            for e in HourEntry.select().where(HourEntry.student == student, HourEntry.kind != "purchase")]
+
+
+def register_timeline():
+    """Put ledger movements (other than purchases, shown with their contract) on student timelines."""
+    from xgapp.students import domain as students
+
+    if _hour_events not in students.TIMELINE:
+        students.timeline_source(_hour_events)
+
+
+register_timeline()

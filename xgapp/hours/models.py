@@ -1,0 +1,28 @@
+"""The lesson-hour ledger: one append-only row per movement; balances are sums."""
+
+import peewee as pw
+
+from xgapp.accounts.models import User
+from xgapp.contracts.models import Contract
+from xgapp.db import BaseModel, HoursField, UtcDateTimeField
+from xgapp.students.models import Student
+
+
+class HourEntry(BaseModel):
+    """Hours in (+) or out (−) of a student's subject, tied to a contract, with who, when, why and the cause."""
+
+    student = pw.ForeignKeyField(Student, backref="hour_entries", on_delete="RESTRICT")
+    contract = pw.ForeignKeyField(Contract, null=True, backref="hour_entries", on_delete="RESTRICT")
+    subject = pw.CharField(max_length=20)
+    kind = pw.CharField(max_length=12)
+    hours = HoursField()
+    at = UtcDateTimeField()
+    by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    reason = pw.CharField(max_length=200, default="")
+    source = pw.CharField(max_length=40, default="")
+    corrects = pw.ForeignKeyField("self", null=True, on_delete="RESTRICT")
+    overdraft = pw.BooleanField(default=False)
+
+    class Meta:
+        table_name = "hour_entry"
+        indexes = ((("student", "subject"), False), (("contract", "kind"), False))

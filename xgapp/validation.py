@@ -1,0 +1,62 @@
+"""Input rules shared by every module: mobiles, money, hours; errors keyed by form field."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+MAX_AMOUNT = Decimal("10000000")  # ¥10 million: far above any contract, far below overflow
+MAX_HOURS = Decimal("10000")
+
+
+class Invalid(Exception):
+    """Bad input: `errors` maps a field name to the message shown beside it."""
+
+    def __init__(self, errors, warning=False):
+        super().__init__("; ".join("%s: %s" % (k, v) for k, v in errors.items()))
+        self.errors = dict(errors)
+        self.warning = warning  # True when the user may confirm and go on (e.g. a duplicate family)
+
+
+def mobile(value):
+    """A mainland mobile number (11 digits starting with 1), spaces and dashes removed; raises ValueError."""
+    digits = re.sub(r"[\s-]", "", value or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    if not MOBILE_RE.match(digits):
+        raise ValueError(_l("A mainland mobile number has 11 digits and starts with 1."))
+    return digits
+
+
+def money(value, allow_zero=True):
+    """Yuan to the fen as Decimal: no more than 2 decimals, not negative; raises ValueError."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, AttributeError):
+        raise ValueError(_l("Enter an amount in yuan, e.g. 3600 or 3600.50.")) from None
+    if not amount.is_finite():
+        raise ValueError(_l("Enter an amount in yuan, e.g. 3600 or 3600.50."))
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ValueError(_l("The amount must be more than zero.") if not allow_zero else
+                         _l("The amount cannot be negative."))
+    if amount > MAX_AMOUNT:
+        raise ValueError(_l("That amount is too large."))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(_l("At most 2 decimals (fen)."))
+    return amount.quantize(Decimal("0.01"))
+
+
+def hours(value, allow_zero=False):
+    """Lesson hours as Decimal: positive multiples of 0.5; raises ValueError."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, AttributeError):
+        raise ValueError(_l("Enter hours as a number, e.g. 40 or 1.5.")) from None
+    if not amount.is_finite() or amount < 0 or (amount == 0 and not allow_zero):
+        raise ValueError(_l("Hours must be more than zero."))
+    if amount > MAX_HOURS:
+        raise ValueError(_l("That is more hours than any contract holds."))
+    if (amount * 2) != (amount * 2).to_integral_value():
+        raise ValueError(_l("Hours go in steps of 0.5."))
+    return amount.quantize(Decimal("0.1"))
