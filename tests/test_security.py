@@ -87,15 +87,26 @@ def test_same_origin_post_passes_the_origin_check(app, client):
 
 # role -> (pages it may open, pages refused, nav labels it sees)
 MATRIX = {
-    "principal": (["/", "/accounts/", "/accounts/new", "/audit/", "/campus/", "/connect/", "/backups/", "/accounts/me"], [],
-                  ["首页", "员工账号", "校区设置", "数据备份", "连接平板", "操作日志", "我的账号"]),
-    "supervisor": (["/", "/audit/", "/accounts/me"], ["/accounts/", "/accounts/new", "/campus/", "/connect/", "/backups/"],
-                   ["首页", "操作日志", "我的账号"]),
-    "advisor": (["/", "/accounts/me"], ["/accounts/", "/audit/", "/campus/"], ["首页", "我的账号"]),
-    "director": (["/", "/accounts/me"], ["/accounts/", "/audit/", "/campus/"], ["首页", "我的账号"]),
-    "teacher": (["/", "/accounts/me"], ["/accounts/", "/audit/", "/campus/", "/accounts/1"], ["首页", "我的账号"]),
-    "frontdesk": (["/", "/accounts/me"], ["/accounts/", "/audit/", "/campus/"], ["首页", "我的账号"]),
-    "finance": (["/", "/accounts/me"], ["/accounts/", "/audit/", "/campus/"], ["首页", "我的账号"]),
+    "principal": (["/", "/students/", "/contracts/revenue", "/contracts/refunds", "/accounts/", "/accounts/new",
+                   "/audit/", "/campus/", "/connect/", "/backups/", "/accounts/me"], [],
+                  ["首页", "学员", "今日进账", "退费审批", "员工账号", "校区设置", "数据备份", "连接平板", "操作日志",
+                   "我的账号"]),
+    "supervisor": (["/", "/students/", "/contracts/revenue", "/contracts/refunds", "/audit/", "/accounts/me"],
+                   ["/accounts/", "/accounts/new", "/campus/", "/connect/", "/backups/"],
+                   ["首页", "学员", "今日进账", "退费审批", "操作日志", "我的账号"]),
+    "advisor": (["/", "/students/", "/students/new", "/accounts/me"],
+                ["/accounts/", "/audit/", "/campus/", "/contracts/revenue", "/contracts/refunds"],
+                ["首页", "学员", "我的账号"]),
+    "director": (["/", "/students/", "/accounts/me"], ["/accounts/", "/audit/", "/campus/", "/students/new",
+                                                       "/contracts/revenue"], ["首页", "学员", "我的账号"]),
+    "teacher": (["/", "/students/", "/accounts/me"], ["/accounts/", "/audit/", "/campus/", "/accounts/1",
+                                                      "/students/new", "/contracts/revenue"],
+                ["首页", "学员", "我的账号"]),
+    "frontdesk": (["/", "/students/", "/accounts/me"], ["/accounts/", "/audit/", "/campus/", "/students/new",
+                                                        "/contracts/revenue"], ["首页", "学员", "我的账号"]),
+    "finance": (["/", "/students/", "/contracts/revenue", "/accounts/me"],
+                ["/accounts/", "/audit/", "/campus/", "/students/new", "/contracts/refunds"],
+                ["首页", "学员", "今日进账", "我的账号"]),
 }
 
 

@@ -86,9 +86,13 @@ def _blueprints(app):
     from xgapp.auth import bp as auth_bp
     from xgapp.campus.views import bp as campus_bp
     from xgapp.connect import bp as connect_bp
+    from xgapp.contracts.views import bp as contracts_bp
     from xgapp.home import bp as home_bp
+    from xgapp.hours.views import bp as hours_bp
+    from xgapp.students.views import bp as students_bp
 
-    for bp in (auth_bp, home_bp, accounts_bp, audit_bp, campus_bp, connect_bp, backup_bp):
+    for bp in (auth_bp, home_bp, students_bp, contracts_bp, hours_bp, accounts_bp, audit_bp, campus_bp,
+               connect_bp, backup_bp):
         app.register_blueprint(bp)
 
 

@@ -2,6 +2,7 @@
 
 import random
 import secrets
+from datetime import date
 
 from xgapp import audit, campus
 from xgapp.accounts import domain as accounts
@@ -39,7 +40,95 @@ class Names:
                 return name
 
 
-def build(password=None, years=1, seed=2024, campus_name="阳光教育 海淀校区", campus_code="BJ-HD01"):
+SCHOOLS = ["海淀实验小学", "中关村第一小学", "人大附中", "北大附中", "清华附中", "十一学校", "育英学校", "首师大附中",
+           "八一学校", "理工附中"]
+STUDENTS_PER_YEAR = 300
+
+
+def _students(rng, names, advisors, principal, years, today):
+    """Students over `years` with guardians, contracts of every kind, split payments, consumption, refunds."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from xgapp.contracts import domain as contracts
+    from xgapp.hours import domain as hours
+    from xgapp.students import domain as students
+
+    supervisor = next(a for a in advisors if "supervisor" in a.role_set)
+    mobiles = rng.sample(range(13000000000, 19999999999), STUDENTS_PER_YEAR * years * 2)
+    start = today - timedelta(days=365 * years)
+    made = []
+    for n in range(STUDENTS_PER_YEAR * years):
+        opened = start + timedelta(days=rng.randrange(365 * years))
+        name = names.person()
+        referrer = rng.choice(made) if made and rng.random() < 0.1 else None
+        data = {"name": name, "gender": rng.choice("MF"), "school": rng.choice(SCHOOLS),
+                "grade": rng.choice(students.GRADES), "advisor": rng.choice(advisors),
+                "source": "referral" if referrer else rng.choice(["hotline", "walkin", "street", "event", "online"]),
+                "referrer": referrer, "special_attention": rng.random() < 0.05,
+                "attention_note": "花生过敏" if rng.random() < 0.5 else "需家长亲自接送"}
+        guardians = [{"name": name[0] + rng.choice(["爸爸", "妈妈"]), "relation": rng.choice(["父亲", "母亲"]),
+                      "mobile": str(mobiles[2 * n]), "can_pickup": True}]
+        if rng.random() < 0.5:
+            guardians.append({"name": name[0] + "奶奶", "relation": "奶奶", "mobile": str(mobiles[2 * n + 1]),
+                              "can_pickup": rng.random() < 0.7})
+        student = students.create(data["advisor"], data, guardians, today=opened)
+        made.append(student)
+        if rng.random() < 0.3:
+            students.change_status(data["advisor"], student, "trial", opened + timedelta(days=3))
+            if rng.random() < 0.5:
+                continue  # a trial that never signed
+        elif rng.random() < 0.25:
+            continue  # still a prospect
+        signed = opened + timedelta(days=rng.randrange(3, 20))
+        subject = rng.choice(["数学", "英语", "语文", "物理", "化学"])
+        for round_ in range(rng.choice([1, 1, 2, 3])):
+            if signed >= today:
+                break
+            if round_ and rng.random() < 0.35:  # 扩科: a subject the family has not bought yet
+                taken = {c.subject for c in student.contracts}
+                subject = rng.choice([x for x in ["数学", "英语", "语文", "物理", "化学"] if x not in taken])
+            kind = contracts.suggested_kind(student, subject)
+            bought = Decimal(rng.choice([20, 30, 40, 60]))
+            price = Decimal(rng.choice([120, 150, 180, 200]))
+            discount = Decimal(rng.choice([0, 0, 200, 500]))
+            amount = bought * price - discount
+            if rng.random() < 0.2:
+                first = (amount * Decimal("0.6")).quantize(Decimal("1"))
+                payments = [{"amount": str(first), "method": "wechat"},
+                            {"amount": str(amount - first), "method": rng.choice(["cash", "card", "alipay"])}]
+            else:
+                payments = [{"amount": str(amount), "method": rng.choice(list(contracts.METHODS)),
+                             "receipt_no": "R%06d" % rng.randrange(10**6)}]
+            contract = contracts.create(data["advisor"], student, {
+                "kind": kind, "subject": subject, "hours": str(bought), "unit_price": str(price),
+                "discount": str(discount), "free_hours": rng.choice(["0", "0", "2", "4"]),
+                "referrer": student.referrer if kind == "referral" else None}, payments, today=signed)
+            left = hours.balance(student, contract=contract)
+            month, used = 0, Decimal(0)
+            while used < left and signed + timedelta(days=30 * (month + 1)) < today:
+                take = min(Decimal(rng.choice([6, 8, 8, 10])), left - used)
+                hours.consume(data["advisor"], student, subject, take, "%s 月课消" % (
+                    (signed + timedelta(days=30 * (month + 1))).strftime("%Y-%m")), "demo")
+                used += take
+                month += 1
+            if rng.random() < 0.03 and used < left:
+                figures = contracts.refundable(contract)
+                refund = contracts.request_refund(data["advisor"], contract, figures["hours_left"],
+                                                  figures["refundable"], "transfer", "家庭搬迁")
+                contracts.decide_refund(supervisor, refund, True, "同意", today=signed + timedelta(days=60))
+                break
+            signed = signed + timedelta(days=30 * max(month, 1))
+        student = type(student).get_by_id(student.id)
+        if student.status == "active" and hours.balance(student) <= 0:
+            students.change_status(data["advisor"], student, "finished", signed, "课时用完")
+        elif student.status == "active" and rng.random() < 0.1:
+            students.change_status(data["advisor"], student, "paused", today - timedelta(days=rng.randrange(60)),
+                                   "暑假停课")
+    return made
+
+
+def build(password=None, years=1, seed=2024, campus_name="阳光教育 海淀校区", campus_code="BJ-HD01", today=None):
     """Create the demo campus in the bound (empty) database; return (accounts, password)."""
     if not campus.needs_setup():
         raise ValueError("this data folder already holds a campus; use an empty folder for the demo")
@@ -61,5 +150,9 @@ def build(password=None, years=1, seed=2024, campus_name="阳光教育 海淀校
                         pin = "%06d" % rng.randrange(100000, 999999)
                 user = accounts.create_user(principal, username, names.person(), password, roles, pin=pin)
                 made.append((user, roles, pin))
+        advisors = [user for user, roles, _ in made if "advisor" in roles]
+        for user in advisors:
+            user.__dict__.pop("_role_set", None)
+        _students(rng, names, advisors, principal, years, today or date.today())
         audit.record(principal, "create", "campus", None, summary="demo campus, %d year(s), seed %d" % (years, seed))
     return made, password

@@ -25,6 +25,7 @@ PERMISSIONS = {
     "campus.edit": set(),
     "audit.view": {"supervisor"},
     "backups.manage": set(),
+    "students.list": {"supervisor", "advisor", "frontdesk", "teacher", "director", "finance"},
     "students.reassign": {"supervisor"},
     "hours.overdraft": {"supervisor"},
     "refunds.approve": {"supervisor"},

@@ -9,13 +9,14 @@ from playwright.sync_api import expect
 from tests.browser.conftest import ARTIFACTS, DEMO_PASSWORD, log_in
 
 NAV = {
-    "principal": ["首页", "员工账号", "校区设置", "数据备份", "连接平板", "操作日志", "我的账号"],
-    "supervisor": ["首页", "操作日志", "我的账号"],
-    "advisor1": ["首页", "我的账号"],
-    "director": ["首页", "我的账号"],
-    "teacher1": ["首页", "我的账号"],
-    "frontdesk": ["首页", "我的账号"],
-    "finance": ["首页", "我的账号"],
+    "principal": ["首页", "学员", "今日进账", "退费审批", "员工账号", "校区设置", "数据备份", "连接平板", "操作日志",
+                  "我的账号"],
+    "supervisor": ["首页", "学员", "今日进账", "退费审批", "操作日志", "我的账号"],
+    "advisor1": ["首页", "学员", "我的账号"],
+    "director": ["首页", "学员", "我的账号"],
+    "teacher1": ["首页", "学员", "我的账号"],
+    "frontdesk": ["首页", "学员", "我的账号"],
+    "finance": ["首页", "学员", "今日进账", "我的账号"],
 }
 
 

@@ -15,12 +15,14 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 nav.register("audit.index", _l("Audit log"), "audit.view", order=90)
 
 PAGE = 50
-TABLES = {"user": _l("Account"), "campus": _l("Campus"), "backup": _l("Backup")}
+TABLES = {"user": _l("Account"), "campus": _l("Campus"), "backup": _l("Backup"), "student": _l("Student"),
+          "contract": _l("Contract"), "payment": _l("Payment"), "refund": _l("Refund"),
+          "hour_entry": _l("Lesson hours")}
 ACTIONS = {
     "create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
     "login": _l("Logged in"), "login_failed": _l("Failed login"), "locked": _l("Locked after failed logins"),
     "password": _l("Password set"), "pin": _l("PIN set"), "pin_removed": _l("PIN removed"),
-    "backup": _l("Backed up"), "restore": _l("Restored"),
+    "backup": _l("Backed up"), "restore": _l("Restored"), "reassign": _l("Reassigned"),
 }
 
 

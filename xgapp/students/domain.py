@@ -23,7 +23,7 @@ STATUSES = {
     "finished": _l("Finished"), "refunded": _l("Refunded"),
 }
 RELATIONS = ["父亲", "母亲", "爷爷", "奶奶", "外公", "外婆", "其他"]
-MAX_GUARDIANS = 4
+MAX_GUARDIANS = 3
 
 # Who sees what of a student file.
 FULL_ROLES = {"principal", "supervisor"}  # every student, everything

@@ -1,0 +1,170 @@
+"""Student, contract and hour pages over HTTP: forms, messages beside fields, each role's access."""
+
+from decimal import Decimal
+
+import pytest
+
+from xgapp.contracts.models import Contract, Payment
+from xgapp.hours import domain as hours
+from xgapp.students.models import Guardian, Student
+from tests.conftest import csrf_from, login, make_user
+from tests.factories import advisor, make_contract, make_student
+
+
+def _token(client, url="/"):
+    return csrf_from(client.get(url).get_data(as_text=True))
+
+
+NEW = {"name": "李小龙", "gender": "M", "school": "海淀实验小学", "grade": "五年级", "source": "walkin",
+       "guardians-0-name": "李妈妈", "guardians-0-relation": "母亲", "guardians-0-mobile": "139 1234 5678",
+       "guardians-0-can_pickup": "y"}
+
+
+def test_advisor_opens_a_student_file_that_is_hers(app, client):
+    me = advisor("adv1")
+    login(client, "adv1")
+    response = client.post("/students/new", data=NEW | {"csrf_token": _token(client), "advisor": me.id})
+    assert response.status_code == 303
+    student = Student.get(Student.name == "李小龙")
+    assert student.advisor_id == me.id and Guardian.get(Guardian.student == student).mobile == "13912345678"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "李小龙" in page and "意向" in page and "13912345678" in page
+
+
+def test_bad_mobile_is_shown_beside_the_field_and_nothing_is_saved(app, client):
+    me = advisor("adv1")
+    login(client, "adv1")
+    response = client.post("/students/new", data=NEW | {"csrf_token": _token(client), "advisor": me.id,
+                                                        "guardians-0-mobile": "12345"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="err-guardians-0-mobile"' in html and "11 位、以 1 开头" in html
+    assert 'value="李小龙"' in html
+    assert Student.select().count() == 0
+
+
+def test_duplicate_family_asks_for_confirmation(app, client):
+    make_student(name="李大龙", mobile="13912345678")
+    me = advisor("adv1")
+    login(client, "adv1")
+    data = NEW | {"csrf_token": _token(client), "advisor": me.id}
+    response = client.post("/students/new", data=data)
+    assert response.status_code == 422 and "李大龙" in response.get_data(as_text=True)
+    assert "同一家庭" in response.get_data(as_text=True)
+    assert client.post("/students/new", data=data | {"confirm_duplicate": "y"}).status_code == 303
+    assert Student.select().count() == 2
+
+
+def test_an_advisor_cannot_see_or_edit_another_advisors_student(app, client):
+    other = make_student(name="别人的学生", advisor_user=advisor("adv2"))
+    advisor("adv1")
+    login(client, "adv1")
+    assert client.get("/students/%d" % other.id).status_code == 404
+    assert client.get("/students/%d/edit" % other.id).status_code == 404
+    assert "别人的学生" not in client.get("/students/?q=别人").get_data(as_text=True)
+    assert "别人的学生" not in client.get("/students/search?q=brdxs").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["frontdesk", "teacher", "director"])
+def test_basic_roles_see_the_file_but_no_money(app, client, role):
+    student = make_student(name="王同学")
+    make_contract(student)
+    make_user("viewer", roles=(role,))
+    login(client, "viewer")
+    page = client.get("/students/%d" % student.id).get_data(as_text=True)
+    assert "王同学" in page and "海淀实验小学" in page
+    assert "¥" not in page and "合同" not in page
+    assert client.get("/students/%d/edit" % student.id).status_code == 403
+    assert client.get("/hours/%d" % student.id).status_code == 403
+    contract = Contract.get()
+    assert client.get("/contracts/%d" % contract.id).status_code == 403
+
+
+def test_finance_sees_money_but_cannot_edit_the_file(app, client):
+    student = make_student()
+    contract = make_contract(student, payments=[{"amount": "1000", "method": "cash"}])
+    make_user("fin", roles=("finance",))
+    login(client, "fin")
+    assert "¥6000.00" in client.get("/students/%d" % student.id).get_data(as_text=True)
+    assert client.get("/students/%d/edit" % student.id).status_code == 403
+    token = _token(client, "/contracts/%d" % contract.id)
+    response = client.post("/contracts/%d/payments" % contract.id,
+                           data={"csrf_token": token, "amount": "500", "method": "alipay", "receipt_no": "F1"})
+    assert response.status_code == 303
+    assert Payment.select().count() == 2
+
+
+def test_sign_a_contract_with_a_split_payment_over_http(app, client):
+    me = advisor("adv1")
+    student = make_student(advisor_user=me)
+    login(client, "adv1")
+    token = _token(client, "/contracts/new/%d" % student.id)
+    response = client.post("/contracts/new/%d" % student.id, data={
+        "csrf_token": token, "kind": "new", "subject": "数学", "hours": "40", "free_hours": "2",
+        "unit_price": "150", "discount": "0", "payments-0-amount": "3000", "payments-0-method": "wechat",
+        "payments-1-amount": "3000", "payments-1-method": "cash", "payments-1-receipt_no": "R-22"})
+    assert response.status_code == 303
+    page = client.get("/students/%d" % student.id).get_data(as_text=True)
+    assert "42.0" in page and "¥6000.00" in page and "在读" in page
+    assert hours.balance(student) == Decimal("42.0")
+
+
+def test_contract_form_errors_are_kept_and_nothing_is_saved(app, client):
+    me = advisor("adv1")
+    student = make_student(advisor_user=me)
+    login(client, "adv1")
+    token = _token(client, "/contracts/new/%d" % student.id)
+    response = client.post("/contracts/new/%d" % student.id, data={
+        "csrf_token": token, "kind": "new", "subject": "数学", "hours": "40.3", "unit_price": "150.123",
+        "payments-0-amount": "-5", "payments-0-method": "cash"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "0.5 的整数倍" in html and "两位小数" in html and "金额必须大于 0" in html
+    assert Contract.select().count() == 0 and Payment.select().count() == 0
+
+
+def test_refund_request_then_supervisor_approval(app, client):
+    me = advisor("adv1")
+    student = make_student(advisor_user=me)
+    contract = make_contract(student, hours="10", unit_price="100")
+    hours.consume(None, student, "数学", "4")
+    login(client, "adv1")
+    token = _token(client, "/contracts/%d" % contract.id)
+    too_much = client.post("/contracts/%d/refunds" % contract.id, data={
+        "csrf_token": token, "hours": "6", "amount": "600.01", "method": "transfer", "reason": "搬家"})
+    assert too_much.status_code == 422 and "最多可退 600.00 元" in too_much.get_data(as_text=True)
+    assert client.post("/contracts/%d/refunds" % contract.id, data={
+        "csrf_token": token, "hours": "6", "amount": "600", "method": "transfer", "reason": "搬家"}).status_code == 303
+    make_user("sup", roles=("supervisor",))
+    boss = client.application.test_client()
+    login(boss, "sup")
+    page = boss.get("/contracts/refunds").get_data(as_text=True)
+    assert "搬家" in page
+    response = boss.post("/contracts/refunds/1", data={"csrf_token": csrf_from(page), "decision": "approve"})
+    assert response.status_code == 303
+    assert hours.balance(student) == Decimal("0.0")
+    assert "¥-600.00" in boss.get("/contracts/revenue").get_data(as_text=True)
+
+
+def test_manual_consumption_cannot_overdraw_for_an_advisor(app, client):
+    me = advisor("adv1")
+    student = make_student(advisor_user=me)
+    make_contract(student, hours="2")
+    login(client, "adv1")
+    token = _token(client, "/hours/%d" % student.id)
+    response = client.post("/hours/%d/consume" % student.id,
+                           data={"csrf_token": token, "subject": "数学", "hours": "3", "reason": "一对一"})
+    assert response.status_code == 422 and "只剩 2.0 课时" in response.get_data(as_text=True)
+    assert client.post("/hours/%d/consume" % student.id, data={
+        "csrf_token": token, "subject": "数学", "hours": "1.5", "reason": "一对一"}).status_code == 303
+    assert hours.balance(student) == Decimal("0.5")
+
+
+def test_supervisor_reassigns_a_student(app, client):
+    student = make_student(advisor_user=advisor("adv1"))
+    new = advisor("adv2")
+    make_user("sup", roles=("supervisor",))
+    login(client, "sup")
+    token = _token(client, "/students/%d" % student.id)
+    client.post("/students/%d/reassign" % student.id, data={"csrf_token": token, "advisor": new.id})
+    assert Student.get_by_id(student.id).advisor_id == new.id

@@ -1,0 +1,156 @@
+"""Contract pages: sign with split payments, take further payments, ask for and decide refunds, today's revenue."""
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from xgapp import nav
+from xgapp.accounts.models import User
+from xgapp.contracts import domain
+from xgapp.contracts.models import Contract, Payment, Refund
+from xgapp.hours import domain as hours
+from xgapp.security import can, require
+from xgapp.students import domain as students
+from xgapp.students.views import _resolve_referrer, student_or_404
+from xgapp.validation import Invalid
+
+bp = Blueprint("contracts", __name__, url_prefix="/contracts")
+nav.register("contracts.revenue", _l("Revenue"), "revenue.view", order=40)
+nav.register("contracts.refunds", _l("Refund approvals"), "refunds.approve", order=45)
+PAYMENT_ROWS = 3
+
+
+def _fee():
+    return current_app.config["XGAPP"]["refund_fee_percent"]
+
+
+def contract_or_404(contract_id, need="money"):
+    """The contract if the user may see the money of its student."""
+    contract = Contract.get_or_none(Contract.id == contract_id)
+    if contract is None:
+        abort(404)
+    student_or_404(contract.student_id, need)
+    return contract
+
+
+def _payments(form):
+    return [{k: form.get("payments-%d-%s" % (i, k), "") for k in ("amount", "method", "receipt_no")}
+            for i in range(PAYMENT_ROWS)]
+
+
+@bp.route("/new/<int:student_id>", methods=["GET", "POST"])
+def create(student_id):
+    """Sign a contract for a student, with up to three payments (split payment)."""
+    student = student_or_404(student_id, "edit")
+    if "money" not in students.access(g.user, student):
+        abort(403)
+    errors = {}
+    subject = request.values.get("subject", "")
+    data = {k: request.form.get(k, "") for k in ("kind", "subject", "hours", "free_hours", "unit_price",
+                                                 "discount", "notes")}
+    payments = _payments(request.form)
+    if request.method == "GET":
+        data["kind"] = domain.suggested_kind(student, subject)
+        payments[0]["method"] = "wechat"
+    else:
+        referrer = _resolve_referrer(request.form.get("referrer"), errors) if data["kind"] == "referral" else None
+        try:
+            if errors:
+                raise Invalid(errors)
+            contract = domain.create(g.user, student, dict(data, referrer=referrer), payments)
+        except Invalid as exc:
+            errors = exc.errors
+        else:
+            flash(_("Contract %(number)s signed.", number=contract.number), "success")
+            return redirect(url_for("students.show", student_id=student.id), code=303)
+    return render_template("contracts/form.html", student=student, data=data, payments=payments, errors=errors,
+                           kinds=list(domain.KINDS.items()), methods=[("", "—")] + list(domain.METHODS.items()),
+                           subjects=domain.SUBJECTS, referrer=request.form.get("referrer", "")), \
+        422 if errors else 200
+
+
+def _show(contract, payment_errors=None, refund_errors=None, status=200):
+    figures = domain.refundable(contract, _fee())
+    return render_template(
+        "contracts/show.html", contract=contract, figures=figures, kinds=domain.KINDS, methods=domain.METHODS,
+        method_choices=[("", "—")] + list(domain.METHODS.items()), paid=domain.paid(contract),
+        payments=list(contract.payments.order_by(Payment.at)), refunds=list(contract.refunds.order_by(Refund.id)),
+        left=hours.balance(contract.student, contract=contract), payment_errors=payment_errors or {},
+        refund_errors=refund_errors or {}, form=request.form, can_edit="edit" in students.access(
+            g.user, contract.student)), status
+
+
+@bp.route("/<int:contract_id>")
+def show(contract_id):
+    """A contract: its hours, payments, refund figures and refunds."""
+    return _show(contract_or_404(contract_id))
+
+
+@bp.route("/<int:contract_id>/payments", methods=["POST"])
+def pay(contract_id):
+    """Take a further payment on a contract."""
+    contract = contract_or_404(contract_id)
+    if not ("edit" in students.access(g.user, contract.student) or "finance" in g.user.role_set):
+        abort(403)
+    try:
+        domain.add_payment(g.user, contract, request.form.get("amount", ""), request.form.get("method", ""),
+                           request.form.get("receipt_no", ""))
+    except Invalid as exc:
+        return _show(contract, payment_errors=exc.errors, status=422)
+    flash(_("Payment recorded."), "success")
+    return redirect(url_for("contracts.show", contract_id=contract.id), code=303)
+
+
+@bp.route("/<int:contract_id>/refunds", methods=["POST"])
+def request_refund(contract_id):
+    """Ask for a refund; a supervisor decides."""
+    contract = contract_or_404(contract_id, "edit")
+    try:
+        domain.request_refund(g.user, contract, request.form.get("hours", ""), request.form.get("amount", ""),
+                              request.form.get("method", ""), request.form.get("reason", ""), _fee())
+    except Invalid as exc:
+        return _show(contract, refund_errors=exc.errors, status=422)
+    flash(_("Refund request sent to the supervisor."), "success")
+    return redirect(url_for("contracts.show", contract_id=contract.id), code=303)
+
+
+@bp.route("/refunds")
+@require("refunds.approve")
+def refunds():
+    """Refunds waiting for a decision, and the latest decided ones."""
+    pending = list(Refund.select().where(Refund.status == "pending").order_by(Refund.requested_at))
+    decided = list(Refund.select().where(Refund.status != "pending").order_by(Refund.decided_at.desc()).limit(20))
+    return render_template("contracts/refunds.html", pending=pending, decided=decided, methods=domain.METHODS,
+                           figures={r.id: domain.refundable(r.contract, _fee()) for r in pending})
+
+
+@bp.route("/refunds/<int:refund_id>", methods=["POST"])
+@require("refunds.approve")
+def decide(refund_id):
+    """Approve or reject a refund request."""
+    refund = Refund.get_or_none(Refund.id == refund_id) or abort(404)
+    approve = request.form.get("decision") == "approve"
+    try:
+        domain.decide_refund(g.user, refund, approve, request.form.get("note", ""), _fee())
+    except Invalid as exc:
+        flash(" ".join(str(m) for m in exc.errors.values()), "error")
+    else:
+        flash(_("Refund approved: hours and money were booked back.") if approve else _("Refund rejected."),
+              "success")
+    return redirect(url_for("contracts.refunds"), code=303)
+
+
+@bp.route("/revenue")
+@require("revenue.view")
+def revenue():
+    """今日进账: the day's payments by method and by advisor."""
+    try:
+        day = date.fromisoformat(request.args.get("day") or date.today().isoformat())
+    except ValueError:
+        day = date.today()
+    figures = domain.revenue(day)
+    names = {u.id: u.display_name for u in User.select(User.id, User.display_name)}
+    return render_template("contracts/revenue.html", day=day, figures=figures, methods=domain.METHODS,
+                           names=names)

@@ -1,0 +1,57 @@
+"""The hour ledger of a student: every movement, manual consumption and corrections."""
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from xgapp.hours import domain
+from xgapp.hours.models import HourEntry
+from xgapp.security import can
+from xgapp.students.views import student_or_404
+from xgapp.validation import Invalid
+
+bp = Blueprint("hours", __name__, url_prefix="/hours")
+
+
+def _page(student, errors=None, status=200, correct_errors=None):
+    balances = domain.balances(student)
+    return render_template("hours/ledger.html", student=student, entries=domain.ledger(student),
+                           balances=balances, subjects=[(s, s) for s in balances], kinds=domain.KINDS,
+                           errors=errors or {}, correct_errors=correct_errors or {}, form=request.form,
+                           may_overdraft=can(g.user, "hours.overdraft")), status
+
+
+@bp.route("/<int:student_id>")
+def ledger(student_id):
+    """The student's hour ledger, newest first, with balances per subject."""
+    return _page(student_or_404(student_id, "money"))
+
+
+@bp.route("/<int:student_id>/consume", methods=["POST"])
+def consume(student_id):
+    """Record hours used outside a scheduled lesson (e.g. a one-to-one session), with a reason."""
+    student = student_or_404(student_id, "edit")
+    try:
+        if not request.form.get("reason", "").strip():
+            raise Invalid({"reason": _("Say what the hours were used for.")})
+        domain.consume(g.user, student, request.form.get("subject", ""), request.form.get("hours", ""),
+                       request.form.get("reason", ""), "manual",
+                       overdraft_reason=request.form.get("overdraft_reason") or None)
+    except Invalid as exc:
+        return _page(student, exc.errors, 422)
+    flash(_("Hours recorded."), "success")
+    return redirect(url_for("hours.ledger", student_id=student.id), code=303)
+
+
+@bp.route("/entry/<int:entry_id>/correct", methods=["POST"])
+def correct(entry_id):
+    """Correct a ledger row with a new row (the original stays)."""
+    entry = HourEntry.get_or_none(HourEntry.id == entry_id)
+    student = student_or_404(entry.student_id if entry else 0, "edit")
+    try:
+        domain.correct(g.user, entry, request.form.get("hours", "0") or "0", request.form.get("reason", ""))
+    except Invalid as exc:
+        return _page(student, status=422, correct_errors={entry.id: exc.errors})
+    except ArithmeticError:
+        return _page(student, status=422, correct_errors={entry.id: {"hours": _("Hours go in steps of 0.5.")}})
+    flash(_("Correction recorded."), "success")
+    return redirect(url_for("hours.ledger", student_id=student.id), code=303)

@@ -1,0 +1,1 @@
+"""Student files (models, rules in `domain`, pages in `views`)."""

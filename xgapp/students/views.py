@@ -1,0 +1,214 @@
+"""Student pages: list and search, the student file with its timeline, create, edit, status, reassign."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from xgapp import htmx, nav
+from xgapp.accounts.models import User
+from xgapp.security import can, require
+from xgapp.students import domain
+from xgapp.students.models import Guardian, Student
+from xgapp.validation import Invalid
+
+bp = Blueprint("students", __name__, url_prefix="/students")
+nav.register("students.index", _l("Students"), "students.list", order=10)
+PAGE = 50
+
+
+def student_or_404(student_id, need="view"):
+    """The student if the user may `need` it; 404 when they may not even see it."""
+    student = Student.get_or_none(Student.id == student_id)
+    if student is None:
+        abort(404)
+    rights = domain.access(g.user, student)
+    if "view" not in rights:
+        abort(404)
+    if need not in rights:
+        abort(403)
+    return student
+
+
+def _form_values(form):
+    data = {k: form.get(k, "") for k in ("name", "gender", "school", "grade", "source", "referrer_note",
+                                         "attention_note", "notes")}
+    data["special_attention"] = bool(form.get("special_attention"))
+    try:
+        data["birthday"] = date.fromisoformat(form["birthday"]) if form.get("birthday") else None
+    except ValueError:
+        data["birthday"] = None
+    data["advisor"] = form.get("advisor", type=int)
+    guardians = []
+    for i in range(domain.MAX_GUARDIANS):
+        prefix = "guardians-%d-" % i
+        guardians.append({k: form.get(prefix + k, "") for k in ("name", "relation", "mobile", "wechat")}
+                         | {"can_pickup": bool(form.get(prefix + "can_pickup"))})
+    return data, guardians
+
+
+def _resolve_referrer(text, errors):
+    text = (text or "").strip()
+    if not text:
+        return None
+    found = domain.search(g.user, text, limit=2) if can(g.user, "students.list") else []
+    if len(found) != 1:
+        errors["referrer"] = _("Type the referring student's name or phone tail so that exactly one matches.")
+        return None
+    return found[0]
+
+
+def _choices():
+    return {"genders": [("", "—")] + list(domain.GENDERS.items()),
+            "grades": [("", "—")] + [(g_, g_) for g_ in domain.GRADES],
+            "sources": [("", "—")] + list(domain.SOURCES.items()),
+            "relations": [(r, r) for r in domain.RELATIONS],
+            "advisors": [(a.id, a.display_name) for a in domain.advisors()]}
+
+
+@bp.route("/")
+@require("students.list")
+def index():
+    """Students the user may see, filtered by status and advisor, searchable as you type."""
+    term = request.args.get("q", "").strip()
+    status = request.args.get("status") if request.args.get("status") in domain.STATUSES else None
+    advisor = request.args.get("advisor", type=int)
+    page = max(request.args.get("page", 1, type=int), 1)
+    if term:
+        rows = domain.search(g.user, term, limit=PAGE)
+        more = False
+    else:
+        query = domain.visible(g.user)
+        if status:
+            query = query.where(Student.status == status)
+        if advisor:
+            query = query.where(Student.advisor == advisor)
+        rows = list(query.order_by(Student.name).offset((page - 1) * PAGE).limit(PAGE + 1))
+        more, rows = len(rows) > PAGE, rows[:PAGE]
+    context = dict(rows=rows, term=term, status=status, advisor=advisor, page=page, more=more,
+                   statuses=domain.STATUSES, advisors=list(domain.advisors()),
+                   advisor_names={u.id: u.display_name for u in User.select(User.id, User.display_name)})
+    if htmx.is_request() and htmx.target() == "student-results":
+        return render_template("students/_results.html", **context)
+    return render_template("students/index.html", **context)
+
+
+@bp.route("/search")
+@require("students.list")
+def search():
+    """The search box in the top bar: up to 8 matches as you type."""
+    term = request.args.get("q", "")
+    return render_template("students/_search.html", rows=domain.search(g.user, term, limit=8), term=term,
+                           statuses=domain.STATUSES)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """Open a student file (with guardians); a known family's mobile asks for confirmation."""
+    if not domain.can_create(g.user):
+        abort(403)
+    errors, warning = {}, False
+    data, guardians = _form_values(request.form)
+    if request.method == "GET":
+        data["advisor"] = g.user.id if "advisor" in g.user.role_set else None
+    else:
+        referrer = _resolve_referrer(request.form.get("referrer"), errors)
+        advisor = User.get_or_none(User.id == data["advisor"]) if data["advisor"] else None
+        try:
+            if errors:
+                raise Invalid(errors)
+            student = domain.create(g.user, dict(data, advisor=advisor, referrer=referrer), guardians,
+                                    confirm_duplicate=bool(request.form.get("confirm_duplicate")))
+        except Invalid as exc:
+            errors, warning = exc.errors, exc.warning
+        else:
+            flash(_("Student file of %(name)s opened.", name=student.name), "success")
+            return redirect(url_for("students.show", student_id=student.id), code=303)
+    return render_template("students/form.html", data=data, guardians=guardians, errors=errors, warning=warning,
+                           student=None, referrer=request.form.get("referrer", ""), **_choices()), \
+        422 if errors else 200
+
+
+@bp.route("/<int:student_id>")
+def show(student_id):
+    """The student file: details, guardians, hours and contracts (for who may see money), timeline."""
+    student = student_or_404(student_id)
+    rights = domain.access(g.user, student)
+    money = None
+    if "money" in rights:
+        from xgapp.contracts import domain as contracts
+        from xgapp.contracts.models import Contract
+        from xgapp.hours import domain as hours
+
+        rows = list(Contract.select().where(Contract.student == student).order_by(Contract.signed_on.desc()))
+        money = {"contracts": rows, "left": hours.contract_balances(rows), "balances": hours.balances(student),
+                 "paid": {c.id: contracts.paid(c) for c in rows}, "kinds": contracts.KINDS}
+    guardians = list(student.guardians.order_by(Guardian.position))
+    events = domain.timeline(student) if "money" in rights else [
+        e for e in domain.timeline(student) if e[1] not in ("contract", "payment", "hours")]
+    return render_template("students/show.html", student=student, guardians=guardians, rights=rights,
+                           money=money, events=events, statuses=domain.STATUSES, sources=domain.SOURCES,
+                           genders=domain.GENDERS, advisors=list(domain.advisors()), today=date.today().isoformat())
+
+
+@bp.route("/<int:student_id>/edit", methods=["GET", "POST"])
+def edit(student_id):
+    """Change a student's details and guardians."""
+    student = student_or_404(student_id, "edit")
+    errors, warning = {}, False
+    if request.method == "GET":
+        data = {k: getattr(student, k) for k in ("name", "gender", "birthday", "school", "grade", "source",
+                                                 "referrer_note", "special_attention", "attention_note", "notes")}
+        data["advisor"] = student.advisor_id
+        guardians = [{"name": x.name, "relation": x.relation, "mobile": x.mobile, "wechat": x.wechat,
+                      "can_pickup": x.can_pickup} for x in student.guardians.order_by(Guardian.position)]
+        guardians += [{} for _ in range(domain.MAX_GUARDIANS - len(guardians))]
+        referrer = student.referrer.name if student.referrer_id else ""
+    else:
+        data, guardians = _form_values(request.form)
+        referrer = request.form.get("referrer", "")
+        found = _resolve_referrer(referrer, errors)
+        try:
+            if errors:
+                raise Invalid(errors)
+            domain.update(g.user, student, dict(data, referrer=found), guardians,
+                          confirm_duplicate=bool(request.form.get("confirm_duplicate")))
+        except Invalid as exc:
+            errors, warning = exc.errors, exc.warning
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("students.show", student_id=student.id), code=303)
+    return render_template("students/form.html", data=data, guardians=guardians, errors=errors, warning=warning,
+                           student=student, referrer=referrer, **_choices()), 422 if errors else 200
+
+
+@bp.route("/<int:student_id>/status", methods=["POST"])
+def status(student_id):
+    """Change the student's status from a date, with a reason."""
+    student = student_or_404(student_id, "edit")
+    try:
+        effective = date.fromisoformat(request.form.get("effective") or date.today().isoformat())
+        domain.change_status(g.user, student, request.form.get("status"), effective, request.form.get("reason", ""))
+    except (Invalid, ValueError):
+        flash(_("Choose a status and a valid date."), "error")
+    return redirect(url_for("students.show", student_id=student.id), code=303)
+
+
+@bp.route("/<int:student_id>/reassign", methods=["POST"])
+def reassign(student_id):
+    """Give the student to another advisor (supervisor only)."""
+    student = student_or_404(student_id)
+    if not can(g.user, "students.reassign"):
+        abort(403)
+    advisor = User.get_or_none(User.id == request.form.get("advisor", type=int))
+    try:
+        if advisor is None:
+            raise Invalid({"advisor": ""})
+        domain.reassign(g.user, student, advisor)
+    except Invalid:
+        flash(_("Choose an active advisor."), "error")
+    else:
+        flash(_("%(name)s now belongs to %(advisor)s.", name=student.name, advisor=advisor.display_name),
+              "success")
+    return redirect(url_for("students.show", student_id=student.id), code=303)
