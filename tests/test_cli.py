@@ -16,7 +16,7 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from xgapp import db
+from xgapp import db, migrate
 from xgapp.cli import main
 
 
@@ -114,7 +114,7 @@ def test_check_reports_integrity_schema_and_settings(run):
     run("demo", "--password", "demo-pass-1")
     result = run("check")
     assert result.exit_code == 0, result.output
-    assert "integrity: ok" in result.output and "schema: 4 (this xgapp: 4)" in result.output
+    assert "integrity: ok" in result.output and "schema: %d (this xgapp: %d)" % ((migrate.code_version(),) * 2) in result.output
     assert "setting port = 8080 (default)" in result.output
 
 

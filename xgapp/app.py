@@ -89,9 +89,10 @@ def _blueprints(app):
     from xgapp.contracts.views import bp as contracts_bp
     from xgapp.home import bp as home_bp
     from xgapp.hours.views import bp as hours_bp
+    from xgapp.leads.views import bp as leads_bp
     from xgapp.students.views import bp as students_bp
 
-    for bp in (auth_bp, home_bp, students_bp, contracts_bp, hours_bp, accounts_bp, audit_bp, campus_bp,
+    for bp in (auth_bp, home_bp, students_bp, leads_bp, contracts_bp, hours_bp, accounts_bp, audit_bp, campus_bp,
                connect_bp, backup_bp):
         app.register_blueprint(bp)
 

@@ -27,6 +27,7 @@ PERMISSIONS = {
     "backups.manage": set(),
     "students.list": {"supervisor", "advisor", "frontdesk", "teacher", "director", "finance"},
     "students.reassign": {"supervisor"},
+    "leads.view": {"supervisor", "advisor", "frontdesk"},
     "hours.overdraft": {"supervisor"},
     "refunds.approve": {"supervisor"},
     "revenue.view": {"supervisor", "finance"},

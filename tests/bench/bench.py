@@ -21,9 +21,25 @@ import urllib.parse
 from pathlib import Path
 
 PASSWORD = "bench-pass-1"
-# (page, logged in as the principal?)
+# (page, logged in as the principal?); {student} is a student with several contracts, {tail} a phone tail
 PAGES = [("/healthz", False), ("/login", False), ("/", True), ("/accounts/", True), ("/audit/", True),
-         ("/audit/?action=login", True), ("/campus/", True)]
+         ("/audit/?action=login", True), ("/campus/", True),
+         ("/students/search?q=z", True), ("/students/search?q=zxm", True), ("/students/search?q=zhang", True),
+         ("/students/search?q={tail}", True), ("/students/", True), ("/students/?q=w", True),
+         ("/students/{student}", True), ("/hours/{student}", True), ("/contracts/revenue", True)]
+
+
+def sample(data):
+    """A busy student (most ledger rows) and a guardian phone tail, for the student pages."""
+    import sqlite3
+
+    with sqlite3.connect(data / "xgapp.sqlite3") as conn:
+        student = conn.execute("SELECT student_id FROM hour_entry GROUP BY student_id ORDER BY COUNT(*) DESC "
+                               "LIMIT 1").fetchone()[0]
+        tail = conn.execute("SELECT substr(mobile, -4) FROM guardian ORDER BY id LIMIT 1").fetchone()[0]
+        counts = {t: conn.execute("SELECT COUNT(*) FROM %s" % t).fetchone()[0]
+                  for t in ("student", "contract", "payment", "hour_entry", "audit_log")}
+    return {"student": student, "tail": tail}, counts
 
 
 def free_port():
@@ -107,7 +123,7 @@ def saturate(port, path, cookie, concurrency, seconds):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
@@ -121,6 +137,7 @@ def main():
                         "--years", str(args.years)], check=True, stdout=subprocess.DEVNULL)
         print("demo campus (%d years) built in %.1f s" % (args.years, time.perf_counter() - started))
     size = (data / "xgapp.sqlite3").stat().st_size / 1e6
+    fill, counts = sample(data)
     port, hello_port = free_port(), free_port()
     procs = [
         subprocess.Popen([sys.executable, "-m", "xgapp", "serve", "--data", str(data), "--host", "127.0.0.1",
@@ -131,12 +148,14 @@ def main():
         wait_for(port, "/healthz")
         wait_for(hello_port, "/hello")
         cookie = login(port)
-        print("database %.1f MB; %d sequential requests per page; %d clients for %.0f s saturated"
-              % (size, args.requests, args.concurrency, args.seconds))
+        print("database %.1f MB (%s); %d sequential requests per page; %d clients for %.0f s saturated"
+              % (size, ", ".join("%s %d" % kv for kv in counts.items()), args.requests, args.concurrency,
+                 args.seconds))
         print("| page | median ms | p95 ms | req/s saturated |")
         print("|---|---:|---:|---:|")
         rows = [("hello-world floor (/hello)", hello_port, "/hello", None)]
-        rows += [(path, port, path, cookie if logged_in else None) for path, logged_in in PAGES]
+        rows += [(path.format(**fill), port, path.format(**fill), cookie if logged_in else None)
+                 for path, logged_in in PAGES]
         for label, p, path, c in rows:
             median, p95 = latency(p, path, c, args.requests)
             rps = saturate(p, path, c, args.concurrency, args.seconds)

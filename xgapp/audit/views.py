@@ -17,7 +17,7 @@ nav.register("audit.index", _l("Audit log"), "audit.view", order=90)
 PAGE = 50
 TABLES = {"user": _l("Account"), "campus": _l("Campus"), "backup": _l("Backup"), "student": _l("Student"),
           "contract": _l("Contract"), "payment": _l("Payment"), "refund": _l("Refund"),
-          "hour_entry": _l("Lesson hours")}
+          "hour_entry": _l("Lesson hours"), "lead": _l("Lead")}
 ACTIONS = {
     "create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
     "login": _l("Logged in"), "login_failed": _l("Failed login"), "locked": _l("Locked after failed logins"),

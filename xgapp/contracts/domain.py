@@ -10,6 +10,7 @@ from xgapp import audit, campus, validation
 from xgapp.contracts.models import Contract, Payment, Refund
 from xgapp.db import money_sum, utcnow, write
 from xgapp.hours import domain as hours
+from xgapp.leads import domain as leads
 from xgapp.security import can
 from xgapp.students import domain as students
 from xgapp.validation import Invalid
@@ -119,6 +120,7 @@ def create(by, student, data, payments, today=None):
             _payment(by, contract, today=today, **row)
         if student.status in ("prospect", "trial", "paused", "finished"):
             students.change_status(by, student, "active", today, reason=str(KINDS[kind]))
+        leads.mark_signed(by, student, today)
     return contract
 
 

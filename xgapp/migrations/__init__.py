@@ -9,4 +9,5 @@ MIGRATIONS = [
     "m0002_audit",
     "m0003_students",
     "m0004_contracts_hours",
+    "m0005_leads",
 ]

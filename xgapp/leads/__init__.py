@@ -1,0 +1,1 @@
+"""Leads: inquiries and the sales funnel (models, rules in `domain`, pages in `views`)."""

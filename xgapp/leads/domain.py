@@ -1,0 +1,171 @@
+"""Lead rules: record an inquiry (or attach it to a known family), move it through the funnel, count the day."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from peewee import fn
+
+from xgapp import audit, validation
+from xgapp.db import utcnow, write
+from xgapp.leads.models import Lead, LeadStep
+from xgapp.students import domain as students
+from xgapp.students.models import Student
+from xgapp.validation import Invalid
+
+FUNNEL = ["inquiry", "invited", "visited", "trial", "signed"]
+STAGES = {"inquiry": _l("Inquiry"), "invited": _l("Invited"), "visited": _l("Visited"), "trial": _l("Trial lesson"),
+          "signed": _l("Contract signed"), "lost": _l("Lost")}
+CLOSED = ("signed", "lost")
+
+
+def _step(by, lead, stage, on, note=""):
+    LeadStep.create(lead=lead, stage=stage, on=on, at=utcnow(), by=by, note=(note or "")[:200])
+
+
+def record_inquiry(by, advisor, channel, child, guardian, subject="", note="", next_contact=None, today=None,
+                   attach_to=None, new_family=False):
+    """A parent called or walked in: open a lead, on a new student file or on a known family's student.
+
+    A mobile already on file is not merged silently: the caller must either attach the lead to one of that
+    family's students (`attach_to`) or confirm a new child of the family (`new_family`).
+    """
+    today = today or date.today()
+    errors = {}
+    if channel not in students.SOURCES:
+        errors["channel"] = _l("Choose how the family reached us.")
+    try:
+        mobile = validation.mobile(guardian.get("mobile"))
+    except ValueError as exc:
+        errors["mobile"] = exc.args[0]
+        mobile = ""
+    if attach_to is None and not (child.get("name") or "").strip():
+        errors["name"] = _l("Enter the child's name.")
+    if next_contact and next_contact < today:
+        errors["next_contact"] = _l("The next contact cannot be in the past.")
+    if errors:
+        raise Invalid(errors)
+    with write():
+        if attach_to is not None:
+            student = attach_to
+        else:
+            known = students.families_with({mobile})
+            if known and not new_family:
+                names = "、".join(s.name for s in known[mobile][:3])
+                raise Invalid({"mobile": _l("This family is already on file (%(names)s): add the inquiry to that "
+                                            "child, or confirm it is another child.", names=names)}, warning=True)
+            student = students.create(by, dict(child, advisor=advisor, source=channel),
+                                      [dict(guardian, can_pickup=True)], confirm_duplicate=True, today=today)
+        lead = Lead.create(student=student, advisor=student.advisor or advisor, channel=channel,
+                           subject=(subject or "")[:20], stage="inquiry", stage_on=today, next_contact=next_contact,
+                           note=(note or "").strip(), created_at=utcnow())
+        _step(by, lead, "inquiry", today, note)
+        audit.record(by, "create", "lead", lead.id, after=audit.snapshot(lead), summary=student.name)
+    return lead
+
+
+def advance(by, lead, stage, on=None, note=""):
+    """Move a lead forward in the funnel (steps may be skipped, never undone)."""
+    on = on or date.today()
+    with write():
+        lead = Lead.get_by_id(lead.id)
+        if lead.stage in CLOSED:
+            raise Invalid({"stage": _l("This lead is closed.")})
+        if stage not in FUNNEL or FUNNEL.index(stage) <= FUNNEL.index(lead.stage):
+            raise Invalid({"stage": _l("A lead only moves forward in the funnel.")})
+        if on < lead.stage_on:
+            raise Invalid({"on": _l("The date is before the previous step.")})
+        before = {"stage": lead.stage, "stage_on": lead.stage_on.isoformat()}
+        lead.stage, lead.stage_on = stage, on
+        lead.save()
+        _step(by, lead, stage, on, note)
+        audit.record(by, "update", "lead", lead.id, before=before,
+                     after={"stage": stage, "stage_on": on.isoformat()}, summary=note or "")
+        if stage == "trial" and lead.student.status == "prospect":
+            students.change_status(by, lead.student, "trial", on, reason=note)
+    return lead
+
+
+def lose(by, lead, reason, on=None):
+    """Close a lead as lost, with the reason (price, distance, chose another school, ...)."""
+    if not (reason or "").strip():
+        raise Invalid({"lost_reason": _l("Say why the family did not sign.")})
+    on = on or date.today()
+    with write():
+        lead = Lead.get_by_id(lead.id)
+        if lead.stage in CLOSED:
+            raise Invalid({"lost_reason": _l("This lead is closed.")})
+        before = {"stage": lead.stage}
+        lead.stage, lead.stage_on, lead.lost_reason, lead.next_contact = "lost", on, reason.strip()[:200], None
+        lead.save()
+        _step(by, lead, "lost", on, reason)
+        audit.record(by, "update", "lead", lead.id, before=before, after={"stage": "lost", "lost_reason": reason})
+    return lead
+
+
+def contact(by, lead, note, next_contact=None, on=None):
+    """Log a call or message with the family and set the next contact date."""
+    on = on or date.today()
+    if not (note or "").strip():
+        raise Invalid({"note": _l("Write what was said.")})
+    if next_contact and next_contact < on:
+        raise Invalid({"next_contact": _l("The next contact cannot be in the past.")})
+    with write():
+        lead = Lead.get_by_id(lead.id)
+        lead.next_contact = next_contact
+        lead.save()
+        _step(by, lead, "contact", on, note)
+        audit.record(by, "update", "lead", lead.id, after={"contact": note, "next_contact": str(next_contact or "")})
+    return lead
+
+
+def mark_signed(by, student, on):
+    """A contract was signed: the student's open leads reach 已签约 (called inside the contract's transaction)."""
+    for lead in Lead.select().where(Lead.student == student, Lead.stage.not_in(CLOSED)):
+        lead.stage, lead.stage_on, lead.next_contact = "signed", on, None
+        lead.save()
+        _step(by, lead, "signed", on)
+
+
+def reassign(by, lead, advisor):
+    """Give a lead (and its student) to another advisor: a supervisor's decision, audited."""
+    with write():
+        students.reassign(by, lead.student, advisor)
+        Lead.update(advisor=advisor).where(Lead.student == lead.student, Lead.stage.not_in(CLOSED)).execute()
+        audit.record(by, "reassign", "lead", lead.id, after={"advisor": advisor.id})
+
+
+def visible(user):
+    """Leads `user` may see: their own as an advisor; all for supervisors and the principal."""
+    query = Lead.select(Lead, Student).join(Student)
+    if user.role_set & students.FULL_ROLES:
+        return query
+    if "advisor" in user.role_set:
+        return query.where(Lead.advisor == user)
+    if "frontdesk" in user.role_set:
+        return query  # front desk records walk-ins and sees who follows them up
+    return query.where(Lead.id.is_null())
+
+
+def open_leads(user, advisor=None, stage=None):
+    """Open leads, the ones to contact first (overdue, then by date, then undated) on top."""
+    query = visible(user).where(Lead.stage.not_in(CLOSED))
+    if advisor:
+        query = query.where(Lead.advisor == advisor)
+    if stage:
+        query = query.where(Lead.stage == stage)
+    return list(query.order_by(Lead.next_contact.is_null(), Lead.next_contact, Lead.id))
+
+
+def daily_counts(day, advisor=None):
+    """{stage: number of steps reached on `day`} (plus 'contact'), for one advisor or the campus."""
+    query = (LeadStep.select(LeadStep.stage, fn.COUNT(LeadStep.id)).join(Lead)
+             .where(LeadStep.on == day).group_by(LeadStep.stage))
+    if advisor is not None:
+        query = query.where(Lead.advisor == advisor)
+    return dict(query.tuples())
+
+
+@students.timeline_source
+def _lead_events(student):
+    return [(s.at, "lead", "%s %s" % (_l("Lead"), STAGES.get(s.stage, _l("Contact"))), s.note)
+            for s in LeadStep.select().join(Lead).where(Lead.student == student)]
