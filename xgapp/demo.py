@@ -24,8 +24,11 @@ STAFF = [
 ]
 
 
+GIVEN_CHARS = "子涵欣怡梓萱浩然宇轩一诺雨桐俊杰思远嘉博文诗佳琪晨曦明若天佑墨雅婷可馨皓紫家豪妍泽彤熙晓丽华建国秀英志强海燕栋兰春梅昊阳"
+
+
 class Names:
-    """Deterministic Chinese names from a seed, never the same name twice."""
+    """Deterministic Chinese names from a seed, never the same name twice (~180,000 possible)."""
 
     def __init__(self, rng):
         self.rng = rng
@@ -34,7 +37,11 @@ class Names:
     def person(self):
         """A new two- or three-character Chinese name."""
         while True:
-            name = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)
+            if self.rng.random() < 0.5:
+                given = self.rng.choice(GIVEN)
+            else:
+                given = "".join(self.rng.choice(GIVEN_CHARS) for _ in range(self.rng.choice((1, 2))))
+            name = self.rng.choice(SURNAMES) + given
             if name not in self.used:
                 self.used.add(name)
                 return name

@@ -28,6 +28,7 @@ PERMISSIONS = {
     "students.list": {"supervisor", "advisor", "frontdesk", "teacher", "director", "finance"},
     "students.reassign": {"supervisor"},
     "leads.view": {"supervisor", "advisor", "frontdesk"},
+    "students.import": {"supervisor"},
     "hours.overdraft": {"supervisor"},
     "refunds.approve": {"supervisor"},
     "revenue.view": {"supervisor", "finance"},

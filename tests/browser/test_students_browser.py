@@ -25,28 +25,35 @@ def test_pinyin_search_from_the_top_bar(page, demo_campus):
     page.screenshot(path=str(ARTIFACTS / "student-file.png"), full_page=True)
 
 
-def test_open_a_file_take_a_trial_and_sign_with_a_split_payment(page, demo_campus):
+def test_inquiry_invite_trial_then_sign_with_a_split_payment_and_see_the_balance(page, demo_campus):
     log_in(page, demo_campus, "advisor1")
-    page.goto(demo_campus.url + "/students/new")
+    page.goto(demo_campus.url + "/leads/new")
+    page.select_option("#channel", "hotline")
+    page.fill("#guardian_name", "欧阳妈妈")
+    page.fill("#mobile", "1381234")
     page.fill("#name", "欧阳小雨")
-    page.select_option("#gender", "F")
     page.fill("#school", "中关村第一小学")
     page.select_option("#grade", "四年级")
-    page.select_option("#source", "walkin")
-    page.fill("#guardians-0-name", "欧阳妈妈")
-    page.fill("#guardians-0-mobile", "1381234")
+    page.fill("#subject", "数学")
     page.click("main button[type=submit]")
-    expect(page.locator("#field-guardians-0-mobile .error")).to_contain_text("11 位")
-    page.fill("#guardians-0-mobile", "13898765432")
+    expect(page.locator("#field-mobile .error")).to_contain_text("11 位")
+    page.fill("#mobile", "13898765432")
     page.click("main button[type=submit]")
-    expect(page.locator("h1")).to_contain_text("欧阳小雨")
-    expect(page.locator("h1 .badge")).to_have_text("意向")
+    expect(page.locator(".flash")).to_contain_text("已登记 欧阳小雨 的咨询")
+    expect(page.locator("h1 .badge")).to_have_text("咨询")
 
-    page.select_option("select[name=status]", "trial")
-    page.fill("input[name=reason]", "周六数学试听")
-    page.click("form[action$='/status'] button")
+    page.select_option("#stage", "invited")
+    page.fill("#advance-note", "约周六上午上门")
+    page.click("form[action$='/advance'] button")
+    expect(page.locator("h1 .badge")).to_have_text("已邀约")
+    page.select_option("#stage", "trial")
+    page.fill("#advance-note", "周六数学试听")
+    page.click("form[action$='/advance'] button")
+    expect(page.locator("h1 .badge")).to_have_text("已试听")
+    page.screenshot(path=str(ARTIFACTS / "lead.png"), full_page=True)
+
+    page.click("text=学员档案")
     expect(page.locator("h1 .badge")).to_have_text("试听")
-
     page.click("text=新签合同")
     page.fill("#subject", "数学")
     page.fill("#hours", "40")
@@ -66,10 +73,13 @@ def test_open_a_file_take_a_trial_and_sign_with_a_split_payment(page, demo_campu
     expect(row).to_contain_text("¥6000.00")
     page.screenshot(path=str(ARTIFACTS / "student-signed.png"), full_page=True)
     with sqlite3.connect(demo_campus.data / "xgapp.sqlite3") as conn:
-        methods = conn.execute("SELECT payment.method, payment.amount FROM payment JOIN contract ON contract.id = payment.contract_id "
-                               "JOIN student ON student.id = contract.student_id WHERE student.name = '欧阳小雨' "
-                               "ORDER BY payment.id").fetchall()
+        methods = conn.execute("SELECT payment.method, payment.amount FROM payment JOIN contract ON contract.id = "
+                               "payment.contract_id JOIN student ON student.id = contract.student_id "
+                               "WHERE student.name = '欧阳小雨' ORDER BY payment.id").fetchall()
+        stage = conn.execute("SELECT stage FROM lead JOIN student ON student.id = lead.student_id "
+                             "WHERE student.name = '欧阳小雨'").fetchone()[0]
     assert methods == [("wechat", 400000), ("cash", 200000)]  # stored in fen
+    assert stage == "signed"
 
 
 def test_students_list_filters_as_you_type(page, demo_campus):

@@ -137,6 +137,13 @@ def paid(contract):
     return money_sum(Payment.select(fn.SUM(Payment.amount)).where(Payment.contract == contract).scalar())
 
 
+def paid_many(contract_ids):
+    """{contract id: money received net of refunds} for many contracts in one query."""
+    rows = (Payment.select(Payment.contract, fn.SUM(Payment.amount)).where(Payment.contract.in_(list(contract_ids)))
+            .group_by(Payment.contract).tuples())
+    return {cid: money_sum(total) for cid, total in rows}
+
+
 def add_payment(by, contract, amount, method, receipt_no="", today=None):
     """Record a (further) payment; the total may not exceed the contract amount."""
     rows, errors = _clean_payments([{"amount": amount, "method": method, "receipt_no": receipt_no}])

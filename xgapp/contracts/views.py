@@ -154,3 +154,14 @@ def revenue():
     names = {u.id: u.display_name for u in User.select(User.id, User.display_name)}
     return render_template("contracts/revenue.html", day=day, figures=figures, methods=domain.METHODS,
                            names=names)
+
+
+@bp.route("/export.xlsx")
+@require("revenue.view")
+def export():
+    """Every contract with amounts and money received, as an Excel file (finance and supervisors)."""
+    from xgapp.students import transfer
+    from xgapp.students.views import _xlsx
+
+    rows = list(Contract.select().order_by(Contract.signed_on.desc(), Contract.id.desc()))
+    return _xlsx(transfer.export_contracts(rows, domain.paid_many(c.id for c in rows)), "合同.xlsx")

@@ -142,8 +142,9 @@ def show(student_id):
         from xgapp.hours import domain as hours
 
         rows = list(Contract.select().where(Contract.student == student).order_by(Contract.signed_on.desc()))
+        paid = contracts.paid_many(c.id for c in rows)
         money = {"contracts": rows, "left": hours.contract_balances(rows), "balances": hours.balances(student),
-                 "paid": {c.id: contracts.paid(c) for c in rows}, "kinds": contracts.KINDS}
+                 "paid": {c.id: paid.get(c.id, contracts.CENT * 0) for c in rows}, "kinds": contracts.KINDS}
     guardians = list(student.guardians.order_by(Guardian.position))
     events = domain.timeline(student) if "money" in rights else [
         e for e in domain.timeline(student) if e[1] not in ("contract", "payment", "hours")]
@@ -212,3 +213,104 @@ def reassign(student_id):
         flash(_("%(name)s now belongs to %(advisor)s.", name=student.name, advisor=advisor.display_name),
               "success")
     return redirect(url_for("students.show", student_id=student.id), code=303)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@require("students.import")
+def import_roster():
+    """Upload a roster (.xlsx or .csv), see every row's problems, then import all or nothing."""
+    from xgapp.students import transfer
+
+    context = {"problem": None, "errors": {}, "parsed": [], "token": None, "max_rows": transfer.MAX_ROWS}
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            context["problem"] = _("Choose a file.")
+        else:
+            data = upload.read()
+            try:
+                parsed, errors = transfer.parse(upload.filename, data)
+            except transfer.ImportProblem as exc:
+                context["problem"] = str(exc)
+            else:
+                context.update(errors=errors, parsed=parsed)
+                if parsed and not errors:
+                    context["token"] = _stash(upload.filename, data)
+        status = 422 if context["problem"] or context["errors"] else 200
+        return render_template("students/import.html", **context), status
+    return render_template("students/import.html", **context)
+
+
+def _imports_folder():
+    from flask import current_app
+
+    folder = current_app.config["XGAPP_PATHS"].root / "imports"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _stash(filename, data):
+    import secrets
+
+    suffix = ".csv" if filename.lower().endswith(".csv") else ".xlsx"
+    token = secrets.token_hex(8) + suffix
+    (_imports_folder() / token).write_bytes(data)
+    return token
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@require("students.import")
+def import_confirm():
+    """Import the previewed file in one transaction (checked again: the campus may have changed meanwhile)."""
+    import re
+
+    from xgapp.students import transfer
+
+    token = request.form.get("token", "")
+    path = _imports_folder() / token
+    if not re.fullmatch(r"[0-9a-f]{16}\.(csv|xlsx)", token) or not path.is_file():
+        abort(404)
+    try:
+        parsed, errors = transfer.parse(token, path.read_bytes())
+        if errors:
+            raise transfer.ImportProblem(_("The file no longer imports cleanly; upload it again to see why."))
+        made = transfer.import_all(g.user, parsed)
+    except transfer.ImportProblem as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("students.import_roster"), code=303)
+    finally:
+        path.unlink(missing_ok=True)
+    flash(_("%(n)d students imported.", n=len(made)), "success")
+    return redirect(url_for("students.index"), code=303)
+
+
+@bp.route("/import/template.xlsx")
+@require("students.import")
+def import_template():
+    """The roster template to fill in."""
+    from xgapp.students import transfer
+
+    return _xlsx(transfer.template(), "学员导入模板.xlsx")
+
+
+@bp.route("/export.xlsx")
+@require("students.list")
+def export():
+    """The students the user may see (with the current filters) as an Excel file."""
+    from xgapp.students import transfer
+
+    query = domain.visible(g.user)
+    if request.args.get("status") in domain.STATUSES:
+        query = query.where(Student.status == request.args["status"])
+    if request.args.get("advisor", type=int):
+        query = query.where(Student.advisor == request.args.get("advisor", type=int))
+    return _xlsx(transfer.export_students(list(query.order_by(Student.name))), "学员名单.xlsx")
+
+
+def _xlsx(data, filename):
+    import io
+
+    from flask import send_file
+
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=filename, max_age=0,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
