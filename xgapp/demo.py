@@ -59,6 +59,7 @@ def _students(rng, names, advisors, principal, years, today):
 
     from xgapp.contracts import domain as contracts
     from xgapp.hours import domain as hours
+    from xgapp.leads import domain as leads
     from xgapp.students import domain as students
 
     supervisor = next(a for a in advisors if "supervisor" in a.role_set)
@@ -81,14 +82,25 @@ def _students(rng, names, advisors, principal, years, today):
                               "can_pickup": rng.random() < 0.7})
         student = students.create(data["advisor"], data, guardians, today=opened)
         made.append(student)
-        if rng.random() < 0.3:
-            students.change_status(data["advisor"], student, "trial", opened + timedelta(days=3))
-            if rng.random() < 0.5:
-                continue  # a trial that never signed
-        elif rng.random() < 0.25:
-            continue  # still a prospect
-        signed = opened + timedelta(days=rng.randrange(3, 20))
         subject = rng.choice(["数学", "英语", "语文", "物理", "化学"])
+        lead = leads.record_inquiry(data["advisor"], data["advisor"], data["source"], {}, guardians[0],
+                                    subject=subject, today=opened, attach_to=student,
+                                    note=rng.choice(["问小班课时间", "想补数学基础", "咨询一对一价格", "朋友推荐来的"]))
+        path = rng.random()
+        steps = ["invited", "visited", "trial"] if path < 0.75 else rng.choice([[], ["invited"], ["invited", "visited"]])
+        for day, stage in enumerate(steps, start=1):
+            if opened + timedelta(days=day) <= today:
+                leads.advance(data["advisor"], lead, stage, opened + timedelta(days=day))
+        if path >= 0.75 or rng.random() < 0.2:  # did not sign (yet)
+            if rng.random() < 0.5 or opened < today - timedelta(days=60):
+                leads.lose(data["advisor"], lead, rng.choice(["价格太高", "距离太远", "选择了其他机构", "时间不合适"]),
+                           min(opened + timedelta(days=len(steps) + 2), today))
+            else:
+                leads.contact(data["advisor"], lead, "家长考虑中",
+                              min(opened + timedelta(days=len(steps) + rng.randrange(2, 10)), today + timedelta(days=7)),
+                              on=opened)
+            continue
+        signed = opened + timedelta(days=rng.randrange(4, 20))
         for round_ in range(rng.choice([1, 1, 2, 3])):
             if signed >= today:
                 break

@@ -3,9 +3,10 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from peewee import fn
+from peewee import JOIN, fn
 
 from xgapp import audit, validation
+from xgapp.accounts.models import User
 from xgapp.contracts.models import Contract
 from xgapp.db import hours_sum, utcnow, write
 from xgapp.hours.models import HourEntry
@@ -134,8 +135,9 @@ def transfer(by, from_contract, to_contract, hours, reason):
 
 
 def ledger(student):
-    """Every ledger row of a student, newest first."""
-    return list(HourEntry.select().where(HourEntry.student == student).order_by(HourEntry.id.desc()))
+    """Every ledger row of a student, newest first (with who booked it, in the same query)."""
+    return list(HourEntry.select(HourEntry, User).join(User, JOIN.LEFT_OUTER, on=(HourEntry.by == User.id))
+                .where(HourEntry.student == student).order_by(HourEntry.id.desc()))
 
 
 def _hour_events(student):

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import fn
 
 from xgapp import audit, validation
+from xgapp.accounts.models import User
 from xgapp.db import utcnow, write
 from xgapp.leads.models import Lead, LeadStep
 from xgapp.students import domain as students
@@ -136,7 +137,7 @@ def reassign(by, lead, advisor):
 
 def visible(user):
     """Leads `user` may see: their own as an advisor; all for supervisors and the principal."""
-    query = Lead.select(Lead, Student).join(Student)
+    query = Lead.select(Lead, Student, User).join(Student).switch(Lead).join(User, on=(Lead.advisor == User.id))
     if user.role_set & students.FULL_ROLES:
         return query
     if "advisor" in user.role_set:

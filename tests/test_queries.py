@@ -1,0 +1,62 @@
+"""Pages that list many rows run a fixed number of queries, whatever the number of rows (no N+1)."""
+
+import contextlib
+import logging
+
+from xgapp.hours import domain as hours
+from xgapp.leads import domain as leads
+from tests.conftest import login
+from tests.factories import advisor, make_contract, make_student
+
+
+@contextlib.contextmanager
+def count_queries():
+    """Count SQL statements peewee runs inside the block."""
+    seen = []
+
+    class Counter(logging.Handler):
+        def emit(self, record):
+            seen.append(record.getMessage())
+
+    logger = logging.getLogger("peewee")
+    handler, level = Counter(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _queries(client, url):
+    with count_queries() as seen:
+        assert client.get(url).status_code == 200
+    return len(seen)
+
+
+def test_ledger_page_queries_do_not_grow_with_rows(app, client):
+    student = make_student(advisor_user=advisor("adv1"))
+    make_contract(student, hours="60")
+    login(client)
+    hours.consume(None, student, "数学", "1")
+    few = _queries(client, "/hours/%d" % student.id)
+    for _ in range(15):
+        hours.consume(None, student, "数学", "1")
+    assert _queries(client, "/hours/%d" % student.id) == few
+
+
+def test_student_file_and_lists_do_not_grow_with_rows(app, client):
+    adv = advisor("adv1")
+    first = make_student(name="甲", mobile="13700000001", advisor_user=adv)
+    make_contract(first)
+    leads.record_inquiry(adv, adv, "hotline", {}, {"mobile": "13700000001"}, attach_to=first)
+    login(client)
+    counts = [_queries(client, url) for url in ("/students/", "/leads/", "/students/%d" % first.id)]
+    for n in range(2, 12):
+        s = make_student(name="学生%d" % n, mobile="137000000%02d" % n, advisor_user=adv)
+        make_contract(s)
+        leads.record_inquiry(adv, adv, "hotline", {}, {"mobile": "137000000%02d" % n}, attach_to=s)
+        make_contract(first, kind="renewal") if n < 5 else None
+    assert [_queries(client, url) for url in ("/students/", "/leads/")] == counts[:2]
+    assert _queries(client, "/students/%d" % first.id) == counts[2]
