@@ -121,3 +121,16 @@ def test_other_advisors_leads_are_hidden(app, client):
 def test_teachers_have_no_leads(login_as):
     client = login_as("teacher")
     assert client.get("/leads/").status_code == 403
+
+
+def test_an_inquiry_can_only_be_attached_to_a_child_of_that_family(app, client):
+    adv = advisor("adv1")
+    make_student(name="钱一", mobile="13655556666", advisor_user=adv)
+    stranger = make_student(name="路人", mobile="13677778888", advisor_user=advisor("adv2"))
+    login(client, "adv1")
+    token = csrf_from(client.get("/leads/new").get_data(as_text=True))
+    response = client.post("/leads/new", data={
+        "csrf_token": token, "channel": "walkin", "advisor": adv.id, "mobile": "13655556666", "name": "钱二",
+        "attach": str(stranger.id)})
+    assert response.status_code == 422
+    assert Lead.select().where(Lead.student == stranger).count() == 0

@@ -149,3 +149,17 @@ def test_daily_revenue_by_method_and_advisor(app):
     assert day["total"] == D("1000.00") and day["by_method"] == {"cash": D("400.00"), "wechat": D("600.00")}
     assert day["by_advisor"] == [(student.advisor_id, D("1000.00"))]
     assert contracts.revenue(date(2026, 9, 2))["total"] == D("0.00")
+
+
+def test_a_referral_contract_credits_the_referrer_on_their_timeline(app):
+    from xgapp.students import domain as students
+
+    referrer = make_student(name="老带新", mobile="13500000001")
+    newcomer = make_student(name="新同学", mobile="13500000002", referrer=referrer)
+    with pytest.raises(Invalid):  # a referral names its referrer
+        contracts.create(None, newcomer, {"kind": "referral", "subject": "英语", "hours": "10", "unit_price": "100"},
+                         [])
+    signed = contracts.create(None, newcomer, {"kind": "referral", "subject": "英语", "hours": "10",
+                                               "unit_price": "100", "referrer": referrer}, [])
+    texts = [text for _, kind, text, _ in students.timeline(referrer) if kind == "referral"]
+    assert texts == ["Referred 新同学, who signed %s" % signed.number]

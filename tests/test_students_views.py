@@ -168,3 +168,16 @@ def test_supervisor_reassigns_a_student(app, client):
     token = _token(client, "/students/%d" % student.id)
     client.post("/students/%d/reassign" % student.id, data={"csrf_token": token, "advisor": new.id})
     assert Student.get_by_id(student.id).advisor_id == new.id
+
+
+def test_low_hours_filter_lists_enrolled_students_with_four_hours_or_fewer(app, client):
+    adv = advisor("adv1")
+    low = make_student(name="快用完", mobile="13500000011", advisor_user=adv)
+    make_contract(low, hours="10")
+    hours.consume(None, low, "数学", "6.5")
+    plenty = make_student(name="还很多", mobile="13500000012", advisor_user=adv)
+    make_contract(plenty, hours="10")
+    login(client)
+    html = client.get("/students/?low=1").get_data(as_text=True)
+    assert "快用完" in html and "还很多" not in html
+    assert "数学 3.5" in html

@@ -13,6 +13,7 @@ from xgapp.hours import domain as hours
 from xgapp.leads import domain as leads
 from xgapp.security import can
 from xgapp.students import domain as students
+from xgapp.students.models import Student
 from xgapp.validation import Invalid
 
 KINDS = {"new": _l("New signing"), "renewal": _l("Renewal"), "expansion": _l("Added subject"),
@@ -258,6 +259,11 @@ def _contract_events(student):
     for contract in Contract.select().where(Contract.student == student):
         events.append((contract.created_at, "contract", "%s %s · %s %s 课时 · ¥%s" % (
             KINDS[contract.kind], contract.number, contract.subject, contract.hours, contract.amount), ""))
+    for contract in Contract.select(Contract, Student).join(Student, on=(Contract.student == Student.id)).where(
+            Contract.referrer == student, Contract.kind == "referral"):
+        events.append((contract.created_at, "referral", str(_l("Referred %(name)s, who signed %(number)s",
+                                                               name=contract.student.name,
+                                                               number=contract.number)), ""))
     payments = Payment.select(Payment, Contract).join(Contract).where(Contract.student == student)
     for p in payments:
         label = _l("Refund paid") if p.amount < 0 else _l("Payment")

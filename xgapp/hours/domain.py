@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, fn
 
 from xgapp import audit, validation
 from xgapp.accounts.models import User
@@ -35,6 +35,26 @@ def balances(student):
     rows = (HourEntry.select(HourEntry.subject, fn.SUM(HourEntry.hours).alias("left"))
             .where(HourEntry.student == student).group_by(HourEntry.subject).order_by(HourEntry.subject).tuples())
     return {subject: hours_sum(left) for subject, left in rows}
+
+
+LOW = Decimal("4")  # 学管师每日统计: students with ≤ 4 hours left go to renewal work
+
+
+def balances_for(student_ids):
+    """{student id: {subject: hours left}} for many students in one query."""
+    rows = (HourEntry.select(HourEntry.student, HourEntry.subject, fn.SUM(HourEntry.hours))
+            .where(HourEntry.student.in_(list(student_ids))).group_by(HourEntry.student, HourEntry.subject).tuples())
+    found = {}
+    for student_id, subject, left in rows:
+        found.setdefault(student_id, {})[subject] = hours_sum(left)
+    return found
+
+
+def low_balance_students(threshold=LOW):
+    """A subquery of students with `threshold` hours or fewer left in some subject they bought."""
+    tenths = int(threshold * 10)
+    return (HourEntry.select(HourEntry.student).group_by(HourEntry.student, HourEntry.subject)
+            .having(fn.SUM(HourEntry.hours) <= SQL(str(tenths))))
 
 
 def contract_balances(contracts):

@@ -6,13 +6,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xgapp import nav
+from xgapp import nav, validation
 from xgapp.accounts.models import User
 from xgapp.leads import domain
 from xgapp.leads.models import Lead, LeadStep
 from xgapp.security import can, require
 from xgapp.students import domain as students
-from xgapp.students.models import Student
 from xgapp.validation import Invalid
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
@@ -73,8 +72,12 @@ def create():
             errors["advisor"] = _("Choose an active advisor.")
         attach = None
         if form.get("attach", "").isdigit():
-            attach = students.visible(g.user).where(Student.id == int(form["attach"])).first() or \
-                Student.get_or_none(Student.id == int(form["attach"]))
+            # only a child of the family whose mobile was typed: the lead then goes to that child's advisor
+            try:
+                family = students.families_with({validation.mobile(mobile)})
+            except ValueError:
+                family = {}
+            attach = next((s for group in family.values() for s in group if s.id == int(form["attach"])), None)
         try:
             if errors:
                 raise Invalid(errors)
@@ -89,8 +92,6 @@ def create():
         except Invalid as exc:
             errors, warning = exc.errors, exc.warning
             try:
-                from xgapp import validation
-
                 found = students.families_with({validation.mobile(mobile)})
                 known = [s for group in found.values() for s in group]
             except ValueError:

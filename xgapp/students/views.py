@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from xgapp import htmx, nav
 from xgapp.accounts.models import User
+from xgapp.hours import domain as hours
 from xgapp.security import can, require
 from xgapp.students import domain
 from xgapp.students.models import Guardian, Student
@@ -74,6 +75,7 @@ def index():
     term = request.args.get("q", "").strip()
     status = request.args.get("status") if request.args.get("status") in domain.STATUSES else None
     advisor = request.args.get("advisor", type=int)
+    low = request.args.get("low") == "1"
     page = max(request.args.get("page", 1, type=int), 1)
     if term:
         rows = domain.search(g.user, term, limit=PAGE)
@@ -84,9 +86,13 @@ def index():
             query = query.where(Student.status == status)
         if advisor:
             query = query.where(Student.advisor == advisor)
+        if low:
+            query = query.where(Student.id.in_(hours.low_balance_students()), Student.status == "active")
         rows = list(query.order_by(Student.name).offset((page - 1) * PAGE).limit(PAGE + 1))
         more, rows = len(rows) > PAGE, rows[:PAGE]
-    context = dict(rows=rows, term=term, status=status, advisor=advisor, page=page, more=more,
+    money = {s.id for s in rows if "money" in domain.access(g.user, s)}
+    context = dict(rows=rows, term=term, status=status, advisor=advisor, page=page, more=more, low=low,
+                   left=hours.balances_for(money), low_mark=hours.LOW,
                    statuses=domain.STATUSES, advisors=list(domain.advisors()),
                    advisor_names={u.id: u.display_name for u in User.select(User.id, User.display_name)})
     if htmx.is_request() and htmx.target() == "student-results":
@@ -139,8 +145,6 @@ def show(student_id):
     if "money" in rights:
         from xgapp.contracts import domain as contracts
         from xgapp.contracts.models import Contract
-        from xgapp.hours import domain as hours
-
         rows = list(Contract.select().where(Contract.student == student).order_by(Contract.signed_on.desc()))
         paid = contracts.paid_many(c.id for c in rows)
         money = {"contracts": rows, "left": hours.contract_balances(rows), "balances": hours.balances(student),
@@ -304,6 +308,8 @@ def export():
         query = query.where(Student.status == request.args["status"])
     if request.args.get("advisor", type=int):
         query = query.where(Student.advisor == request.args.get("advisor", type=int))
+    if request.args.get("low") == "1":
+        query = query.where(Student.id.in_(hours.low_balance_students()), Student.status == "active")
     return _xlsx(transfer.export_students(list(query.order_by(Student.name))), "学员名单.xlsx")
 
 
