@@ -181,3 +181,30 @@ def test_low_hours_filter_lists_enrolled_students_with_four_hours_or_fewer(app, 
     html = client.get("/students/?low=1").get_data(as_text=True)
     assert "快用完" in html and "还很多" not in html
     assert "数学 3.5" in html
+
+
+@pytest.mark.parametrize("bad", ["abc", "-1", "0.3", "", "1e9"])
+def test_bad_hours_on_the_ledger_page_are_a_message_not_an_error(app, client, bad):
+    me = advisor("adv1")
+    student = make_student(advisor_user=me)
+    make_contract(student, hours="2")
+    login(client, "adv1")
+    token = _token(client, "/hours/%d" % student.id)
+    response = client.post("/hours/%d/consume" % student.id,
+                           data={"csrf_token": token, "subject": "数学", "hours": bad, "reason": "一对一"})
+    assert response.status_code == 422 and 'id="err-hours"' in response.get_data(as_text=True)
+    assert hours.balance(student) == Decimal("2.0")
+
+
+@pytest.mark.parametrize("bad", ["abc", "0", "0.3", "", "1e9", "NaN", "-Infinity"])
+def test_bad_correction_hours_are_a_message_not_an_error(app, client, bad):
+    me = advisor("adv1")
+    student = make_student(advisor_user=me)
+    make_contract(student, hours="2")
+    login(client, "adv1")
+    token = _token(client, "/hours/%d" % student.id)
+    entry = hours.ledger(student)[0]
+    response = client.post("/hours/entry/%d/correct" % entry.id, data={"csrf_token": token, "hours": bad,
+                                                                       "reason": "改错"})
+    assert response.status_code == 422 and 'id="err-correct-%d-hours"' % entry.id in response.get_data(as_text=True)
+    assert hours.balance(student) == Decimal("2.0")

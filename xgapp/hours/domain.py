@@ -74,6 +74,13 @@ def consumed(contract):
     return -hours_sum(used)
 
 
+def _hours(value):
+    try:
+        return validation.hours(value)
+    except ValueError as exc:
+        raise Invalid({"hours": exc.args[0]}) from None
+
+
 def _entry(by, student, contract, subject, kind, hours, reason="", source="", corrects=None, overdraft=False):
     entry = HourEntry.create(student=student, contract=contract, subject=subject, kind=kind, hours=hours,
                              at=utcnow(), by=by, reason=(reason or "")[:200], source=source[:40],
@@ -98,7 +105,7 @@ def consume(by, student, subject, hours, reason="", source="", overdraft_reason=
 
     A supervisor may allow an overdraft by giving `overdraft_reason`; it is recorded on the row.
     """
-    hours = validation.hours(hours)
+    hours = _hours(hours)
     with write():
         open_contracts = list(Contract.select().where(Contract.student == student, Contract.subject == subject)
                               .order_by(Contract.signed_on, Contract.id))
@@ -128,9 +135,12 @@ def correct(by, entry, hours, reason):
     """Correct a ledger row by adding a new one (hours may be negative); never edits the original."""
     if not reason or not reason.strip():
         raise Invalid({"reason": _l("Say why the correction is needed.")})
-    delta = Decimal(str(hours))
-    if delta == 0 or (delta * 2) != (delta * 2).to_integral_value():
-        raise Invalid({"hours": _l("Hours go in steps of 0.5.")})
+    try:
+        delta = Decimal(str(hours).strip())
+    except ArithmeticError:
+        raise Invalid({"hours": _l("Enter hours as a number, e.g. 40 or 1.5.")}) from None
+    magnitude = _hours(abs(delta)) if delta.is_finite() else _hours("x")
+    delta = magnitude if delta > 0 else -magnitude
     with write():
         if delta < 0 and balance(entry.student, contract=entry.contract) + delta < 0 \
                 and not can(by, "hours.overdraft"):
@@ -141,7 +151,7 @@ def correct(by, entry, hours, reason):
 
 def transfer(by, from_contract, to_contract, hours, reason):
     """Move unused hours from one contract to another (e.g. another subject or a sibling), as two rows."""
-    hours = validation.hours(hours)
+    hours = _hours(hours)
     with write():
         if balance(from_contract.student, contract=from_contract) < hours:
             raise Invalid({"hours": _l("Only %(left)s hours left in %(subject)s.",

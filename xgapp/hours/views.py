@@ -51,7 +51,5 @@ def correct(entry_id):
         domain.correct(g.user, entry, request.form.get("hours", "0") or "0", request.form.get("reason", ""))
     except Invalid as exc:
         return _page(student, status=422, correct_errors={entry.id: exc.errors})
-    except ArithmeticError:
-        return _page(student, status=422, correct_errors={entry.id: {"hours": _("Hours go in steps of 0.5.")}})
     flash(_("Correction recorded."), "success")
     return redirect(url_for("hours.ledger", student_id=student.id), code=303)
