@@ -80,3 +80,11 @@ def post(client, url, data=None, **kwargs):
     data = dict(data or {})
     data.setdefault("csrf_token", csrf_from(page.get_data(as_text=True)))
     return client.post(url, data=data, **kwargs)
+
+
+def campus_today():
+    """Today on the campus clock (Asia/Shanghai by default), as the app sees it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()

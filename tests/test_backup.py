@@ -4,7 +4,7 @@ import io
 import sqlite3
 from datetime import date, timedelta
 
-from xgapp import backup, db
+from xgapp import backup
 from xgapp.accounts.models import User
 from xgapp.audit.models import AuditLog
 from xgapp.scheduler import run_jobs

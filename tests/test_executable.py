@@ -4,7 +4,6 @@ The executable is built by build/build.sh when dist/xgapp is missing or older th
 """
 
 import http.cookiejar
-import os
 import re
 import signal
 import socket

@@ -10,7 +10,7 @@ from xgapp.leads import domain
 from xgapp.leads.models import Lead, LeadStep
 from xgapp.students.models import Student
 from xgapp.validation import Invalid
-from tests.conftest import csrf_from, login, make_user
+from tests.conftest import campus_today, csrf_from, login
 from tests.factories import advisor, make_contract, make_student
 
 D1 = date(2026, 9, 1)
@@ -105,7 +105,7 @@ def test_inquiry_page_flow_and_duplicate_choice(app, client):
     page = client.get("/leads/%d" % lead.id).get_data(as_text=True)
     assert "钱二" in page and "咨询" in page
     response = client.post("/leads/%d/advance" % lead.id, data={"csrf_token": token, "stage": "invited",
-                                                                  "on": date.today().isoformat(), "note": "约周六"})
+                                                                  "on": campus_today().isoformat(), "note": "约周六"})
     assert response.status_code == 303 and Lead.get_by_id(lead.id).stage == "invited"
     listing = client.get("/leads/").get_data(as_text=True)
     assert "钱二" in listing

@@ -2,8 +2,8 @@
 
 import random
 import secrets
-from datetime import date
 
+from xgapp.i18n import campus_today
 from xgapp import audit, campus
 from xgapp.accounts import domain as accounts
 from xgapp.db import write
@@ -172,6 +172,6 @@ def build(password=None, years=1, seed=2024, campus_name="阳光教育 海淀校
         advisors = [user for user, roles, _ in made if "advisor" in roles]
         for user in advisors:
             user.__dict__.pop("_role_set", None)
-        _students(rng, names, advisors, principal, years, today or date.today())
+        _students(rng, names, advisors, principal, years, today or campus_today())
         audit.record(principal, "create", "campus", None, summary="demo campus, %d year(s), seed %d" % (years, seed))
     return made, password

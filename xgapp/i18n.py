@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import format_datetime
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
@@ -27,6 +27,17 @@ def select_timezone():
 def campus_zone():
     """ZoneInfo of the campus."""
     return ZoneInfo(current_app.config["XGAPP"]["timezone"])
+
+
+def campus_today():
+    """Today's date on the campus clock (the default campus zone outside an app context)."""
+    from datetime import datetime
+
+    if has_app_context():
+        return datetime.now(campus_zone()).date()
+    from .settings import BY_NAME
+
+    return datetime.now(ZoneInfo(BY_NAME["timezone"].default)).date()
 
 
 def local(dt):

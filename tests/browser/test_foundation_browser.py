@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, DEMO_PASSWORD, log_in
+from tests.browser.conftest import ARTIFACTS, log_in
 
 NAV = {
     "principal": ["首页", "学员", "咨询", "今日进账", "退费审批", "员工账号", "校区设置", "数据备份", "连接平板", "操作日志",

@@ -1,11 +1,11 @@
 """Contract and money rules: kinds, split payments, refund arithmetic and approval, daily revenue."""
 
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
+from xgapp.i18n import campus_today
 from xgapp import audit, campus, validation
 from xgapp.contracts.models import Contract, Payment, Refund
 from xgapp.db import money_sum, utcnow, write
@@ -74,7 +74,7 @@ def suggested_kind(student, subject):
 
 def create(by, student, data, payments, today=None):
     """Sign a contract: book its hours, take its payments, enrol the student — one audited transaction."""
-    today = today or date.today()
+    today = today or campus_today()
     errors = {}
     kind = data.get("kind")
     if kind not in KINDS:
@@ -127,7 +127,7 @@ def create(by, student, data, payments, today=None):
 
 def _payment(by, contract, amount, method, receipt_no="", today=None, refund=None, note=""):
     payment = Payment.create(contract=contract, amount=amount, method=method, receipt_no=receipt_no, at=utcnow(),
-                             day=today or date.today(), by=by, refund=refund, note=note[:200])
+                             day=today or campus_today(), by=by, refund=refund, note=note[:200])
     audit.record(by, "create", "payment", payment.id, after=audit.snapshot(payment),
                  summary="%s %s" % (contract.number, amount))
     return payment

@@ -6,12 +6,13 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from xgapp.i18n import campus_today
 from xgapp import nav
 from xgapp.accounts.models import User
 from xgapp.contracts import domain
 from xgapp.contracts.models import Contract, Payment, Refund
 from xgapp.hours import domain as hours
-from xgapp.security import can, require
+from xgapp.security import require
 from xgapp.students import domain as students
 from xgapp.students.views import _resolve_referrer, student_or_404
 from xgapp.validation import Invalid
@@ -147,9 +148,9 @@ def decide(refund_id):
 def revenue():
     """今日进账: the day's payments by method and by advisor."""
     try:
-        day = date.fromisoformat(request.args.get("day") or date.today().isoformat())
+        day = date.fromisoformat(request.args.get("day") or campus_today().isoformat())
     except ValueError:
-        day = date.today()
+        day = campus_today()
     figures = domain.revenue(day)
     names = {u.id: u.display_name for u in User.select(User.id, User.display_name)}
     return render_template("contracts/revenue.html", day=day, figures=figures, methods=domain.METHODS,

@@ -1,10 +1,9 @@
 """Lead rules: record an inquiry (or attach it to a known family), move it through the funnel, count the day."""
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
+from xgapp.i18n import campus_today
 from xgapp import audit, validation
 from xgapp.accounts.models import User
 from xgapp.db import utcnow, write
@@ -30,7 +29,7 @@ def record_inquiry(by, advisor, channel, child, guardian, subject="", note="", n
     A mobile already on file is not merged silently: the caller must either attach the lead to one of that
     family's students (`attach_to`) or confirm a new child of the family (`new_family`).
     """
-    today = today or date.today()
+    today = today or campus_today()
     errors = {}
     if channel not in students.SOURCES:
         errors["channel"] = _l("Choose how the family reached us.")
@@ -66,7 +65,7 @@ def record_inquiry(by, advisor, channel, child, guardian, subject="", note="", n
 
 def advance(by, lead, stage, on=None, note=""):
     """Move a lead forward in the funnel (steps may be skipped, never undone)."""
-    on = on or date.today()
+    on = on or campus_today()
     with write():
         lead = Lead.get_by_id(lead.id)
         if lead.stage in CLOSED:
@@ -90,7 +89,7 @@ def lose(by, lead, reason, on=None):
     """Close a lead as lost, with the reason (price, distance, chose another school, ...)."""
     if not (reason or "").strip():
         raise Invalid({"lost_reason": _l("Say why the family did not sign.")})
-    on = on or date.today()
+    on = on or campus_today()
     with write():
         lead = Lead.get_by_id(lead.id)
         if lead.stage in CLOSED:
@@ -105,7 +104,7 @@ def lose(by, lead, reason, on=None):
 
 def contact(by, lead, note, next_contact=None, on=None):
     """Log a call or message with the family and set the next contact date."""
-    on = on or date.today()
+    on = on or campus_today()
     if not (note or "").strip():
         raise Invalid({"note": _l("Write what was said.")})
     if next_contact and next_contact < on:

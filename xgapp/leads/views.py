@@ -6,11 +6,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from xgapp.i18n import campus_today
 from xgapp import nav, validation
 from xgapp.accounts.models import User
 from xgapp.leads import domain
 from xgapp.leads.models import Lead, LeadStep
-from xgapp.security import can, require
+from xgapp.security import require
 from xgapp.students import domain as students
 from xgapp.validation import Invalid
 
@@ -40,7 +41,7 @@ def index():
     advisor = request.args.get("advisor", type=int)
     stage = request.args.get("stage") if request.args.get("stage") in domain.STAGES else None
     mine = None if (g.user.role_set & students.FULL_ROLES or "frontdesk" in g.user.role_set) else g.user
-    today = date.today()
+    today = campus_today()
     return render_template("leads/index.html", leads=domain.open_leads(g.user, advisor, stage), stage=stage,
                            advisor=advisor, stages=domain.STAGES, funnel=domain.FUNNEL, today=today,
                            counts=domain.daily_counts(today, mine), advisors=list(students.advisors()),
@@ -118,7 +119,7 @@ def _show(lead, errors=None, status=200):
         if lead.stage in domain.FUNNEL else []
     return render_template("leads/show.html", lead=lead, steps=steps, stages=domain.STAGES, later=later,
                            errors=errors or {}, form=request.form, sources=students.SOURCES,
-                           advisors=list(students.advisors()), today=date.today().isoformat()), status
+                           advisors=list(students.advisors()), today=campus_today().isoformat()), status
 
 
 def _act(lead_id, action):
@@ -138,7 +139,7 @@ def _act(lead_id, action):
 def advance(lead_id):
     """Record the next funnel step (invited, visited, trial)."""
     return _act(lead_id, lambda lead: domain.advance(
-        g.user, lead, request.form.get("stage"), _date(request.form.get("on")) or date.today(),
+        g.user, lead, request.form.get("stage"), _date(request.form.get("on")) or campus_today(),
         request.form.get("note", "")))
 
 

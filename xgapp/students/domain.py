@@ -1,11 +1,11 @@
 """Student rules: validation, duplicate families, who may see what, status history, search, timeline."""
 
 import itertools
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from pypinyin import Style, pinyin
 
+from xgapp.i18n import campus_today
 from xgapp import audit, validation
 from xgapp.accounts.models import User, UserRole
 from xgapp.db import utcnow, write
@@ -105,7 +105,7 @@ def _clean(data):
     values["name"] = name[:40]
     values["gender"] = data.get("gender") if data.get("gender") in GENDERS else ""
     values["birthday"] = data.get("birthday") or None
-    if values["birthday"] and values["birthday"] > date.today():
+    if values["birthday"] and values["birthday"] > campus_today():
         errors["birthday"] = _l("The birthday cannot be in the future.")
     values["school"] = (data.get("school") or "").strip()[:60]
     grade = (data.get("grade") or "").strip()
@@ -196,7 +196,7 @@ def create(by, data, guardians, confirm_duplicate=False, today=None):
         errors.setdefault("advisor", _l("Choose the advisor who owns this student."))
     if errors:
         raise Invalid(errors)
-    today = today or date.today()
+    today = today or campus_today()
     status = data.get("status") if data.get("status") in STATUSES else "prospect"
     with write():
         _check_duplicates(rows, confirm_duplicate)
@@ -239,7 +239,7 @@ def change_status(by, student, status, effective=None, reason=""):
     """Move a student to another status from a date (the history keeps every change)."""
     if status not in STATUSES:
         raise Invalid({"status": _l("Unknown status.")})
-    effective = effective or date.today()
+    effective = effective or campus_today()
     with write():
         student = Student.get_by_id(student.id)
         if student.status == status:

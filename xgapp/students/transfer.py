@@ -11,7 +11,7 @@ from xgapp import validation
 from xgapp.accounts.models import User
 from xgapp.db import write
 from xgapp.students import domain
-from xgapp.students.models import Guardian, Student
+from xgapp.students.models import Guardian
 from xgapp.validation import Invalid
 
 COLUMNS = ["姓名", "性别", "出生日期", "学校", "年级", "学管师", "来源", "监护人姓名", "关系", "手机", "微信", "可接送",

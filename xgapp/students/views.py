@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from xgapp.i18n import campus_today
 from xgapp import htmx, nav
 from xgapp.accounts.models import User
 from xgapp.hours import domain as hours
@@ -154,7 +155,7 @@ def show(student_id):
         e for e in domain.timeline(student) if e[1] not in ("contract", "payment", "hours")]
     return render_template("students/show.html", student=student, guardians=guardians, rights=rights,
                            money=money, events=events, statuses=domain.STATUSES, sources=domain.SOURCES,
-                           genders=domain.GENDERS, advisors=list(domain.advisors()), today=date.today().isoformat())
+                           genders=domain.GENDERS, advisors=list(domain.advisors()), today=campus_today().isoformat())
 
 
 @bp.route("/<int:student_id>/edit", methods=["GET", "POST"])
@@ -193,7 +194,7 @@ def status(student_id):
     """Change the student's status from a date, with a reason."""
     student = student_or_404(student_id, "edit")
     try:
-        effective = date.fromisoformat(request.form.get("effective") or date.today().isoformat())
+        effective = date.fromisoformat(request.form.get("effective") or campus_today().isoformat())
         domain.change_status(g.user, student, request.form.get("status"), effective, request.form.get("reason", ""))
     except (Invalid, ValueError):
         flash(_("Choose a status and a valid date."), "error")
