@@ -66,7 +66,7 @@ def test_each_bad_row_is_reported_in_chinese_and_nothing_is_imported(app):
     assert Student.select().count() == 1
 
 
-@pytest.mark.parametrize("kind", ["columns", "merged", "formula", "too_many", "not_excel"])
+@pytest.mark.parametrize("kind", ["columns", "merged", "formula", "too_many", "not_excel", "broken_xml"])
 def test_malformed_workbooks_give_a_clear_report(app, kind):
     advisor("adv1")
     if kind == "columns":
@@ -81,13 +81,22 @@ def test_malformed_workbooks_give_a_clear_report(app, kind):
         data = _xlsx([_row()], formula=True)
     elif kind == "too_many":
         data = _xlsx([_row("学生%d" % i, mobile="138%08d" % i) for i in range(10000)])
+    elif kind == "broken_xml":  # a real zip whose sheet XML is cut off
+        import zipfile
+
+        good, out = zipfile.ZipFile(io.BytesIO(_xlsx([_row()]))), io.BytesIO()
+        with zipfile.ZipFile(out, "w") as bad:
+            for item in good.infolist():
+                body = good.read(item)
+                bad.writestr(item, body[: len(body) // 2] if item.filename.endswith("sheet1.xml") else body)
+        data = out.getvalue()
     else:
         data = b"PK\x03\x04 definitely not a workbook"
     with pytest.raises(transfer.ImportProblem) as caught, app.test_request_context():
         transfer.parse("r.xlsx", data)
     message = str(caught.value)
     expected = {"columns": "缺少", "merged": "合并单元格", "formula": "公式", "too_many": "10000",
-                "not_excel": ".xlsx"}[kind]
+                "not_excel": ".xlsx", "broken_xml": ".xlsx"}[kind]
     assert expected in message, message
     assert Student.select().count() == 0
 
@@ -111,6 +120,13 @@ def test_csv_in_gbk_is_accepted(app):
     text = ",".join(HEADER) + "\n" + ",".join(_row()) + "\n"
     parsed, errors = transfer.parse("r.csv", text.encode("gb18030"))
     assert errors == {} and parsed[0][1]["name"] == "张小明"
+
+
+def test_a_damaged_csv_is_a_clear_report(app):
+    text = ",".join(HEADER) + "\n" + "\"" + "长" * 200_000 + "\n"  # an unclosed quote swallows the rest
+    with pytest.raises(transfer.ImportProblem) as caught, app.test_request_context():
+        transfer.parse("r.csv", text.encode("utf-8"))
+    assert "CSV" in str(caught.value) and "第 2 行" in str(caught.value)
 
 
 def test_import_with_errors_over_http_is_422(app, client):

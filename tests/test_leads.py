@@ -80,6 +80,35 @@ def test_open_leads_put_the_overdue_first_and_advisors_see_their_own(app):
     assert [lead.id for lead in domain.open_leads(a)] == [soon.id, later.id, undated.id]
 
 
+def test_a_reassigned_student_takes_open_leads_along_and_the_old_advisor_loses_sight(app):
+    from xgapp.audit.models import AuditLog
+    from xgapp.students import domain as students
+    from tests.conftest import make_user
+
+    a, b = advisor("adv1"), advisor("adv2")
+    boss = make_user("sup", roles=("supervisor",))
+    first = _inquiry(a)
+    second = _inquiry(a, attach_to=first.student)
+    lost = _inquiry(a, attach_to=first.student)
+    domain.lose(a, lost, "时间不合适", D1)
+    students.reassign(boss, first.student, b)
+    assert {lead.advisor_id for lead in Lead.select().where(Lead.stage != "lost")} == {b.id}
+    assert Lead.get_by_id(lost.id).advisor_id == a.id  # the closed lead stays credited to who worked it
+    assert domain.open_leads(a) == [] and {x.id for x in domain.open_leads(b)} == {first.id, second.id}
+    assert list(domain.visible(a)) == []
+    assert AuditLog.select().where(AuditLog.table == "lead", AuditLog.action == "reassign").count() == 2
+
+
+def test_signing_is_audited_on_the_lead(app):
+    from xgapp.audit.models import AuditLog
+
+    adv = advisor()
+    lead = _inquiry(adv)
+    make_contract(Student.get_by_id(lead.student_id), today=D1)
+    row = AuditLog.select().where(AuditLog.table == "lead", AuditLog.record_id == str(lead.id)).order_by(AuditLog.id.desc()).get()
+    assert '"signed"' in row.after
+
+
 def test_bad_inquiry_input(app):
     adv = advisor()
     with pytest.raises(Invalid) as caught:

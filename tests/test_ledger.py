@@ -41,6 +41,24 @@ def test_balance_after_every_kind_of_movement(app):
     assert HourEntry.get(HourEntry.kind == "correction").corrects_id == wrong.id
 
 
+def test_a_correction_gives_back_at_most_what_the_row_took(app):
+    student = make_student()
+    contract = make_contract(student, hours="10", unit_price="100")
+    purchase = hours.ledger(student)[0]
+    with pytest.raises(Invalid) as caught:
+        hours.correct(student.advisor, purchase, "5", reason="多加几节")
+    assert "hours" in caught.value.errors
+    taken = hours.consume(student.advisor, student, "数学", "2")[0]
+    hours.correct(student.advisor, taken, "1.5", reason="实际只上了半节")
+    with pytest.raises(Invalid) as caught:
+        hours.correct(student.advisor, taken, "1", reason="再退一节")
+    assert "hours" in caught.value.errors
+    hours.correct(student.advisor, taken, "0.5", reason="整节都是请假")
+    assert hours.balance(student) == D("10.0")
+    assert hours.consumed(contract) == D("0.0")
+    assert contracts.refundable(contract)["value"] == D("1000.00")
+
+
 def test_consumption_takes_the_oldest_contract_first(app):
     student = make_student()
     first = make_contract(student, hours="2", today=date(2026, 3, 1))
@@ -138,6 +156,15 @@ def test_refund_arithmetic_and_approval(app):
     assert Payment.get(Payment.refund == refund.id).amount == D("-3645.00")
     assert student.__class__.get_by_id(student.id).status == "refunded"
     assert contracts.refundable(contract)["refundable"] == D("0.00")
+    from xgapp.audit.models import AuditLog
+    from xgapp.contracts.models import Contract
+
+    assert Contract.get_by_id(contract.id).status == "refunded"
+    assert AuditLog.select().where(AuditLog.table == "contract", AuditLog.record_id == str(contract.id),
+                                   AuditLog.action == "update").exists()
+    with pytest.raises(Invalid) as caught:  # a refunded contract takes no more money
+        contracts.add_payment(None, contract, "100", "cash")
+    assert "amount" in caught.value.errors and contracts.paid(contract) == D("1755.00")
 
 
 def test_daily_revenue_by_method_and_advisor(app):

@@ -60,3 +60,32 @@ def test_student_file_and_lists_do_not_grow_with_rows(app, client):
         make_contract(first, kind="renewal") if n < 5 else None
     assert [_queries(client, url) for url in ("/students/", "/leads/")] == counts[:2]
     assert _queries(client, "/students/%d" % first.id) == counts[2]
+
+
+def test_refund_approvals_lead_page_and_contract_export_do_not_grow_with_rows(app, client):
+    from xgapp.contracts import domain as contracts
+    from xgapp.leads.models import Lead
+
+    adv = advisor("adv1")
+    login(client)  # the principal: approves refunds and exports contracts
+
+    def add(n):
+        s = make_student(name="退%d" % n, mobile="1390000%04d" % n, advisor_user=adv)
+        c = make_contract(s, hours="10")
+        contracts.request_refund(adv, c, "1", "10", "cash", "搬家")
+        lead = leads.record_inquiry(adv, adv, "hotline", {}, {"mobile": "1390000%04d" % n}, attach_to=s)
+        leads.contact(adv, lead, "打过电话 %d" % n)
+
+    add(1)
+    lead = Lead.select().get()
+    urls = ("/contracts/refunds", "/leads/%d" % lead.id, "/contracts/export.xlsx")
+    counts = [_queries(client, url) for url in urls]
+    for n in range(2, 8):
+        add(n)
+        leads.contact(adv, lead, "又打了一次 %d" % n)
+    assert [_queries(client, url) for url in urls[1:]] == counts[1:]
+    # each pending refund needs its own refundable figures, and nothing more per row
+    some_contract = lead.student.contracts.get()
+    with count_queries() as figures:
+        contracts.refundable(some_contract)
+    assert _queries(client, urls[0]) == counts[0] + 6 * len(figures)

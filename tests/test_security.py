@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from xgapp.accounts.models import User
 from tests.conftest import csrf_from, login, make_user
@@ -11,7 +12,7 @@ PUBLIC = {"auth.login", "auth.login_pin", "auth.logout", "auth.setup", "auth.lan
 
 
 def _url_for_rule(rule):
-    values = {arg: 1 if rule._converters[arg].__class__.__name__ == "IntegerConverter" else "zh_CN"
+    values = {arg: 1 if isinstance(rule._converters[arg], IntegerConverter) else "zh_CN"
               for arg in rule.arguments}
     return rule.build(values)[1]
 

@@ -201,10 +201,67 @@ def test_bad_correction_hours_are_a_message_not_an_error(app, client, bad):
     me = advisor("adv1")
     student = make_student(advisor_user=me)
     make_contract(student, hours="2")
+    entry = hours.consume(me, student, "数学", "1")[0]
     login(client, "adv1")
     token = _token(client, "/hours/%d" % student.id)
-    entry = hours.ledger(student)[0]
     response = client.post("/hours/entry/%d/correct" % entry.id, data={"csrf_token": token, "hours": bad,
                                                                        "reason": "改错"})
     assert response.status_code == 422 and 'id="err-correct-%d-hours"' % entry.id in response.get_data(as_text=True)
-    assert hours.balance(student) == Decimal("2.0")
+    assert hours.balance(student) == Decimal("1.0")
+
+
+def test_a_bad_birthday_is_a_message_beside_the_field(app, client):
+    me = advisor("adv1")
+    login(client, "adv1")
+    response = client.post("/students/new", data=NEW | {"csrf_token": _token(client), "advisor": me.id,
+                                                        "birthday": "2015-02-30"})
+    assert response.status_code == 422 and 'id="err-birthday"' in response.get_data(as_text=True)
+    assert "生日" in response.get_data(as_text=True) and Student.select().count() == 0
+
+
+@pytest.mark.parametrize("url", ["/students/99999999999999999999999", "/hours/18446744073709551616",
+                                 "/contracts/9223372036854775808", "/leads/123456789012345678901234567890"])
+def test_ids_too_big_for_the_database_are_not_found(app, client, url):
+    login(client)
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["advisor=99999999999999999999999", "page=99999999999999999999999",
+                                   "advisor=-1", "page=abc"])
+def test_huge_or_bad_numbers_in_the_query_are_ignored(app, client, query):
+    make_student(advisor_user=advisor("adv1"))
+    login(client)
+    assert client.get("/students/?" + query).status_code == 200
+    assert client.get("/leads/?" + query).status_code == 200
+    assert client.get("/audit/?actor=99999999999999999999999&before=99999999999999999999999").status_code == 200
+
+
+def test_a_refund_decision_must_be_explicit(app, client):
+    from xgapp.contracts import domain as contracts
+    from xgapp.contracts.models import Refund
+
+    student = make_student(advisor_user=advisor("adv1"))
+    contract = make_contract(student, hours="10")
+    refund = contracts.request_refund(student.advisor, contract, "1", "10", "cash", "搬家")
+    login(client)
+    token = _token(client, "/contracts/refunds")
+    assert client.post("/contracts/refunds/%d" % refund.id, data={"csrf_token": token}).status_code == 400
+    assert Refund.get_by_id(refund.id).status == "pending"
+    client.post("/contracts/refunds/%d" % refund.id, data={"csrf_token": token, "decision": "reject"})
+    assert Refund.get_by_id(refund.id).status == "rejected"
+
+
+def test_referral_credit_is_money_and_hidden_from_the_front_desk(app, login_as):
+    referrer = make_student(name="老带新", mobile="13500000001", advisor_user=advisor("adv1"))
+    newcomer = make_student(name="新同学", mobile="13500000002", advisor_user=referrer.advisor)
+    from xgapp.contracts import domain as contracts
+
+    contracts.create(None, newcomer, {"kind": "referral", "subject": "英语", "hours": "10", "unit_price": "100",
+                                      "referrer": referrer}, [])
+    make_user("sup", roles=("supervisor",))
+    boss = app.test_client()
+    login(boss, "sup")
+    assert "新同学" in boss.get("/students/%d" % referrer.id).get_data(as_text=True)
+    client = login_as("frontdesk")
+    page = client.get("/students/%d" % referrer.id).get_data(as_text=True)
+    assert "老带新" in page and "新同学" not in page

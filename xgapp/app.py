@@ -7,13 +7,22 @@ from datetime import timedelta
 from flask import Flask, g, redirect, render_template, request, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.routing import IntegerConverter
 
-from xgapp import __version__, campus, db, forms, htmx, i18n, migrate, nav, paths, printing, security, settings
+from xgapp import __version__, campus, db, forms, htmx, i18n, migrate, nav, paths, printing, security, settings, validation
 from xgapp.accounts.domain import IpThrottle
 from xgapp.security import can
 
 csrf = CSRFProtect()
 babel = Babel()
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every route: only numbers a database id can hold (bigger ones are a 404, not a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", validation.MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config=None):
@@ -23,6 +32,7 @@ def create_app(test_config=None):
     values, sources = settings.load(data, overrides=test_config.pop("SETTINGS", None))
     resources = paths.resource_dir()
     app = Flask("xgapp", template_folder=str(resources / "templates"), static_folder=str(resources / "static"))
+    app.url_map.converters["int"] = RowIdConverter  # before any route: /x/99999999999999999999 is a 404
     app.config.update(
         SECRET_KEY=settings.secret_key(data),
         XGAPP=values,

@@ -60,3 +60,17 @@ def hours(value, allow_zero=False):
     if (amount * 2) != (amount * 2).to_integral_value():
         raise ValueError(_l("Hours go in steps of 0.5."))
     return amount.quantize(Decimal("0.1"))
+
+
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest INTEGER; bigger numbers cannot name a row
+
+
+def row_id(value):
+    """A positive whole number that fits a database id (for `request.args.get(..., type=row_id)`).
+
+    Raises ValueError otherwise, which werkzeug turns into the default value.
+    """
+    number = int(str(value).strip())
+    if not 0 < number <= MAX_ROW_ID:
+        raise ValueError("out of range")
+    return number

@@ -7,6 +7,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from xgapp import htmx, i18n, nav
+from xgapp.validation import row_id
 from xgapp.accounts.models import User
 from xgapp.audit.models import AuditLog
 from xgapp.security import require
@@ -40,7 +41,7 @@ def _parse_date(value):
 
 def filters_from(args):
     """Parse the filter query string into clean values (bad values are ignored)."""
-    actor = args.get("actor", type=int)
+    actor = args.get("actor", type=row_id)
     return {
         "actor": actor,
         "table": args.get("table") if args.get("table") in TABLES else None,
@@ -48,7 +49,7 @@ def filters_from(args):
         "record": (args.get("record") or "").strip()[:40] or None,
         "start": _parse_date(args.get("start")),
         "end": _parse_date(args.get("end")),
-        "before": args.get("before", type=int),
+        "before": args.get("before", type=row_id),
     }
 
 

@@ -106,11 +106,12 @@ def create(by, student, data, payments, today=None):
         elif sum((p["amount"] for p in rows), Decimal(0)) > amount:
             errors["payments-0-amount"] = _l("The payments add up to more than the contract amount %(amount)s.",
                                              amount=amount)
-    if not errors and (problem := _check_kind(kind, student, subject, referrer)):
-        errors["kind"] = problem
     if errors:
         raise Invalid(errors)
     with write():
+        # checked inside the transaction: two tablets cannot both sign the student's "first" contract
+        if problem := _check_kind(kind, student, subject, referrer):
+            raise Invalid({"kind": problem})
         contract = Contract.create(number=_number(today), student=student, kind=kind, subject=subject,
                                    amount=amount, signed_on=today, advisor=advisor, referrer=referrer,
                                    notes=(data.get("notes") or "").strip(), created_by=by, created_at=utcnow(),
@@ -151,6 +152,9 @@ def add_payment(by, contract, amount, method, receipt_no="", today=None):
     if errors:
         raise Invalid({k.replace("payments-0-", ""): v for k, v in errors.items()})
     with write():
+        contract = Contract.get_by_id(contract.id)
+        if contract.status != "open":
+            raise Invalid({"amount": _l("This contract is closed; no further payment can be taken on it.")})
         if paid(contract) + rows[0]["amount"] > contract.amount:
             raise Invalid({"amount": _l("Only %(due)s is still due on this contract.",
                                         due=contract.amount - paid(contract))})
@@ -173,7 +177,7 @@ def refundable(contract, fee_percent=0):
     received = paid(contract)
     return {"price": price, "used": used, "unused_paid": unused_paid, "value": value, "fee": fee,
             "received": received, "refundable": max(min(value - fee, received), Decimal(0)),
-            "hours_left": hours.balance(contract.student, contract=contract)}
+            "hours_left": hours.balance(contract.student_id, contract=contract)}
 
 
 def request_refund(by, contract, hours_back, amount, method, reason, fee_percent=0):
@@ -234,8 +238,11 @@ def decide_refund(by, refund, approve, note="", fee_percent=0, today=None):
                 _payment(by, contract, -refund.amount, refund.method, today=today, refund=refund.id,
                          note=refund.reason)
             if hours.balance(contract.student, contract=contract) <= 0:
+                before = {"status": contract.status}
                 contract.status = "refunded"
                 contract.save()
+                audit.record(by, "update", "contract", contract.id, before=before, after={"status": "refunded"},
+                             summary=contract.number)
             if not Contract.select().where(Contract.student == contract.student,
                                            Contract.status == "open").exists():
                 students.change_status(by, contract.student, "refunded", today, reason=refund.reason)

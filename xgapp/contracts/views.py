@@ -6,6 +6,8 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from peewee import JOIN
+
 from xgapp.i18n import campus_today
 from xgapp import nav
 from xgapp.accounts.models import User
@@ -14,6 +16,7 @@ from xgapp.contracts.models import Contract, Payment, Refund
 from xgapp.hours import domain as hours
 from xgapp.security import require
 from xgapp.students import domain as students
+from xgapp.students.models import Student
 from xgapp.students.views import _resolve_referrer, student_or_404
 from xgapp.validation import Invalid
 
@@ -121,8 +124,11 @@ def request_refund(contract_id):
 @require("refunds.approve")
 def refunds():
     """Refunds waiting for a decision, and the latest decided ones."""
-    pending = list(Refund.select().where(Refund.status == "pending").order_by(Refund.requested_at))
-    decided = list(Refund.select().where(Refund.status != "pending").order_by(Refund.decided_at.desc()).limit(20))
+    asker = User.alias()
+    base = (Refund.select(Refund, Contract, Student, asker).join(Contract).join(Student).switch(Refund)
+            .join(asker, JOIN.LEFT_OUTER, on=(Refund.requested_by == asker.id), attr="requested_by"))
+    pending = list(base.where(Refund.status == "pending").order_by(Refund.requested_at))
+    decided = list(base.where(Refund.status != "pending").order_by(Refund.decided_at.desc()).limit(20))
     return render_template("contracts/refunds.html", pending=pending, decided=decided, methods=domain.METHODS,
                            figures={r.id: domain.refundable(r.contract, _fee()) for r in pending})
 
@@ -132,7 +138,10 @@ def refunds():
 def decide(refund_id):
     """Approve or reject a refund request."""
     refund = Refund.get_or_none(Refund.id == refund_id) or abort(404)
-    approve = request.form.get("decision") == "approve"
+    decision = request.form.get("decision")
+    if decision not in ("approve", "reject"):
+        abort(400)
+    approve = decision == "approve"
     try:
         domain.decide_refund(g.user, refund, approve, request.form.get("note", ""), _fee())
     except Invalid as exc:
@@ -164,5 +173,8 @@ def export():
     from xgapp.students import transfer
     from xgapp.students.views import _xlsx
 
-    rows = list(Contract.select().order_by(Contract.signed_on.desc(), Contract.id.desc()))
+    adviser = User.alias()
+    rows = list(Contract.select(Contract, Student, adviser).join(Student, on=(Contract.student == Student.id))
+                .switch(Contract).join(adviser, on=(Contract.advisor == adviser.id), attr="advisor")
+                .order_by(Contract.signed_on.desc(), Contract.id.desc()))
     return _xlsx(transfer.export_contracts(rows, domain.paid_many(c.id for c in rows)), "合同.xlsx")

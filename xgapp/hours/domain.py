@@ -67,7 +67,7 @@ def contract_balances(contracts):
 
 
 def consumed(contract):
-    """Hours used from a contract (consumption, transfers out, corrections), as a positive number."""
+    """Hours used from a contract (consumption and its corrections, transfers out), as a positive number."""
     used = (HourEntry.select(fn.SUM(HourEntry.hours))
             .where(HourEntry.contract == contract, HourEntry.kind.in_(["consume", "transfer_out", "correction"]))
             .scalar())
@@ -132,7 +132,13 @@ def consume(by, student, subject, hours, reason="", source="", overdraft_reason=
 
 
 def correct(by, entry, hours, reason):
-    """Correct a ledger row by adding a new one (hours may be negative); never edits the original."""
+    """Correct a consumption row by adding a new one (hours may be negative); never edits the original.
+
+    Only consumption is corrected this way: giving back more than the row (and its earlier corrections)
+    took would create hours out of nothing, so that is refused. Purchases change through their contract.
+    """
+    if entry is None or entry.kind != "consume":
+        raise Invalid({"hours": _l("Only consumed hours can be corrected; bought hours change with the contract.")})
     if not reason or not reason.strip():
         raise Invalid({"reason": _l("Say why the correction is needed.")})
     try:
@@ -142,8 +148,13 @@ def correct(by, entry, hours, reason):
     magnitude = _hours(abs(delta)) if delta.is_finite() else _hours("x")
     delta = magnitude if delta > 0 else -magnitude
     with write():
-        if delta < 0 and balance(entry.student, contract=entry.contract) + delta < 0 \
-                and not can(by, "hours.overdraft"):
+        if delta > 0:
+            taken = -(entry.hours + hours_sum(HourEntry.select(fn.SUM(HourEntry.hours))
+                                              .where(HourEntry.corrects == entry).scalar()))
+            if delta > taken:
+                raise Invalid({"hours": _l("This row took %(taken)s hours; at most that much can be given back.",
+                                           taken=max(taken, ZERO))})
+        elif balance(entry.student, contract=entry.contract) + delta < 0 and not can(by, "hours.overdraft"):
             raise Invalid({"hours": _l("Only a supervisor may let the balance go below zero.")})
         return _entry(by, entry.student, entry.contract, entry.subject, "correction", delta, reason,
                       "correction:%d" % entry.id, corrects=entry)

@@ -121,26 +121,37 @@ def contact(by, lead, note, next_contact=None, on=None):
 def mark_signed(by, student, on):
     """A contract was signed: the student's open leads reach 已签约 (called inside the contract's transaction)."""
     for lead in Lead.select().where(Lead.student == student, Lead.stage.not_in(CLOSED)):
+        before = {"stage": lead.stage, "stage_on": lead.stage_on.isoformat()}
         lead.stage, lead.stage_on, lead.next_contact = "signed", on, None
         lead.save()
         _step(by, lead, "signed", on)
+        audit.record(by, "update", "lead", lead.id, before=before,
+                     after={"stage": "signed", "stage_on": on.isoformat()}, summary=student.name)
 
 
 def reassign(by, lead, advisor):
-    """Give a lead (and its student) to another advisor: a supervisor's decision, audited."""
-    with write():
-        students.reassign(by, lead.student, advisor)
-        Lead.update(advisor=advisor).where(Lead.student == lead.student, Lead.stage.not_in(CLOSED)).execute()
-        audit.record(by, "reassign", "lead", lead.id, after={"advisor": advisor.id})
+    """Give a lead (and its student, with the student's other open leads) to another advisor: audited."""
+    students.reassign(by, lead.student, advisor)
+
+
+@students.on_reassign
+def _move_open_leads(by, student, advisor):
+    """A student's open leads follow the student; closed ones stay credited to whoever worked them."""
+    for lead in Lead.select().where(Lead.student == student, Lead.stage.not_in(CLOSED), Lead.advisor != advisor):
+        before = {"advisor": lead.advisor_id}
+        lead.advisor = advisor
+        lead.save()
+        audit.record(by, "reassign", "lead", lead.id, before=before, after={"advisor": advisor.id},
+                     summary=student.name)
 
 
 def visible(user):
-    """Leads `user` may see: their own as an advisor; all for supervisors and the principal."""
+    """Leads `user` may see: those of their own students as an advisor; all for supervisors and the principal."""
     query = Lead.select(Lead, Student, User).join(Student).switch(Lead).join(User, on=(Lead.advisor == User.id))
     if user.role_set & students.FULL_ROLES:
         return query
     if "advisor" in user.role_set:
-        return query.where(Lead.advisor == user)
+        return query.where(Student.advisor == user)
     if "frontdesk" in user.role_set:
         return query  # front desk records walk-ins and sees who follows them up
     return query.where(Lead.id.is_null())

@@ -5,6 +5,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from peewee import JOIN
 
 from xgapp.i18n import campus_today
 from xgapp import nav, validation
@@ -13,7 +14,7 @@ from xgapp.leads import domain
 from xgapp.leads.models import Lead, LeadStep
 from xgapp.security import require
 from xgapp.students import domain as students
-from xgapp.validation import Invalid
+from xgapp.validation import Invalid, row_id
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
 nav.register("leads.index", _l("Leads"), "leads.view", order=20)
@@ -38,7 +39,7 @@ def lead_or_404(lead_id):
 @require("leads.view")
 def index():
     """Open leads to contact (overdue first) and the day's funnel numbers."""
-    advisor = request.args.get("advisor", type=int)
+    advisor = request.args.get("advisor", type=row_id)
     stage = request.args.get("stage") if request.args.get("stage") in domain.STAGES else None
     mine = None if (g.user.role_set & students.FULL_ROLES or "frontdesk" in g.user.role_set) else g.user
     today = campus_today()
@@ -68,7 +69,7 @@ def create():
     errors, warning, known = {}, False, []
     if request.method == "POST":
         mobile = form.get("mobile", "")
-        advisor = User.get_or_none(User.id == form.get("advisor", type=int))
+        advisor = User.get_or_none(User.id == form.get("advisor", type=row_id))
         if advisor is None or not students.advisors().where(User.id == advisor.id).exists():
             errors["advisor"] = _("Choose an active advisor.")
         attach = None
@@ -114,7 +115,8 @@ def show(lead_id):
 
 
 def _show(lead, errors=None, status=200):
-    steps = list(lead.steps.order_by(LeadStep.at))
+    steps = list(LeadStep.select(LeadStep, User).join(User, JOIN.LEFT_OUTER, on=(LeadStep.by == User.id), attr="by")
+                 .where(LeadStep.lead == lead).order_by(LeadStep.at))
     later = [s for s in domain.FUNNEL if domain.FUNNEL.index(s) > domain.FUNNEL.index(lead.stage)] \
         if lead.stage in domain.FUNNEL else []
     return render_template("leads/show.html", lead=lead, steps=steps, stages=domain.STAGES, later=later,
@@ -163,7 +165,7 @@ def lose(lead_id):
 def reassign(lead_id):
     """Give the lead and its student to another advisor."""
     lead = lead_or_404(lead_id)
-    advisor = User.get_or_none(User.id == request.form.get("advisor", type=int))
+    advisor = User.get_or_none(User.id == request.form.get("advisor", type=row_id))
     if advisor is None or not students.advisors().where(User.id == advisor.id).exists():
         flash(_("Choose an active advisor."), "error")
     else:

@@ -266,7 +266,18 @@ def reassign(by, student, advisor):
         student.save()
         audit.record(by, "reassign", "student", student.id, before=before, after={"advisor": advisor.id},
                      summary="%s → %s" % (student.name, advisor.display_name))
+        for follow in ON_REASSIGN:
+            follow(by, student, advisor)
     return student
+
+
+ON_REASSIGN = []  # functions (by, student, advisor) other modules run in the same transaction
+
+
+def on_reassign(func):
+    """Register work that must move with a student to the new advisor (open leads, tasks, ...)."""
+    ON_REASSIGN.append(func)
+    return func
 
 
 TIMELINE = []

@@ -51,7 +51,7 @@ def _rows_from_xlsx(data):
 
     try:
         book = load_workbook(io.BytesIO(data), data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl's own errors all mean a damaged file
         raise ImportProblem(_("This is not an Excel .xlsx file (or it is damaged).")) from exc
     sheet = book.worksheets[0]
     if sheet.max_row - 1 > MAX_ROWS:
@@ -82,7 +82,12 @@ def _rows_from_csv(data):
             continue
     else:
         raise ImportProblem(_("The CSV file is neither UTF-8 nor GBK text."))
-    rows = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error:
+        raise ImportProblem(_("The CSV file is damaged near line %(line)d (a cell too long or a stray quote). "
+                              "Save it again from Excel as CSV UTF-8.", line=reader.line_num)) from None
     if len(rows) - 1 > MAX_ROWS:
         raise ImportProblem(_("The file has %(n)d rows; at most %(max)d can be imported at once. Split it.",
                               n=len(rows) - 1, max=MAX_ROWS))
@@ -217,7 +222,7 @@ def export_contracts(contracts, paid):
     for c in contracts:
         sheet.append([c.number, c.student.name, str(KINDS[c.kind]), c.subject, c.hours, c.free_hours,
                       c.unit_price, c.discount, c.amount, paid.get(c.id, 0), c.signed_on.isoformat(),
-                      c.advisor.display_name, c.status])
+                      c.advisor.display_name, {"open": "在读", "refunded": "已退费"}.get(c.status, c.status)])
         for col in (7, 8, 9, 10):
             sheet.cell(row=sheet.max_row, column=col).number_format = "#,##0.00"
     out = io.BytesIO()

@@ -13,7 +13,7 @@ from xgapp.hours import domain as hours
 from xgapp.security import can, require
 from xgapp.students import domain
 from xgapp.students.models import Guardian, Student
-from xgapp.validation import Invalid
+from xgapp.validation import Invalid, row_id
 
 bp = Blueprint("students", __name__, url_prefix="/students")
 nav.register("students.index", _l("Students"), "students.list", order=10)
@@ -33,7 +33,7 @@ def student_or_404(student_id, need="view"):
     return student
 
 
-def _form_values(form):
+def _form_values(form, errors=None):
     data = {k: form.get(k, "") for k in ("name", "gender", "school", "grade", "source", "referrer_note",
                                          "attention_note", "notes")}
     data["special_attention"] = bool(form.get("special_attention"))
@@ -41,7 +41,9 @@ def _form_values(form):
         data["birthday"] = date.fromisoformat(form["birthday"]) if form.get("birthday") else None
     except ValueError:
         data["birthday"] = None
-    data["advisor"] = form.get("advisor", type=int)
+        if errors is not None:
+            errors["birthday"] = _("Enter the birthday as a date, e.g. 2015-09-01.")
+    data["advisor"] = form.get("advisor", type=row_id)
     guardians = []
     for i in range(domain.MAX_GUARDIANS):
         prefix = "guardians-%d-" % i
@@ -75,9 +77,9 @@ def index():
     """Students the user may see, filtered by status and advisor, searchable as you type."""
     term = request.args.get("q", "").strip()
     status = request.args.get("status") if request.args.get("status") in domain.STATUSES else None
-    advisor = request.args.get("advisor", type=int)
+    advisor = request.args.get("advisor", type=row_id)
     low = request.args.get("low") == "1"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(request.args.get("page", 1, type=row_id), 100_000)
     if term:
         rows = domain.search(g.user, term, limit=PAGE)
         more = False
@@ -116,7 +118,7 @@ def create():
     if not domain.can_create(g.user):
         abort(403)
     errors, warning = {}, False
-    data, guardians = _form_values(request.form)
+    data, guardians = _form_values(request.form, errors)
     if request.method == "GET":
         data["advisor"] = g.user.id if "advisor" in g.user.role_set else None
     else:
@@ -152,7 +154,7 @@ def show(student_id):
                  "paid": {c.id: paid.get(c.id, contracts.CENT * 0) for c in rows}, "kinds": contracts.KINDS}
     guardians = list(student.guardians.order_by(Guardian.position))
     events = domain.timeline(student) if "money" in rights else [
-        e for e in domain.timeline(student) if e[1] not in ("contract", "payment", "hours")]
+        e for e in domain.timeline(student) if e[1] not in ("contract", "payment", "hours", "referral")]
     return render_template("students/show.html", student=student, guardians=guardians, rights=rights,
                            money=money, events=events, statuses=domain.STATUSES, sources=domain.SOURCES,
                            genders=domain.GENDERS, advisors=list(domain.advisors()), today=campus_today().isoformat())
@@ -172,7 +174,7 @@ def edit(student_id):
         guardians += [{} for _ in range(domain.MAX_GUARDIANS - len(guardians))]
         referrer = student.referrer.name if student.referrer_id else ""
     else:
-        data, guardians = _form_values(request.form)
+        data, guardians = _form_values(request.form, errors)
         referrer = request.form.get("referrer", "")
         found = _resolve_referrer(referrer, errors)
         try:
@@ -207,7 +209,7 @@ def reassign(student_id):
     student = student_or_404(student_id)
     if not can(g.user, "students.reassign"):
         abort(403)
-    advisor = User.get_or_none(User.id == request.form.get("advisor", type=int))
+    advisor = User.get_or_none(User.id == request.form.get("advisor", type=row_id))
     try:
         if advisor is None:
             raise Invalid({"advisor": ""})
@@ -307,8 +309,8 @@ def export():
     query = domain.visible(g.user)
     if request.args.get("status") in domain.STATUSES:
         query = query.where(Student.status == request.args["status"])
-    if request.args.get("advisor", type=int):
-        query = query.where(Student.advisor == request.args.get("advisor", type=int))
+    if request.args.get("advisor", type=row_id):
+        query = query.where(Student.advisor == request.args.get("advisor", type=row_id))
     if request.args.get("low") == "1":
         query = query.where(Student.id.in_(hours.low_balance_students()), Student.status == "active")
     return _xlsx(transfer.export_students(list(query.order_by(Student.name))), "学员名单.xlsx")
