@@ -96,8 +96,14 @@ def test_uploading_a_good_backup_leads_to_the_confirmation(app, client):
     copy = backup.backup_database(source, _paths(app).root / "elsewhere.sqlite3")
     login(client)
     token = csrf_from(client.get("/backups/").get_data(as_text=True))
-    response = client.post("/backups/upload", content_type="multipart/form-data",
-                           data={"csrf_token": token, "file": (io.BytesIO(copy.read_bytes()), "campus.sqlite3")})
+    # encode the body here: werkzeug's test client spools bodies over 500 KB to a temporary file it never closes
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    boundary, body = encode_multipart({"csrf_token": token, "file": FileStorage(io.BytesIO(copy.read_bytes()),
+                                                                                 "campus.sqlite3")})
+    response = client.post("/backups/upload", data=body,
+                           content_type="multipart/form-data; boundary=%s" % boundary)
     assert response.status_code == 303 and response.headers["Location"].startswith("/backups/restore/xgapp-uploaded-")
 
 

@@ -91,19 +91,24 @@ def _database(app, data, values):
 
 def _blueprints(app):
     from xgapp.accounts.views import bp as accounts_bp
+    from xgapp.attendance.views import bp as attendance_bp
     from xgapp.audit.views import bp as audit_bp
     from xgapp.backup.views import bp as backup_bp
     from xgapp.auth import bp as auth_bp
     from xgapp.campus.views import bp as campus_bp
+    from xgapp.changes.views import bp as changes_bp
+    from xgapp.classes.views import bp as classes_bp
     from xgapp.connect import bp as connect_bp
     from xgapp.contracts.views import bp as contracts_bp
     from xgapp.home import bp as home_bp
     from xgapp.hours.views import bp as hours_bp
     from xgapp.leads.views import bp as leads_bp
+    from xgapp.notices.views import bp as notices_bp
     from xgapp.students.views import bp as students_bp
+    from xgapp.timetable.views import bp as timetable_bp
 
-    for bp in (auth_bp, home_bp, students_bp, leads_bp, contracts_bp, hours_bp, accounts_bp, audit_bp, campus_bp,
-               connect_bp, backup_bp):
+    for bp in (auth_bp, home_bp, students_bp, leads_bp, contracts_bp, hours_bp, classes_bp, timetable_bp,
+               attendance_bp, changes_bp, notices_bp, accounts_bp, audit_bp, campus_bp, connect_bp, backup_bp):
         app.register_blueprint(bp)
 
 

@@ -147,6 +147,90 @@ def _students(rng, names, advisors, principal, years, today):
     return made
 
 
+ROOMS = ["101教室", "102教室", "103教室", "201教室", "202教室", "203教室"]
+CLASS_SUBJECTS = ["数学", "英语", "语文", "物理", "化学"]
+WEEKS_RUN = 6  # the demo term started this many weeks ago; its past lessons are attended, the rest planned
+
+
+def _classes(rng, teachers, advisors, principal, today):
+    """This term's classes: two a day (so every day has lessons), students with hours enrolled, past roll calls."""
+    from datetime import time, timedelta
+    from decimal import Decimal
+
+    from xgapp.attendance import domain as attendance
+    from xgapp.classes import domain as classes
+    from xgapp.contracts import domain as contracts
+    from xgapp.validation import Invalid
+    from xgapp.classes.models import Lesson
+    from xgapp.hours import domain as hours
+    from xgapp.students.models import Student
+    from xgapp.timetable import domain as timetable
+    from datetime import datetime, timezone
+
+    rooms = [classes.save_classroom(principal, name, rng.choice([15, 18, 20])) for name in ROOMS]
+    for month_day, name in (((1, 1), "元旦"), ((5, 1), "劳动节"), ((10, 1), "国庆节")):
+        day = today.replace(month=month_day[0], day=month_day[1])
+        day = day if day > today else day.replace(year=day.year + 1)
+        classes.add_holiday(principal, day, name)
+    monday = today - timedelta(days=today.weekday() + 7 * WEEKS_RUN)
+    active = list(Student.select().where(Student.status == "active"))
+    balances = hours.balances_for([st.id for st in active]) if active else {}
+    placed = {}
+    made = []
+    for i in range(14):
+        weekday, slot = i % 7, i // 7
+        start, end = ((time(18), time(20)), (time(18, 30), time(20, 30)))[slot] if weekday < 5 else \
+            ((time(9), time(11)), (time(14), time(16)))[slot]
+        subject = CLASS_SUBJECTS[i % len(CLASS_SUBJECTS)]
+        first_day = monday + timedelta(days=weekday)
+        if i == 13:  # one class near its end: 2 lessons (4 hours) left, on the renewal alert
+            first_day -= timedelta(weeks=16 - WEEKS_RUN - 2)
+        grade = rng.choice(["五年级", "六年级", "初一", "初二", "初三"])
+        klass = classes.create(principal, {
+            "name": "%s%s班（周%s%s）" % (grade, subject, "一二三四五六日"[weekday], "上下"[slot] if weekday >= 5 else
+                                          "AB"[slot]), "subject": subject, "grade": grade, "kind": "group",
+            "teacher": teachers[(weekday + slot) % len(teachers)], "advisor": rng.choice(advisors),
+            "classroom": rooms[(weekday + slot) % len(rooms)], "capacity": "15", "planned_lessons": "16",
+            "lesson_hours": "2", "start_on": first_day})
+        timetable.schedule(principal, klass, [weekday], start, end, first_day, 16)
+        want = 15 if slot == 0 else rng.randrange(8, 13)  # every day has one full class
+        candidates = [st for st in active if placed.get(st.id, 0) < 2]
+        rng.shuffle(candidates)
+        for student in candidates:
+            if len(classes.members(klass)) >= want:
+                break
+            joined = klass.start_on if rng.random() < 0.85 else klass.start_on + timedelta(days=7 * rng.randrange(1, 4))
+            need = Decimal(2 * 16)
+            if balances.get(student.id, {}).get(subject, Decimal(0)) < need:  # the family renews for the term
+                price = rng.choice([150, 180])
+                contracts.create(klass.advisor, student, {
+                    "kind": contracts.suggested_kind(student, subject), "subject": subject, "hours": "32",
+                    "unit_price": str(price), "discount": "0", "free_hours": "0"},
+                    [{"amount": str(32 * price), "method": rng.choice(list(contracts.METHODS))}],
+                    today=min(joined, today))
+            try:
+                classes.enrol(klass.advisor, klass, student, joined)
+            except Invalid:  # clashes with the student's other class
+                continue
+            placed[student.id] = placed.get(student.id, 0) + 1
+        made.append(klass)
+    for lesson in Lesson.select().where(Lesson.day < today).order_by(Lesson.starts_at):
+        expected = attendance.roster(lesson)
+        marks = {}
+        for student, _, _ in expected:
+            roll = rng.random()
+            mark = "present" if roll < 0.85 else "late" if roll < 0.9 else "leave" if roll < 0.95 else "absent"
+            if mark == "leave":
+                early = rng.random() < 0.5
+                at = lesson.starts_at - timedelta(hours=48 if early else 3)
+                attendance.report_leave(lesson.klass.advisor, lesson, student, "生病请假" if early else "临时有事",
+                                        at=max(at, datetime(2000, 1, 1, tzinfo=timezone.utc)))
+            marks[student.id] = mark
+        if marks:
+            attendance.confirm(lesson.teacher, lesson, marks, today=today)
+    return made
+
+
 def build(password=None, years=1, seed=2024, campus_name="阳光教育 海淀校区", campus_code="BJ-HD01", today=None):
     """Create the demo campus in the bound (empty) database; return (accounts, password)."""
     if not campus.needs_setup():
@@ -172,6 +256,8 @@ def build(password=None, years=1, seed=2024, campus_name="阳光教育 海淀校
         advisors = [user for user, roles, _ in made if "advisor" in roles]
         for user in advisors:
             user.__dict__.pop("_role_set", None)
-        _students(rng, names, advisors, principal, years, today or campus_today())
+        today = today or campus_today()
+        _students(rng, names, advisors, principal, years, today)
+        _classes(rng, [user for user, roles, _ in made if "teacher" in roles], advisors, principal, today)
         audit.record(principal, "create", "campus", None, summary="demo campus, %d year(s), seed %d" % (years, seed))
     return made, password

@@ -4,16 +4,46 @@ from flask import Blueprint, current_app, g, jsonify, render_template
 from flask_babel import lazy_gettext as _l
 
 from xgapp import __version__, db, migrate, nav
-from xgapp.security import public
+from xgapp.security import can, public
 
 bp = Blueprint("home", __name__)
 nav.register("home.index", _l("Home"), order=0)
 
 
+ALERT_ROLES = {"principal", "supervisor", "advisor", "director"}
+LOW_SHOWN = 20
+
+
 @bp.route("/")
 def index():
-    """The user's start page: who they are, their roles and the modules open to them."""
-    return render_template("home/index.html", user=g.user)
+    """The user's start page: today's lessons, hour alerts, and the modules open to them."""
+    from xgapp.attendance import domain as attendance
+    from xgapp.campus import rules
+    from xgapp.classes import domain as classes
+    from xgapp.hours import domain as hours
+    from xgapp.students import domain as students
+    from xgapp.students.models import Student
+
+    from xgapp.changes import domain as changes
+    from xgapp.notices import domain as notices
+
+    user = g.user
+    context = {"notices": notices.unread(user)}
+    if can(user, "attendance.take"):
+        context["lessons"] = attendance.today_lessons(user)
+    if user.role_set & ALERT_ROLES:
+        threshold = rules.get("low_hours")
+        context["threshold"] = threshold
+        context["low_classes"] = classes.low_hour_classes(user, threshold)
+        if user.role_set & (students.FULL_ROLES | {"advisor"}):
+            low = list(students.visible(user).where(Student.id.in_(hours.low_balance_students(threshold)),
+                                                    Student.status == "active")
+                       .order_by(Student.name).limit(LOW_SHOWN + 1))
+            context["low_students"] = low[:LOW_SHOWN]
+            context["more_low_students"] = len(low) > LOW_SHOWN
+            context["low_balances"] = hours.balances_for([s.id for s in low]) if low else {}
+            context["resumptions"] = changes.resumptions_due(user)
+    return render_template("home/index.html", user=user, **context)
 
 
 @bp.route("/healthz")

@@ -25,19 +25,19 @@ def select_timezone():
 
 
 def campus_zone():
-    """ZoneInfo of the campus."""
-    return ZoneInfo(current_app.config["XGAPP"]["timezone"])
+    """ZoneInfo of the campus (the default campus zone outside an app context, e.g. in domain tests)."""
+    if has_app_context():
+        return ZoneInfo(current_app.config["XGAPP"]["timezone"])
+    from .settings import BY_NAME
+
+    return ZoneInfo(BY_NAME["timezone"].default)
 
 
 def campus_today():
     """Today's date on the campus clock (the default campus zone outside an app context)."""
     from datetime import datetime
 
-    if has_app_context():
-        return datetime.now(campus_zone()).date()
-    from .settings import BY_NAME
-
-    return datetime.now(ZoneInfo(BY_NAME["timezone"].default)).date()
+    return datetime.now(campus_zone()).date()
 
 
 def local(dt):

@@ -32,6 +32,10 @@ PERMISSIONS = {
     "hours.overdraft": {"supervisor"},
     "refunds.approve": {"supervisor"},
     "revenue.view": {"supervisor", "finance"},
+    "classes.view": {"supervisor", "advisor", "teacher", "director"},
+    "timetable.view": {"supervisor", "advisor", "teacher", "director", "frontdesk"},
+    "attendance.take": {"supervisor", "advisor", "teacher", "director"},
+    "rooms.manage": {"supervisor", "director"},
 }
 
 SESSION_USER = "uid"

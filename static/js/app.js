@@ -27,8 +27,22 @@
     });
   }
 
+  // Roll call: one tap marks everyone not yet marked as present (shown only when scripts run).
+  function initAllPresent(root) {
+    var button = root.querySelector("[data-all-present]");
+    if (!button) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      document.querySelectorAll(button.dataset.allPresent + " li").forEach(function (row) {
+        var present = row.querySelector("input[type=radio][value=present]");
+        if (present && !row.querySelector("input[type=radio]:checked")) { present.checked = true; }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initTabs(document);
     initMenu(document);
+    initAllPresent(document);
   });
 })();

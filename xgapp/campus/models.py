@@ -2,6 +2,7 @@
 
 import peewee as pw
 
+from xgapp.accounts.models import User
 from xgapp.db import BaseModel, UtcDateTimeField
 
 
@@ -11,3 +12,15 @@ class Campus(BaseModel):
     name = pw.CharField(max_length=100)
     code = pw.CharField(max_length=20, unique=True)
     created_at = UtcDateTimeField()
+
+
+class CampusRule(BaseModel):
+    """One campus rule the principal sets on the settings page (the defaults live in code)."""
+
+    name = pw.CharField(max_length=40, unique=True)
+    value = pw.CharField(max_length=200)
+    updated_at = UtcDateTimeField()
+    updated_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    class Meta:
+        table_name = "campus_rule"

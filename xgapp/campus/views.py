@@ -1,12 +1,14 @@
 """Campus settings page (principal): name and code, and the server settings in force."""
 
-from flask import Blueprint, current_app, flash, g, redirect, url_for
+from flask import Blueprint, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from xgapp import campus, nav, settings
+from xgapp.campus import rules
+from xgapp.validation import Invalid
 from xgapp.forms import Form, render_form
 from xgapp.security import require
 
@@ -34,7 +36,27 @@ def edit():
         else:
             flash(_("Campus settings saved."), "success")
             return redirect(url_for("campus.edit"), code=303)
+    return _page(form)
+
+
+def _page(form, rule_errors=None, rule_values=None, status=None):
     config = current_app.config
-    return render_form("campus/edit.html", form, settings_table=settings.SETTINGS,
+    return render_form("campus/edit.html", form, status=status, settings_table=settings.SETTINGS,
                        values=settings.masked(config["XGAPP"]), sources=config["XGAPP_SOURCES"],
-                       data_dir=config["XGAPP_PATHS"].root)
+                       data_dir=config["XGAPP_PATHS"].root, rules=rules.RULES,
+                       rule_values=rule_values or rules.raw_values(), rule_errors=rule_errors or {})
+
+
+@bp.route("/rules", methods=["POST"])
+@require("campus.edit")
+def save_rules():
+    """Save the campus rules (opening hours, the attendance rule, the low-hours alert)."""
+    try:
+        rules.save(g.user, request.form)
+    except Invalid as exc:
+        row = campus.current()
+        form = CampusForm(data={"campus_name": row.name, "campus_code": row.code}, formdata=None)
+        values = {r.name: request.form.get(r.name, "") for r in rules.RULES}
+        return _page(form, exc.errors, values, status=422)
+    flash(_("Campus rules saved."), "success")
+    return redirect(url_for("campus.edit"), code=303)

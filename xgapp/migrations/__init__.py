@@ -10,4 +10,5 @@ MIGRATIONS = [
     "m0003_students",
     "m0004_contracts_hours",
     "m0005_leads",
+    "m0006_classes",
 ]

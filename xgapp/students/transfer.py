@@ -2,7 +2,6 @@
 
 import csv
 import io
-import zipfile
 from datetime import date, datetime
 
 from flask_babel import gettext as _

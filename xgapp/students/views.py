@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from xgapp.i18n import campus_today
 from xgapp import htmx, nav
+from xgapp.campus import rules
 from xgapp.accounts.models import User
 from xgapp.hours import domain as hours
 from xgapp.security import can, require
@@ -90,12 +91,13 @@ def index():
         if advisor:
             query = query.where(Student.advisor == advisor)
         if low:
-            query = query.where(Student.id.in_(hours.low_balance_students()), Student.status == "active")
+            query = query.where(Student.id.in_(hours.low_balance_students(rules.get("low_hours"))),
+                                Student.status == "active")
         rows = list(query.order_by(Student.name).offset((page - 1) * PAGE).limit(PAGE + 1))
         more, rows = len(rows) > PAGE, rows[:PAGE]
     money = {s.id for s in rows if "money" in domain.access(g.user, s)}
     context = dict(rows=rows, term=term, status=status, advisor=advisor, page=page, more=more, low=low,
-                   left=hours.balances_for(money), low_mark=hours.LOW,
+                   left=hours.balances_for(money), low_mark=rules.get("low_hours"),
                    statuses=domain.STATUSES, advisors=list(domain.advisors()),
                    advisor_names={u.id: u.display_name for u in User.select(User.id, User.display_name)})
     if htmx.is_request() and htmx.target() == "student-results":
@@ -155,8 +157,10 @@ def show(student_id):
     guardians = list(student.guardians.order_by(Guardian.position))
     events = domain.timeline(student) if "money" in rights else [
         e for e in domain.timeline(student) if e[1] not in ("contract", "payment", "hours", "referral")]
+    from xgapp.classes import domain as classes
+
     return render_template("students/show.html", student=student, guardians=guardians, rights=rights,
-                           money=money, events=events, statuses=domain.STATUSES, sources=domain.SOURCES,
+                           money=money, events=events, classes=classes.classes_of(student), statuses=domain.STATUSES, sources=domain.SOURCES,
                            genders=domain.GENDERS, advisors=list(domain.advisors()), today=campus_today().isoformat())
 
 
@@ -312,7 +316,7 @@ def export():
     if request.args.get("advisor", type=row_id):
         query = query.where(Student.advisor == request.args.get("advisor", type=row_id))
     if request.args.get("low") == "1":
-        query = query.where(Student.id.in_(hours.low_balance_students()), Student.status == "active")
+        query = query.where(Student.id.in_(hours.low_balance_students(rules.get("low_hours"))), Student.status == "active")
     return _xlsx(transfer.export_students(list(query.order_by(Student.name))), "学员名单.xlsx")
 
 

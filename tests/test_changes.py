@@ -1,0 +1,169 @@
+"""Student changes, notices to advisors, teacher hours and monthly figures."""
+
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+import pytest
+
+from xgapp.attendance import domain as attendance
+from xgapp.changes import domain as changes
+from xgapp.classes import domain as classes
+from xgapp.classes import figures
+from xgapp.classes.models import Enrolment, Lesson, StudentChange
+from xgapp.hours import domain as hours
+from xgapp.notices.models import Notice
+from xgapp.students.models import Student
+from xgapp.timetable import domain as timetable
+from xgapp.validation import Invalid
+from tests.conftest import csrf_from, login, make_user
+from tests.factories import advisor, make_class, make_contract, make_student, teacher
+
+D = Decimal
+SAT = date(2026, 9, 5)
+
+
+def _class(n=2, name="数学班", **kw):
+    klass = make_class(name=name, **kw)
+    pupils = []
+    for i in range(n):
+        s = make_student(name="%s学生%d" % (name, i))
+        make_contract(s, hours="20", subject=klass.subject)
+        classes.enrol(None, klass, s, SAT)
+        pupils.append(s)
+    lessons = timetable.schedule(None, klass, [5], time(9), time(11), SAT, 4)
+    return klass, pupils, lessons
+
+
+def test_a_suspension_takes_the_student_off_the_roll_and_freezes_hours(app):
+    klass, (a, b), lessons = _class()
+    changes.suspend(None, a, SAT + timedelta(days=7), SAT + timedelta(days=14), "出国旅游")
+    assert [s.id for s, _, _ in attendance.roster(lessons[0])] == [a.id, b.id]
+    assert [s.id for s, _, _ in attendance.roster(lessons[1])] == [b.id]
+    assert [s.id for s, _, _ in attendance.roster(lessons[2])] == [b.id]
+    attendance.confirm(None, lessons[1], {b.id: "present"}, today=lessons[1].day)
+    assert hours.balance(a) == D("20.0") and hours.balance(b) == D("18.0")
+    with pytest.raises(Invalid):
+        changes.suspend(None, a, SAT + timedelta(days=10), SAT + timedelta(days=20), "又停")
+    with pytest.raises(Invalid) as caught:
+        changes.suspend(None, b, SAT + timedelta(days=9), SAT + timedelta(days=8), "倒过来")
+    assert "end" in caught.value.errors
+    due = changes.resumptions_due(make_user("sup", roles=("supervisor",)), today=SAT + timedelta(days=12))
+    assert [s.student_id for s in due] == [a.id]
+    suspension = due[0]
+    changes.resume(None, suspension, SAT + timedelta(days=13))
+    assert a.id in {s.id for s, _, _ in attendance.roster(lessons[2])}
+    kinds = [c.kind for c in StudentChange.select().where(StudentChange.student == a).order_by(StudentChange.id)]
+    assert kinds == ["suspend", "resume"]
+
+
+def test_moving_one_students_lesson_charges_at_the_new_lesson_only(app):
+    maths, (a, b), lessons = _class(name="数学A班")
+    other = make_class(name="数学B班", teacher_user=teacher("t2"), classroom=None)
+    [sunday] = timetable.schedule(None, other, [6], time(9), time(11), SAT, 1)
+    changes.move_student(None, a, lessons[0], sunday, "周六有比赛")
+    assert [s.id for s, _, _ in attendance.roster(lessons[0])] == [b.id]
+    assert [s.id for s, _, _ in attendance.roster(sunday)] == [a.id]
+    attendance.confirm(None, lessons[0], {b.id: "present"}, today=SAT)
+    attendance.confirm(None, sunday, {a.id: "present"}, today=SAT + timedelta(days=1))
+    assert hours.balance(a) == D("18.0") and hours.balance(b) == D("18.0")
+    english = make_class(name="英语班", subject="英语", teacher_user=teacher("t3"), classroom=None)
+    [eng] = timetable.schedule(None, english, [6], time(14), time(16), SAT, 1)
+    with pytest.raises(Invalid):
+        changes.move_student(None, b, lessons[1], eng, "换科目")
+
+
+def test_a_make_up_is_free_after_a_charged_absence_and_charged_after_a_free_leave(app):
+    klass, (a, b), lessons = _class()
+    attendance.report_leave(None, lessons[0], b, "生病", at=lessons[0].starts_at - timedelta(days=2))
+    attendance.confirm(None, lessons[0], {a.id: "absent", b.id: "leave"}, today=SAT)
+    assert hours.balance(a) == D("18.0") and hours.balance(b) == D("20.0")
+    other = make_class(name="补课班", teacher_user=teacher("t2"), classroom=None)
+    [slot] = timetable.schedule(None, other, [6], time(9), time(11), SAT, 1)
+    missed = {x.student_id: x for x in attendance.marks_of(lessons[0]).values()}
+    changes.book_makeup(None, a, missed[a.id], slot)
+    changes.book_makeup(None, b, missed[b.id], slot)
+    with pytest.raises(Invalid):
+        changes.book_makeup(None, a, missed[a.id], slot)  # once only
+    attendance.confirm(None, slot, {a.id: "present", b.id: "present"}, today=SAT + timedelta(days=1))
+    assert hours.balance(a) == D("18.0") and hours.balance(b) == D("18.0")
+
+
+def test_transfer_carries_hours_and_respects_capacity(app):
+    klass, (a, b), lessons = _class()
+    full = make_class(name="满班", teacher_user=teacher("t2"), classroom=None, capacity=1)
+    occupant = make_student(name="占位")
+    make_contract(occupant, hours="10")
+    classes.enrol(None, full, occupant, SAT)
+    enrolment = Enrolment.get(Enrolment.student == a, Enrolment.klass == klass)
+    with pytest.raises(Invalid):
+        changes.transfer(None, enrolment, full, SAT + timedelta(days=7), "想换老师")
+    assert Enrolment.get_by_id(enrolment.id).status == "active"  # nothing half-done
+    roomy = make_class(name="新班", teacher_user=teacher("t4"), classroom=None)
+    changes.transfer(None, enrolment, roomy, SAT + timedelta(days=7), "想换老师")
+    assert Enrolment.get_by_id(enrolment.id).left_on == SAT + timedelta(days=7)
+    assert [s.id for s, _, _ in attendance.roster(lessons[1])] == [b.id]
+    assert hours.balance(a) == D("20.0")
+
+
+def test_ending_a_class_finishes_everyone_and_cancels_the_rest(app):
+    klass, (a, b), lessons = _class()
+    attendance.confirm(None, lessons[0], {a.id: "present", b.id: "present"}, today=SAT)
+    changes.end_class(None, klass, SAT, "提前结课")
+    assert [x.status for x in Lesson.select().where(Lesson.klass == klass).order_by(Lesson.day)] == [
+        "done", "cancelled", "cancelled", "cancelled"]
+    assert {e.status for e in Enrolment.select().where(Enrolment.klass == klass)} == {"finished"}
+    assert classes.low_hour_classes(threshold=D("4")) == []  # an ended class is no alert
+
+
+def test_moving_a_whole_lesson_tells_the_advisors(app):
+    klass, (a, b), lessons = _class()
+    other = advisor("adv2")
+    Student.update(advisor=other).where(Student.id == b.id).execute()
+    timetable.move(klass.teacher, lessons[1], SAT + timedelta(days=8), time(18), time(20), reason="老师出差")
+    told = {n.user_id for n in Notice.select()}
+    assert told == {klass.advisor_id, other.id}
+    assert "老师出差" in Notice.select().first().text
+
+
+def test_teacher_hours_two_party_confirmation_and_discrepancy(app):
+    klass, (a, b), lessons = _class()
+    boss = make_user("sup", roles=("supervisor",))
+    for lesson in lessons[:2]:
+        attendance.confirm(None, lesson, {a.id: "present", b.id: "present"}, today=lesson.day)
+    t = klass.teacher
+    assert figures.teacher_totals("2026-09") == {t.id: (2, D("4.0"))}
+    with pytest.raises(Invalid):
+        figures.confirm(boss, t, "2026-09", "teacher")  # only the teacher confirms their own
+    figures.confirm(t, t, "2026-09", "teacher")
+    figures.confirm(boss, t, "2026-09", "advisor")
+    [line] = figures.verification("2026-09")
+    assert line["problems"] == []
+    attendance.confirm(None, lessons[2], {a.id: "present", b.id: "present"}, today=lessons[2].day)
+    [line] = figures.verification("2026-09")
+    assert len(line["problems"]) == 2 and all(serious for _, serious in line["problems"])
+
+
+def test_month_figures(app):
+    klass, (a, b), lessons = _class()
+    attendance.confirm(None, lessons[0], {a.id: "present", b.id: "absent"}, today=SAT)
+    attendance.confirm(None, lessons[1], {a.id: "present", b.id: "present"}, today=lessons[1].day)
+    numbers = figures.month_figures("2026-09")
+    assert (numbers["lessons"], numbers["students"], numbers["teachers"], numbers["average_size"]) == (2, 2, 1, 1.5)
+    assert numbers["per_advisor"][0]["classes"] == 1
+
+
+def test_changes_page_records_a_suspension_and_shows_errors_beside_fields(app, client):
+    klass, (a, b), lessons = _class()
+    login(client, "adv1")
+    url = "/changes/student/%d" % a.id
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    bad = client.post(url, data={"csrf_token": token, "action": "suspend", "start": "2026-09-20",
+                                 "end": "2026-09-10", "reason": "旅游"})
+    assert bad.status_code == 422 and 'id="err-suspend-end"' in bad.get_data(as_text=True)
+    ok = client.post(url, data={"csrf_token": token, "action": "suspend", "start": "2026-09-10",
+                                "end": "2026-09-20", "reason": "旅游"})
+    assert ok.status_code == 303
+    assert "旅游" in client.get(url).get_data(as_text=True)
+    other = app.test_client()
+    login(other, "t1")
+    assert other.get(url).status_code == 403  # teachers do not change student files

@@ -1,0 +1,172 @@
+"""Class, timetable and roll-call pages over HTTP: forms, conflicts beside the form, each role's reach."""
+
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+from xgapp.classes import domain as classes
+from xgapp.classes.models import Lesson, SchoolClass
+from xgapp.hours import domain as hours
+from xgapp.timetable import domain as timetable
+from tests.conftest import campus_today, csrf_from, login, make_user
+from tests.factories import advisor, make_class, make_contract, make_student, teacher
+
+
+def _token(client, url="/"):
+    return csrf_from(client.get(url).get_data(as_text=True))
+
+
+def _form(**kw):
+    data = {"name": "初三物理冲刺班", "kind": "group", "subject": "物理", "grade": "初三",
+            "teacher": teacher().id, "advisor": advisor().id, "classroom": "", "capacity": "12",
+            "start_on": "2026-09-05", "planned_lessons": "16", "lesson_hours": "2"}
+    data.update(kw)
+    return data
+
+
+def test_a_supervisor_opens_a_class_and_bad_input_stays_beside_the_fields(app, client):
+    make_user("sup", roles=("supervisor",))
+    login(client, "sup")
+    token = _token(client, "/classes/new")
+    bad = client.post("/classes/new", data=_form(csrf_token=token, name="", capacity="0", lesson_hours="abc",
+                                                 teacher=""))
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    for field in ("name", "capacity", "lesson_hours", "teacher"):
+        assert 'id="err-%s"' % field in html
+    assert SchoolClass.select().count() == 0
+    good = client.post("/classes/new", data=_form(csrf_token=token))
+    assert good.status_code == 303
+    assert SchoolClass.get().name == "初三物理冲刺班"
+
+
+def test_scheduling_from_the_class_page_lists_clashes(app, client):
+    make_user("sup", roles=("supervisor",))
+    first = make_class(name="周六数学班")
+    timetable.schedule(None, first, [5], time(9), time(11), date(2026, 9, 5), 2)
+    second = make_class(name="周六英语班", subject="英语", teacher_user=first.teacher, classroom=None)
+    login(client, "sup")
+    token = _token(client, "/classes/%d" % second.id)
+    response = client.post("/classes/%d/schedule" % second.id, data={
+        "csrf_token": token, "weekdays": ["5"], "first_day": "2026-09-05", "start": "10:00", "end": "11:30",
+        "count": "4"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="conflicts"' in html
+    assert "周六数学班" in html and first.teacher.display_name in html
+    assert Lesson.select().where(Lesson.klass == second).count() == 0
+    ok = client.post("/classes/%d/schedule" % second.id, data={
+        "csrf_token": token, "weekdays": ["6"], "first_day": "2026-09-05", "start": "10:00", "end": "11:30",
+        "count": "4"})
+    assert ok.status_code == 303 and Lesson.select().where(Lesson.klass == second).count() == 4
+
+
+def test_moving_a_lesson_into_a_clash_is_explained(app, client):
+    make_user("sup", roles=("supervisor",))
+    a = make_class(name="甲班")
+    b = make_class(name="乙班", teacher_user=a.teacher, classroom=None)
+    timetable.schedule(None, a, [5], time(9), time(11), date(2026, 9, 5), 1)
+    [lesson] = timetable.schedule(None, b, [6], time(9), time(11), date(2026, 9, 5), 1)
+    login(client, "sup")
+    url = "/timetable/lesson/%d/move" % lesson.id
+    token = _token(client, url)
+    response = client.post(url, data={"csrf_token": token, "day": "2026-09-05", "start": "10:00", "end": "12:00",
+                                      "reason": "老师调课"})
+    assert response.status_code == 422 and "甲班" in response.get_data(as_text=True)
+    assert Lesson.get_by_id(lesson.id).day == date(2026, 9, 6)
+
+
+def _running_class(n=3):
+    klass = make_class()
+    pupils = []
+    for i in range(n):
+        s = make_student(name="学生%d" % i)
+        make_contract(s, hours="10")
+        classes.enrol(None, klass, s, campus_today() - timedelta(days=7))
+        pupils.append(s)
+    today = campus_today()
+    [lesson] = timetable.schedule(None, klass, [today.weekday()], time(9), time(11), today, 1)
+    return klass, pupils, lesson
+
+
+def test_the_teacher_takes_the_roll_call_and_hours_drop(app, client):
+    klass, pupils, lesson = _running_class()
+    login(client, "t1")
+    page = client.get("/attendance/")
+    assert klass.name in page.get_data(as_text=True)
+    token = _token(client, "/attendance/lesson/%d" % lesson.id)
+    missing = client.post("/attendance/lesson/%d" % lesson.id, data={"csrf_token": token,
+                                                                      "mark-%d" % pupils[0].id: "present"})
+    assert missing.status_code == 422 and 'id="err-mark-%d"' % pupils[1].id in missing.get_data(as_text=True)
+    assert hours.balance(pupils[0]) == Decimal("10.0")
+    marks = {"mark-%d" % s.id: "present" for s in pupils} | {"mark-%d" % pupils[2].id: "absent"}
+    done = client.post("/attendance/lesson/%d" % lesson.id, data=marks | {"csrf_token": token})
+    assert done.status_code == 303
+    html = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert 'id="confirmed"' in html and "8.0" in html and "¥" not in html
+    assert [hours.balance(s) for s in pupils] == [Decimal("8.0")] * 3
+
+
+def test_a_teacher_sees_only_their_classes_and_cannot_manage_them(app, client):
+    mine = make_class(name="我的班", teacher_user=teacher("t1"))
+    other = make_class(name="别人的班", teacher_user=teacher("t2"), classroom=None)
+    login(client, "t1")
+    listing = client.get("/classes/").get_data(as_text=True)
+    assert "我的班" in listing and "别人的班" not in listing
+    assert client.get("/classes/%d" % other.id).status_code == 404
+    assert client.get("/classes/new").status_code == 403
+    assert client.get("/classes/%d/edit" % mine.id).status_code == 403
+    assert client.get("/classes/rooms").status_code == 403
+
+
+def test_front_desk_sees_the_timetable_but_no_classes_or_roll_call(app, login_as):
+    klass = make_class(name="前台可见班")
+    timetable.schedule(None, klass, [campus_today().weekday()], time(9), time(11), campus_today(), 1)
+    client = login_as("frontdesk")
+    assert "前台可见班" in client.get("/timetable/").get_data(as_text=True)
+    assert client.get("/classes/").status_code == 403
+    assert client.get("/attendance/").status_code == 403
+
+
+def test_another_advisor_cannot_take_the_roll_call(app, client):
+    klass, pupils, lesson = _running_class(1)
+    other = advisor("adv2")
+    mover = make_student(name="别家学生", advisor_user=other)
+    make_contract(mover, hours="10")
+    login(client, "adv2")
+    assert client.get("/attendance/lesson/%d" % lesson.id).status_code == 404
+    token = _token(client)
+    assert client.post("/attendance/lesson/%d" % lesson.id,
+                       data={"csrf_token": token, "mark-%d" % pupils[0].id: "present"}).status_code == 404
+    assert hours.balance(pupils[0]) == Decimal("10.0")
+
+
+def test_leave_reported_from_the_roll_call_page(app, client):
+    klass, pupils, lesson = _running_class(2)
+    login(client, "adv1")
+    token = _token(client, "/attendance/lesson/%d" % lesson.id)
+    bad = client.post("/attendance/lesson/%d/leave" % lesson.id, data={"csrf_token": token,
+                                                                        "leave_student": pupils[0].id})
+    assert bad.status_code == 422 and 'id="err-leave_reason"' in bad.get_data(as_text=True)
+    ok = client.post("/attendance/lesson/%d/leave" % lesson.id, data={"csrf_token": token,
+                                                                       "leave_student": pupils[0].id,
+                                                                       "leave_reason": "感冒"})
+    assert ok.status_code == 303
+    html = client.get("/attendance/lesson/%d" % lesson.id).get_data(as_text=True)
+    assert 'name="mark-%d" value="leave" checked' % pupils[0].id in html  # pre-marked as leave
+    assert 'name="mark-%d" value="leave" checked' % pupils[1].id not in html
+
+
+def test_the_principal_sets_the_campus_rules(app, client):
+    login(client)
+    token = _token(client, "/campus/")
+    bad = client.post("/campus/rules", data={"csrf_token": token, "opening_time": "25:00", "closing_time": "21:30",
+                                             "low_hours": "4", "leave_notice_hours": "24"})
+    assert bad.status_code == 422 and 'id="err-opening_time"' in bad.get_data(as_text=True)
+    ok = client.post("/campus/rules", data={"csrf_token": token, "opening_time": "07:30", "closing_time": "21:30",
+                                            "low_hours": "6", "leave_notice_hours": "12", "absent_consumes": "1"})
+    assert ok.status_code == 303
+    from xgapp.campus import rules
+
+    with app.test_request_context():
+        values = rules.all_rules()
+    assert values["opening_time"] == time(7, 30) and values["low_hours"] == Decimal("6")
+    assert values["late_consumes"] is False and values["absent_consumes"] is True

@@ -1,0 +1,187 @@
+"""Roll-call rules: who is expected, what each mark costs in hours, one confirmation per lesson."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+from xgapp import audit
+from xgapp.campus import rules
+from xgapp.classes import domain as classes
+from xgapp.classes.models import Attendance, Enrolment, LeaveNotice, Lesson, Makeup, Suspension
+from xgapp.db import utcnow, write
+from xgapp.hours import domain as hours
+from xgapp.i18n import campus_today
+from xgapp.security import can
+from xgapp.students import domain as students
+from xgapp.students.models import Student
+from xgapp.validation import Invalid
+
+MARKS = {"present": _l("Present"), "late": _l("Late"), "leave": _l("Leave"), "absent": _l("Absent")}
+ZERO = Decimal("0.0")
+
+
+def may_take(user, lesson):
+    """The lesson's teacher, the class's advisor, and managers take attendance."""
+    roles = user.role_set
+    return bool(roles & classes.MANAGERS) or lesson.teacher_id == user.id or (
+        "advisor" in roles and lesson.klass.advisor_id == user.id)
+
+
+def roster(lesson):
+    """Who is expected at the lesson: [(student, kind, leave notice or None)], by name.
+
+    Regular students enrolled on the lesson's day, plus one-lesson bookings (trial, make-up).
+    """
+    away = Makeup.select(Makeup.student).where(Makeup.missed_lesson == lesson, Makeup.kind == "moved")
+    suspended = Suspension.select(Suspension.student).where(
+        Suspension.start_on <= lesson.day, Suspension.end_on >= lesson.day,
+        Suspension.resumed_on.is_null() | (Suspension.resumed_on > lesson.day))
+    regular = (Enrolment.select(Enrolment, Student).join(Student)
+               .where(Enrolment.klass == lesson.klass_id, classes.active_on(lesson.day),
+                      Enrolment.student.not_in(away), Enrolment.student.not_in(suspended)))
+    single = (Enrolment.select(Enrolment, Student).join(Student)
+              .where(Enrolment.lesson == lesson))
+    notices = {n.student_id: n for n in LeaveNotice.select().where(LeaveNotice.lesson == lesson)}
+    rows = [(e.student, e.kind, notices.get(e.student_id)) for e in list(regular) + list(single)]
+    return sorted(rows, key=lambda row: row[0].search_text or row[0].name)
+
+
+def leave_in_time(notice, lesson):
+    """True when the leave was reported early enough (campus rule) to cost no hours."""
+    if notice is None:
+        return False
+    return notice.reported_at <= lesson.starts_at - timedelta(hours=rules.get("leave_notice_hours"))
+
+
+def cost(lesson, mark, kind, notice, makeup=None):
+    """Hours a mark consumes under the campus rule. Trials never consume; a make-up only if the missed lesson
+    was not charged."""
+    if kind == "trial":
+        return ZERO
+    if kind == "makeup" and makeup is not None and makeup.missed_attendance_id and \
+            makeup.missed_attendance.hours > 0:
+        return ZERO
+    if mark == "present":
+        return lesson.hours
+    if mark == "late":
+        return lesson.hours if rules.get("late_consumes") else ZERO
+    if mark == "absent":
+        return lesson.hours if rules.get("absent_consumes") else ZERO
+    if mark == "leave":
+        return ZERO if leave_in_time(notice, lesson) else lesson.hours
+    raise ValueError(mark)
+
+
+def report_leave(by, lesson, student, reason, at=None):
+    """请假: record that a student will miss a lesson, and when it was reported."""
+    if not (reason or "").strip():
+        raise Invalid({"reason": _l("Say why the student is on leave.")})
+    with write():
+        lesson = Lesson.get_by_id(lesson.id)
+        if lesson.status != "planned":
+            raise Invalid({"reason": _l("This lesson has already taken place.")})
+        if student.id not in {s.id for s, _, _ in roster(lesson)}:
+            raise Invalid({"reason": _l("%(name)s is not expected at this lesson.", name=student.name)})
+        if LeaveNotice.select().where(LeaveNotice.lesson == lesson, LeaveNotice.student == student).exists():
+            raise Invalid({"reason": _l("Leave is already recorded for this lesson.")})
+        notice = LeaveNotice.create(lesson=lesson, student=student, reported_at=at or utcnow(), by=by,
+                                    reason=reason.strip()[:200])
+        audit.record(by, "create", "leave_notice", notice.id, after=audit.snapshot(notice), summary=student.name)
+    return notice
+
+
+def confirm(by, lesson, marks, overdraft_reason=None, today=None):
+    """Save the roll call: one mark per expected student, hours consumed through the ledger, lesson locked.
+
+    All or nothing. A second confirmation (another tablet, a double tap) is refused, so each student is
+    charged exactly once. A student without enough hours stops the confirmation unless a supervisor gives
+    an overdraft reason.
+    """
+    today = today or campus_today()
+    with write():
+        lesson = Lesson.get_by_id(lesson.id)
+        if lesson.status == "done":
+            who = lesson.confirmed_by.display_name if lesson.confirmed_by_id else "—"
+            raise Invalid({"lesson": _l("Attendance was already confirmed by %(name)s.", name=who)})
+        if lesson.status != "planned":
+            raise Invalid({"lesson": _l("This lesson was cancelled.")})
+        if lesson.day > today:
+            raise Invalid({"lesson": _l("Attendance opens on the day of the lesson (%(day)s).",
+                                        day=lesson.day.isoformat())})
+        expected = roster(lesson)
+        if not expected:
+            raise Invalid({"lesson": _l("Nobody is enrolled in this lesson.")})
+        missing, short, plan = {}, {}, []
+        makeups = {m.student_id: m for m in Makeup.select().where(Makeup.lesson == lesson, Makeup.kind == "makeup")}
+        balances = hours.balances_for([s.id for s, _, _ in expected])
+        subject = lesson.klass.subject
+        for student, kind, notice in expected:
+            mark = marks.get(student.id) or marks.get(str(student.id))
+            if mark not in MARKS:
+                missing["mark-%d" % student.id] = _l("Mark %(name)s.", name=student.name)
+                continue
+            need = cost(lesson, mark, kind, notice, makeups.get(student.id))
+            left = balances.get(student.id, {}).get(subject, ZERO)
+            if need > left:
+                short["mark-%d" % student.id] = _l("%(name)s has only %(left)s %(subject)s hours left.",
+                                                    name=student.name, left=left, subject=subject)
+            plan.append((student, kind, mark, need))
+        overdraft = bool(overdraft_reason and overdraft_reason.strip())
+        if missing or (short and not (overdraft and can(by, "hours.overdraft"))):
+            raise Invalid(missing | short)
+        label = "%s 第%d次课" % (lesson.klass.name, lesson.seq)
+        for student, kind, mark, need in plan:
+            row = Attendance.create(lesson=lesson, student=student, mark=mark, hours=need, at=utcnow(), by=by)
+            audit.record(by, "create", "attendance", row.id, after=audit.snapshot(row),
+                         summary="%s %s" % (student.name, mark))
+            if need > 0:
+                hours.consume(by, student, subject, need, label, "lesson:%d" % lesson.id,
+                              overdraft_reason=overdraft_reason if overdraft else None)
+            if kind == "trial" and mark in ("present", "late"):
+                _trial_attended(by, student, lesson.day)
+        lesson.status, lesson.confirmed_at, lesson.confirmed_by = "done", utcnow(), by
+        lesson.save()
+        audit.record(by, "update", "lesson", lesson.id, before={"status": "planned"}, after={"status": "done"},
+                     summary=label)
+        klass = lesson.klass
+        if klass.status == "enrolling":
+            klass.status = "running"
+            klass.save()
+    return lesson
+
+
+def _trial_attended(by, student, day):
+    """A trial lesson feeds the funnel: the student's open lead reaches 已试听."""
+    from xgapp.leads import domain as leads
+    from xgapp.leads.models import Lead
+
+    for lead in Lead.select().where(Lead.student == student, Lead.stage.in_(["inquiry", "invited", "visited"])):
+        leads.advance(by, lead, "trial", max(day, lead.stage_on), _l("Trial lesson attended"))
+
+
+def marks_of(lesson):
+    """{student id: Attendance} of a confirmed lesson."""
+    return {a.student_id: a for a in Attendance.select().where(Attendance.lesson == lesson)}
+
+
+def today_lessons(user, day=None):
+    """Lessons of `day` (default today) that `user` takes attendance for, in time order."""
+    day = day or campus_today()
+    query = Lesson.select(Lesson, classes.SchoolClass).join(classes.SchoolClass).where(
+        Lesson.day == day, Lesson.status != "cancelled")
+    roles = user.role_set
+    if not roles & classes.MANAGERS:
+        mine = Lesson.teacher == user
+        if "advisor" in roles:
+            mine = mine | (classes.SchoolClass.advisor == user)
+        query = query.where(mine)
+    return list(query.order_by(Lesson.starts_at))
+
+
+@students.timeline_source
+def _attendance_events(student):
+    rows = (Attendance.select(Attendance, Lesson, classes.SchoolClass).join(Lesson).join(classes.SchoolClass)
+            .where(Attendance.student == student))
+    return [(a.at, "lesson", "%s %s · %s" % (a.lesson.klass.name, a.lesson.day.isoformat(), MARKS[a.mark]),
+             "") for a in rows]

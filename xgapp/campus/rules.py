@@ -1,0 +1,123 @@
+"""Campus rules: what the principal decides for this campus (opening hours, attendance rule, alerts).
+
+Unlike server settings (xgapp.toml), rules live in the database, are changed on the settings page, and every
+change is audited. A rule that was never set has its default.
+"""
+
+from dataclasses import dataclass
+from datetime import time
+from decimal import Decimal, InvalidOperation
+
+from flask import g, has_app_context
+from flask_babel import lazy_gettext as _l
+
+from xgapp import audit
+from xgapp.campus.models import CampusRule
+from xgapp.db import utcnow, write
+from xgapp.validation import Invalid
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    default: str
+    kind: str  # time, hours, int, bool
+    label: object
+    help: object = ""
+
+
+RULES = [
+    Rule("opening_time", "08:00", "time", _l("Campus opens at"), _l("No lesson may start earlier.")),
+    Rule("closing_time", "21:30", "time", _l("Campus closes at"), _l("No lesson may end later.")),
+    Rule("low_hours", "4", "hours", _l("Low-hours alert at"),
+         _l("Students and classes with this many lesson hours left or fewer are listed for renewal work.")),
+    Rule("leave_notice_hours", "24", "int", _l("Leave notice (hours)"),
+         _l("Leave reported at least this long before the lesson consumes no hours; later leave does.")),
+    Rule("absent_consumes", "1", "bool", _l("Absence (旷课) consumes hours")),
+    Rule("late_consumes", "1", "bool", _l("Late arrival (迟到) consumes hours")),
+]
+BY_NAME = {r.name: r for r in RULES}
+
+
+def _parse(rule, raw):
+    raw = (raw or "").strip()
+    if rule.kind == "time":
+        hh, sep, mm = raw.partition(":")
+        if not (sep and hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
+            raise ValueError(_l("Enter a time as HH:MM, e.g. 08:30."))
+        return time(int(hh), int(mm))
+    if rule.kind == "hours":
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise ValueError(_l("Enter hours as a number, e.g. 4 or 1.5.")) from None
+        if not value.is_finite() or value < 0 or value > 1000 or value != value.quantize(Decimal("0.1")):
+            raise ValueError(_l("Enter hours between 0 and 1000, to one decimal."))
+        return value
+    if rule.kind == "int":
+        if not raw.isdigit() or int(raw) > 24 * 14:
+            raise ValueError(_l("Enter a whole number of hours between 0 and 336."))
+        return int(raw)
+    return raw in ("1", "true", "on", "yes", "y")
+
+
+def _stored():
+    rows = {r.name: r.value for r in CampusRule.select(CampusRule.name, CampusRule.value)}
+    return {rule.name: rows.get(rule.name, rule.default) for rule in RULES}
+
+
+def all_rules():
+    """{name: parsed value} of every rule (read once per request)."""
+    if has_app_context() and "campus_rules" in g:
+        return g.campus_rules
+    raw = _stored()
+    values = {}
+    for rule in RULES:
+        try:
+            values[rule.name] = _parse(rule, raw[rule.name])
+        except ValueError:  # a value written by a newer version or by hand: fall back to the default
+            values[rule.name] = _parse(rule, rule.default)
+    if has_app_context():
+        g.campus_rules = values
+    return values
+
+
+def get(name):
+    """One rule's value."""
+    return all_rules()[name]
+
+
+def raw_values():
+    """{name: text as stored} for the settings form."""
+    return _stored()
+
+
+def save(by, form):
+    """Validate and store every rule from a submitted form; one transaction, each change audited."""
+    errors, values = {}, {}
+    for rule in RULES:
+        raw = form.get(rule.name, "") if rule.kind != "bool" else ("1" if form.get(rule.name) else "0")
+        try:
+            _parse(rule, raw)
+        except ValueError as exc:
+            errors[rule.name] = exc.args[0]
+        values[rule.name] = raw.strip()
+    if not errors and _parse(BY_NAME["closing_time"], values["closing_time"]) <= \
+            _parse(BY_NAME["opening_time"], values["opening_time"]):
+        errors["closing_time"] = _l("The campus must close after it opens.")
+    if errors:
+        raise Invalid(errors)
+    with write():
+        before = _stored()
+        for name, value in values.items():
+            if before[name] == value:
+                continue
+            CampusRule.insert(name=name, value=value, updated_at=utcnow(), updated_by=by).on_conflict(
+                conflict_target=[CampusRule.name],
+                update={CampusRule.value: value, CampusRule.updated_at: utcnow(), CampusRule.updated_by: by},
+            ).execute()
+            audit.record(by, "update", "campus_rule", name, before={"value": before[name]}, after={"value": value},
+                         summary=name)
+    if has_app_context():
+        g.pop("campus_rules", None)
+    return all_rules()

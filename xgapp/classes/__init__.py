@@ -1,0 +1,1 @@
+"""Classes (班级): rooms, holidays, the class itself and who is enrolled."""

@@ -1,0 +1,335 @@
+"""Class rules: rooms and holidays, creating a class, who may see and change it, enrolment and capacity."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from peewee import JOIN, fn
+
+from xgapp import audit, validation
+from xgapp.accounts.models import User, UserRole
+from xgapp.campus import rules
+from xgapp.classes.models import Classroom, Enrolment, Holiday, Lesson, SchoolClass
+from xgapp.contracts.domain import SUBJECTS
+from xgapp.db import hours_sum, utcnow, write
+from xgapp.hours import domain as hours
+from xgapp.i18n import campus_today
+from xgapp.students import domain as students
+from xgapp.students.models import Student
+from xgapp.validation import Invalid
+
+KINDS = {"group": _l("Small class"), "one": _l("One-to-one")}
+STATUSES = {"enrolling": _l("Enrolling"), "running": _l("Running"), "ended": _l("Ended")}
+ENROLMENT_KINDS = {"regular": _l("Enrolled"), "join": _l("Joined mid-way"), "trial": _l("Trial lesson"),
+                   "makeup": _l("Make-up lesson"), "moved": _l("Moved here")}
+MANAGERS = {"principal", "supervisor", "director"}  # every class; advisors manage the classes they run
+VIEW_ALL = MANAGERS | {"finance", "frontdesk"}
+
+
+# --- who may see and change what -------------------------------------------------------------------------------
+
+def may_manage(user, klass=None):
+    """True when `user` may create classes (klass=None) or change `klass` (its plan, lessons, enrolments)."""
+    roles = user.role_set
+    if roles & MANAGERS:
+        return True
+    if "advisor" in roles:
+        return klass is None or klass.advisor_id == user.id
+    return False
+
+
+def visible(user, query=None):
+    """Classes `user` may see: all for managers; an advisor's own and those her students sit in; a teacher's own."""
+    query = query if query is not None else SchoolClass.select()
+    roles = user.role_set
+    if roles & VIEW_ALL:
+        return query
+    mine = SchoolClass.id.is_null()
+    if "advisor" in roles:
+        with_my_students = (Enrolment.select(Enrolment.klass).join(Student)
+                            .where(Student.advisor == user, Enrolment.status == "active"))
+        mine = mine | (SchoolClass.advisor == user) | SchoolClass.id.in_(with_my_students)
+    if "teacher" in roles:
+        taught = Lesson.select(Lesson.klass).where(Lesson.teacher == user)
+        mine = mine | (SchoolClass.teacher == user) | SchoolClass.id.in_(taught)
+    return query.where(mine)
+
+
+def teachers():
+    """Active users holding the teacher role."""
+    return (User.select().join(UserRole).where(UserRole.role == "teacher", User.active == True)  # noqa: E712
+            .order_by(User.display_name))
+
+
+# --- rooms and holidays ----------------------------------------------------------------------------------------
+
+def save_classroom(by, name, seats, room=None):
+    """Add a classroom or change one (name unique, seats 1–200)."""
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = _l("Enter the room's name.")
+    try:
+        seats = int(str(seats).strip())
+        if not 1 <= seats <= 200:
+            raise ValueError
+    except ValueError:
+        errors["seats"] = _l("Enter the number of seats (1–200).")
+    if errors:
+        raise Invalid(errors)
+    with write():
+        clash = Classroom.select().where(Classroom.name == name[:40])
+        if room is not None:
+            clash = clash.where(Classroom.id != room.id)
+        if clash.exists():
+            raise Invalid({"name": _l("A room with this name exists.")})
+        if room is None:
+            room = Classroom.create(name=name[:40], seats=seats)
+            audit.record(by, "create", "classroom", room.id, after=audit.snapshot(room), summary=room.name)
+        else:
+            before = audit.snapshot(room)
+            room.name, room.seats = name[:40], seats
+            room.save()
+            audit.record(by, "update", "classroom", room.id, before=before, after=audit.snapshot(room))
+    return room
+
+
+def rooms():
+    return list(Classroom.select().where(Classroom.active == True).order_by(Classroom.name))  # noqa: E712
+
+
+def add_holiday(by, day, name):
+    """Close the campus on `day` (timetables skip it; lessons already on it are listed for moving)."""
+    if not isinstance(day, date):
+        raise Invalid({"day": _l("Enter a date, e.g. 2026-10-01.")})
+    with write():
+        if Holiday.select().where(Holiday.day == day).exists():
+            raise Invalid({"day": _l("This day is already a holiday.")})
+        holiday = Holiday.create(day=day, name=(name or "").strip()[:40])
+        audit.record(by, "create", "holiday", holiday.id, after=audit.snapshot(holiday), summary=str(day))
+    return holiday
+
+
+def remove_holiday(by, holiday):
+    with write():
+        audit.record(by, "delete", "holiday", holiday.id, before=audit.snapshot(holiday), summary=str(holiday.day))
+        holiday.delete_instance()
+
+
+def holidays(start=None):
+    query = Holiday.select().order_by(Holiday.day)
+    if start:
+        query = query.where(Holiday.day >= start)
+    return list(query)
+
+
+# --- the class --------------------------------------------------------------------------------------------------
+
+def _clean(data):
+    errors, values = {}, {}
+    values["name"] = (data.get("name") or "").strip()[:60]
+    if not values["name"]:
+        errors["name"] = _l("Enter the class name, e.g. 初二数学提高班.")
+    values["subject"] = data.get("subject") or ""
+    if values["subject"] not in SUBJECTS:
+        errors["subject"] = _l("Choose a subject.")
+    values["grade"] = data.get("grade") or ""
+    if values["grade"] and values["grade"] not in students.GRADES:
+        errors["grade"] = _l("Choose a grade from the list.")
+    values["kind"] = data.get("kind") or ""
+    if values["kind"] not in KINDS:
+        errors["kind"] = _l("Choose small class or one-to-one.")
+    teacher = data.get("teacher")
+    if teacher is None or not teachers().where(User.id == teacher.id).exists():
+        errors["teacher"] = _l("Choose an active teacher.")
+    values["teacher"] = teacher
+    advisor = data.get("advisor")
+    if advisor is None or not students.advisors().where(User.id == advisor.id).exists():
+        errors["advisor"] = _l("Choose an active advisor.")
+    values["advisor"] = advisor
+    values["classroom"] = data.get("classroom")
+    try:
+        capacity = int(str(data.get("capacity") or "").strip())
+        if not 1 <= capacity <= 60:
+            raise ValueError
+        if values["kind"] == "one" and capacity != 1:
+            errors["capacity"] = _l("A one-to-one class has exactly one student.")
+        values["capacity"] = capacity
+    except ValueError:
+        errors["capacity"] = _l("Enter the number of places (1–60).")
+    try:
+        planned = int(str(data.get("planned_lessons") or "").strip())
+        if not 1 <= planned <= 200:
+            raise ValueError
+        values["planned_lessons"] = planned
+    except ValueError:
+        errors["planned_lessons"] = _l("Enter the planned number of lessons (1–200).")
+    try:
+        values["lesson_hours"] = validation.hours(data.get("lesson_hours"))
+        if values["lesson_hours"] > 8:
+            errors["lesson_hours"] = _l("A lesson counts at most 8 hours.")
+    except ValueError as exc:
+        errors["lesson_hours"] = exc.args[0]
+    values["start_on"] = data.get("start_on")
+    if not isinstance(values["start_on"], date):
+        errors["start_on"] = _l("Enter the start date, e.g. 2026-09-05.")
+    return values, errors
+
+
+def create(by, data):
+    """Open a class (招生中)."""
+    values, errors = _clean(data)
+    if errors:
+        raise Invalid(errors)
+    with write():
+        klass = SchoolClass.create(created_at=utcnow(), created_by=by, **values)
+        audit.record(by, "create", "school_class", klass.id, after=audit.snapshot(klass), summary=klass.name)
+    return klass
+
+
+def update(by, klass, data):
+    """Change a class's details; capacity cannot drop below the students already in it."""
+    values, errors = _clean(data)
+    if "capacity" in values and values["capacity"] < len(members(klass)):
+        errors["capacity"] = _l("%(n)d students are already in this class.", n=len(members(klass)))
+    status = data.get("status") or klass.status
+    if status not in STATUSES:
+        errors["status"] = _l("Choose a status.")
+    if errors:
+        raise Invalid(errors)
+    with write():
+        before = audit.snapshot(klass)
+        for name, value in values.items():
+            setattr(klass, name, value)
+        klass.status = status
+        klass.save()
+        audit.record(by, "update", "school_class", klass.id, before=before, after=audit.snapshot(klass),
+                     summary=klass.name)
+    return klass
+
+
+def hours_left(class_ids):
+    """{class id: lesson hours still scheduled (planned lessons)} for many classes in one query."""
+    rows = (Lesson.select(Lesson.klass, fn.SUM(Lesson.hours)).where(Lesson.klass.in_(list(class_ids)),
+                                                                    Lesson.status == "planned")
+            .group_by(Lesson.klass).tuples())
+    found = {cid: hours_sum(total) for cid, total in rows}
+    return {cid: found.get(cid, hours_sum(0)) for cid in class_ids}
+
+
+def taken_places(class_ids):
+    """{class id: students currently enrolled (regular and joined)}."""
+    rows = (Enrolment.select(Enrolment.klass, fn.COUNT(Enrolment.id))
+            .where(Enrolment.klass.in_(list(class_ids)), Enrolment.status == "active",
+                   Enrolment.kind.in_(["regular", "join"])).group_by(Enrolment.klass).tuples())
+    found = dict(rows)
+    return {cid: found.get(cid, 0) for cid in class_ids}
+
+
+def low_hour_classes(user=None, threshold=None):
+    """Classes not ended with `threshold` (the campus rule) or fewer lesson hours still scheduled."""
+    threshold = rules.get("low_hours") if threshold is None else threshold
+    tenths = int(threshold * 10)
+    left = fn.COALESCE(fn.SUM(Lesson.hours), 0)
+    query = (SchoolClass.select(SchoolClass, left.alias("left_tenths"))
+             .join(Lesson, JOIN.LEFT_OUTER, on=((Lesson.klass == SchoolClass.id) & (Lesson.status == "planned")))
+             .where(SchoolClass.status != "ended").group_by(SchoolClass.id).having(left <= tenths)
+             .order_by(left, SchoolClass.name))
+    if user is not None:
+        query = visible(user, query)
+    found = list(query)
+    for klass in found:
+        klass.hours_left = hours_sum(klass.left_tenths)
+    return found
+
+
+# --- enrolment --------------------------------------------------------------------------------------------------
+
+def active_on(day):
+    """Condition: an enrolment that covers lessons on `day` (regular or joined, not yet left)."""
+    return ((Enrolment.kind.in_(["regular", "join"])) & (Enrolment.joined_on <= day)
+            & (Enrolment.left_on.is_null() | (Enrolment.left_on > day)))
+
+
+def members(klass, day=None):
+    """Enrolments of students in the class (on `day`, default: now and later), with the student, by name."""
+    query = (Enrolment.select(Enrolment, Student).join(Student)
+             .where(Enrolment.klass == klass, Enrolment.kind.in_(["regular", "join"])))
+    if day is None:
+        query = query.where(Enrolment.status == "active")
+    else:
+        query = query.where(active_on(day))
+    return list(query.order_by(Student.name))
+
+
+def enrol(by, klass, student, on=None):
+    """Put a student in a class from `on`; joining after the first lesson is 插班 (hours count from `on`)."""
+    on = on or campus_today()
+    with write():
+        klass = SchoolClass.get_by_id(klass.id)
+        if klass.status == "ended":
+            raise Invalid({"student": _l("This class has ended.")})
+        if Enrolment.select().where(Enrolment.klass == klass, Enrolment.student == student,
+                                    Enrolment.status == "active", Enrolment.kind.in_(["regular", "join"])).exists():
+            raise Invalid({"student": _l("%(name)s is already in this class.", name=student.name)})
+        taken = len(members(klass))
+        if taken >= klass.capacity:
+            raise Invalid({"student": _l("The class is full (%(n)d of %(n)d places taken).", n=klass.capacity)})
+        if hours.balance(student, klass.subject) <= 0:
+            raise Invalid({"student": _l("%(name)s has no %(subject)s hours: sign or renew a contract first.",
+                                         name=student.name, subject=klass.subject)})
+        clashes = _clashes_for(klass, student, on)
+        if clashes:
+            raise Invalid({"student": clashes[0]})
+        started = Lesson.select().where(Lesson.klass == klass, Lesson.status == "done", Lesson.day < on).exists()
+        enrolment = Enrolment.create(klass=klass, student=student, kind="join" if started else "regular",
+                                     joined_on=on, status="active", created_at=utcnow(), created_by=by)
+        audit.record(by, "create", "enrolment", enrolment.id, after=audit.snapshot(enrolment),
+                     summary="%s → %s" % (student.name, klass.name))
+        if klass.status == "enrolling" and taken + 1 >= 1 and started:
+            klass.status = "running"
+            klass.save()
+    return enrolment
+
+
+def _clashes_for(klass, student, on):
+    """Messages for the class's coming lessons that clash with the student's other lessons."""
+    from xgapp.timetable import domain as timetable
+
+    found = []
+    for lesson in Lesson.select().where(Lesson.klass == klass, Lesson.status == "planned", Lesson.day >= on):
+        found += timetable.conflicts(lesson.day, lesson.starts_at, lesson.ends_at, None, None, [student.id],
+                                     exclude=[lesson.id])
+        if found:
+            break
+    return [c.message() for c in found]
+
+
+def book_one_lesson(by, lesson, student, kind, result=""):
+    """A student sits in one lesson only: a 试听 trial (no hours) or a 补课 make-up."""
+    if kind not in ("trial", "makeup", "moved"):
+        raise ValueError(kind)
+    with write():
+        lesson = Lesson.get_by_id(lesson.id)
+        if lesson.status != "planned":
+            raise Invalid({"student": _l("This lesson has already taken place.")})
+        klass = lesson.klass
+        on_lesson = Enrolment.select().where(Enrolment.lesson == lesson).count()
+        if len(members(klass, lesson.day)) + on_lesson >= klass.capacity:
+            raise Invalid({"student": _l("The class is full (%(n)d of %(n)d places taken).", n=klass.capacity)})
+        if Enrolment.select().where(Enrolment.lesson == lesson, Enrolment.student == student).exists() or \
+                Enrolment.select().where(Enrolment.klass == klass, Enrolment.student == student,
+                                         active_on(lesson.day)).exists():
+            raise Invalid({"student": _l("%(name)s is already in this lesson.", name=student.name)})
+        enrolment = Enrolment.create(klass=klass, student=student, kind=kind, joined_on=lesson.day,
+                                     left_on=lesson.day, status="active", lesson=lesson, result=result[:200],
+                                     created_at=utcnow(), created_by=by)
+        audit.record(by, "create", "enrolment", enrolment.id, after=audit.snapshot(enrolment),
+                     summary="%s %s → %s" % (ENROLMENT_KINDS[kind], student.name, klass.name))
+    return enrolment
+
+
+def classes_of(student):
+    """The student's current classes (regular and joined), for the student file."""
+    return list(SchoolClass.select(SchoolClass, Enrolment).join(Enrolment, attr="enrolment")
+                .where(Enrolment.student == student, Enrolment.status == "active",
+                       Enrolment.kind.in_(["regular", "join"])).order_by(SchoolClass.name))

@@ -1,0 +1,1 @@
+"""The timetable (课表): lessons generated from a weekly pattern, conflict checks, week views."""

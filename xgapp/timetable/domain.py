@@ -1,0 +1,282 @@
+"""Timetable rules: lessons from a weekly pattern, opening hours, holidays and double-booking checks."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from peewee import JOIN
+
+from xgapp import audit
+from xgapp.accounts.models import User
+from xgapp.campus import rules
+from xgapp.classes import domain as classes
+from xgapp.classes.models import Classroom, Enrolment, Holiday, Lesson, SchoolClass
+from xgapp.db import utcnow, write
+from xgapp.i18n import campus_zone, local
+from xgapp.students.models import Student
+from xgapp.validation import Invalid
+
+WEEKDAYS = {0: _l("Mon"), 1: _l("Tue"), 2: _l("Wed"), 3: _l("Thu"), 4: _l("Fri"), 5: _l("Sat"), 6: _l("Sun")}
+MAX_LESSONS = 200
+
+
+@dataclass
+class Conflict:
+    """Why a slot cannot be used: who or what is double-booked, and by which lesson."""
+
+    what: str  # teacher, classroom, student
+    lesson: Lesson
+    name: str
+
+    def message(self):
+        lesson = self.lesson
+        when = "%s（%s）%s–%s" % (lesson.day.isoformat(), WEEKDAYS[lesson.day.weekday()],
+                                local(lesson.starts_at).strftime("%H:%M"), local(lesson.ends_at).strftime("%H:%M"))
+        if self.what == "teacher":
+            return str(_l("Teacher %(name)s already teaches %(klass)s on %(when)s.", name=self.name,
+                          klass=lesson.klass.name, when=when))
+        if self.what == "classroom":
+            return str(_l("Room %(name)s is taken by %(klass)s on %(when)s.", name=self.name,
+                          klass=lesson.klass.name, when=when))
+        return str(_l("Student %(name)s is in %(klass)s on %(when)s.", name=self.name, klass=lesson.klass.name,
+                      when=when))
+
+
+def instant(day, clock):
+    """A campus-local date and time as an aware instant."""
+    return datetime.combine(day, clock, tzinfo=campus_zone())
+
+
+def check_hours(day, start, end):
+    """Problems with the clock times alone: {field: message} (end before start, outside opening hours)."""
+    errors = {}
+    if end <= start:
+        errors["end"] = _l("The lesson must end after it starts.")
+    opening, closing = rules.get("opening_time"), rules.get("closing_time")
+    if start < opening or end > closing:
+        errors["start"] = _l("The campus is open %(open)s–%(close)s.", open=opening.strftime("%H:%M"),
+                             close=closing.strftime("%H:%M"))
+    if Holiday.select().where(Holiday.day == day).exists():
+        errors["day"] = _l("The campus is closed on %(day)s (holiday).", day=day.isoformat())
+    return errors
+
+
+def students_in(klass, day):
+    """Ids of the students who sit in the class's lessons on `day` (regular and joined)."""
+    return [e.student_id for e in Enrolment.select(Enrolment.student)
+            .where(Enrolment.klass == klass, classes.active_on(day))]
+
+
+def conflicts(day, starts_at, ends_at, teacher, classroom, student_ids, exclude=()):
+    """Lessons that overlap the slot and share its teacher, room or any of the students."""
+    overlapping = (Lesson.select(Lesson, SchoolClass).join(SchoolClass)
+                   .where(Lesson.day == day, Lesson.status != "cancelled",
+                          Lesson.starts_at < ends_at, Lesson.ends_at > starts_at))
+    if exclude:
+        overlapping = overlapping.where(Lesson.id.not_in(list(exclude)))
+    found = []
+    others = list(overlapping)
+    if not others:
+        return found
+    for lesson in others:
+        if lesson.teacher_id == getattr(teacher, "id", teacher):
+            found.append(Conflict("teacher", lesson, User.get_by_id(lesson.teacher_id).display_name))
+        if classroom is not None and lesson.classroom_id == getattr(classroom, "id", classroom):
+            found.append(Conflict("classroom", lesson, Classroom.get_by_id(lesson.classroom_id).name))
+    if student_ids:
+        ids = [lesson.id for lesson in others]
+        by_class = {lesson.klass_id: lesson for lesson in others}
+        regular = (Enrolment.select(Enrolment, Student).join(Student)
+                   .where(Enrolment.klass.in_(list(by_class)), Enrolment.student.in_(list(student_ids)),
+                          classes.active_on(day)))
+        for e in regular:
+            found.append(Conflict("student", by_class[e.klass_id], e.student.name))
+        single = (Enrolment.select(Enrolment, Student).join(Student)
+                  .where(Enrolment.lesson.in_(ids), Enrolment.student.in_(list(student_ids))))
+        lessons = {lesson.id: lesson for lesson in others}
+        for e in single:
+            found.append(Conflict("student", lessons[e.lesson_id], e.student.name))
+    return found
+
+
+def plan_days(first_day, weekdays, count, skip=None):
+    """The next `count` dates from `first_day` falling on `weekdays` (0 = Monday), skipping holidays."""
+    skip = skip if skip is not None else {h.day for h in Holiday.select(Holiday.day)
+                                          .where(Holiday.day >= first_day)}
+    days, day = [], first_day
+    while len(days) < count:
+        if day.weekday() in weekdays and day not in skip:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _problems(errors, found):
+    if found:
+        errors.setdefault("conflicts", [])
+        errors["conflicts"] = [c.message() for c in found[:20]]
+    return errors
+
+
+def schedule(by, klass, weekdays, start, end, first_day, count, classroom=None):
+    """Generate `count` lessons on `weekdays` from `first_day` (holidays skipped); all or nothing.
+
+    Refused with every clash listed when any lesson would double-book the teacher, the room or a student.
+    """
+    errors = {}
+    weekdays = sorted({int(w) for w in weekdays if str(w).isdigit() and 0 <= int(w) <= 6})
+    if not weekdays:
+        errors["weekdays"] = _l("Tick at least one weekday.")
+    if not 1 <= count <= MAX_LESSONS:
+        errors["count"] = _l("Between 1 and %(max)d lessons.", max=MAX_LESSONS)
+    if start is None:
+        errors["start"] = _l("Enter the start time, e.g. 09:00.")
+    if end is None:
+        errors["end"] = _l("Enter the end time, e.g. 10:30.")
+    if first_day is None:
+        errors["first_day"] = _l("Enter the first day, e.g. 2026-09-05.")
+    if errors:
+        raise Invalid(errors)
+    clock = check_hours(first_day, start, end)
+    clock.pop("day", None)  # holidays are skipped, not refused
+    if clock:
+        raise Invalid(clock)
+    classroom = classroom or klass.classroom
+    with write():
+        seq = Lesson.select().where(Lesson.klass == klass).count()
+        days = plan_days(first_day, weekdays, count)
+        found = []
+        for day in days:
+            found += conflicts(day, instant(day, start), instant(day, end), klass.teacher_id, classroom,
+                               students_in(klass, day))
+        if found:
+            raise Invalid(_problems({"first_day": _l("%(n)d clashes: nothing was scheduled.", n=len(found))},
+                                    found))
+        hours = klass.lesson_hours
+        created = []
+        for i, day in enumerate(days, start=seq + 1):
+            created.append(Lesson.create(klass=klass, seq=i, day=day, starts_at=instant(day, start),
+                                         ends_at=instant(day, end), teacher=klass.teacher_id, classroom=classroom,
+                                         hours=hours))
+        audit.record(by, "create", "lesson", created[0].id, after={
+            "class": klass.id, "lessons": [lesson.id for lesson in created], "weekdays": weekdays,
+            "start": start.strftime("%H:%M"), "end": end.strftime("%H:%M"), "first_day": first_day.isoformat()},
+            summary="%s × %d" % (klass.name, len(created)))
+    return created
+
+
+def move(by, lesson, day, start, end, classroom=None, reason=""):
+    """Move one planned lesson (调课) to another slot, checking hours, holidays and double-booking."""
+    if not (reason or "").strip():
+        raise Invalid({"reason": _l("Say why the lesson moves.")})
+    if day is None or start is None or end is None:
+        raise Invalid({"day": _l("Enter the new day and times.")})
+    errors = check_hours(day, start, end)
+    if errors:
+        raise Invalid(errors)
+    with write():
+        lesson = Lesson.get_by_id(lesson.id)
+        if lesson.status != "planned":
+            raise Invalid({"day": _l("Only a lesson that has not taken place can be moved.")})
+        room = classroom if classroom is not None else lesson.classroom_id
+        starts_at, ends_at = instant(day, start), instant(day, end)
+        students = students_in(lesson.klass, day) + [
+            e.student_id for e in Enrolment.select(Enrolment.student).where(Enrolment.lesson == lesson)]
+        found = conflicts(day, starts_at, ends_at, lesson.teacher_id, room, students, exclude=[lesson.id])
+        if found:
+            raise Invalid(_problems({"day": _l("This slot clashes: the lesson was not moved.")}, found))
+        before = audit.snapshot(lesson)
+        lesson.day, lesson.starts_at, lesson.ends_at, lesson.classroom = day, starts_at, ends_at, room
+        lesson.note = reason.strip()[:200]
+        lesson.save()
+        audit.record(by, "update", "lesson", lesson.id, before=before, after=audit.snapshot(lesson),
+                     summary="%s: %s" % (lesson.klass.name, reason.strip()))
+        _tell_advisors(by, lesson, _l("%(klass)s lesson %(n)d moved to %(when)s (%(reason)s)",
+                                      klass=lesson.klass.name, n=lesson.seq, reason=reason.strip(),
+                                      when="%s（%s）%s–%s" % (day.isoformat(), WEEKDAYS[day.weekday()],
+                                                            start.strftime("%H:%M"), end.strftime("%H:%M"))))
+    return lesson
+
+
+def _tell_advisors(by, lesson, text):
+    """The class's advisor and the advisors of its students see the change on their home page."""
+    from xgapp.notices import domain as notices
+
+    students = Student.select(Student.advisor).join(Enrolment, on=(Enrolment.student == Student.id)).where(
+        (Enrolment.klass == lesson.klass_id) & classes.active_on(lesson.day) | (Enrolment.lesson == lesson))
+    advisors = [lesson.klass.advisor_id] + [s.advisor_id for s in students]
+    notices.notify([a for a in advisors if a and a != getattr(by, "id", None)], text,
+                   "/classes/%d" % lesson.klass_id)
+
+
+def cancel(by, lesson, reason):
+    """Cancel a planned lesson (nobody is charged); the class's planned hours drop accordingly."""
+    if not (reason or "").strip():
+        raise Invalid({"reason": _l("Say why the lesson is cancelled.")})
+    with write():
+        lesson = Lesson.get_by_id(lesson.id)
+        if lesson.status != "planned":
+            raise Invalid({"reason": _l("Only a lesson that has not taken place can be cancelled.")})
+        lesson.status, lesson.note = "cancelled", reason.strip()[:200]
+        lesson.save()
+        audit.record(by, "update", "lesson", lesson.id, before={"status": "planned"},
+                     after={"status": "cancelled"}, summary=reason.strip())
+        _tell_advisors(by, lesson, _l("%(klass)s lesson %(n)d on %(day)s is cancelled (%(reason)s)",
+                                      klass=lesson.klass.name, n=lesson.seq, day=lesson.day.isoformat(),
+                                      reason=reason.strip()))
+    return lesson
+
+
+def week(monday, user, teacher=None, classroom=None, advisor=None, student=None, klass=None):
+    """Lessons of the week starting `monday` that `user` may see, optionally for one person, room or class."""
+    teacher_user = User.alias()
+    query = (Lesson.select(Lesson, SchoolClass, teacher_user, Classroom)
+             .join(SchoolClass).switch(Lesson)
+             .join(teacher_user, on=(Lesson.teacher == teacher_user.id), attr="teacher").switch(Lesson)
+             .join(Classroom, JOIN.LEFT_OUTER, on=(Lesson.classroom == Classroom.id), attr="classroom")
+             .where(Lesson.day >= monday, Lesson.day < monday + timedelta(days=7), Lesson.status != "cancelled"))
+    query = classes.visible(user, query)
+    if teacher:
+        query = query.where(Lesson.teacher == teacher)
+    if classroom:
+        query = query.where(Lesson.classroom == classroom)
+    if advisor:
+        query = query.where(SchoolClass.advisor == advisor)
+    if klass:
+        query = query.where(Lesson.klass == klass)
+    if student:
+        regular = (Enrolment.select(Enrolment.klass).where(Enrolment.student == student,
+                                                           Enrolment.kind.in_(["regular", "join"])))
+        single = Enrolment.select(Enrolment.lesson).where(Enrolment.student == student,
+                                                          Enrolment.lesson.is_null(False))
+        query = query.where(Lesson.klass.in_(regular) | Lesson.id.in_(single))
+    days = {monday + timedelta(days=i): [] for i in range(7)}
+    for lesson in query.order_by(Lesson.starts_at):
+        days[lesson.day].append(lesson)
+    return days
+
+
+def utilisation(start, days):
+    """Per room: hours booked and share of opening hours over `days` days from `start` (holidays excluded)."""
+    opening, closing = rules.get("opening_time"), rules.get("closing_time")
+    per_day = (datetime.combine(start, closing) - datetime.combine(start, opening)).seconds / 3600
+    closed = Holiday.select().where(Holiday.day >= start, Holiday.day < start + timedelta(days=days)).count()
+    open_hours = per_day * (days - closed)
+    booked = {}
+    for lesson in Lesson.select(Lesson.classroom, Lesson.starts_at, Lesson.ends_at).where(
+            Lesson.day >= start, Lesson.day < start + timedelta(days=days), Lesson.status != "cancelled",
+            Lesson.classroom.is_null(False)):
+        booked[lesson.classroom_id] = booked.get(lesson.classroom_id, 0) + \
+            (lesson.ends_at - lesson.starts_at).total_seconds() / 3600
+    return [{"room": room, "hours": round(booked.get(room.id, 0), 1),
+             "share": round(100 * booked.get(room.id, 0) / open_hours) if open_hours else 0}
+            for room in classes.rooms()]
+
+
+def upcoming(klass, limit=None):
+    query = Lesson.select().where(Lesson.klass == klass).order_by(Lesson.starts_at)
+    return list(query.limit(limit) if limit else query)
+
+
+def now_local():
+    return local(utcnow())
