@@ -167,3 +167,111 @@ def test_changes_page_records_a_suspension_and_shows_errors_beside_fields(app, c
     other = app.test_client()
     login(other, "t1")
     assert other.get(url).status_code == 403  # teachers do not change student files
+
+
+def test_a_one_lesson_booking_checks_clashes_and_suspension(app):
+    klass, (a, b), lessons = _class(name="甲班")
+    other = make_class(name="乙班", teacher_user=teacher("t2"), classroom=None)
+    [same_time] = timetable.schedule(None, other, [5], time(10), time(12), SAT, 1)
+    with pytest.raises(Invalid) as caught:
+        classes.book_one_lesson(None, same_time, a, "makeup")
+    assert "甲班" in caught.value.errors["student"]
+    changes.move_student(None, a, lessons[0], same_time, "换到乙班这节")  # moving away from the clash is fine
+    changes.suspend(None, b, SAT + timedelta(days=7), SAT + timedelta(days=8), "请长假")
+    [later] = timetable.schedule(None, other, [6], time(9), time(11), SAT + timedelta(days=7), 1)
+    with pytest.raises(Invalid):
+        classes.book_one_lesson(None, later, b, "makeup")
+
+
+def test_leave_is_recorded_as_a_student_change(app):
+    klass, (a, b), lessons = _class()
+    attendance.report_leave(None, lessons[0], a, "发烧", at=lessons[0].starts_at - timedelta(days=2))
+    change = StudentChange.get(StudentChange.student == a)
+    assert change.kind == "leave" and change.lesson_id == lessons[0].id and change.hours_effect
+
+
+def test_ending_a_class_on_a_lesson_day_keeps_that_lesson(app):
+    klass, (a, b), lessons = _class()
+    changes.end_class(None, klass, lessons[1].day, "提前结课")
+    assert {s.id for s, _, _ in attendance.roster(lessons[1])} == {a.id, b.id}
+    attendance.confirm(None, lessons[1], {a.id: "present", b.id: "present"}, today=lessons[1].day)
+    assert Lesson.get_by_id(lessons[2].id).status == "cancelled"
+
+
+def test_changing_the_teacher_moves_the_planned_lessons_and_the_subject_locks(app):
+    klass, (a, b), lessons = _class()
+    first_teacher = klass.teacher_id
+    attendance.confirm(None, lessons[0], {a.id: "present", b.id: "present"}, today=SAT)
+    data = {"name": klass.name, "subject": "英语", "grade": klass.grade, "kind": "group", "teacher": teacher("t9"),
+            "advisor": klass.advisor, "classroom": klass.classroom, "capacity": "15", "planned_lessons": "16",
+            "lesson_hours": "2", "start_on": klass.start_on, "status": "running"}
+    with pytest.raises(Invalid) as caught:
+        classes.update(None, klass, data)
+    assert "subject" in caught.value.errors
+    with pytest.raises(Invalid) as caught:
+        classes.update(None, klass, data | {"subject": "数学", "status": "ended"})
+    assert "status" in caught.value.errors
+    classes.update(None, klass, data | {"subject": "数学"})
+    assert {x.teacher_id for x in Lesson.select().where(Lesson.klass == klass, Lesson.status == "planned")} == {
+        teacher("t9").id}
+    assert Lesson.get_by_id(lessons[0].id).teacher_id == first_teacher  # the held lesson keeps its teacher
+
+
+def test_teacher_month_rejects_a_repeat_confirmation(app):
+    klass, (a, b), lessons = _class()
+    attendance.confirm(None, lessons[0], {a.id: "present", b.id: "present"}, today=SAT)
+    t = klass.teacher
+    figures.confirm(t, t, "2026-09", "teacher")
+    with pytest.raises(Invalid):
+        figures.confirm(t, t, "2026-09", "teacher")
+    with pytest.raises(ValueError):
+        figures.confirm(t, t, "2026-09", "bogus")
+
+
+def test_a_students_timetable_follows_the_transfer(app, client):
+    klass, (a, b), lessons = _class(name="旧班")
+    new = make_class(name="新班", teacher_user=teacher("t2"), classroom=None)
+    timetable.schedule(None, new, [6], time(9), time(11), SAT, 4)
+    changes.transfer(None, Enrolment.get(Enrolment.student == a), new, SAT + timedelta(days=7), "换班")
+    login(client, "adv1")
+    first = client.get("/timetable/?student=%d&week=2026-08-31" % a.id).get_data(as_text=True)
+    later = client.get("/timetable/?student=%d&week=2026-09-14" % a.id).get_data(as_text=True)
+    assert "<strong>旧班</strong>" in first and "<strong>新班</strong>" not in first  # in the new class from the 12th
+    assert "<strong>旧班</strong>" not in later and "<strong>新班</strong>" in later
+
+
+def test_odd_input_is_a_message_or_ignored_never_a_500(app, client):
+    klass, (a, b), lessons = _class()
+    login(client)
+    for url in ("/timetable/?week=0001-01-01", "/timetable/?week=9999-12-31", "/attendance/?day=0001-01-01",
+                "/classes/teachers?month=0001-01", "/classes/figures?month=2026-13"):
+        assert client.get(url).status_code == 200, url
+    url = "/changes/student/%d" % a.id
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    bad = client.post(url, data={"csrf_token": token, "action": "leave_class",
+                                 "enrolment": Enrolment.get(Enrolment.student == a).id, "on": "2026-13-45",
+                                 "reason": "搬家"})
+    assert bad.status_code == 422 and 'id="err-class-on"' in bad.get_data(as_text=True)
+    assert Enrolment.get(Enrolment.student == a).status == "active"
+    move = client.post(url, data={"csrf_token": token, "action": "move", "from_lesson": lessons[1].id,
+                                  "to_lesson": 99999, "reason": "x"})
+    assert move.status_code == 422
+    page = client.get("/classes/%d" % klass.id)
+    token = csrf_from(page.get_data(as_text=True))
+    zoned = client.post("/classes/%d/schedule" % klass.id, data={
+        "csrf_token": token, "weekdays": ["6"], "first_day": "2026-09-06", "start": "10:00+08:00", "end": "11:00",
+        "count": "1"})
+    assert zoned.status_code == 422
+
+
+def test_front_desk_cannot_open_a_class_or_a_roll_call(app, login_as):
+    klass, (a, b), lessons = _class()
+    client = login_as("frontdesk")
+    assert client.get("/classes/%d" % klass.id).status_code == 403
+    assert client.get("/attendance/lesson/%d" % lessons[0].id).status_code == 403
+
+
+def test_an_advisor_opens_classes_only_for_herself(app):
+    me, other = advisor("adv1"), advisor("adv2")
+    klass = make_class(advisor_user=other, classroom=None, by=me)
+    assert klass.advisor_id == me.id

@@ -101,8 +101,13 @@ def test_the_teacher_takes_the_roll_call_and_hours_drop(app, client):
     done = client.post("/attendance/lesson/%d" % lesson.id, data=marks | {"csrf_token": token})
     assert done.status_code == 303
     html = client.get(done.headers["Location"]).get_data(as_text=True)
-    assert 'id="confirmed"' in html and "8.0" in html and "¥" not in html
+    assert 'id="confirmed"' in html and "¥" not in html
+    assert 'class="num balance"' not in html  # a teacher sees marks, not what families have left
     assert [hours.balance(s) for s in pupils] == [Decimal("8.0")] * 3
+    advisor_view = app.test_client()
+    login(advisor_view, "adv1")  # the students' advisor sees the balances drop
+    html = advisor_view.get(done.headers["Location"]).get_data(as_text=True)
+    assert html.count('<td class="num balance">8.0</td>') == 3
 
 
 def test_a_teacher_sees_only_their_classes_and_cannot_manage_them(app, client):

@@ -20,9 +20,22 @@ from xgapp import db, migrate
 from xgapp.cli import main
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """One demo campus built once per test run; tests that only need a campus start from a copy of it."""
+    data = tmp_path_factory.mktemp("demo-template") / "data"
+    result = CliRunner().invoke(main, ["demo", "--data", str(data), "--password", "demo-pass-1"],
+                                catch_exceptions=False)
+    db.database.close()
+    assert result.exit_code == 0, result.output
+    return data
+
+
 @pytest.fixture
-def run(tmp_path):
-    """Invoke `xgapp ...` in-process on a data folder under tmp_path."""
+def run(tmp_path, demo_template):
+    """Invoke `xgapp ...` in-process on a data folder under tmp_path; `run.demo()` puts a demo campus there."""
+    import shutil
+
     data = tmp_path / "data"
 
     def _run(*args, input=None):
@@ -31,7 +44,11 @@ def run(tmp_path):
         db.database.close()
         return result
 
+    def _demo():
+        shutil.copytree(demo_template, data)
+
     _run.data = data
+    _run.demo = _demo
     return _run
 
 
@@ -70,7 +87,7 @@ def test_demo_without_password_generates_one(run):
 
 
 def test_create_user_from_the_command_line(run):
-    run("demo", "--password", "demo-pass-1")
+    run.demo()  # a copy of the demo campus built once
     result = run("create-user", "--username", "deputy", "--name", "副校长", "--role", "principal",
                  "--password", "deputy-pass-1")
     assert result.exit_code == 0, result.output
@@ -81,7 +98,7 @@ def test_create_user_from_the_command_line(run):
 
 
 def test_backup_then_restore_brings_back_exactly_the_backed_up_data(run, tmp_path):
-    run("demo", "--password", "demo-pass-1")
+    run.demo()  # a copy of the demo campus built once
     out = tmp_path / "copy.sqlite3"
     assert run("backup", "--out", str(out)).exit_code == 0
     run("create-user", "--username", "later", "--name", "后来者", "--role", "advisor", "--password", "later-pass-1")
@@ -97,7 +114,7 @@ def test_backup_then_restore_brings_back_exactly_the_backed_up_data(run, tmp_pat
 
 @pytest.mark.parametrize("content", [b"not a database at all", b"SQLite format 3\x00" + b"\x00" * 200, "foreign"])
 def test_restore_refuses_corrupt_or_foreign_files_and_keeps_the_data(run, tmp_path, content):
-    run("demo", "--password", "demo-pass-1")
+    run.demo()  # a copy of the demo campus built once
     bad = tmp_path / "bad.sqlite3"
     if content == "foreign":
         with sqlite3.connect(bad) as conn:
@@ -111,7 +128,7 @@ def test_restore_refuses_corrupt_or_foreign_files_and_keeps_the_data(run, tmp_pa
 
 
 def test_check_reports_integrity_schema_and_settings(run):
-    run("demo", "--password", "demo-pass-1")
+    run.demo()  # a copy of the demo campus built once
     result = run("check")
     assert result.exit_code == 0, result.output
     assert "integrity: ok" in result.output and "schema: %d (this xgapp: %d)" % ((migrate.code_version(),) * 2) in result.output
@@ -145,7 +162,7 @@ def _serve(data, port):
 
 
 def test_serve_prints_addresses_and_refuses_a_taken_port(run):
-    run("demo", "--password", "demo-pass-1")
+    run.demo()  # a copy of the demo campus built once
     port = _free_port()
     proc = _serve(run.data, port)
     try:
@@ -160,7 +177,7 @@ def test_serve_prints_addresses_and_refuses_a_taken_port(run):
 
 
 def test_serve_refuses_a_port_taken_by_another_program(run):
-    run("demo", "--password", "demo-pass-1")
+    run.demo()  # a copy of the demo campus built once
     with socket.socket() as other:
         other.bind(("127.0.0.1", 0))
         other.listen()
@@ -192,7 +209,7 @@ class _Browser:
 
 
 def test_killing_the_server_during_writes_leaves_an_intact_database(run):
-    run("demo", "--password", "demo-pass-1")
+    run.demo()  # a copy of the demo campus built once
     port = _free_port()
     proc = _serve(run.data, port)
     stop = threading.Event()

@@ -8,13 +8,18 @@ import pytest
 from xgapp import create_app, db, migrate
 from xgapp.accounts.models import User, UserRole
 from xgapp.audit.models import AuditLog
-from xgapp.campus.models import Campus
+from xgapp.campus.models import Campus, CampusRule
+from xgapp.classes.models import (Attendance, Classroom, Enrolment, Holiday, LeaveNotice, Lesson, Makeup, SchoolClass,
+                                  StudentChange, Suspension, TeacherMonth)
 from xgapp.contracts.models import Contract, Payment, Refund
 from xgapp.hours.models import HourEntry
 from xgapp.migrations import MIGRATIONS
+from xgapp.notices.models import Notice
 from xgapp.students.models import Guardian, StatusChange, Student
 
-MODELS = [Campus, User, UserRole, AuditLog, Student, Guardian, StatusChange, Contract, Payment, Refund, HourEntry]
+MODELS = [Campus, User, UserRole, AuditLog, Student, Guardian, StatusChange, Contract, Payment, Refund, HourEntry,
+          CampusRule, Classroom, Holiday, SchoolClass, Lesson, Enrolment, LeaveNotice, Attendance, Suspension, Makeup,
+          StudentChange, TeacherMonth, Notice]
 
 
 def test_migration_list_matches_the_files_and_is_numbered_in_order():
@@ -32,6 +37,14 @@ def test_fresh_database_gets_every_migration(app):
 def test_models_match_the_migrated_schema(app, model):
     columns = {c.name for c in db.database.get_columns(model._meta.table_name)}
     assert columns == {f.column_name for f in model._meta.sorted_fields}
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_every_index_a_model_declares_exists(app, model):
+    present = {tuple(i.columns) for i in db.database.get_indexes(model._meta.table_name)}
+    for fields, _unique in model._meta.indexes:
+        columns = tuple(model._meta.fields[name].column_name for name in fields)
+        assert columns in present, (model.__name__, columns)
 
 
 def _bare_database(path, upto):

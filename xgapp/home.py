@@ -36,7 +36,8 @@ def index():
         context["threshold"] = threshold
         context["low_classes"] = classes.low_hour_classes(user, threshold)
         if user.role_set & (students.FULL_ROLES | {"advisor"}):
-            low = list(students.visible(user).where(Student.id.in_(hours.low_balance_students(threshold)),
+            mine = students.visible(user, Student.select(Student.id).where(Student.status == "active"))
+            low = list(students.visible(user).where(Student.id.in_(hours.low_balance_students(threshold, mine)),
                                                     Student.status == "active")
                        .order_by(Student.name).limit(LOW_SHOWN + 1))
             context["low_students"] = low[:LOW_SHOWN]

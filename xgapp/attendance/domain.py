@@ -41,7 +41,7 @@ def roster(lesson):
                .where(Enrolment.klass == lesson.klass_id, classes.active_on(lesson.day),
                       Enrolment.student.not_in(away), Enrolment.student.not_in(suspended)))
     single = (Enrolment.select(Enrolment, Student).join(Student)
-              .where(Enrolment.lesson == lesson))
+              .where(Enrolment.lesson == lesson, Enrolment.student.not_in(suspended)))
     notices = {n.student_id: n for n in LeaveNotice.select().where(LeaveNotice.lesson == lesson)}
     rows = [(e.student, e.kind, notices.get(e.student_id)) for e in list(regular) + list(single)]
     return sorted(rows, key=lambda row: row[0].search_text or row[0].name)
@@ -88,6 +88,11 @@ def report_leave(by, lesson, student, reason, at=None):
         notice = LeaveNotice.create(lesson=lesson, student=student, reported_at=at or utcnow(), by=by,
                                     reason=reason.strip()[:200])
         audit.record(by, "create", "leave_notice", notice.id, after=audit.snapshot(notice), summary=student.name)
+        from xgapp.changes import domain as changes
+
+        changes.record(by, student, "leave", lesson.day, reason, klass=lesson.klass, lesson=lesson,
+                       effect=str(_l("no hours (reported in time)") if leave_in_time(notice, lesson)
+                                  else _l("hours consumed (reported late)")))
     return notice
 
 
@@ -113,7 +118,9 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None):
         if not expected:
             raise Invalid({"lesson": _l("Nobody is enrolled in this lesson.")})
         missing, short, plan = {}, {}, []
-        makeups = {m.student_id: m for m in Makeup.select().where(Makeup.lesson == lesson, Makeup.kind == "makeup")}
+        makeups = {m.student_id: m for m in Makeup.select(Makeup, Attendance)
+                   .join(Attendance, on=(Makeup.missed_attendance == Attendance.id), attr="missed_attendance")
+                   .where(Makeup.lesson == lesson, Makeup.kind == "makeup")}
         balances = hours.balances_for([s.id for s, _, _ in expected])
         subject = lesson.klass.subject
         for student, kind, notice in expected:
@@ -145,9 +152,11 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None):
         audit.record(by, "update", "lesson", lesson.id, before={"status": "planned"}, after={"status": "done"},
                      summary=label)
         klass = lesson.klass
-        if klass.status == "enrolling":
+        if klass.status == "enrolling":  # the first roll call opens the class
             klass.status = "running"
             klass.save()
+            audit.record(by, "update", "school_class", klass.id, before={"status": "enrolling"},
+                         after={"status": "running"}, summary=klass.name)
     return lesson
 
 

@@ -13,6 +13,7 @@ from xgapp.classes.views import parse_date
 from xgapp.hours import domain as hours
 from xgapp.i18n import campus_today
 from xgapp.security import can, require
+from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.validation import Invalid, row_id
 
@@ -38,7 +39,8 @@ def lesson_or_404(lesson_id):
 
 def _page(lesson, errors=None, status=200, marks=None):
     expected = domain.roster(lesson)
-    balances = hours.balances_for([s.id for s, _, _ in expected]) if expected else {}
+    money = [s.id for s, _, _ in expected if "money" in students.access(g.user, s)]  # hours left: as on the file
+    balances = hours.balances_for(money) if money else {}
     done = domain.marks_of(lesson) if lesson.status == "done" else {}
     return render_template(
         "attendance/lesson.html", lesson=lesson, klass=lesson.klass, expected=expected, balances=balances,
@@ -51,12 +53,14 @@ def _page(lesson, errors=None, status=200, marks=None):
 
 
 @bp.route("/lesson/<int:lesson_id>")
+@require("attendance.take")
 def lesson(lesson_id):
     """One lesson's roll call (or its confirmed marks)."""
     return _page(lesson_or_404(lesson_id))
 
 
 @bp.route("/lesson/<int:lesson_id>", methods=["POST"])
+@require("attendance.take")
 def confirm(lesson_id):
     """Confirm the roll call: marks saved, hours consumed, lesson locked — all at once."""
     lesson = lesson_or_404(lesson_id)
@@ -72,6 +76,7 @@ def confirm(lesson_id):
 
 
 @bp.route("/lesson/<int:lesson_id>/leave", methods=["POST"])
+@require("attendance.take")
 def leave(lesson_id):
     """请假: record that a student will miss this lesson (the time it was reported counts)."""
     lesson = lesson_or_404(lesson_id)

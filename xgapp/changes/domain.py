@@ -20,7 +20,8 @@ KINDS = {"leave": _l("Leave"), "suspend": _l("Suspension"), "resume": _l("Back f
          "leave_class": _l("Left the class"), "finish": _l("Course ended")}
 
 
-def _record(by, student, kind, effective, reason, klass=None, to_klass=None, lesson=None, effect=""):
+def record(by, student, kind, effective, reason, klass=None, to_klass=None, lesson=None, effect=""):
+    """Write one student-change row (with its audit row); called inside the change's own transaction."""
     change = StudentChange.create(student=student, kind=kind, klass=klass, to_klass=to_klass, lesson=lesson,
                                   effective_on=effective, reason=(reason or "").strip()[:200],
                                   hours_effect=effect[:200], by=by, at=utcnow())
@@ -50,10 +51,12 @@ def suspend(by, student, start, end, reason):
             raise Invalid({"start": _l("The student is already suspended in this period.")})
         suspension = Suspension.create(student=student, start_on=start, end_on=end, reason=reason.strip()[:200],
                                        by=by, at=utcnow())
+        audit.record(by, "create", "suspension", suspension.id, after=audit.snapshot(suspension),
+                     summary=student.name)
         missed = (Lesson.select().join(Enrolment, on=(Enrolment.klass == Lesson.klass))
                   .where(Enrolment.student == student, classes.active_on(Lesson.day), Lesson.status == "planned",
                          Lesson.day >= start, Lesson.day <= end).count())
-        _record(by, student, "suspend", start, reason,
+        record(by, student, "suspend", start, reason,
                 effect=str(_l("%(n)d lessons skipped, hours frozen until %(end)s", n=missed, end=end.isoformat())))
         if student.status == "active" and start <= campus_today():
             students.change_status(by, student, "paused", start, reason)
@@ -69,8 +72,10 @@ def resume(by, suspension, on=None, reason=""):
             raise Invalid({"on": _l("This suspension has already ended.")})
         suspension.resumed_on = max(on, suspension.start_on)
         suspension.save()
+        audit.record(by, "update", "suspension", suspension.id, before={"resumed_on": None},
+                     after={"resumed_on": suspension.resumed_on.isoformat()}, summary=suspension.student.name)
         student = suspension.student
-        _record(by, student, "resume", suspension.resumed_on, reason or str(_l("Back from suspension")))
+        record(by, student, "resume", suspension.resumed_on, reason or str(_l("Back from suspension")))
         if student.status == "paused":
             students.change_status(by, student, "active", suspension.resumed_on, reason)
     return suspension
@@ -110,9 +115,11 @@ def move_student(by, student, from_lesson, to_lesson, reason):
 
         if student.id not in {s.id for s, _, _ in attendance.roster(from_lesson)}:
             raise Invalid({"to_lesson": _l("%(name)s is not expected at this lesson.", name=student.name)})
-        classes.book_one_lesson(by, to_lesson, student, "moved")
-        Makeup.create(student=student, missed_lesson=from_lesson, lesson=to_lesson, kind="moved", by=by, at=utcnow())
-        _record(by, student, "move", to_lesson.day, reason, klass=from_lesson.klass, to_klass=to_lesson.klass,
+        classes.book_one_lesson(by, to_lesson, student, "moved", instead_of=from_lesson)
+        makeup = Makeup.create(student=student, missed_lesson=from_lesson, lesson=to_lesson, kind="moved", by=by,
+                               at=utcnow())
+        audit.record(by, "create", "makeup", makeup.id, after=audit.snapshot(makeup), summary=student.name)
+        record(by, student, "move", to_lesson.day, reason, klass=from_lesson.klass, to_klass=to_lesson.klass,
                 lesson=from_lesson, effect=str(_l("charged at the new lesson")))
 
 
@@ -126,11 +133,12 @@ def book_makeup(by, student, missed_attendance, lesson, reason=""):
         if lesson.klass.subject != missed_attendance.lesson.klass.subject:
             raise Invalid({"lesson": _l("Choose a lesson of the same subject.")})
         classes.book_one_lesson(by, lesson, student, "makeup")
-        Makeup.create(student=student, missed_lesson=missed_attendance.lesson, missed_attendance=missed_attendance,
-                      lesson=lesson, kind="makeup", by=by, at=utcnow())
+        makeup = Makeup.create(student=student, missed_lesson=missed_attendance.lesson,
+                               missed_attendance=missed_attendance, lesson=lesson, kind="makeup", by=by, at=utcnow())
+        audit.record(by, "create", "makeup", makeup.id, after=audit.snapshot(makeup), summary=student.name)
         effect = _l("free: the missed lesson was charged") if missed_attendance.hours > 0 else \
             _l("charged at the make-up lesson")
-        _record(by, student, "makeup", lesson.day, reason or str(KINDS["makeup"]), klass=lesson.klass,
+        record(by, student, "makeup", lesson.day, reason or str(KINDS["makeup"]), klass=lesson.klass,
                 lesson=missed_attendance.lesson, effect=str(effect))
 
 
@@ -144,16 +152,28 @@ def transfer(by, enrolment, to_klass, on, reason):
         if to_klass.id == enrolment.klass_id:
             raise Invalid({"to_klass": _l("Choose another class.")})
         student, old = enrolment.student, enrolment.klass
-        enrolment.left_on, enrolment.status = on, "transferred"
-        enrolment.save()
+        if on < enrolment.joined_on:
+            raise Invalid({"on": _l("The student joined on %(day)s.", day=enrolment.joined_on.isoformat())})
+        _close(by, enrolment, on, "transferred")
         classes.enrol(by, to_klass, student, on)  # capacity, hours and clashes checked there
         effect = _l("hours carried over") if to_klass.subject == old.subject else \
             _l("now using %(subject)s hours", subject=to_klass.subject)
-        _record(by, student, "transfer", on, reason, klass=old, to_klass=to_klass, effect=str(effect))
+        record(by, student, "transfer", on, reason, klass=old, to_klass=to_klass, effect=str(effect))
+
+
+def _close(by, enrolment, left_on, status):
+    before = {"left_on": None, "status": enrolment.status}
+    enrolment.left_on, enrolment.status = left_on, status
+    enrolment.save()
+    audit.record(by, "update", "enrolment", enrolment.id, before=before,
+                 after={"left_on": left_on.isoformat(), "status": status}, summary=enrolment.student.name)
 
 
 def leave_class(by, enrolment, on, reason, finished=False):
-    """退班 (the family stops; a refund is then requested on the contract) or 结课 for one student."""
+    """退班 (no lessons from `on`; a refund is then requested on the contract) or 结课 for one student.
+
+    `on` is the first day without lessons; the student's lessons before it still count.
+    """
     _need_reason(reason)
     with write():
         enrolment = Enrolment.get_by_id(enrolment.id)
@@ -161,9 +181,8 @@ def leave_class(by, enrolment, on, reason, finished=False):
             raise Invalid({"reason": _l("The student is no longer in this class.")})
         if on < enrolment.joined_on:
             raise Invalid({"on": _l("The student joined on %(day)s.", day=enrolment.joined_on.isoformat())})
-        enrolment.left_on, enrolment.status = on, "finished" if finished else "left"
-        enrolment.save()
-        _record(by, enrolment.student, "finish" if finished else "leave_class", on, reason, klass=enrolment.klass,
+        _close(by, enrolment, on, "finished" if finished else "left")
+        record(by, enrolment.student, "finish" if finished else "leave_class", on, reason, klass=enrolment.klass,
                 effect=str(_l("no further lessons are charged")))
 
 
@@ -173,8 +192,9 @@ def end_class(by, klass, on, reason=""):
         klass = SchoolClass.get_by_id(klass.id)
         if klass.status == "ended":
             raise Invalid({"on": _l("This class has ended.")})
-        for enrolment in classes.members(klass):
-            leave_class(by, enrolment, max(on, enrolment.joined_on), reason or str(KINDS["finish"]), finished=True)
+        for enrolment in classes.members(klass):  # `on` is the last day: lessons on it still count
+            leave_class(by, enrolment, max(on + timedelta(days=1), enrolment.joined_on),
+                        reason or str(KINDS["finish"]), finished=True)
         for lesson in Lesson.select().where(Lesson.klass == klass, Lesson.status == "planned", Lesson.day > on):
             lesson.status, lesson.note = "cancelled", str(KINDS["finish"])
             lesson.save()
@@ -189,8 +209,14 @@ def end_class(by, klass, on, reason=""):
 
 
 def history(student):
-    """Every change of a student, newest first."""
-    return list(StudentChange.select().where(StudentChange.student == student).order_by(StudentChange.at.desc()))
+    """Every change of a student, newest first (with who recorded it)."""
+    from peewee import JOIN
+
+    from xgapp.accounts.models import User
+
+    return list(StudentChange.select(StudentChange, User)
+                .join(User, JOIN.LEFT_OUTER, on=(StudentChange.by == User.id), attr="by")
+                .where(StudentChange.student == student).order_by(StudentChange.at.desc()))
 
 
 @students.timeline_source

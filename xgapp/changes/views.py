@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from xgapp.changes import domain
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Attendance, Enrolment, Lesson, Makeup, SchoolClass, Suspension
-from xgapp.classes.views import parse_date
+from xgapp.classes.views import form_date
 from xgapp.i18n import campus_today, local
 from xgapp.students.views import student_or_404
 from xgapp.timetable.domain import WEEKDAYS
@@ -28,7 +28,7 @@ def _context(student, errors=None, form=None):
     upcoming = list(Lesson.select(Lesson, SchoolClass).join(SchoolClass)
                     .where(Lesson.klass.in_(mine or [0]), Lesson.status == "planned", Lesson.day >= today,
                            Lesson.day <= today + timedelta(days=HORIZON)).order_by(Lesson.starts_at))
-    others = list(Lesson.select(Lesson, SchoolClass).join(SchoolClass)
+    others = list(classes.visible(g.user, Lesson.select(Lesson, SchoolClass).join(SchoolClass))
                   .where(SchoolClass.subject.in_(list(subjects) or [""]), Lesson.klass.not_in(mine or [0]),
                          Lesson.status == "planned", Lesson.day >= today,
                          Lesson.day <= today + timedelta(days=HORIZON)).order_by(Lesson.starts_at))
@@ -36,7 +36,8 @@ def _context(student, errors=None, form=None):
     missed = list(Attendance.select(Attendance, Lesson, SchoolClass).join(Lesson).join(SchoolClass)
                   .where(Attendance.student == student, Attendance.mark.in_(["leave", "absent"]),
                          Attendance.id.not_in(made_up)).order_by(Lesson.day.desc()).limit(20))
-    targets = list(classes.visible(g.user).where(SchoolClass.status != "ended").order_by(SchoolClass.name))
+    targets = [k for k in classes.visible(g.user).where(SchoolClass.status != "ended").order_by(SchoolClass.name)
+               if classes.may_manage(g.user, k)]
     suspensions = list(Suspension.select().where(Suspension.student == student)
                        .order_by(Suspension.start_on.desc()))
 
@@ -61,24 +62,34 @@ def student(student_id):
     return render_template("changes/student.html", **_context(record))
 
 
+def _lesson(form, name, allowed):
+    """A lesson id posted from the page, only if it was one of the lessons offered there."""
+    lesson_id = form.get(name, type=row_id)
+    return Lesson.get_or_none(Lesson.id == lesson_id) if lesson_id in allowed else None
+
+
 @bp.route("/student/<int:student_id>", methods=["POST"])
 def record(student_id):
     """Record one change (the form says which)."""
     student = student_or_404(student_id, "edit")
     form, action = request.form, request.form.get("action")
+    offered = _context(student)
     try:
+        dates = {}
         if action == "suspend":
-            domain.suspend(g.user, student, parse_date(form.get("start")), parse_date(form.get("end")),
-                           form.get("reason", ""))
+            start, end = form_date(form, "start", dates), form_date(form, "end", dates)
+            if dates:
+                raise Invalid(dates)
+            domain.suspend(g.user, student, start, end, form.get("reason", ""))
             done = _("Suspension recorded.")
         elif action == "resume":
             suspension = Suspension.get_or_none(Suspension.id == form.get("suspension", type=row_id),
                                                 Suspension.student == student) or abort(404)
-            domain.resume(g.user, suspension, parse_date(form.get("on")) or campus_today(), form.get("reason", ""))
+            domain.resume(g.user, suspension, campus_today(), form.get("reason", ""))
             done = _("Back from suspension.")
         elif action == "move":
-            from_lesson = Lesson.get_or_none(Lesson.id == form.get("from_lesson", type=row_id))
-            to_lesson = Lesson.get_or_none(Lesson.id == form.get("to_lesson", type=row_id))
+            from_lesson = _lesson(form, "from_lesson", {i for i, _ in offered["upcoming"]})
+            to_lesson = _lesson(form, "to_lesson", {i for i, _ in offered["others"]})
             if from_lesson is None or to_lesson is None:
                 raise Invalid({"to_lesson": _("Choose both lessons.")})
             domain.move_student(g.user, student, from_lesson, to_lesson, form.get("reason", ""))
@@ -86,7 +97,7 @@ def record(student_id):
         elif action == "makeup":
             missed = Attendance.get_or_none(Attendance.id == form.get("missed", type=row_id),
                                             Attendance.student == student)
-            lesson = Lesson.get_or_none(Lesson.id == form.get("makeup_lesson", type=row_id))
+            lesson = _lesson(form, "makeup_lesson", {i for i, _ in offered["upcoming"] + offered["others"]})
             if missed is None or lesson is None:
                 raise Invalid({"makeup_lesson": _("Choose the missed lesson and the make-up lesson.")})
             domain.book_makeup(g.user, student, missed, lesson, form.get("reason", ""))
@@ -96,11 +107,12 @@ def record(student_id):
                                               Enrolment.student == student)
             if enrolment is None:
                 raise Invalid({"enrolment": _("Choose the class.")})
-            on = parse_date(form.get("on")) or campus_today()
+            on = form_date(form, "on", dates, campus_today())
+            if dates:
+                raise Invalid(dates)
             if action == "transfer":
-                target = classes.visible(g.user).where(
-                    SchoolClass.id == form.get("to_klass", type=row_id)).first()
-                if target is None:
+                target = SchoolClass.get_or_none(SchoolClass.id == form.get("to_klass", type=row_id))
+                if target is None or target.id not in {i for i, _ in offered["targets"]}:
                     raise Invalid({"to_klass": _("Choose the new class.")})
                 domain.transfer(g.user, enrolment, target, on, form.get("reason", ""))
                 done = _("Transferred to %(klass)s.", klass=target.name)

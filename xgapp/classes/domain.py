@@ -109,6 +109,12 @@ def add_holiday(by, day, name):
     return holiday
 
 
+def lessons_on(day):
+    """Lessons not cancelled on `day` (e.g. a new holiday's lessons, to be moved or cancelled)."""
+    return list(Lesson.select(Lesson, SchoolClass).join(SchoolClass)
+                .where(Lesson.day == day, Lesson.status == "planned").order_by(Lesson.starts_at))
+
+
 def remove_holiday(by, holiday):
     with write():
         audit.record(by, "delete", "holiday", holiday.id, before=audit.snapshot(holiday), summary=str(holiday.day))
@@ -175,9 +181,24 @@ def _clean(data):
     return values, errors
 
 
+def _own_advisor(by, data):
+    """An advisor who is not a manager runs her own classes: the class is hers whatever the form says."""
+    if by is not None and "advisor" in by.role_set and not by.role_set & MANAGERS:
+        data = dict(data, advisor=by)
+    return data
+
+
+def _check_room(values, errors):
+    room = values.get("classroom")
+    if room is not None and "capacity" in values and room.seats < values["capacity"]:
+        errors["classroom"] = _l("%(room)s has %(seats)d seats, fewer than the class's places.", room=room.name,
+                                 seats=room.seats)
+
+
 def create(by, data):
     """Open a class (招生中)."""
-    values, errors = _clean(data)
+    values, errors = _clean(_own_advisor(by, data))
+    _check_room(values, errors)
     if errors:
         raise Invalid(errors)
     with write():
@@ -187,16 +208,43 @@ def create(by, data):
 
 
 def update(by, klass, data):
-    """Change a class's details; capacity cannot drop below the students already in it."""
+    """Change a class's details. Its planned lessons follow a new teacher or room (checked for clashes); the
+    subject is fixed once hours were consumed; a class ends only through 结课 (changes.end_class)."""
+    from xgapp.timetable import domain as timetable
+
+    if by is not None and "advisor" in by.role_set and not by.role_set & MANAGERS:
+        data = dict(data, advisor=klass.advisor)  # handing a class to someone else is a supervisor's decision
     values, errors = _clean(data)
+    _check_room(values, errors)
     if "capacity" in values and values["capacity"] < len(members(klass)):
         errors["capacity"] = _l("%(n)d students are already in this class.", n=len(members(klass)))
     status = data.get("status") or klass.status
-    if status not in STATUSES:
-        errors["status"] = _l("Choose a status.")
+    if status not in ("enrolling", "running") or klass.status == "ended":
+        errors["status"] = _l("Choose a status.") if klass.status != "ended" else _l("This class has ended.")
+    held = Lesson.select().where(Lesson.klass == klass, Lesson.status == "done").exists()
+    if held and values.get("subject") and values["subject"] != klass.subject:
+        errors["subject"] = _l("Lessons were already held in %(subject)s: the subject cannot change.",
+                               subject=klass.subject)
     if errors:
         raise Invalid(errors)
     with write():
+        planned = list(Lesson.select().where(Lesson.klass == klass, Lesson.status == "planned"))
+        teacher, room = values["teacher"], values["classroom"]
+        if teacher.id != klass.teacher_id or getattr(room, "id", None) != klass.classroom_id:
+            found = []
+            for lesson in planned:
+                found += timetable.conflicts(lesson.day, lesson.starts_at, lesson.ends_at,
+                                             teacher if teacher.id != klass.teacher_id else None,
+                                             room if getattr(room, "id", None) != klass.classroom_id else None,
+                                             [], exclude=[x.id for x in planned])
+            if found:
+                raise Invalid({"teacher": _l("The new teacher or room is taken: %(clash)s", clash=found[0].message())})
+            for lesson in planned:
+                before = {"teacher": lesson.teacher_id, "classroom": lesson.classroom_id}
+                lesson.teacher, lesson.classroom = teacher, room
+                lesson.save()
+                audit.record(by, "update", "lesson", lesson.id, before=before,
+                             after={"teacher": teacher.id, "classroom": getattr(room, "id", None)}, summary=klass.name)
         before = audit.snapshot(klass)
         for name, value in values.items():
             setattr(klass, name, value)
@@ -285,33 +333,57 @@ def enrol(by, klass, student, on=None):
                                      joined_on=on, status="active", created_at=utcnow(), created_by=by)
         audit.record(by, "create", "enrolment", enrolment.id, after=audit.snapshot(enrolment),
                      summary="%s → %s" % (student.name, klass.name))
-        if klass.status == "enrolling" and taken + 1 >= 1 and started:
-            klass.status = "running"
-            klass.save()
     return enrolment
 
 
 def _clashes_for(klass, student, on):
-    """Messages for the class's coming lessons that clash with the student's other lessons."""
+    """Messages for the class's coming lessons that clash with the student's other lessons (one query)."""
+    from xgapp.timetable.domain import Conflict
+
+    mine, other = Lesson.alias(), Lesson.alias()
+    seat = ((Enrolment.student == student) & (
+        ((Enrolment.klass == other.klass) & Enrolment.kind.in_(["regular", "join"]) & (Enrolment.joined_on <= other.day)
+         & (Enrolment.left_on.is_null() | (Enrolment.left_on > other.day)))
+        | (Enrolment.lesson == other.id)))
+    clash = (other.select(other, SchoolClass)
+             .join(SchoolClass, on=(other.klass == SchoolClass.id), attr="klass")
+             .switch(other)
+             .join(mine, on=((mine.day == other.day) & (mine.starts_at < other.ends_at)
+                             & (mine.ends_at > other.starts_at)))
+             .join(Enrolment, on=seat)
+             .where(mine.klass == klass, mine.status == "planned", mine.day >= on, other.status != "cancelled",
+                    other.klass != klass)
+             .order_by(other.starts_at).first())
+    return [Conflict("student", clash, student.name).message()] if clash else []
+
+
+def suspended_on(student, day):
+    """True when the student is suspended (停课) on `day`."""
+    from xgapp.classes.models import Suspension
+
+    return Suspension.select().where(
+        Suspension.student == student, Suspension.start_on <= day, Suspension.end_on >= day,
+        Suspension.resumed_on.is_null() | (Suspension.resumed_on > day)).exists()
+
+
+def book_one_lesson(by, lesson, student, kind, result="", instead_of=None):
+    """A student sits in one lesson only: a 试听 trial (no hours), a 补课 make-up, or 调课 `instead_of` another."""
     from xgapp.timetable import domain as timetable
 
-    found = []
-    for lesson in Lesson.select().where(Lesson.klass == klass, Lesson.status == "planned", Lesson.day >= on):
-        found += timetable.conflicts(lesson.day, lesson.starts_at, lesson.ends_at, None, None, [student.id],
-                                     exclude=[lesson.id])
-        if found:
-            break
-    return [c.message() for c in found]
-
-
-def book_one_lesson(by, lesson, student, kind, result=""):
-    """A student sits in one lesson only: a 试听 trial (no hours) or a 补课 make-up."""
     if kind not in ("trial", "makeup", "moved"):
         raise ValueError(kind)
     with write():
         lesson = Lesson.get_by_id(lesson.id)
         if lesson.status != "planned":
             raise Invalid({"student": _l("This lesson has already taken place.")})
+        if suspended_on(student, lesson.day):
+            raise Invalid({"student": _l("%(name)s is suspended on %(day)s.", name=student.name,
+                                         day=lesson.day.isoformat())})
+        exclude = [lesson.id] + ([instead_of.id] if instead_of is not None else [])
+        found = timetable.conflicts(lesson.day, lesson.starts_at, lesson.ends_at, None, None, [student.id],
+                                    exclude=exclude)
+        if found:
+            raise Invalid({"student": found[0].message()})
         klass = lesson.klass
         on_lesson = Enrolment.select().where(Enrolment.lesson == lesson).count()
         if len(members(klass, lesson.day)) + on_lesson >= klass.capacity:

@@ -17,8 +17,10 @@ from xgapp.validation import Invalid
 
 
 def month_bounds(month):
-    """'2026-09' -> (first day, first day of the next month); ValueError on anything else."""
+    """'2026-09' -> (first day, first day of the next month); ValueError on anything else (years 2000–2099)."""
     year, _, mon = (month or "").partition("-")
+    if not (year.isdigit() and mon.isdigit() and 2000 <= int(year) <= 2099):
+        raise ValueError(month)
     first = date(int(year), int(mon), 1)
     following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
     return first, following
@@ -58,6 +60,10 @@ def may_confirm_as_advisor(user, teacher, month):
 def confirm(by, teacher, month, side, note=""):
     """The teacher ('teacher') or the campus ('advisor') confirms the month's lessons and hours as they stand."""
     month_bounds(month)
+    if side not in ("teacher", "advisor"):
+        raise ValueError(side)
+    if "teacher" not in teacher.role_set and not teacher_totals(month, teacher):
+        raise Invalid({"month": _l("%(name)s taught no lessons this month.", name=teacher.display_name)})
     if side == "teacher" and by.id != teacher.id:
         raise Invalid({"month": _l("Only the teacher confirms their own hours.")})
     if side == "advisor" and not may_confirm_as_advisor(by, teacher, month):
@@ -65,6 +71,9 @@ def confirm(by, teacher, month, side, note=""):
     lessons, hours = teacher_totals(month, teacher).get(teacher.id, (0, hours_sum(0)))
     with write():
         row, _ = TeacherMonth.get_or_create(teacher=teacher, month=month)
+        if getattr(row, side + "_at") is not None and \
+                (getattr(row, side + "_lessons"), getattr(row, side + "_hours")) == (lessons, hours):
+            raise Invalid({"month": _l("Already confirmed; nothing has changed since.")})
         before = audit.snapshot(row)
         if side == "teacher":
             row.teacher_lessons, row.teacher_hours, row.teacher_at = lessons, hours, utcnow()
@@ -81,7 +90,12 @@ def confirm(by, teacher, month, side, note=""):
 def verification(month):
     """One line per teacher who taught in `month` or confirmed it: totals, both confirmations, problems."""
     totals = teacher_totals(month)
-    checks = {row.teacher_id: row for row in TeacherMonth.select().where(TeacherMonth.month == month)}
+    from peewee import JOIN
+
+    confirmer = User.alias()
+    checks = {row.teacher_id: row for row in TeacherMonth.select(TeacherMonth, confirmer)
+              .join(confirmer, JOIN.LEFT_OUTER, on=(TeacherMonth.advisor_by == confirmer.id), attr="advisor_by")
+              .where(TeacherMonth.month == month)}
     names = {u.id: u.display_name for u in User.select(User.id, User.display_name)
              .where(User.id.in_(list(set(totals) | set(checks)) or [0]))}
     lines = []

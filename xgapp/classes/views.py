@@ -32,18 +32,36 @@ def class_or_404(class_id, manage=False):
     return klass
 
 
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
 def parse_date(value):
+    """A date typed in a form or URL (2000–2099), or None when empty or not a date."""
     try:
-        return date.fromisoformat((value or "").strip())
+        day = date.fromisoformat((value or "").strip())
     except ValueError:
         return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+def form_date(form, name, errors, default=None):
+    """A date field: `default` when left empty; a message beside the field when it is not a date."""
+    raw = (form.get(name) or "").strip()
+    if not raw:
+        return default
+    day = parse_date(raw)
+    if day is None:
+        errors[name] = _("Enter a date, e.g. 2026-09-05.")
+    return day
 
 
 def parse_time(value):
+    """A clock time HH:MM (no zone), or None."""
     try:
-        return time.fromisoformat((value or "").strip())
+        clock = time.fromisoformat((value or "").strip())
     except ValueError:
         return None
+    return clock.replace(second=0, microsecond=0) if clock.tzinfo is None else None
 
 
 @bp.route("/")
@@ -84,7 +102,7 @@ def _choices():
             "teachers": [("", "—")] + [(t.id, t.display_name) for t in domain.teachers()],
             "advisors": [("", "—")] + [(a.id, a.display_name) for a in students.advisors()],
             "rooms": [("", "—")] + [(r.id, "%s（%d座）" % (r.name, r.seats)) for r in domain.rooms()],
-            "statuses": list(domain.STATUSES.items())}
+            "statuses": [(k, v) for k, v in domain.STATUSES.items() if k != "ended"]}
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -111,6 +129,7 @@ def create():
 
 
 @bp.route("/<int:class_id>/edit", methods=["GET", "POST"])
+@require("classes.view")
 def edit(class_id):
     """Change a class's details and status."""
     klass = class_or_404(class_id, manage=True)
@@ -145,16 +164,18 @@ def _show(klass, errors=None, status=200, schedule_values=None):
         schedule=schedule_values or {"first_day": max(klass.start_on, campus_today()).isoformat(),
                                      "start": "09:00", "end": "10:30",
                                      "count": max(klass.planned_lessons - len(lessons), 1)},
-        low=left <= rules.get("low_hours")), status
+        low=left <= rules.get("low_hours"), low_mark=rules.get("low_hours")), status
 
 
 @bp.route("/<int:class_id>")
+@require("classes.view")
 def show(class_id):
     """A class: its plan, students with their hours, lessons, and (for who runs it) enrolment and scheduling."""
     return _show(class_or_404(class_id))
 
 
 @bp.route("/<int:class_id>/enrol", methods=["POST"])
+@require("classes.view")
 def enrol(class_id):
     """Put a student in the class (found by name, pinyin or phone tail)."""
     klass = class_or_404(class_id, manage=True)
@@ -163,7 +184,11 @@ def enrol(class_id):
     try:
         if len(found) != 1:
             raise Invalid({"student": _("Type the student's name or phone tail so that exactly one matches.")})
-        domain.enrol(g.user, klass, found[0], parse_date(request.form.get("on")) or campus_today())
+        errors = {}
+        on = form_date(request.form, "on", errors, campus_today())
+        if errors:
+            raise Invalid(errors)
+        domain.enrol(g.user, klass, found[0], on)
     except Invalid as exc:
         return _show(klass, exc.errors, 422)
     flash(_("%(name)s is in the class.", name=found[0].name), "success")
@@ -171,6 +196,7 @@ def enrol(class_id):
 
 
 @bp.route("/<int:class_id>/schedule", methods=["POST"])
+@require("classes.view")
 def schedule(class_id):
     """Generate lessons from a weekly pattern."""
     from xgapp.timetable import domain as timetable
@@ -202,8 +228,13 @@ def rooms():
                 domain.save_classroom(g.user, request.form.get("name"), request.form.get("seats"), room)
                 flash(_("Room saved."), "success")
             elif request.form.get("what") == "holiday":
-                domain.add_holiday(g.user, parse_date(request.form.get("day")), request.form.get("holiday_name"))
+                day = parse_date(request.form.get("day"))
+                domain.add_holiday(g.user, day, request.form.get("holiday_name"))
                 flash(_("Holiday added."), "success")
+                clashing = domain.lessons_on(day)
+                if clashing:
+                    flash(_("%(n)d lessons are planned on that day: move or cancel them (%(names)s).",
+                            n=len(clashing), names="、".join(x.klass.name for x in clashing[:5])), "warning")
             elif request.form.get("what") == "remove_holiday":
                 holiday = Holiday.get_or_none(Holiday.id == request.form.get("holiday_id", type=row_id)) or abort(404)
                 domain.remove_holiday(g.user, holiday)
@@ -224,14 +255,18 @@ def rooms():
 
 
 @bp.route("/<int:class_id>/end", methods=["POST"])
+@require("classes.view")
 def end(class_id):
     """结课: the class ends; its students finish and lessons not yet held are cancelled."""
     from xgapp.changes import domain as changes
 
     klass = class_or_404(class_id, manage=True)
     try:
-        changes.end_class(g.user, klass, parse_date(request.form.get("on")) or campus_today(),
-                          request.form.get("reason", ""))
+        errors = {}
+        on = form_date(request.form, "on", errors, campus_today())
+        if errors:
+            raise Invalid(errors)
+        changes.end_class(g.user, klass, on, request.form.get("reason", ""))
     except Invalid as exc:
         return _show(klass, exc.errors, 422)
     flash(_("The class has ended."), "success")
@@ -259,6 +294,8 @@ def teachers():
     errors = {}
     if request.method == "POST":
         teacher = User.get_or_none(User.id == request.form.get("teacher", type=row_id)) or abort(404)
+        if request.form.get("side") not in ("teacher", "advisor"):
+            abort(400)
         try:
             figures.confirm(g.user, teacher, month, request.form.get("side"), request.form.get("note", ""))
         except Invalid as exc:

@@ -50,11 +50,14 @@ def balances_for(student_ids):
     return found
 
 
-def low_balance_students(threshold=LOW):
-    """A subquery of students with `threshold` hours or fewer left in some subject they bought."""
+def low_balance_students(threshold=LOW, among=None):
+    """A subquery of students with `threshold` hours or fewer left in some subject they bought
+    (optionally only `among` a subquery of student ids, e.g. an advisor's own)."""
     tenths = int(threshold * 10)
-    return (HourEntry.select(HourEntry.student).group_by(HourEntry.student, HourEntry.subject)
-            .having(fn.SUM(HourEntry.hours) <= SQL(str(tenths))))
+    query = HourEntry.select(HourEntry.student)
+    if among is not None:
+        query = query.where(HourEntry.student.in_(among))
+    return query.group_by(HourEntry.student, HourEntry.subject).having(fn.SUM(HourEntry.hours) <= SQL(str(tenths)))
 
 
 def contract_balances(contracts):

@@ -25,4 +25,5 @@ class HourEntry(BaseModel):
 
     class Meta:
         table_name = "hour_entry"
-        indexes = ((("student", "subject"), False), (("contract", "kind"), False))
+        # (student, subject, hours) covers balance sums; `at` finds a month's consumption (migration m0006)
+        indexes = ((("student", "subject", "hours"), False), (("contract", "kind"), False), (("at",), False))

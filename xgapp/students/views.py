@@ -141,6 +141,9 @@ def create():
         422 if errors else 200
 
 
+TIMELINE_SHOWN = 150
+
+
 @bp.route("/<int:student_id>")
 def show(student_id):
     """The student file: details, guardians, hours and contracts (for who may see money), timeline."""
@@ -157,10 +160,14 @@ def show(student_id):
     guardians = list(student.guardians.order_by(Guardian.position))
     events = domain.timeline(student) if "money" in rights else [
         e for e in domain.timeline(student) if e[1] not in ("contract", "payment", "hours", "referral")]
+    more_events = 0
+    if not request.args.get("all") and len(events) > TIMELINE_SHOWN:  # years of lessons: the newest first
+        more_events, events = len(events) - TIMELINE_SHOWN, events[:TIMELINE_SHOWN]
     from xgapp.classes import domain as classes
 
     return render_template("students/show.html", student=student, guardians=guardians, rights=rights,
-                           money=money, events=events, classes=classes.classes_of(student), statuses=domain.STATUSES, sources=domain.SOURCES,
+                           money=money, events=events, more_events=more_events,
+                           classes=classes.classes_of(student), statuses=domain.STATUSES, sources=domain.SOURCES,
                            genders=domain.GENDERS, advisors=list(domain.advisors()), today=campus_today().isoformat())
 
 

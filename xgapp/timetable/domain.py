@@ -68,8 +68,17 @@ def students_in(klass, day):
 
 
 def conflicts(day, starts_at, ends_at, teacher, classroom, student_ids, exclude=()):
-    """Lessons that overlap the slot and share its teacher, room or any of the students."""
-    overlapping = (Lesson.select(Lesson, SchoolClass).join(SchoolClass)
+    """Lessons that overlap the slot and share its teacher, room or any of the students.
+
+    A student counts as taken by a lesson of a class they are enrolled in on that day (unless suspended or moved
+    away from that lesson), or by a lesson they were booked into alone (trial, make-up, moved).
+    """
+    from xgapp.classes.models import Makeup, Suspension
+
+    teacher_user = User.alias()
+    overlapping = (Lesson.select(Lesson, SchoolClass, teacher_user, Classroom).join(SchoolClass).switch(Lesson)
+                   .join(teacher_user, on=(Lesson.teacher == teacher_user.id), attr="teacher").switch(Lesson)
+                   .join(Classroom, JOIN.LEFT_OUTER, on=(Lesson.classroom == Classroom.id), attr="classroom")
                    .where(Lesson.day == day, Lesson.status != "cancelled",
                           Lesson.starts_at < ends_at, Lesson.ends_at > starts_at))
     if exclude:
@@ -78,22 +87,32 @@ def conflicts(day, starts_at, ends_at, teacher, classroom, student_ids, exclude=
     others = list(overlapping)
     if not others:
         return found
+    teacher_id, room_id = getattr(teacher, "id", teacher), getattr(classroom, "id", classroom)
     for lesson in others:
-        if lesson.teacher_id == getattr(teacher, "id", teacher):
-            found.append(Conflict("teacher", lesson, User.get_by_id(lesson.teacher_id).display_name))
-        if classroom is not None and lesson.classroom_id == getattr(classroom, "id", classroom):
-            found.append(Conflict("classroom", lesson, Classroom.get_by_id(lesson.classroom_id).name))
+        if teacher_id is not None and lesson.teacher_id == teacher_id:
+            found.append(Conflict("teacher", lesson, lesson.teacher.display_name))
+        if room_id is not None and lesson.classroom_id == room_id:
+            found.append(Conflict("classroom", lesson, lesson.classroom.name))
     if student_ids:
         ids = [lesson.id for lesson in others]
-        by_class = {lesson.klass_id: lesson for lesson in others}
+        lessons = {lesson.id: lesson for lesson in others}
+        by_class = {}
+        for lesson in others:
+            by_class.setdefault(lesson.klass_id, []).append(lesson)
+        suspended = Suspension.select(Suspension.student).where(
+            Suspension.start_on <= day, Suspension.end_on >= day,
+            Suspension.resumed_on.is_null() | (Suspension.resumed_on > day))
+        away = {(m.student_id, m.missed_lesson_id) for m in Makeup.select(Makeup.student, Makeup.missed_lesson)
+                .where(Makeup.kind == "moved", Makeup.missed_lesson.in_(ids))}
         regular = (Enrolment.select(Enrolment, Student).join(Student)
                    .where(Enrolment.klass.in_(list(by_class)), Enrolment.student.in_(list(student_ids)),
-                          classes.active_on(day)))
+                          Enrolment.student.not_in(suspended), classes.active_on(day)))
         for e in regular:
-            found.append(Conflict("student", by_class[e.klass_id], e.student.name))
+            for lesson in by_class[e.klass_id]:
+                if (e.student_id, lesson.id) not in away:
+                    found.append(Conflict("student", lesson, e.student.name))
         single = (Enrolment.select(Enrolment, Student).join(Student)
                   .where(Enrolment.lesson.in_(ids), Enrolment.student.in_(list(student_ids))))
-        lessons = {lesson.id: lesson for lesson in others}
         for e in single:
             found.append(Conflict("student", lessons[e.lesson_id], e.student.name))
     return found
@@ -179,6 +198,9 @@ def move(by, lesson, day, start, end, classroom=None, reason=""):
         if lesson.status != "planned":
             raise Invalid({"day": _l("Only a lesson that has not taken place can be moved.")})
         room = classroom if classroom is not None else lesson.classroom_id
+        if classroom is not None and classroom.seats < len(students_in(lesson.klass, day)):
+            raise Invalid({"classroom": _l("%(room)s has only %(seats)d seats.", room=classroom.name,
+                                           seats=classroom.seats)})
         starts_at, ends_at = instant(day, start), instant(day, end)
         students = students_in(lesson.klass, day) + [
             e.student_id for e in Enrolment.select(Enrolment.student).where(Enrolment.lesson == lesson)]
@@ -245,11 +267,20 @@ def week(monday, user, teacher=None, classroom=None, advisor=None, student=None,
     if klass:
         query = query.where(Lesson.klass == klass)
     if student:
-        regular = (Enrolment.select(Enrolment.klass).where(Enrolment.student == student,
-                                                           Enrolment.kind.in_(["regular", "join"])))
+        from xgapp.classes.models import Makeup
+
+        seated = Lesson.id.is_null()  # false: the ORs below add each enrolment's class and dates
+        for e in Enrolment.select().where(Enrolment.student == student, Enrolment.kind.in_(["regular", "join"]),
+                                          Enrolment.joined_on < monday + timedelta(days=7),
+                                          Enrolment.left_on.is_null() | (Enrolment.left_on > monday)):
+            span = (Lesson.klass == e.klass_id) & (Lesson.day >= e.joined_on)
+            if e.left_on:
+                span = span & (Lesson.day < e.left_on)
+            seated = seated | span
         single = Enrolment.select(Enrolment.lesson).where(Enrolment.student == student,
                                                           Enrolment.lesson.is_null(False))
-        query = query.where(Lesson.klass.in_(regular) | Lesson.id.in_(single))
+        away = Makeup.select(Makeup.missed_lesson).where(Makeup.student == student, Makeup.kind == "moved")
+        query = query.where((seated & Lesson.id.not_in(away)) | Lesson.id.in_(single))
     days = {monday + timedelta(days=i): [] for i in range(7)}
     for lesson in query.order_by(Lesson.starts_at):
         days[lesson.day].append(lesson)
