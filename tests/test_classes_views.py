@@ -175,3 +175,48 @@ def test_the_principal_sets_the_campus_rules(app, client):
         values = rules.all_rules()
     assert values["opening_time"] == time(7, 30) and values["low_hours"] == Decimal("6")
     assert values["late_consumes"] is False and values["absent_consumes"] is True
+
+
+def test_booking_a_trial_from_the_class_page_and_recording_how_it_went(app, client):
+    from xgapp.leads import domain as leads
+    from xgapp.leads.models import Lead
+
+    klass, pupils, lesson = _running_class(2)
+    adv = advisor()
+    lead = leads.record_inquiry(adv, adv, "walkin", {"name": "试听小朋友"},
+                                {"name": "试听妈妈", "relation": "母亲", "mobile": "13912345000"},
+                                today=campus_today() - timedelta(days=2))
+    login(client, "adv1")
+    token = _token(client, "/classes/%d" % klass.id)
+    bad = client.post("/classes/%d/trial" % klass.id, data={"csrf_token": token, "trial_student": "试听小朋友"})
+    assert bad.status_code == 422 and 'id="err-trial_lesson"' in bad.get_data(as_text=True)
+    ok = client.post("/classes/%d/trial" % klass.id, data={"csrf_token": token, "trial_student": "试听小朋友",
+                                                           "trial_lesson": lesson.id})
+    assert ok.status_code == 303
+    marks = {"mark-%d" % s.id: "present" for s in pupils} | {"mark-%d" % lead.student_id: "present",
+                                                               "result-%d" % lead.student_id: "很喜欢，家长考虑报名"}
+    token = _token(client, "/attendance/lesson/%d" % lesson.id)
+    assert client.post("/attendance/lesson/%d" % lesson.id, data=marks | {"csrf_token": token}).status_code == 303
+    assert hours.balance(lead.student) == Decimal("0.0")
+    assert Lead.get_by_id(lead.id).stage == "trial"
+    assert "很喜欢，家长考虑报名" in client.get("/classes/%d" % klass.id).get_data(as_text=True)
+
+
+def test_a_class_can_be_for_any_subject_the_campus_sells(app, client):
+    make_user("sup", roles=("supervisor",))
+    login(client, "sup")
+    token = _token(client, "/classes/new")
+    response = client.post("/classes/new", data=_form(csrf_token=token, subject="奥数"))
+    assert response.status_code == 303 and SchoolClass.get().subject == "奥数"
+    empty = client.post("/classes/new", data=_form(csrf_token=token, subject=" "))
+    assert empty.status_code == 422 and 'id="err-subject"' in empty.get_data(as_text=True)
+
+
+def test_rooms_page_shows_week_and_month_use(app, client):
+    make_user("sup", roles=("supervisor",))
+    klass = make_class()
+    today = campus_today()
+    timetable.schedule(None, klass, [today.weekday()], time(9), time(11), today, 1)
+    login(client, "sup")
+    html = client.get("/classes/rooms").get_data(as_text=True)
+    assert html.count("2.0 h") == 2  # this week and this month

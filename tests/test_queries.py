@@ -89,3 +89,29 @@ def test_refund_approvals_lead_page_and_contract_export_do_not_grow_with_rows(ap
     with count_queries() as figures:
         contracts.refundable(some_contract)
     assert _queries(client, urls[0]) == counts[0] + 6 * len(figures)
+
+
+def test_roll_call_timetable_and_class_pages_do_not_grow_with_students(app, client):
+    from datetime import time
+
+    from xgapp.classes import domain as classes
+    from xgapp.timetable import domain as timetable
+    from tests.conftest import campus_today
+    from tests.factories import make_class
+
+    klass = make_class()
+    today = campus_today()
+    [lesson] = timetable.schedule(None, klass, [today.weekday()], time(9), time(11), today, 1)
+
+    def add(n):
+        s = make_student(name="点名%d" % n, mobile="1370001%04d" % n, advisor_user=klass.advisor)
+        make_contract(s, hours="10")
+        classes.enrol(None, klass, s, today)
+
+    add(1)
+    login(client)
+    urls = ("/attendance/lesson/%d" % lesson.id, "/timetable/", "/classes/%d" % klass.id, "/classes/", "/")
+    counts = [_queries(client, url) for url in urls]
+    for n in range(2, 10):
+        add(n)
+    assert [_queries(client, url) for url in urls] == counts

@@ -103,3 +103,25 @@ def test_the_week_timetable_and_class_page_on_a_tablet(page, demo_campus):
     page.locator("#class-list tbody a").first.click()
     expect(page.locator("#lessons tbody tr")).to_have_count(16)
     page.screenshot(path=str(ARTIFACTS / "class-page.png"), full_page=True)
+
+
+def test_student_changes_teacher_hours_and_figures_pages_on_a_tablet(page, demo_campus):
+    with _db(demo_campus) as conn:
+        student = conn.execute("SELECT student_id FROM enrolment WHERE status = 'active' AND kind = 'regular' "
+                               "ORDER BY id LIMIT 1").fetchone()[0]
+    log_in(page, demo_campus, "supervisor")
+    page.goto(demo_campus.url + "/changes/student/%d" % student)
+    page.evaluate("document.getElementById('suspend-start').type = 'text'")  # as an old browser without a picker
+    page.fill("#suspend-start", "2026-13-01")
+    page.fill("#suspend-reason", "出国")
+    page.click("#form-suspend button")
+    expect(page.locator("#err-suspend-start")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "student-changes.png"), full_page=True)
+    page.goto(demo_campus.url + "/classes/teachers")
+    expect(page.locator("#teacher-months tbody tr").first).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "teacher-hours.png"), full_page=True)
+    page.goto(demo_campus.url + "/classes/figures")
+    expect(page.locator("#month-figures .tile")).to_have_count(5)
+    page.screenshot(path=str(ARTIFACTS / "teaching-figures.png"), full_page=True)
+    page.goto(demo_campus.url + "/classes/rooms")
+    page.screenshot(path=str(ARTIFACTS / "rooms.png"), full_page=True)

@@ -96,7 +96,7 @@ def report_leave(by, lesson, student, reason, at=None):
     return notice
 
 
-def confirm(by, lesson, marks, overdraft_reason=None, today=None):
+def confirm(by, lesson, marks, overdraft_reason=None, today=None, results=None):
     """Save the roll call: one mark per expected student, hours consumed through the ledger, lesson locked.
 
     All or nothing. A second confirmation (another tablet, a double tap) is refused, so each student is
@@ -145,8 +145,12 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None):
             if need > 0:
                 hours.consume(by, student, subject, need, label, "lesson:%d" % lesson.id,
                               overdraft_reason=overdraft_reason if overdraft else None)
-            if kind == "trial" and mark in ("present", "late"):
-                _trial_attended(by, student, lesson.day)
+            if kind == "trial":
+                note = ((results or {}).get(student.id) or (results or {}).get(str(student.id)) or "").strip()
+                if note:
+                    _trial_result(by, lesson, student, note)
+                if mark in ("present", "late"):
+                    _trial_attended(by, student, lesson.day)
         lesson.status, lesson.confirmed_at, lesson.confirmed_by = "done", utcnow(), by
         lesson.save()
         audit.record(by, "update", "lesson", lesson.id, before={"status": "planned"}, after={"status": "done"},
@@ -158,6 +162,15 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None):
             audit.record(by, "update", "school_class", klass.id, before={"status": "enrolling"},
                          after={"status": "running"}, summary=klass.name)
     return lesson
+
+
+def _trial_result(by, lesson, student, note):
+    """What came of a trial lesson (the teacher's or advisor's words), kept on the trial booking."""
+    enrolment = Enrolment.get(Enrolment.lesson == lesson, Enrolment.student == student, Enrolment.kind == "trial")
+    enrolment.result = note[:200]
+    enrolment.save()
+    audit.record(by, "update", "enrolment", enrolment.id, before={"result": ""}, after={"result": enrolment.result},
+                 summary=student.name)
 
 
 def _trial_attended(by, student, day):

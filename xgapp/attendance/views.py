@@ -67,8 +67,9 @@ def confirm(lesson_id):
     if not domain.may_take(g.user, lesson):
         abort(403)
     marks = {key[5:]: value for key, value in request.form.items() if key.startswith("mark-")}
+    results = {key[7:]: value for key, value in request.form.items() if key.startswith("result-")}
     try:
-        domain.confirm(g.user, lesson, marks, request.form.get("overdraft_reason") or None)
+        domain.confirm(g.user, lesson, marks, request.form.get("overdraft_reason") or None, results=results)
     except Invalid as exc:
         return _page(lesson, exc.errors, 422, marks)
     flash(_("Attendance confirmed; hours were consumed."), "success")

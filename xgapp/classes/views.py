@@ -10,12 +10,14 @@ from xgapp import nav
 from xgapp.campus import rules
 from xgapp.accounts.models import User
 from xgapp.classes import domain
-from xgapp.classes.models import Classroom, Holiday, Lesson, SchoolClass
+from xgapp.classes.models import Classroom, Enrolment, Holiday, Lesson, SchoolClass
 from xgapp.contracts.domain import SUBJECTS
 from xgapp.hours import domain as hours
-from xgapp.i18n import campus_today
+from xgapp.i18n import campus_today, local
 from xgapp.security import require
 from xgapp.students import domain as students
+from xgapp.students.models import Student
+from xgapp.timetable.domain import WEEKDAYS
 from xgapp.validation import Invalid, row_id
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
@@ -96,7 +98,10 @@ def _form_data(form):
 
 
 def _choices():
-    return {"subjects": [("", "—")] + [(s, s) for s in SUBJECTS],
+    from xgapp.contracts.models import Contract
+
+    used = [c.subject for c in Contract.select(Contract.subject).distinct()]
+    return {"subjects": sorted(set(SUBJECTS) | set(used)),
             "grades": [("", "—")] + [(x, x) for x in students.GRADES],
             "kinds": list(domain.KINDS.items()),
             "teachers": [("", "—")] + [(t.id, t.display_name) for t in domain.teachers()],
@@ -156,10 +161,15 @@ def _show(klass, errors=None, status=200, schedule_values=None):
     balances = hours.balances_for([e.student_id for e in members]) if members else {}
     money = {e.student_id for e in members if "money" in students.access(g.user, e.student)}
     lessons = list(Lesson.select().where(Lesson.klass == klass).order_by(Lesson.starts_at))
+    trials = list(Enrolment.select(Enrolment, Student, Lesson).join(Student).switch(Enrolment).join(Lesson)
+                  .where(Enrolment.klass == klass, Enrolment.kind == "trial").order_by(Lesson.day.desc()))
     left = domain.hours_left([klass.id])[klass.id]
     return render_template(
         "classes/show.html", klass=klass, members=members, balances=balances, money=money, lessons=lessons,
-        left=left, errors=errors or {}, may_manage=domain.may_manage(g.user, klass), kinds=domain.KINDS,
+        left=left, errors=errors or {}, trials=trials,
+        coming=[(x.id, "%s %s %s" % (x.day.isoformat(), WEEKDAYS[x.day.weekday()], local(x.starts_at).strftime("%H:%M")))
+                for x in lessons if x.status == "planned" and x.day >= campus_today()],
+        may_manage=domain.may_manage(g.user, klass), kinds=domain.KINDS,
         statuses=domain.STATUSES, enrolment_kinds=domain.ENROLMENT_KINDS, today=campus_today(),
         schedule=schedule_values or {"first_day": max(klass.start_on, campus_today()).isoformat(),
                                      "start": "09:00", "end": "10:30",
@@ -192,6 +202,34 @@ def enrol(class_id):
     except Invalid as exc:
         return _show(klass, exc.errors, 422)
     flash(_("%(name)s is in the class.", name=found[0].name), "success")
+    return redirect(url_for("classes.show", class_id=klass.id), code=303)
+
+
+@bp.route("/<int:class_id>/trial", methods=["POST"])
+@require("classes.view")
+def trial(class_id):
+    """试听: book a prospective student into one coming lesson (no hours; the lead moves on when attended)."""
+    klass = class_or_404(class_id, manage=True)
+    term = request.form.get("trial_student", "").strip()
+    found = students.search(g.user, term, limit=2) if term else []
+    lesson = Lesson.get_or_none(Lesson.id == request.form.get("trial_lesson", type=row_id),
+                                Lesson.klass == klass, Lesson.status == "planned")
+    try:
+        errors = {}
+        if len(found) != 1:
+            errors["trial_student"] = _("Type the student's name or phone tail so that exactly one matches.")
+        if lesson is None:
+            errors["trial_lesson"] = _("Choose the lesson.")
+        if errors:
+            raise Invalid(errors)
+        try:
+            domain.book_one_lesson(g.user, lesson, found[0], "trial")
+        except Invalid as exc:
+            raise Invalid({"trial_student": exc.errors["student"]}) from None
+    except Invalid as exc:
+        return _show(klass, exc.errors, 422)
+    flash(_("%(name)s is booked for a trial lesson on %(day)s.", name=found[0].name, day=lesson.day.isoformat()),
+          "success")
     return redirect(url_for("classes.show", class_id=klass.id), code=303)
 
 
@@ -247,11 +285,14 @@ def rooms():
             return redirect(url_for("classes.rooms"), code=303)
     from xgapp.timetable import domain as timetable
 
-    monday = campus_today()
-    monday = monday.fromordinal(monday.toordinal() - monday.weekday())
-    return render_template("classes/rooms.html", rooms=domain.rooms(), holidays=domain.holidays(campus_today()),
+    today = campus_today()
+    monday = today - timedelta(days=today.weekday())
+    first = today.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return render_template("classes/rooms.html", rooms=domain.rooms(), holidays=domain.holidays(today),
                            errors=errors, form=request.form, usage=timetable.utilisation(monday, 7),
-                           monday=monday), 422 if errors else 200
+                           month_usage={u["room"].id: u for u in timetable.utilisation(first, (following - first).days)},
+                           monday=monday, month=first.strftime("%Y-%m")), 422 if errors else 200
 
 
 @bp.route("/<int:class_id>/end", methods=["POST"])
