@@ -149,6 +149,7 @@ def test_month_figures(app):
     attendance.confirm(None, lessons[1], {a.id: "present", b.id: "present"}, today=lessons[1].day)
     numbers = figures.month_figures("2026-09")
     assert (numbers["lessons"], numbers["students"], numbers["teachers"], numbers["average_size"]) == (2, 2, 1, 1.5)
+    assert numbers["hours"] == D("8.0")  # roll calls count in their lessons' month, whenever they were confirmed
     assert numbers["per_advisor"][0]["classes"] == 1
 
 

@@ -1,5 +1,6 @@
 """The database: one peewee proxy bound by the app factory, per-thread connections, one write lock."""
 
+import contextvars
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -69,9 +70,23 @@ def write_lock():
         yield
 
 
+_fixed_now = contextvars.ContextVar("xgapp_fixed_now", default=None)
+
+
 def utcnow():
-    """The current instant as an aware UTC datetime."""
-    return datetime.now(timezone.utc)
+    """The current instant as an aware UTC datetime (or the instant `clock()` set, when generating history)."""
+    fixed = _fixed_now.get()
+    return fixed if fixed is not None else datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock(instant):
+    """Stamp every write inside the block at `instant` (the demo builds years of history this way)."""
+    token = _fixed_now.set(instant.astimezone(timezone.utc))
+    try:
+        yield
+    finally:
+        _fixed_now.reset(token)
 
 
 class UtcDateTimeField(peewee.Field):

@@ -6,7 +6,7 @@ import secrets
 from xgapp.i18n import campus_today
 from xgapp import audit, campus
 from xgapp.accounts import domain as accounts
-from xgapp.db import write
+from xgapp.db import clock, utcnow, write
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = ("子涵 欣怡 梓萱 浩然 宇轩 一诺 雨桐 俊杰 思远 嘉怡 博文 诗涵 梓轩 佳琪 晨曦 明轩 若曦 天佑 子墨 雅婷 "
@@ -80,7 +80,8 @@ def _students(rng, names, advisors, principal, years, today):
         if rng.random() < 0.5:
             guardians.append({"name": name[0] + "奶奶", "relation": "奶奶", "mobile": str(mobiles[2 * n + 1]),
                               "can_pickup": rng.random() < 0.7})
-        student = students.create(data["advisor"], data, guardians, today=opened)
+        with clock(_at(opened)):
+            student = students.create(data["advisor"], data, guardians, today=opened)
         made.append(student)
         subject = rng.choice(["数学", "英语", "语文", "物理", "化学"])
         lead = leads.record_inquiry(data["advisor"], data["advisor"], data["source"], {}, guardians[0],
@@ -119,24 +120,28 @@ def _students(rng, names, advisors, principal, years, today):
             else:
                 payments = [{"amount": str(amount), "method": rng.choice(list(contracts.METHODS)),
                              "receipt_no": "R%06d" % rng.randrange(10**6)}]
-            contract = contracts.create(data["advisor"], student, {
-                "kind": kind, "subject": subject, "hours": str(bought), "unit_price": str(price),
-                "discount": str(discount), "free_hours": rng.choice(["0", "0", "2", "4"]),
-                "referrer": student.referrer if kind == "referral" else None}, payments, today=signed)
+            with clock(_at(signed)):
+                contract = contracts.create(data["advisor"], student, {
+                    "kind": kind, "subject": subject, "hours": str(bought), "unit_price": str(price),
+                    "discount": str(discount), "free_hours": rng.choice(["0", "0", "2", "4"]),
+                    "referrer": student.referrer if kind == "referral" else None}, payments, today=signed)
             left = hours.balance(student, contract=contract)
             month, used = 0, Decimal(0)
             # monthly consumption until a year ago; the last year's hours are used in classes (see _classes)
             while used < left and signed + timedelta(days=30 * (month + 1)) < today - timedelta(weeks=CLASS_WEEKS):
                 take = min(Decimal(rng.choice([6, 8, 8, 10])), left - used)
-                hours.consume(data["advisor"], student, subject, take, "%s 月课消" % (
-                    (signed + timedelta(days=30 * (month + 1))).strftime("%Y-%m")), "demo")
+                month_end = signed + timedelta(days=30 * (month + 1))
+                with clock(_at(month_end)):
+                    hours.consume(data["advisor"], student, subject, take, "%s 月课消" % month_end.strftime("%Y-%m"),
+                                  "demo")
                 used += take
                 month += 1
             if rng.random() < 0.03 and used < left:
                 figures = contracts.refundable(contract)
                 refund = contracts.request_refund(data["advisor"], contract, figures["hours_left"],
                                                   figures["refundable"], "transfer", "家庭搬迁")
-                contracts.decide_refund(supervisor, refund, True, "同意", today=signed + timedelta(days=60))
+                with clock(_at(signed + timedelta(days=60))):
+                    contracts.decide_refund(supervisor, refund, True, "同意", today=signed + timedelta(days=60))
                 break
             signed = signed + timedelta(days=30 * max(month, 1))
         student = type(student).get_by_id(student.id)
@@ -152,6 +157,15 @@ ROOMS = ["101教室", "102教室", "103教室", "201教室", "202教室", "203�
 CLASS_SUBJECTS = ["数学", "英语", "语文", "物理", "化学"]
 TERM = 16  # lessons per class, one a week; classes of a track follow each other back to back
 CLASS_WEEKS = 52  # a year of timetable and roll calls
+
+
+def _at(day, hour=18):
+    """An instant on a campus day (demo history is stamped when it happened, not when the demo was built)."""
+    from datetime import datetime, time
+
+    from xgapp.i18n import campus_zone
+
+    return datetime.combine(day, time(hour), tzinfo=campus_zone())
 
 
 def _tracks(today):
@@ -178,12 +192,9 @@ def _classes(rng, teachers, advisors, principal, today):
     """A year of classes on 14 weekly tracks, simulated day by day: each class is filled at its start (families
     without enough hours renew for the term), every past lesson gets its roll call (hours consumed through the
     ledger), and a class ends after its last lesson. Today's and later lessons stay planned."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import timedelta
 
-    from xgapp.attendance import domain as attendance
-    from xgapp.changes import domain as changes
     from xgapp.classes import domain as classes
-    from xgapp.classes.models import Lesson
     from xgapp.timetable import domain as timetable
 
     rooms = [classes.save_classroom(principal, name, rng.choice([15, 18, 20])) for name in ROOMS]
@@ -216,29 +227,41 @@ def _classes(rng, teachers, advisors, principal, today):
             ends.setdefault(last, []).append(klass)
     day = min(starts)
     while day < today + timedelta(days=1):
-        for klass in starts.get(day, []):
-            _fill(rng, klass, day, today)
-        if day < today:
-            for lesson in Lesson.select().where(Lesson.day == day, Lesson.status == "planned").order_by(
-                    Lesson.starts_at):
-                _renew_or_leave(rng, lesson, day)
-                marks = {}
-                for student, _, _ in attendance.roster(lesson):
-                    roll = rng.random()
-                    mark = "present" if roll < 0.85 else "late" if roll < 0.9 else "leave" if roll < 0.95 else "absent"
-                    if mark == "leave":
-                        early = rng.random() < 0.5
-                        at = lesson.starts_at - timedelta(hours=48 if early else 3)
-                        attendance.report_leave(lesson.klass.advisor, lesson, student,
-                                                "生病请假" if early else "临时有事",
-                                                at=max(at, datetime(2000, 1, 1, tzinfo=timezone.utc)))
-                    marks[student.id] = mark
-                if marks:
-                    attendance.confirm(lesson.teacher, lesson, marks, today=day)
-            for klass in ends.get(day, []):
-                changes.end_class(klass.advisor, klass, day, "学期结束")
+        with clock(_at(day, 20) if day < today else utcnow()):
+            _simulate_day(rng, day, today, starts, ends)
         day += timedelta(days=1)
     return [klass for klass, _ in made]
+
+
+def _simulate_day(rng, day, today, starts, ends):
+    """One day of the demo's classes: new classes filled, the day's roll calls, finished classes ended."""
+    from datetime import datetime, timedelta, timezone
+
+    from xgapp.attendance import domain as attendance
+    from xgapp.changes import domain as changes
+    from xgapp.classes.models import Lesson
+
+    for klass in starts.get(day, []):
+        _fill(rng, klass, day, today)
+    if day < today:
+        for lesson in Lesson.select().where(Lesson.day == day, Lesson.status == "planned").order_by(
+                Lesson.starts_at):
+            _renew_or_leave(rng, lesson, day)
+            marks = {}
+            for student, _, _ in attendance.roster(lesson):
+                roll = rng.random()
+                mark = "present" if roll < 0.85 else "late" if roll < 0.9 else "leave" if roll < 0.95 else "absent"
+                if mark == "leave":
+                    early = rng.random() < 0.5
+                    at = lesson.starts_at - timedelta(hours=48 if early else 3)
+                    attendance.report_leave(lesson.klass.advisor, lesson, student,
+                                            "生病请假" if early else "临时有事",
+                                            at=max(at, datetime(2000, 1, 1, tzinfo=timezone.utc)))
+                marks[student.id] = mark
+            if marks:
+                attendance.confirm(lesson.teacher, lesson, marks, today=day)
+        for klass in ends.get(day, []):
+            changes.end_class(klass.advisor, klass, day, "学期结束")
 
 
 def _renew_or_leave(rng, lesson, day):

@@ -164,14 +164,22 @@ def month_figures(month):
                 .where(Lesson.day >= first, Lesson.day < following, Attendance.mark.in_(["present", "late"]))
                 .scalar())
     teachers = held.select(fn.COUNT(fn.DISTINCT(Lesson.teacher))).scalar()
-    consumed = -hours_sum(HourEntry.select(fn.SUM(HourEntry.hours))
-                          .where(HourEntry.kind.in_(["consume", "correction"]), HourEntry.at >= start,
-                                 HourEntry.at < end).scalar())
+    # hours consumed: roll calls count in their lesson's month (even when confirmed a day late); manual
+    # consumption and corrections in the month they were booked
+    other = (HourEntry.kind.in_(["consume", "correction"]) & (HourEntry.at >= start) & (HourEntry.at < end)
+             & ~HourEntry.source.startswith("lesson:"))
+    of_lessons = (Attendance.select(Student.advisor, fn.SUM(Attendance.hours)).join(Lesson)
+                  .switch(Attendance).join(Student, on=(Attendance.student == Student.id))
+                  .where(Lesson.day >= first, Lesson.day < following).group_by(Student.advisor).tuples())
+    booked = (HourEntry.select(Student.advisor, fn.SUM(HourEntry.hours)).join(Student)
+              .where(other).group_by(Student.advisor).tuples())
+    used = {}
+    for advisor_id, total in of_lessons:
+        used[advisor_id] = used.get(advisor_id, hours_sum(0)) + hours_sum(total)
+    for advisor_id, total in booked:
+        used[advisor_id] = used.get(advisor_id, hours_sum(0)) - hours_sum(total)
+    consumed = sum(used.values(), hours_sum(0))
     per_advisor = []
-    rows = (HourEntry.select(Student.advisor, fn.SUM(HourEntry.hours).alias("h")).join(Student)
-            .where(HourEntry.kind.in_(["consume", "correction"]), HourEntry.at >= start, HourEntry.at < end)
-            .group_by(Student.advisor).tuples())
-    used = {advisor_id: -hours_sum(h) for advisor_id, h in rows}
     class_rows = (SchoolClass.select(SchoolClass.advisor, fn.COUNT(fn.DISTINCT(SchoolClass.id)))
                   .join(Lesson).where(Lesson.status == "done", Lesson.day >= first, Lesson.day < following)
                   .group_by(SchoolClass.advisor).tuples())
