@@ -276,3 +276,17 @@ def test_an_advisor_opens_classes_only_for_herself(app):
     me, other = advisor("adv1"), advisor("adv2")
     klass = make_class(advisor_user=other, classroom=None, by=me)
     assert klass.advisor_id == me.id
+
+
+def test_a_suspension_recorded_ahead_pauses_the_student_on_its_first_day(app):
+    from xgapp.scheduler import run_jobs
+
+    klass, (a, b), lessons = _class()
+    today = date.today()
+    changes.suspend(None, a, today + timedelta(days=3), today + timedelta(days=10), "下周出国")
+    assert Student.get_by_id(a.id).status == "active"
+    assert changes.start_due_suspensions(today + timedelta(days=2)) == []
+    assert [s.id for s in changes.start_due_suspensions(today + timedelta(days=3))] == [a.id]
+    assert Student.get_by_id(a.id).status == "paused"
+    assert changes.start_due_suspensions(today + timedelta(days=4)) == []  # once
+    run_jobs(app)  # the server's daily job runs it too, without error

@@ -1,4 +1,5 @@
-"""Background jobs of a running server: today's backup (and, later, the nightly export)."""
+"""Background jobs of a running server: today's backup, suspensions that start today (and, later, the nightly
+export)."""
 
 import logging
 import threading
@@ -18,6 +19,10 @@ def run_jobs(app):
             today = datetime.now(i18n.campus_zone()).date()
             for made in backup.daily_backup(target, paths.backups, today):
                 log.info("automatic backup written and verified: %s", made)
+        from xgapp.changes import domain as changes
+
+        for student in changes.start_due_suspensions(i18n.campus_today()):
+            log.info("suspension starts today: %s is now paused", student.name)
 
 
 class Scheduler:

@@ -63,6 +63,20 @@ def suspend(by, student, start, end, reason):
     return suspension
 
 
+def start_due_suspensions(today=None):
+    """Daily job: a student whose recorded suspension has begun becomes 停课 (paused). Idempotent."""
+    today = today or campus_today()
+    started = []
+    with write():
+        due = (Suspension.select(Suspension, students.Student).join(students.Student)
+               .where(Suspension.start_on <= today, Suspension.end_on >= today, Suspension.resumed_on.is_null(),
+                      students.Student.status == "active"))
+        for suspension in due:
+            students.change_status(None, suspension.student, "paused", suspension.start_on, suspension.reason)
+            started.append(suspension.student)
+    return started
+
+
 def resume(by, suspension, on=None, reason=""):
     """End a suspension (on its planned last day or earlier): the student is back on the roll."""
     on = on or campus_today()
