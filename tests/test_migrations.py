@@ -15,11 +15,12 @@ from xgapp.contracts.models import Contract, Payment, Refund
 from xgapp.hours.models import HourEntry
 from xgapp.migrations import MIGRATIONS
 from xgapp.notices.models import Notice
+from xgapp.selfstudy.models import Question, Visit, VisitExit
 from xgapp.students.models import Guardian, StatusChange, Student
 
 MODELS = [Campus, User, UserRole, AuditLog, Student, Guardian, StatusChange, Contract, Payment, Refund, HourEntry,
           CampusRule, Classroom, Holiday, SchoolClass, Lesson, Enrolment, LeaveNotice, Attendance, Suspension, Makeup,
-          StudentChange, TeacherMonth, Notice]
+          StudentChange, TeacherMonth, Notice, Visit, VisitExit, Question]
 
 
 def test_migration_list_matches_the_files_and_is_numbered_in_order():

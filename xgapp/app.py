@@ -104,11 +104,12 @@ def _blueprints(app):
     from xgapp.hours.views import bp as hours_bp
     from xgapp.leads.views import bp as leads_bp
     from xgapp.notices.views import bp as notices_bp
+    from xgapp.selfstudy.views import bp as selfstudy_bp
     from xgapp.students.views import bp as students_bp
     from xgapp.timetable.views import bp as timetable_bp
 
     for bp in (auth_bp, home_bp, students_bp, leads_bp, contracts_bp, hours_bp, classes_bp, timetable_bp,
-               attendance_bp, changes_bp, notices_bp, accounts_bp, audit_bp, campus_bp, connect_bp, backup_bp):
+               attendance_bp, changes_bp, selfstudy_bp, notices_bp, accounts_bp, audit_bp, campus_bp, connect_bp, backup_bp):
         app.register_blueprint(bp)
 
 
@@ -128,7 +129,7 @@ def _hooks(app):
             app.config["XGAPP_SET_UP"] = True
         if g.user is None and not security.is_public(endpoint):
             return security.login_redirect(reason)
-        return None
+        return security.kiosk_gate(endpoint, url_for("selfstudy.kiosk"))
 
     @app.after_request
     def headers(response):
@@ -158,6 +159,7 @@ def _jinja(app):
     app.jinja_env.filters["css_string"] = printing.css_string
     app.jinja_env.globals.update(
         can=lambda permission: can(g.get("user"), permission),
+        in_kiosk=security.in_kiosk,
         nav_items=lambda: nav.items_for(g.get("user")),
         nav_current=nav.current,
         locale_code=i18n.select_locale,

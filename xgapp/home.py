@@ -27,8 +27,13 @@ def index():
     from xgapp.changes import domain as changes
     from xgapp.notices import domain as notices
 
+    from xgapp.selfstudy import domain as selfstudy
+    from xgapp.selfstudy import questions
+
     user = g.user
-    context = {"notices": notices.unread(user)}
+    # Every staff screen shows a child still signed in after closing time, until someone resolves it.
+    context = {"notices": notices.unread(user), "study_overdue": selfstudy.overdue(),
+               "my_questions": questions.open_for(user)}
     if can(user, "attendance.take"):
         context["lessons"] = attendance.today_lessons(user)
     if user.role_set & ALERT_ROLES:

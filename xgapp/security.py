@@ -36,11 +36,15 @@ PERMISSIONS = {
     "timetable.view": {"supervisor", "advisor", "teacher", "director", "frontdesk"},
     "attendance.take": {"supervisor", "advisor", "teacher", "director"},
     "rooms.manage": {"supervisor", "director"},
+    "selfstudy.view": {"supervisor", "advisor", "frontdesk", "teacher", "director"},
+    "selfstudy.desk": {"supervisor", "frontdesk"},
+    "selfstudy.questions": {"supervisor", "frontdesk", "teacher", "director"},
 }
 
 SESSION_USER = "uid"
 SESSION_VERSION = "uver"
 SESSION_SEEN = "seen"
+SESSION_KIOSK = "kiosk"
 
 
 def can(user, permission):
@@ -75,6 +79,34 @@ def public(view):
     """Mark a view as reachable without login (login, setup, health)."""
     view.public = True
     return view
+
+
+def kiosk_allowed(view):
+    """Mark a view as part of the kiosk: the only pages a kiosk session can reach (besides public ones)."""
+    view.kiosk = True
+    return view
+
+
+def in_kiosk():
+    """True when this browser is a kiosk (the front-desk sign-in tablet)."""
+    return bool(session.get(SESSION_KIOSK))
+
+
+def start_kiosk():
+    """Turn this login into a kiosk session: one screen, a long idle limit, leaving it means logging out."""
+    session[SESSION_KIOSK] = True
+
+
+def kiosk_gate(endpoint, home):
+    """In a kiosk session every other page is out of reach: pages lead back to the kiosk, anything else is 403."""
+    if not in_kiosk() or is_public(endpoint):
+        return None
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, "kiosk", False):
+        return None
+    if request.method == "GET" and not htmx.is_request():
+        return redirect(home)
+    abort(403)
 
 
 def is_public(endpoint):
@@ -117,7 +149,8 @@ def load_user():
     uid = session.get(SESSION_USER)
     if uid is None:
         return None
-    idle = timedelta(minutes=current_app.config["XGAPP"]["session_idle_minutes"]).total_seconds()
+    limit = "kiosk_idle_minutes" if session.get(SESSION_KIOSK) else "session_idle_minutes"
+    idle = timedelta(minutes=current_app.config["XGAPP"][limit]).total_seconds()
     if _now_ts() - session.get(SESSION_SEEN, 0) > idle:
         end_session()
         return "expired"

@@ -28,6 +28,9 @@ SETTINGS = [
     Setting("timezone", "Asia/Shanghai", str, "Campus time zone; all times are shown in it and stored in UTC."),
     Setting("default_locale", "zh_CN", str, "UI language for users who have not chosen one (zh_CN or en)."),
     Setting("session_idle_minutes", 30, int, "A login session ends after this many minutes without a request."),
+    Setting("kiosk_idle_minutes", 720, int,
+            "A kiosk session (the study-room sign-in tablet, limited to that screen) ends after this many minutes "
+            "without a request."),
     Setting("login_max_failures", 5, int, "Wrong passwords or PINs in a row before the account is locked."),
     Setting("login_lock_minutes", 15, int, "How long a locked account stays locked."),
     Setting("ip_max_failures", 30, int,

@@ -40,6 +40,14 @@
     });
   }
 
+  // A "Cancel" button that empties a panel (the kiosk's pickup question).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-clear]");
+    if (!button) { return; }
+    var panel = document.querySelector(button.dataset.clear);
+    if (panel) { panel.innerHTML = ""; }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     initTabs(document);
     initMenu(document);

@@ -29,6 +29,9 @@ class Rule:
 RULES = [
     Rule("opening_time", "08:00", "time", _l("Campus opens at"), _l("No lesson may start earlier.")),
     Rule("closing_time", "21:30", "time", _l("Campus closes at"), _l("No lesson may end later.")),
+    Rule("study_closing_time", "21:00", "time", _l("Study room closes at"),
+         _l("Anyone still signed in to the study room after this time is shown in red on every staff screen until "
+            "a staff member closes the visit with a note.")),
     Rule("low_hours", "4", "hours", _l("Low-hours alert at"),
          _l("Students and classes with this many lesson hours left or fewer are listed for renewal work.")),
     Rule("leave_notice_hours", "24", "int", _l("Leave notice (hours)"),

@@ -11,4 +11,5 @@ MIGRATIONS = [
     "m0004_contracts_hours",
     "m0005_leads",
     "m0006_classes",
+    "m0007_selfstudy",
 ]

@@ -124,6 +124,7 @@ def _clean(data):
     values["referrer_note"] = (data.get("referrer_note") or "").strip()[:60]
     values["special_attention"] = bool(data.get("special_attention"))
     values["attention_note"] = (data.get("attention_note") or "").strip()[:200]
+    values["may_leave_alone"] = bool(data.get("may_leave_alone"))
     values["notes"] = (data.get("notes") or "").strip()
     return values, errors
 

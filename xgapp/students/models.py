@@ -23,6 +23,7 @@ class Student(BaseModel):
     status_since = pw.DateField()
     special_attention = pw.BooleanField(default=False)
     attention_note = pw.CharField(max_length=200, default="")
+    may_leave_alone = pw.BooleanField(default=False)  # the parents allow the child to go home alone
     notes = pw.TextField(default="")
     created_at = UtcDateTimeField()
     updated_at = UtcDateTimeField()

@@ -38,6 +38,7 @@ def _form_values(form, errors=None):
     data = {k: form.get(k, "") for k in ("name", "gender", "school", "grade", "source", "referrer_note",
                                          "attention_note", "notes")}
     data["special_attention"] = bool(form.get("special_attention"))
+    data["may_leave_alone"] = bool(form.get("may_leave_alone"))
     try:
         data["birthday"] = date.fromisoformat(form["birthday"]) if form.get("birthday") else None
     except ValueError:
@@ -178,7 +179,8 @@ def edit(student_id):
     errors, warning = {}, False
     if request.method == "GET":
         data = {k: getattr(student, k) for k in ("name", "gender", "birthday", "school", "grade", "source",
-                                                 "referrer_note", "special_attention", "attention_note", "notes")}
+                                                 "referrer_note", "special_attention", "attention_note", "notes",
+                                                 "may_leave_alone")}
         data["advisor"] = student.advisor_id
         guardians = [{"name": x.name, "relation": x.relation, "mobile": x.mobile, "wechat": x.wechat,
                       "can_pickup": x.can_pickup} for x in student.guardians.order_by(Guardian.position)]

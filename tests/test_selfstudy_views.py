@@ -1,0 +1,281 @@
+"""Study-room pages over HTTP: the kiosk (and its fence), sign-in/out, the board, closing time, records, Q&A."""
+
+from datetime import timedelta
+
+from tests.conftest import csrf_from, login, make_user
+from tests.factories import advisor, make_student, teacher
+from xgapp import security
+from xgapp.campus import rules
+from xgapp.selfstudy import domain
+from xgapp.selfstudy.models import Question, Visit
+from xgapp.students.models import Guardian, Student
+
+HX = {"HX-Request": "true"}
+
+
+def _token(client, url="/"):
+    return csrf_from(client.get(url).get_data(as_text=True))
+
+
+def _desk(client, username="desk"):
+    make_user(username, roles=("frontdesk",), name="前台小李")
+    assert login(client, username).status_code == 303
+    return _token(client, "/selfstudy/kiosk")
+
+
+def _post(client, url, token, **data):
+    return client.post(url, data=data, headers=dict(HX, **{"X-CSRFToken": token}))
+
+
+def test_the_kiosk_signs_a_student_in_and_out_in_two_taps(app, client):
+    kid = make_student(name="张小明")
+    token = _desk(client)
+    found = client.get("/selfstudy/kiosk/search?q=zxm", headers=HX).get_data(as_text=True)
+    assert "张小明" in found and "/selfstudy/kiosk/in/%d" % kid.id in found
+    signed = _post(client, "/selfstudy/kiosk/in/%d" % kid.id, token)
+    assert signed.status_code == 200 and signed.headers["HX-Trigger"] == "kiosk-changed"
+    assert "张小明 已签到" in signed.get_data(as_text=True)
+    visit = Visit.get()
+    again = _post(client, "/selfstudy/kiosk/in/%d" % kid.id, token)
+    assert again.status_code == 422 and "张小明 已在自习室" in again.get_data(as_text=True)
+    assert Visit.select().count() == 1
+    # The search now offers sign-out; the pickup panel names the guardians but never shows their phones.
+    assert "/selfstudy/kiosk/out/%d" % visit.id in client.get("/selfstudy/kiosk/search?q=zxm",
+                                                              headers=HX).get_data(as_text=True)
+    panel = client.get("/selfstudy/kiosk/out/%d" % visit.id, headers=HX).get_data(as_text=True)
+    mother = kid.guardians.get()
+    assert "张妈妈" in panel and mother.mobile not in panel
+    assert "自己回家" not in panel  # the file does not allow it
+    out = _post(client, "/selfstudy/kiosk/out/%d" % visit.id, token, kind="guardian", guardian=str(mother.id))
+    assert out.status_code == 200 and "张小明 已签退" in out.get_data(as_text=True)
+    visit = Visit.get()
+    assert visit.left_at is not None and visit.pickup_name == "张妈妈"
+    late = _post(client, "/selfstudy/kiosk/out/%d" % visit.id, token, kind="guardian", guardian=str(mother.id))
+    assert late.status_code == 422 and "已于" in late.get_data(as_text=True)
+
+
+def test_bad_pickups_are_refused_beside_the_field_and_nothing_is_saved(app, client):
+    kid = make_student(name="张小明")
+    token = _desk(client)
+    _post(client, "/selfstudy/kiosk/in/%d" % kid.id, token)
+    visit = Visit.get()
+    alone = _post(client, "/selfstudy/kiosk/out/%d" % visit.id, token, kind="alone")
+    assert alone.status_code == 422 and "档案未允许 张小明 自行回家" in alone.get_data(as_text=True)
+    nameless = _post(client, "/selfstudy/kiosk/out/%d" % visit.id, token, kind="other", name="", relation="姑姑")
+    html = nameless.get_data(as_text=True)
+    assert nameless.status_code == 422 and "请填写接孩子的人的姓名" in html and 'hx-swap-oob="true"' in html
+    bogus = _post(client, "/selfstudy/kiosk/out/%d" % visit.id, token, kind="guardian", guardian="99999999999999999999")
+    assert bogus.status_code == 422
+    assert Visit.get().left_at is None
+    other = _post(client, "/selfstudy/kiosk/out/%d" % visit.id, token, kind="other", name="王阿姨", relation="邻居")
+    assert other.status_code == 200
+    board = client.get("/selfstudy/").get_data(as_text=True)
+    assert "王阿姨" in board and "非登记接送人" in board
+
+
+def test_sign_out_of_a_visit_that_does_not_exist_is_404_and_csrf_is_required(app, client):
+    kid = make_student(name="张小明")
+    token = _desk(client)
+    assert _post(client, "/selfstudy/kiosk/out/4242", token, kind="alone").status_code == 404
+    assert client.get("/selfstudy/kiosk/out/4242", headers=HX).status_code == 404
+    no_token = client.post("/selfstudy/kiosk/in/%d" % kid.id, headers=HX)
+    assert no_token.status_code in (400, 403) and Visit.select().count() == 0
+
+
+def test_a_kiosk_session_reaches_only_the_kiosk(app, client):
+    make_student(name="张小明")
+    token = _desk(client)
+    assert client.get("/students/").status_code == 200  # a normal session first
+    started = client.post("/selfstudy/kiosk/start", data={"csrf_token": token})
+    assert started.status_code == 303 and started.headers["Location"].endswith("/selfstudy/kiosk")
+    for url in ("/", "/students/", "/selfstudy/", "/leads/", "/accounts/me", "/selfstudy/questions"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.headers["Location"].endswith("/selfstudy/kiosk"), url
+    assert client.get("/students/search?q=zxm", headers=HX).status_code == 403
+    assert client.post("/accounts/me/password", data={"csrf_token": token}).status_code == 403
+    page = client.get("/selfstudy/kiosk").get_data(as_text=True)
+    assert 'id="mainnav"' not in page and "退出签到屏" in page
+    assert client.get("/selfstudy/kiosk/search?q=zxm", headers=HX).status_code == 200
+    # Leaving the kiosk is logging out.
+    client.post("/logout", data={"csrf_token": token})
+    assert client.get("/selfstudy/kiosk").status_code == 302
+
+
+def test_a_kiosk_session_outlives_the_normal_idle_limit(app, client):
+    _desk(client)
+    token = _token(client, "/selfstudy/kiosk")
+    client.post("/selfstudy/kiosk/start", data={"csrf_token": token})
+    with client.session_transaction() as session:
+        session[security.SESSION_SEEN] -= 3 * 3600  # three hours without a request: a normal session ends at 30 min
+    assert client.get("/selfstudy/kiosk").status_code == 200
+    with client.session_transaction() as session:
+        session[security.SESSION_SEEN] -= 13 * 3600
+    assert client.get("/selfstudy/kiosk").status_code == 302
+
+
+def test_only_the_desk_signs_students_in(app, client):
+    kid = make_student(name="张小明")
+    for role in ("advisor", "teacher", "finance"):
+        make_user("u-" + role, roles=(role,))
+        login(client, "u-" + role)
+        token = _token(client)
+        assert _post(client, "/selfstudy/kiosk/in/%d" % kid.id, token).status_code == 403, role
+        assert client.get("/selfstudy/kiosk").status_code == 403, role
+        assert client.post("/selfstudy/kiosk/start", data={"csrf_token": token}).status_code == 403, role
+        client.post("/logout", data={"csrf_token": token})
+    assert Visit.select().count() == 0
+
+
+def test_after_closing_every_staff_home_page_shows_the_child_until_resolved(app, client):
+    kid = make_student(name="张小明")
+    desk = make_user("desk", roles=("frontdesk",), name="前台小李")
+    visit = domain.sign_in(desk, kid)
+    rules.save(None, dict(rules.raw_values(), study_closing_time="00:00", absent_consumes="1", late_consumes="1"))
+    teacher("t9", name="刘老师")
+    for username in ("t9", "desk"):
+        login(client, username)
+        home = client.get("/").get_data(as_text=True)
+        assert 'id="study-overdue"' in home and "张小明" in home, username
+        client.post("/logout", data={"csrf_token": csrf_from(home)})
+    login(client, "desk")
+    token = _token(client, "/selfstudy/visit/%d" % visit.id)
+    page = client.get("/selfstudy/visit/%d" % visit.id).get_data(as_text=True)
+    assert 'id="resolve"' in page
+    today = domain.today_local()
+    empty = client.post("/selfstudy/visit/%d/resolve" % visit.id, data={
+        "csrf_token": token, "note": "", "left_day": today.isoformat(), "left_time": "25:99"})
+    html = empty.get_data(as_text=True)
+    assert empty.status_code == 422 and "请填写处理经过" in html and "请填写孩子离开的日期和时间" in html
+    assert Visit.get().left_at is None
+    left = domain.local(visit.arrived_at) + timedelta(minutes=1)
+    ok = client.post("/selfstudy/visit/%d/resolve" % visit.id, data={
+        "csrf_token": token, "note": "已电话联系妈妈，孩子已到家", "left_day": left.strftime("%Y-%m-%d"),
+        "left_time": left.strftime("%H:%M")})
+    assert ok.status_code == 303
+    assert Visit.get().resolved_note == "已电话联系妈妈，孩子已到家"
+    assert 'id="study-overdue"' not in client.get("/").get_data(as_text=True)
+
+
+def test_an_advisor_resolves_only_her_own_students_overdue_visit(app, client):
+    mine, theirs = advisor("a1"), advisor("a2")
+    desk = make_user("desk", roles=("frontdesk",))
+    own = domain.sign_in(desk, make_student(name="甲", advisor_user=mine))
+    other = domain.sign_in(desk, make_student(name="乙", advisor_user=theirs))
+    rules.save(None, dict(rules.raw_values(), study_closing_time="00:00", absent_consumes="1", late_consumes="1"))
+    login(client, "a1")
+    token = _token(client)
+    now = domain.local(domain.utcnow())
+    data = {"csrf_token": token, "note": "妈妈接走", "left_day": now.strftime("%Y-%m-%d"),
+            "left_time": now.strftime("%H:%M")}
+    assert client.post("/selfstudy/visit/%d/resolve" % other.id, data=data).status_code == 404
+    assert client.post("/selfstudy/visit/%d/resolve" % own.id, data=data).status_code == 303
+
+
+def test_the_board_lists_who_is_in_with_the_advisors_flag(app, client):
+    flagged = make_student(name="李特别", special_attention=True, attention_note="作业拖拉，需盯紧")
+    desk = make_user("desk", roles=("frontdesk",))
+    domain.sign_in(desk, flagged)
+    make_user("adv", roles=("advisor",))
+    login(client, "adv")
+    board = client.get("/selfstudy/board", headers=HX)
+    html = board.get_data(as_text=True)
+    assert board.status_code == 200 and "李特别" in html and "作业拖拉，需盯紧" in html
+    assert 'hx-trigger="every 5s"' in html
+    assert '<span class="count" data-testid="in-room-count">1</span>' in html
+
+
+def test_the_visit_record_is_kept_by_the_desk_only(app, client):
+    kid = make_student(name="张小明")
+    desk = make_user("desk", roles=("frontdesk",))
+    visit = domain.sign_in(desk, kid)
+    make_user("t1", roles=("teacher",))
+    login(client, "t1")
+    token = _token(client)
+    assert client.post("/selfstudy/visit/%d" % visit.id, data={"csrf_token": token, "subjects": "数学"}
+                       ).status_code == 403
+    client.post("/logout", data={"csrf_token": token})
+    login(client, "desk")
+    token = _token(client)
+    bad = client.post("/selfstudy/visit/%d" % visit.id, data={"csrf_token": token, "subjects": "围棋"})
+    assert bad.status_code == 422 and "请从列表中选择科目" in bad.get_data(as_text=True)
+    ok = client.post("/selfstudy/visit/%d" % visit.id, data={
+        "csrf_token": token, "subjects": ["数学", "物理"], "homework_checked": "yes", "homework_note": "完成",
+        "behaviour_note": "", "parent_note": "物理错题需订正", "teacher": str(desk.id)})
+    assert ok.status_code == 303
+    saved = Visit.get()
+    assert (saved.subjects, saved.homework_checked, saved.parent_note) == ("数学、物理", True, "物理错题需订正")
+    out = client.post("/selfstudy/visit/%d/out" % visit.id, data={"csrf_token": token, "reason": ""})
+    assert out.status_code == 422 and "请填写学员离开自习室的原因" in out.get_data(as_text=True)
+    assert client.post("/selfstudy/visit/%d/out" % visit.id, data={"csrf_token": token, "reason": "接电话"}
+                       ).status_code == 303
+    assert "暂离" in client.get("/selfstudy/").get_data(as_text=True)
+
+
+def test_a_question_handed_to_a_teacher_stays_on_their_list_until_answered(app, client):
+    kid = make_student(name="张小明")
+    maths = teacher("tm", name="数学刘老师")
+    desk = make_user("desk", roles=("frontdesk",))
+    domain.sign_in(desk, kid)
+    login(client, "desk")
+    token = _token(client, "/selfstudy/questions")
+    missing = client.post("/selfstudy/questions", data={"csrf_token": token, "student": str(kid.id),
+                                                        "subject": "数学", "question": "顶点坐标", "status": "handed"})
+    assert missing.status_code == 422 and "请选择负责解答的学科老师" in missing.get_data(as_text=True)
+    assert Question.select().count() == 0
+    ok = client.post("/selfstudy/questions", data={"csrf_token": token, "student": str(kid.id), "subject": "数学",
+                                                   "question": "顶点坐标", "status": "handed",
+                                                   "handed_to": str(maths.id)})
+    assert ok.status_code == 303
+    client.post("/logout", data={"csrf_token": token})
+    login(client, "tm")
+    home = client.get("/").get_data(as_text=True)
+    assert 'id="my-questions"' in home and "顶点坐标" in home
+    token = csrf_from(home)
+    question = Question.get()
+    assert client.post("/selfstudy/questions/%d/close" % question.id, data={"csrf_token": token, "answer": ""}
+                       ).status_code == 422
+    assert client.post("/selfstudy/questions/%d/close" % question.id,
+                       data={"csrf_token": token, "answer": "配方法"}).status_code == 303
+    assert 'id="my-questions"' not in client.get("/").get_data(as_text=True)
+    assert "配方法" in client.get("/selfstudy/questions").get_data(as_text=True)
+
+
+def test_figures_page_and_excel_export(app, client):
+    kid = make_student(name="张小明")
+    desk = make_user("desk", roles=("frontdesk",))
+    visit = domain.sign_in(desk, kid)
+    domain.sign_out(desk, visit, {"kind": "guardian", "guardian": kid.guardians.get().id})
+    login(client, "desk")
+    page = client.get("/selfstudy/report")
+    assert page.status_code == 200
+    assert '<strong data-testid="total-visits">1</strong>' in page.get_data(as_text=True)
+    sheet = client.get("/selfstudy/report.xlsx")
+    assert sheet.status_code == 200 and sheet.data[:2] == b"PK"
+    assert client.get("/selfstudy/report?from=2026-13-01&to=garbage").status_code == 200
+
+
+def test_advisors_see_figures_of_their_own_students_only(app, client):
+    a1, a2 = advisor("a1"), advisor("a2")
+    desk = make_user("desk", roles=("frontdesk",))
+    domain.sign_in(desk, make_student(name="甲同学", advisor_user=a1))
+    domain.sign_in(desk, make_student(name="乙同学", advisor_user=a2))
+    login(client, "a1")
+    html = client.get("/selfstudy/report").get_data(as_text=True)
+    assert "甲同学" in html and "乙同学" not in html
+
+
+def test_the_file_says_whether_the_child_may_go_home_alone(app, client):
+    kid = make_student(name="张小明")
+    make_user("sup", roles=("supervisor",))
+    login(client, "sup")
+    form = client.get("/students/%d/edit" % kid.id).get_data(as_text=True)
+    assert 'name="may_leave_alone"' in form
+    mother = kid.guardians.get()
+    response = client.post("/students/%d/edit" % kid.id, data={
+        "csrf_token": csrf_from(form), "name": "张小明", "school": "海淀实验小学", "grade": "五年级",
+        "may_leave_alone": "y", "guardians-0-name": mother.name, "guardians-0-relation": mother.relation,
+        "guardians-0-mobile": mother.mobile,
+        "guardians-0-can_pickup": "y"})
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    assert Student.get_by_id(kid.id).may_leave_alone is True
+    assert Guardian.select().count() == 1

@@ -1,0 +1,325 @@
+"""Self-study room pages: the live board, the kiosk, a visit's record, Q&A records and the room's figures."""
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from xgapp import htmx, nav
+from xgapp.audit.views import register_table
+from xgapp.classes.views import parse_date
+from xgapp.db import utcnow
+from xgapp.i18n import campus_today, local
+from xgapp.security import can, kiosk_allowed, require, start_kiosk
+from xgapp.selfstudy import domain, questions, reports
+from xgapp.selfstudy.models import Question, Visit, VisitExit
+from xgapp.students import domain as students
+from xgapp.students.models import Student
+from xgapp.validation import Invalid, row_id
+
+bp = Blueprint("selfstudy", __name__, url_prefix="/selfstudy")
+nav.register("selfstudy.index", _l("Study room"), "selfstudy.view", order=36)
+register_table("study_visit", _l("Study-room visit"))
+register_table("study_visit_exit", _l("Study-room exit"))
+register_table("study_question", _l("Study-room question"))
+
+BOARD_POLL = "every 5s"
+
+
+def _board_context():
+    now = utcnow()
+    return {"room": domain.in_room(now), "left": domain.left_today(domain.today_local(now)), "now": now,
+            "closing": domain.closing_instant(domain.today_local(now)), "minutes": domain.minutes,
+            "pickup_kinds": domain.PICKUP_KINDS, "may_resolve": lambda v: domain.may_resolve(g.user, v)}
+
+
+@bp.route("/")
+@require("selfstudy.view")
+def index():
+    """The live board: who is in the room now, since when, flagged by their advisor; who left today."""
+    return render_template("selfstudy/board.html", poll=BOARD_POLL, **_board_context())
+
+
+@bp.route("/board")
+@require("selfstudy.view")
+def board():
+    """The board's body, polled by every open board."""
+    return render_template("selfstudy/_board.html", poll=BOARD_POLL, **_board_context())
+
+
+# --- the kiosk -------------------------------------------------------------------------------------------------------
+
+
+@bp.route("/kiosk")
+@kiosk_allowed
+@require("selfstudy.desk")
+def kiosk():
+    """The front-desk tablet: find a student, sign in or out in two taps."""
+    return render_template("selfstudy/kiosk.html", **_room_context())
+
+
+@bp.route("/kiosk/start", methods=["POST"])
+@require("selfstudy.desk")
+def kiosk_start():
+    """Lock this browser to the kiosk until someone logs it out."""
+    start_kiosk()
+    return redirect(url_for("selfstudy.kiosk"), code=303)
+
+
+def _room_context():
+    now = utcnow()
+    return {"room": domain.in_room(now), "now": now}
+
+
+@bp.route("/kiosk/room")
+@kiosk_allowed
+@require("selfstudy.desk")
+def kiosk_room():
+    return render_template("selfstudy/_kiosk_room.html", **_room_context())
+
+
+@bp.route("/kiosk/search")
+@kiosk_allowed
+@require("selfstudy.desk")
+def kiosk_search():
+    term = request.args.get("q", "")
+    found = domain.kiosk_search(g.user, term) if term.strip() else []
+    return render_template("selfstudy/_kiosk_results.html", found=found, term=term,
+                           states=domain.states_for(s.id for s in found), today=domain.today_local())
+
+
+def _kiosk_done(message, status=200):
+    response = htmx.trigger(make_response(render_template("selfstudy/_kiosk_done.html", message=message)),
+                            "kiosk-changed")
+    response.status_code = status
+    return response
+
+
+@bp.route("/kiosk/in/<int:student_id>", methods=["POST"])
+@kiosk_allowed
+@require("selfstudy.desk")
+def kiosk_sign_in(student_id):
+    student = Student.get_or_none(Student.id == student_id) or abort(404)
+    try:
+        visit = domain.sign_in(g.user, student)
+    except Invalid as exc:
+        return render_template("selfstudy/_kiosk_message.html", error=exc.errors.get("student")), 422
+    return _kiosk_done(_("%(name)s signed in at %(time)s.", name=student.name,
+                         time=local(visit.arrived_at).strftime("%H:%M")))
+
+
+def _open_or_404(visit_id):
+    return Visit.get_or_none(Visit.id == visit_id) or abort(404)
+
+
+def _pickup_panel(visit, errors=None, values=None, status=200, oob=False):
+    guardians, alone = domain.pickup_choices(visit.student)
+    return render_template("selfstudy/_kiosk_pickup.html", visit=visit, student=visit.student, guardians=guardians,
+                           alone=alone, errors=errors or {}, values=values or {}, oob=oob), status
+
+
+@bp.route("/kiosk/out/<int:visit_id>")
+@kiosk_allowed
+@require("selfstudy.desk")
+def kiosk_pickup(visit_id):
+    """Who is taking the child? The guardians on file, alone (if allowed), or another named person."""
+    visit = _open_or_404(visit_id)
+    if visit.left_at is not None:
+        return _pickup_panel(visit, {"pickup": _("%(name)s was already signed out at %(time)s.",
+                                                 name=visit.student.name,
+                                                 time=local(visit.left_at).strftime("%H:%M"))}, status=422)
+    return _pickup_panel(visit)
+
+
+@bp.route("/kiosk/out/<int:visit_id>", methods=["POST"])
+@kiosk_allowed
+@require("selfstudy.desk")
+def kiosk_sign_out(visit_id):
+    visit = _open_or_404(visit_id)
+    pickup = {"kind": request.form.get("kind"), "guardian": request.form.get("guardian", type=row_id),
+              "name": request.form.get("name"), "relation": request.form.get("relation")}
+    try:
+        done = domain.sign_out(g.user, visit, pickup)
+    except Invalid as exc:
+        return _pickup_panel(visit, exc.errors, pickup, status=422, oob=True)
+    who = done.pickup_name or _("alone")
+    return _kiosk_done(_("%(name)s signed out at %(time)s (%(who)s).", name=visit.student.name,
+                         time=local(done.left_at).strftime("%H:%M"), who=who))
+
+
+# --- a visit's record ------------------------------------------------------------------------------------------------
+
+
+def visit_or_404(visit_id):
+    visit = Visit.get_or_none(Visit.id == visit_id) or abort(404)
+    if "view" not in students.access(g.user, visit.student):
+        abort(404)
+    return visit
+
+
+def _visit_page(visit, errors=None, status=200, values=None):
+    now = utcnow()
+    exits = list(VisitExit.select().where(VisitExit.visit == visit).order_by(VisitExit.out_at))
+    return render_template(
+        "selfstudy/visit.html", visit=visit, student=visit.student, exits=exits,
+        out=next((e for e in exits if e.back_at is None), None),
+        questions=list(Question.select().where(Question.visit == visit).order_by(Question.created_at)),
+        errors=errors or {}, values=values or {}, subjects=domain.SUBJECTS,
+        teacher_options=[("", "—")] + [(t.id, t.display_name) for t in domain.study_teachers()],
+        pickup_kinds=domain.PICKUP_KINDS, overdue=domain.is_overdue(visit, now),
+        may_desk=can(g.user, "selfstudy.desk"), may_resolve=domain.may_resolve(g.user, visit),
+        minutes=domain.minutes(visit, now), default_left=local(now)), status
+
+
+@bp.route("/visit/<int:visit_id>")
+@require("selfstudy.view")
+def visit(visit_id):
+    """One visit: times, pickup, the study-room teacher's notes, exits, questions."""
+    return _visit_page(visit_or_404(visit_id))
+
+
+@bp.route("/visit/<int:visit_id>", methods=["POST"])
+@require("selfstudy.desk")
+def visit_record(visit_id):
+    visit = visit_or_404(visit_id)
+    data = {key: request.form.get(key) for key in domain.RECORD_FIELDS if key != "subjects"}
+    data["subjects"] = request.form.getlist("subjects")
+    data["teacher"] = request.form.get("teacher", type=row_id)
+    try:
+        domain.update_record(g.user, visit, data)
+    except Invalid as exc:
+        return _visit_page(visit, exc.errors, 422, data)
+    flash(_("The visit record was saved."), "success")
+    return redirect(url_for("selfstudy.visit", visit_id=visit.id), code=303)
+
+
+@bp.route("/visit/<int:visit_id>/out", methods=["POST"])
+@require("selfstudy.desk")
+def visit_out(visit_id):
+    visit = visit_or_404(visit_id)
+    try:
+        if request.form.get("back"):
+            domain.come_back(g.user, visit)
+        else:
+            domain.step_out(g.user, visit, request.form.get("reason"))
+    except Invalid as exc:
+        return _visit_page(visit, exc.errors, 422)
+    return redirect(url_for("selfstudy.visit", visit_id=visit.id), code=303)
+
+
+@bp.route("/visit/<int:visit_id>/resolve", methods=["POST"])
+@require("selfstudy.view")
+def visit_resolve(visit_id):
+    """After closing time: close a visit that was never signed out, writing down what happened."""
+    visit = visit_or_404(visit_id)
+    if not domain.may_resolve(g.user, visit):
+        abort(403)
+    left_at = domain.parse_local(request.form.get("left_day"), request.form.get("left_time"))
+    try:
+        domain.resolve(g.user, visit, request.form.get("note"), left_at)
+    except Invalid as exc:
+        return _visit_page(visit, exc.errors, 422, dict(request.form))
+    flash(_("The visit is closed; the note is kept with it."), "success")
+    return redirect(url_for("selfstudy.visit", visit_id=visit.id), code=303)
+
+
+# --- Q&A records -----------------------------------------------------------------------------------------------------
+
+
+def _questions_page(errors=None, values=None, status=200):
+    day = parse_date(request.args.get("day")) or campus_today()
+    mine = questions.open_for(g.user)
+    visitors = list(Student.select(Student).join(Visit, on=(Visit.student == Student.id))
+                    .where((Visit.left_at.is_null()) | (Visit.day == campus_today())).distinct().order_by(Student.name))
+    asked = request.args.get("student", type=row_id)
+    if asked and asked not in {s.id for s in visitors}:
+        extra = students.visible(g.user).where(Student.id == asked).first()
+        visitors += [extra] if extra else []
+    return render_template("selfstudy/questions.html", day=day, rows=questions.of_day(day), mine=mine,
+                           visitors_options=[(s.id, s.name) for s in visitors],
+                           subject_options=[(s, s) for s in domain.SUBJECTS],
+                           teacher_options=[(t.id, t.display_name) for t in questions.subject_teachers()],
+                           status_options=[("resolved", questions.STATUSES["resolved"]),
+                                           ("handed", questions.STATUSES["handed"])],
+                           statuses=questions.STATUSES, errors=errors or {}, values=values or {},
+                           may_record=can(g.user, "selfstudy.questions"), today=campus_today(),
+                           may_close=lambda q: questions.may_close(g.user, q)), status
+
+
+@bp.route("/questions")
+@require("selfstudy.view")
+def questions_index():
+    """答疑记录 of a day, the form to add one, and the questions handed to me."""
+    return _questions_page()
+
+
+@bp.route("/questions", methods=["POST"])
+@require("selfstudy.questions")
+def questions_create():
+    student = Student.get_or_none(Student.id == request.form.get("student", type=row_id))
+    if student is None:
+        return _questions_page({"student": _("Choose the student who asked.")}, dict(request.form), 422)
+    try:
+        questions.record(g.user, student, request.form)
+    except Invalid as exc:
+        return _questions_page(exc.errors, dict(request.form), 422)
+    flash(_("The question was recorded."), "success")
+    return redirect(url_for("selfstudy.questions_index"), code=303)
+
+
+@bp.route("/questions/<int:question_id>/close", methods=["POST"])
+@require("selfstudy.view")
+def questions_close(question_id):
+    question = Question.get_or_none(Question.id == question_id) or abort(404)
+    if not questions.may_close(g.user, question):
+        abort(403)
+    try:
+        questions.close(g.user, question, request.form.get("answer"))
+    except Invalid as exc:
+        return _questions_page({"close-%d" % question.id: exc.errors["answer"]}, dict(request.form), 422)
+    flash(_("The answer was recorded."), "success")
+    return redirect(url_for("selfstudy.questions_index"), code=303)
+
+
+# --- figures ---------------------------------------------------------------------------------------------------------
+
+
+def _period():
+    today = campus_today()
+    last = parse_date(request.args.get("to")) or today
+    first = parse_date(request.args.get("from")) or last.replace(day=1)
+    if first > last:
+        first, last = last, first
+    if (last - first).days >= reports.MAX_DAYS:
+        first = last - timedelta(days=reports.MAX_DAYS - 1)
+    return first, last
+
+
+def _among():
+    """Advisors see the figures of their own students; the other roles see the whole room."""
+    if students.sees_all(g.user):
+        return None
+    return students.visible(g.user, Student.select(Student.id))
+
+
+@bp.route("/report")
+@require("selfstudy.view")
+def report():
+    """Attendance of the room per day and week, per advisor's students, per student; course-end students."""
+    first, last = _period()
+    data = reports.summary(first, last, _among())
+    ended = reports.course_end(first - timedelta(days=90), last) if _among() is None else [
+        row for row in reports.course_end(first - timedelta(days=90), last) if row[0].advisor_id == g.user.id]
+    return render_template("selfstudy/report.html", first=first, last=last, data=data, ended=ended)
+
+
+@bp.route("/report.xlsx")
+@require("selfstudy.view")
+def report_xlsx():
+    first, last = _period()
+    body = reports.xlsx(first, last, reports.summary(first, last, _among()))
+    name = "自习室统计_%s_%s.xlsx" % (first.isoformat(), last.isoformat())
+    from xgapp.students.views import _xlsx
+
+    return _xlsx(body, name)
