@@ -5,7 +5,7 @@ import logging
 
 from xgapp.hours import domain as hours
 from xgapp.leads import domain as leads
-from tests.conftest import login
+from tests.conftest import login, make_user
 from tests.factories import advisor, make_contract, make_student
 
 
@@ -114,4 +114,30 @@ def test_roll_call_timetable_and_class_pages_do_not_grow_with_students(app, clie
     counts = [_queries(client, url) for url in urls]
     for n in range(2, 10):
         add(n)
+    assert [_queries(client, url) for url in urls] == counts
+
+
+def test_study_room_pages_do_not_grow_with_visitors(app, client):
+    from tests.factories import advisor, teacher
+    from xgapp.selfstudy import domain, questions
+
+    desk = make_user("desk", roles=("frontdesk",))
+    maths = teacher("tq")
+
+    def visit(n):
+        kid = make_student(name="自习%d" % n, mobile="1370002%04d" % n, advisor_user=advisor("adv%d" % (n % 3)))
+        done = domain.sign_in(desk, kid)
+        questions.record(desk, kid, {"subject": "数学", "question": "题%d" % n, "status": "handed",
+                                     "handed_to": maths.id})
+        if n % 2:
+            domain.sign_out(desk, done, {"kind": "guardian", "guardian": kid.guardians.get().id})
+
+    visit(1)
+    visit(2)
+    login(client)
+    urls = ("/selfstudy/", "/selfstudy/board", "/selfstudy/kiosk", "/selfstudy/kiosk/room",
+            "/selfstudy/kiosk/search?q=zx", "/selfstudy/questions", "/selfstudy/report", "/")
+    counts = [_queries(client, url) for url in urls]
+    for n in range(3, 12):
+        visit(n)
     assert [_queries(client, url) for url in urls] == counts

@@ -68,8 +68,9 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies = dict(cookies or {})
 
-    def request(self, method, path, body=None):
+    def request(self, method, path, body=None, extra=None):
         headers = {"Cookie": "; ".join("%s=%s" % kv for kv in self.cookies.items())} if self.cookies else {}
+        headers.update(extra or {})
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         self.conn.request(method, path, body=body, headers=headers)

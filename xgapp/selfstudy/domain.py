@@ -263,7 +263,8 @@ def update_record(by, visit, data):
 def in_room(now=None):
     """Open visits, oldest first, with the student and whether they are out of the room right now."""
     now = now or utcnow()
-    visits = list(Visit.select(Visit, Student).join(Student, on=(Visit.student == Student.id))
+    visits = list(Visit.select(Visit, Student, User).join(Student, on=(Visit.student == Student.id))
+                  .join(User, pw.JOIN.LEFT_OUTER, on=(Student.advisor == User.id))
                   .where(Visit.left_at.is_null()).order_by(Visit.arrived_at))
     out = {e.visit_id: e for e in VisitExit.select().where(VisitExit.visit.in_([v.id for v in visits]),
                                                            VisitExit.back_at.is_null())} if visits else {}

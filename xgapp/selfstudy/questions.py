@@ -1,5 +1,6 @@
 """答疑记录: questions answered in the study room, or handed to a subject teacher who owes the answer until closed."""
 
+import peewee as pw
 from flask_babel import lazy_gettext as _l
 
 from xgapp import audit
@@ -95,7 +96,12 @@ def open_for(user):
 
 
 def of_day(day, subject=None):
-    query = (Question.select(Question, Student).join(Student, on=(Question.student == Student.id))
+    """A day's questions with the student, who answered and who it was handed to (one query)."""
+    answered, handed = User.alias(), User.alias()
+    query = (Question.select(Question, Student, answered, handed)
+             .join(Student, on=(Question.student == Student.id))
+             .join_from(Question, answered, pw.JOIN.LEFT_OUTER, on=(Question.teacher == answered.id))
+             .join_from(Question, handed, pw.JOIN.LEFT_OUTER, on=(Question.handed_to == handed.id))
              .where(Question.day == day))
     if subject:
         query = query.where(Question.subject == subject)
