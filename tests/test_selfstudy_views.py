@@ -172,16 +172,24 @@ def test_an_advisor_resolves_only_her_own_students_overdue_visit(app, client):
 
 
 def test_the_board_lists_who_is_in_with_the_advisors_flag(app, client):
-    flagged = make_student(name="李特别", special_attention=True, attention_note="作业拖拉，需盯紧")
+    mine = advisor("adv")
+    flagged = make_student(name="李特别", special_attention=True, attention_note="作业拖拉，需盯紧", advisor_user=mine)
+    other = make_student(name="王别人", special_attention=True, attention_note="父母离异，勿提", advisor_user=advisor("a9"))
     desk = make_user("desk", roles=("frontdesk",))
     domain.sign_in(desk, flagged)
-    make_user("adv", roles=("advisor",))
-    login(client, "adv")
+    domain.sign_in(desk, other)
+    login(client, "desk")  # the study-room teacher sees the whole room, with every advisor's flag
+    html = client.get("/selfstudy/board", headers=HX).get_data(as_text=True)
+    assert "作业拖拉，需盯紧" in html and "父母离异，勿提" in html
+    assert '<span class="count" data-testid="in-room-count">2</span>' in html
+    assert 'hx-trigger="every 5s"' in html and "X-Xgapp-Poll" in html
+    client.post("/logout", data={"csrf_token": _token(client)})
+    login(client, "adv")  # an advisor sees her own students, and only how many others there are
     board = client.get("/selfstudy/board", headers=HX)
     html = board.get_data(as_text=True)
     assert board.status_code == 200 and "李特别" in html and "作业拖拉，需盯紧" in html
-    assert 'hx-trigger="every 5s"' in html
-    assert '<span class="count" data-testid="in-room-count">1</span>' in html
+    assert "王别人" not in html and "父母离异" not in html
+    assert '<span class="count" data-testid="in-room-count">1</span>' in html and "自习室共 2 人" in html
 
 
 def test_the_visit_record_is_kept_by_the_desk_only(app, client):
@@ -279,3 +287,116 @@ def test_the_file_says_whether_the_child_may_go_home_alone(app, client):
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
     assert Student.get_by_id(kid.id).may_leave_alone is True
     assert Guardian.select().count() == 1
+
+
+def test_odd_input_is_a_4xx_with_a_message_never_a_500(app, client):
+    kid = make_student(name="张小明")
+    teacher("tm")
+    token = _desk(client)
+    _post(client, "/selfstudy/kiosk/in/%d" % kid.id, token)
+    visit = Visit.get()
+    huge = client.post("/selfstudy/questions", data={"csrf_token": token, "student": str(kid.id), "subject": "数学",
+                                                     "question": "题", "status": "handed",
+                                                     "handed_to": "99999999999999999999999"})
+    assert huge.status_code == 422 and "请选择负责解答的学科老师" in huge.get_data(as_text=True)
+    long_name = _post(client, "/selfstudy/kiosk/out/%d" % visit.id, token, kind="other", name="王" * 41, relation="邻居")
+    assert long_name.status_code == 422 and "请不要超过 40 个字" in long_name.get_data(as_text=True)
+    bad_teacher = client.post("/selfstudy/visit/%d" % visit.id, data={"csrf_token": token, "teacher": "abc"})
+    assert bad_teacher.status_code == 422 and "请从列表中选择答疑老师或任课老师" in bad_teacher.get_data(as_text=True)
+    long_reason = client.post("/selfstudy/visit/%d/out" % visit.id, data={"csrf_token": token, "reason": "长" * 101})
+    assert long_reason.status_code == 422 and "请不要超过 100 个字" in long_reason.get_data(as_text=True)
+    before_closing = client.post("/selfstudy/visit/%d/resolve" % visit.id, data={
+        "csrf_token": token, "note": "走了", "left_day": domain.today_local().isoformat(), "left_time": "00:00"})
+    html = before_closing.get_data(as_text=True)
+    assert before_closing.status_code == 422 and "自习室尚未关闭" in html
+    assert Visit.get().left_at is None and Question.select().count() == 0
+
+
+def test_messages_show_even_when_their_form_is_gone(app, client):
+    kid = make_student(name="张小明")
+    token = _desk(client)
+    _post(client, "/selfstudy/kiosk/in/%d" % kid.id, token)
+    visit = Visit.get()
+    rules.save(None, dict(rules.raw_values(), study_closing_time="00:00", absent_consumes="1", late_consumes="1"))
+    long_note = client.post("/selfstudy/visit/%d/resolve" % visit.id, data={
+        "csrf_token": token, "note": "长" * 201, "left_day": domain.today_local().isoformat(), "left_time": "23:59"})
+    assert long_note.status_code == 422 and "请不要超过 200 个字" in long_note.get_data(as_text=True)
+    domain.sign_out(None, visit, {"kind": "guardian", "guardian": kid.guardians.get().id})  # another tablet
+    late = client.post("/selfstudy/visit/%d/resolve" % visit.id, data={
+        "csrf_token": token, "note": "妈妈接走", "left_day": domain.today_local().isoformat(), "left_time": "00:00"})
+    assert late.status_code == 422 and "该记录已被他人关闭" in late.get_data(as_text=True)
+    out = client.post("/selfstudy/visit/%d/out" % visit.id, data={"csrf_token": token, "reason": "接电话"})
+    assert out.status_code == 422 and "该学员已签退" in out.get_data(as_text=True)
+
+
+def test_the_tablet_that_loses_a_sign_out_race_is_told_and_its_lists_refresh(app, client):
+    kid = make_student(name="张小明")
+    token = _desk(client)
+    _post(client, "/selfstudy/kiosk/in/%d" % kid.id, token)
+    visit = Visit.get()
+    assert "张妈妈" in client.get("/selfstudy/kiosk/out/%d" % visit.id, headers=HX).get_data(as_text=True)
+    domain.sign_out(None, visit, {"kind": "guardian", "guardian": kid.guardians.get().id})  # the other tablet
+    lost = _post(client, "/selfstudy/kiosk/out/%d" % visit.id, token, kind="guardian",
+                 guardian=str(kid.guardians.get().id))
+    html = lost.get_data(as_text=True)
+    assert lost.status_code == 422 and lost.headers["HX-Trigger"] == "kiosk-changed"
+    assert "已于" in html and '<div id="kiosk-panel" hx-swap-oob="true"></div>' in html
+
+
+def test_a_visit_left_open_overnight_is_closed_at_the_kiosk_with_a_note(app, client):
+    from datetime import datetime, time, timezone
+
+    kid = make_student(name="张小明")
+    desk = make_user("desk2", roles=("frontdesk",))
+    yesterday = domain.today_local() - timedelta(days=1)
+    arrived = datetime.combine(yesterday, time(17), tzinfo=domain.campus_zone()).astimezone(timezone.utc)
+    visit = domain.sign_in(desk, kid, now=arrived)
+    token = _desk(client)
+    client.post("/selfstudy/kiosk/start", data={"csrf_token": token})
+    found = client.get("/selfstudy/kiosk/search?q=zxm", headers=HX).get_data(as_text=True)
+    assert "未签退，需处理" in found and "/selfstudy/kiosk/in/" not in found
+    panel = client.get("/selfstudy/kiosk/out/%d" % visit.id, headers=HX).get_data(as_text=True)
+    assert "在 %s 未签退" % yesterday.isoformat() in panel and 'name="note"' in panel and "张妈妈" not in panel
+    empty = _post(client, "/selfstudy/kiosk/resolve/%d" % visit.id, token, note="", left_day=yesterday.isoformat(),
+                  left_time="20:30")
+    assert empty.status_code == 422 and "请填写处理经过" in empty.get_data(as_text=True)
+    assert Visit.get().left_at is None
+    done = _post(client, "/selfstudy/kiosk/resolve/%d" % visit.id, token, note="昨晚 20:30 爸爸接走，忘记签退",
+                 left_day=yesterday.isoformat(), left_time="20:30")
+    assert done.status_code == 200 and "自习记录已关闭" in done.get_data(as_text=True)
+    closed = Visit.get()
+    assert domain.local(closed.left_at).strftime("%Y-%m-%d %H:%M") == "%s 20:30" % yesterday.isoformat()
+    assert closed.resolved_note == "昨晚 20:30 爸爸接走，忘记签退" and closed.resolved_by.username == "desk"
+    assert _post(client, "/selfstudy/kiosk/in/%d" % kid.id, token).status_code == 200
+
+
+def test_a_polling_board_does_not_keep_an_idle_session_alive(app, client):
+    _desk(client)
+    with client.session_transaction() as session:
+        session[security.SESSION_SEEN] -= 20 * 60
+    assert client.get("/selfstudy/board", headers=dict(HX, **{"X-Xgapp-Poll": "1"})).status_code == 200
+    with client.session_transaction() as session:
+        session[security.SESSION_SEEN] -= 15 * 60  # 35 minutes since anyone touched the screen
+    assert client.get("/selfstudy/board", headers=dict(HX, **{"X-Xgapp-Poll": "1"})).status_code == 401
+
+
+def test_the_home_page_offers_resolve_only_to_who_may_resolve(app, client):
+    kid = make_student(name="张小明", advisor_user=advisor("a1"))
+    desk = make_user("desk", roles=("frontdesk",))
+    domain.sign_in(desk, kid)
+    rules.save(None, dict(rules.raw_values(), study_closing_time="00:00", absent_consumes="1", late_consumes="1"))
+    teacher("t1")
+    for username, offered in (("t1", False), ("a1", True), ("desk", True)):
+        login(client, username)
+        home = client.get("/").get_data(as_text=True)
+        assert "张小明" in home and ("#resolve" in home) is offered, username
+        client.post("/logout", data={"csrf_token": csrf_from(home)})
+
+
+def test_a_refunded_student_is_not_signed_in(app, client):
+    kid = make_student(name="退费生")
+    Student.update(status="refunded").where(Student.id == kid.id).execute()
+    token = _desk(client)
+    refused = _post(client, "/selfstudy/kiosk/in/%d" % kid.id, token)
+    assert refused.status_code == 422 and "已退费离校" in refused.get_data(as_text=True)
+    assert Visit.select().count() == 0

@@ -33,7 +33,7 @@ def index():
     user = g.user
     # Every staff screen shows a child still signed in after closing time, until someone resolves it.
     context = {"notices": notices.unread(user), "study_overdue": selfstudy.overdue(),
-               "my_questions": questions.open_for(user)}
+               "my_questions": questions.open_for(user), "may_resolve": lambda v: selfstudy.may_resolve(user, v)}
     if can(user, "attendance.take"):
         context["lessons"] = attendance.today_lessons(user)
     if user.role_set & ALERT_ROLES:

@@ -158,7 +158,8 @@ def load_user():
     if user is None or not user.active or user.session_version != session.get(SESSION_VERSION):
         end_session()
         return "revoked"
-    session[SESSION_SEEN] = _now_ts()
+    if request.headers.get("X-Xgapp-Poll") != "1":  # a board refreshing itself is not someone at the screen
+        session[SESSION_SEEN] = _now_ts()
     g.user = user
     return None
 

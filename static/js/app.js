@@ -48,6 +48,37 @@
     if (panel) { panel.innerHTML = ""; }
   });
 
+  // Forms that ask before they act (leaving the study-room kiosk logs the tablet out).
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+  });
+
+  // The kiosk: a new search clears the last message; a request that fails says so instead of doing nothing.
+  document.addEventListener("input", function (event) {
+    if (event.target.id !== "kiosk-q") { return; }
+    var message = document.getElementById("kiosk-message");
+    if (message) { message.innerHTML = ""; }
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var message = document.getElementById("kiosk-message");
+    if (!message || event.detail.xhr.status === 422) { return; }
+    var p = document.createElement("p");
+    p.className = "flash error";
+    p.setAttribute("role", "alert");
+    p.textContent = message.dataset.failed + " (" + event.detail.xhr.status + ")";
+    message.replaceChildren(p);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var message = document.getElementById("kiosk-message");
+    if (!message) { return; }
+    var p = document.createElement("p");
+    p.className = "flash error";
+    p.setAttribute("role", "alert");
+    p.textContent = message.dataset.failed;
+    message.replaceChildren(p);
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     initTabs(document);
     initMenu(document);

@@ -98,8 +98,12 @@ def raw_values():
 def save(by, form):
     """Validate and store every rule from a submitted form; one transaction, each change audited."""
     errors, values = {}, {}
+    stored = _stored()
     for rule in RULES:
-        raw = form.get(rule.name, "") if rule.kind != "bool" else ("1" if form.get(rule.name) else "0")
+        if rule.kind == "bool":  # a checkbox: absent means off
+            raw = "1" if form.get(rule.name) else "0"
+        else:  # a rule the form does not carry (a form from before it existed) keeps its value
+            raw = form.get(rule.name, "") if rule.name in form else stored[rule.name]
         try:
             _parse(rule, raw)
         except ValueError as exc:

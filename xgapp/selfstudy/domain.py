@@ -18,12 +18,13 @@ from xgapp.security import can
 from xgapp.selfstudy.models import Question, Visit, VisitExit
 from xgapp.students import domain as students
 from xgapp.students.models import Guardian, Student
-from xgapp.validation import Invalid
+from xgapp.validation import Invalid, row_id
 
 PICKUP_KINDS = {"guardian": _l("Picked up by a guardian"), "alone": _l("Went home alone"),
                 "other": _l("Picked up by someone not on file")}
 SUBJECTS = ["语文", "数学", "英语", "物理", "化学", "生物", "历史", "地理", "政治"]
 NOTE_MAX = 200
+NAME_MAX, RELATION_MAX, REASON_MAX = 40, 20, 100
 
 
 class AlreadyDone(Invalid):
@@ -65,6 +66,9 @@ def _already_in(visit):
 def sign_in(by, student, now=None):
     """Record an arrival; a second open visit for the same student is refused (the database enforces it too)."""
     now = now or utcnow()
+    if student.status == "refunded":
+        raise Invalid({"student": _l("%(name)s has left the campus (refunded). Ask the advisor before letting them "
+                                     "study here.", name=student.name)})
     with write():
         current = open_visit(student)
         if current is not None:
@@ -104,13 +108,17 @@ def _pickup(student, data):
         return {"pickup_kind": "alone", "pickup_guardian": None, "pickup_name": "", "pickup_relation": "",
                 "pickup_on_file": True}
     if kind == "other":
-        name = (data.get("name") or "").strip()[:40]
-        relation = (data.get("relation") or "").strip()[:20]
+        name = (data.get("name") or "").strip()
+        relation = (data.get("relation") or "").strip()
         errors = {}
         if not name:
             errors["pickup_name"] = _l("Enter the name of the person taking the child.")
+        elif len(name) > NAME_MAX:
+            errors["pickup_name"] = _l("Keep it under %(n)d characters.", n=NAME_MAX)
         if not relation:
             errors["pickup_relation"] = _l("Enter how they are related to the child (e.g. 姑姑, neighbour).")
+        elif len(relation) > RELATION_MAX:
+            errors["pickup_relation"] = _l("Keep it under %(n)d characters.", n=RELATION_MAX)
         if errors:
             raise Invalid(errors)
         return {"pickup_kind": "other", "pickup_guardian": None, "pickup_name": name, "pickup_relation": relation,
@@ -154,10 +162,14 @@ def parse_local(day_text, time_text):
 def resolve(by, visit, note, left_at, now=None):
     """Close a visit still open after closing time: a staff member writes down what happened and when the child left."""
     now = now or utcnow()
+    if Visit.get_by_id(visit.id).left_at is not None:
+        raise AlreadyDone({"note": _l("This visit was closed in the meantime.")})
     errors = {}
     note = (note or "").strip()
     if not note:
         errors["note"] = _l("Write down what happened (e.g. called the mother, picked up by her at 21:40).")
+    elif len(note) > NOTE_MAX:
+        errors["note"] = _l("Keep it under %(n)d characters.", n=NOTE_MAX)
     if left_at is None:
         errors["left_at"] = _l("Enter when the child left, as a date and HH:MM.")
     elif left_at < visit.arrived_at.replace(second=0, microsecond=0):  # typed to the minute
@@ -170,7 +182,7 @@ def resolve(by, visit, note, left_at, now=None):
     if not is_overdue(visit, now):
         raise Invalid({"note": _l("The room is still open: sign the student out at the desk instead.")})
     with write():
-        changed = (Visit.update(left_at=left_at, signed_out_by=by, resolved_note=note[:NOTE_MAX], resolved_by=by,
+        changed = (Visit.update(left_at=left_at, signed_out_by=by, resolved_note=note, resolved_by=by,
                                 resolved_at=now)
                    .where(Visit.id == visit.id, Visit.left_at.is_null()).execute())
         if not changed:
@@ -193,13 +205,15 @@ def step_out(by, visit, reason, now=None):
     reason = (reason or "").strip()
     if not reason:
         raise Invalid({"reason": _l("Say why the student is leaving the room.")})
+    if len(reason) > REASON_MAX:
+        raise Invalid({"reason": _l("Keep it under %(n)d characters.", n=REASON_MAX)})
     with write():
         fresh = Visit.get_by_id(visit.id)
         if fresh.left_at is not None:
             raise AlreadyDone({"reason": _l("The student has already been signed out.")})
         if VisitExit.select().where(VisitExit.visit == visit, VisitExit.back_at.is_null()).exists():
             raise AlreadyDone({"reason": _l("The student is already out of the room.")})
-        exit_ = VisitExit.create(visit=visit, out_at=now, reason=reason[:100], by=by)
+        exit_ = VisitExit.create(visit=visit, out_at=now, reason=reason, by=by)
         audit.record(by, "create", "study_visit_exit", exit_.id, after=audit.snapshot(exit_),
                      summary="%s 离开自习室 %s" % (visit.student.name, reason[:60]))
     return exit_
@@ -237,9 +251,16 @@ def update_record(by, visit, data):
     checked = data.get("homework_checked")
     if checked not in ("", "yes", "no", None):
         errors["homework_checked"] = _l("Choose yes or no.")
-    teacher = data.get("teacher") or None
-    if teacher is not None and not study_teachers().where(User.id == teacher).exists():
-        errors["teacher"] = _l("Choose a study-room teacher or teacher from the list.")
+    teacher = data.get("teacher")
+    if teacher in (None, ""):
+        teacher = None
+    else:
+        try:
+            teacher = row_id(teacher)
+        except ValueError:
+            teacher = 0
+        if not study_teachers().where(User.id == teacher).exists():
+            errors["teacher"] = _l("Choose a study-room teacher or teacher from the list.")
     values = {"subjects": "、".join(subjects)[:100],
               "homework_checked": None if not checked else checked == "yes",
               "homework_note": (data.get("homework_note") or "").strip()[:NOTE_MAX],
@@ -297,7 +318,7 @@ def states_for(student_ids):
 
 
 def kiosk_search(user, term, limit=12):
-    """Students for the kiosk: name, pinyin initials or phone tail; never-enrolled prospects come last."""
+    """Students for the kiosk: name, pinyin initials or phone tail (students whose course ended come last)."""
     return students.search(user, term, limit=limit)
 
 

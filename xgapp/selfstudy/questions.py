@@ -10,7 +10,7 @@ from xgapp.notices import domain as notices
 from xgapp.selfstudy import domain
 from xgapp.selfstudy.models import Question, Visit
 from xgapp.students.models import Student
-from xgapp.validation import Invalid
+from xgapp.validation import Invalid, row_id
 
 STATUSES = {"resolved": _l("Answered"), "handed": _l("Handed to a subject teacher"), "closed": _l("Answered later")}
 TEXT_MAX = 2000
@@ -43,7 +43,11 @@ def record(by, student, data, now=None):
         if not answer:
             errors["answer"] = _l("Write down the answer given, or hand the question to a subject teacher.")
     elif status == "handed":
-        handed_to = subject_teachers().where(User.id == (data.get("handed_to") or 0)).first()
+        try:
+            wanted = row_id(data.get("handed_to"))
+        except (TypeError, ValueError):
+            wanted = 0
+        handed_to = subject_teachers().where(User.id == wanted).first()
         if handed_to is None:
             errors["handed_to"] = _l("Choose the subject teacher who will answer it.")
     else:
@@ -95,7 +99,7 @@ def open_for(user):
                 .where(Question.handed_to == user, Question.status == "handed").order_by(Question.created_at))
 
 
-def of_day(day, subject=None):
+def of_day(day, among=None):
     """A day's questions with the student, who answered and who it was handed to (one query)."""
     answered, handed = User.alias(), User.alias()
     query = (Question.select(Question, Student, answered, handed)
@@ -103,6 +107,6 @@ def of_day(day, subject=None):
              .join_from(Question, answered, pw.JOIN.LEFT_OUTER, on=(Question.teacher == answered.id))
              .join_from(Question, handed, pw.JOIN.LEFT_OUTER, on=(Question.handed_to == handed.id))
              .where(Question.day == day))
-    if subject:
-        query = query.where(Question.subject == subject)
+    if among is not None:
+        query = query.where(Question.student.in_(among))
     return list(query.order_by(Question.created_at))

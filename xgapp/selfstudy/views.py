@@ -27,9 +27,18 @@ register_table("study_question", _l("Study-room question"))
 BOARD_POLL = "every 5s"
 
 
+def _mine(student):
+    """Advisors see their own students on the board; the desk, teachers and managers see the whole room."""
+    return students.sees_all(g.user) or student.advisor_id == g.user.id
+
+
 def _board_context():
     now = utcnow()
-    return {"room": domain.in_room(now), "left": domain.left_today(domain.today_local(now)), "now": now,
+    room = domain.in_room(now)
+    left = domain.left_today(domain.today_local(now))
+    return {"room": [r for r in room if _mine(r["student"])], "in_total": len(room),
+            "left": [v for v in left if _mine(v.student)], "now": now, "whole_room": students.sees_all(g.user),
+            "overdue": [r for r in room if r["overdue"]],
             "closing": domain.closing_instant(domain.today_local(now)), "minutes": domain.minutes,
             "pickup_kinds": domain.PICKUP_KINDS, "may_resolve": lambda v: domain.may_resolve(g.user, v)}
 
@@ -89,10 +98,11 @@ def kiosk_search():
                            states=domain.states_for(s.id for s in found), today=domain.today_local())
 
 
-def _kiosk_done(message, status=200):
-    response = htmx.trigger(make_response(render_template("selfstudy/_kiosk_done.html", message=message)),
-                            "kiosk-changed")
-    response.status_code = status
+def _kiosk_done(message=None, error=None):
+    """Show the outcome, clear the search and the panel, and tell the room list to refresh."""
+    response = htmx.trigger(make_response(render_template("selfstudy/_kiosk_done.html", message=message,
+                                                          error=error)), "kiosk-changed")
+    response.status_code = 422 if error else 200
     return response
 
 
@@ -104,7 +114,7 @@ def kiosk_sign_in(student_id):
     try:
         visit = domain.sign_in(g.user, student)
     except Invalid as exc:
-        return render_template("selfstudy/_kiosk_message.html", error=exc.errors.get("student")), 422
+        return _kiosk_done(error=exc.errors.get("student"))
     return _kiosk_done(_("%(name)s signed in at %(time)s.", name=student.name,
                          time=local(visit.arrived_at).strftime("%H:%M")))
 
@@ -114,9 +124,16 @@ def _open_or_404(visit_id):
 
 
 def _pickup_panel(visit, errors=None, values=None, status=200, oob=False):
+    """Who takes the child home; for a visit left open overnight, the form that closes it with a note instead."""
     guardians, alone = domain.pickup_choices(visit.student)
     return render_template("selfstudy/_kiosk_pickup.html", visit=visit, student=visit.student, guardians=guardians,
-                           alone=alone, errors=errors or {}, values=values or {}, oob=oob), status
+                           alone=alone, errors=errors or {}, values=values or {}, oob=oob,
+                           overnight=visit.day < domain.today_local(), default_left=local(utcnow())), status
+
+
+def _closed(visit):
+    return _kiosk_done(error=_("%(name)s was already signed out at %(time)s.", name=visit.student.name,
+                               time=local(visit.left_at).strftime("%H:%M")))
 
 
 @bp.route("/kiosk/out/<int:visit_id>")
@@ -126,9 +143,7 @@ def kiosk_pickup(visit_id):
     """Who is taking the child? The guardians on file, alone (if allowed), or another named person."""
     visit = _open_or_404(visit_id)
     if visit.left_at is not None:
-        return _pickup_panel(visit, {"pickup": _("%(name)s was already signed out at %(time)s.",
-                                                 name=visit.student.name,
-                                                 time=local(visit.left_at).strftime("%H:%M"))}, status=422)
+        return _closed(visit)
     return _pickup_panel(visit)
 
 
@@ -141,11 +156,30 @@ def kiosk_sign_out(visit_id):
               "name": request.form.get("name"), "relation": request.form.get("relation")}
     try:
         done = domain.sign_out(g.user, visit, pickup)
+    except domain.AlreadyDone as exc:  # another tablet was quicker
+        return _kiosk_done(error=exc.errors["pickup"])
     except Invalid as exc:
         return _pickup_panel(visit, exc.errors, pickup, status=422, oob=True)
     who = done.pickup_name or _("alone")
     return _kiosk_done(_("%(name)s signed out at %(time)s (%(who)s).", name=visit.student.name,
                          time=local(done.left_at).strftime("%H:%M"), who=who))
+
+
+@bp.route("/kiosk/resolve/<int:visit_id>", methods=["POST"])
+@kiosk_allowed
+@require("selfstudy.desk")
+def kiosk_resolve(visit_id):
+    """At the desk: close a visit left open overnight, with what happened and when the child left."""
+    visit = _open_or_404(visit_id)
+    values = {key: request.form.get(key, "") for key in ("note", "left_day", "left_time")}
+    left_at = domain.parse_local(values["left_day"], values["left_time"])
+    try:
+        domain.resolve(g.user, visit, values["note"], left_at)
+    except domain.AlreadyDone as exc:
+        return _kiosk_done(error=exc.errors["note"])
+    except Invalid as exc:
+        return _pickup_panel(visit, exc.errors, values, status=422, oob=True)
+    return _kiosk_done(_("The visit of %(name)s is closed; the note is kept with it.", name=visit.student.name))
 
 
 # --- a visit's record ------------------------------------------------------------------------------------------------
@@ -160,15 +194,23 @@ def visit_or_404(visit_id):
 
 def _visit_page(visit, errors=None, status=200, values=None):
     now = utcnow()
+    visit = Visit.get_by_id(visit.id)  # as it is now (another tablet may have just closed it)
     exits = list(VisitExit.select().where(VisitExit.visit == visit).order_by(VisitExit.out_at))
+    overdue, may_resolve, may_desk = domain.is_overdue(visit, now), domain.may_resolve(g.user, visit), can(
+        g.user, "selfstudy.desk")
+    shown = set(domain.RECORD_FIELDS) if may_desk else set()  # errors the page can show beside their field
+    if overdue and may_resolve:
+        shown |= {"note", "left_at"}
+    if may_desk and visit.left_at is None:
+        shown.add("reason")
     return render_template(
         "selfstudy/visit.html", visit=visit, student=visit.student, exits=exits,
         out=next((e for e in exits if e.back_at is None), None),
         questions=list(Question.select().where(Question.visit == visit).order_by(Question.created_at)),
         errors=errors or {}, values=values or {}, subjects=domain.SUBJECTS,
         teacher_options=[("", "—")] + [(t.id, t.display_name) for t in domain.study_teachers()],
-        pickup_kinds=domain.PICKUP_KINDS, overdue=domain.is_overdue(visit, now),
-        may_desk=can(g.user, "selfstudy.desk"), may_resolve=domain.may_resolve(g.user, visit),
+        pickup_kinds=domain.PICKUP_KINDS, overdue=overdue, may_desk=may_desk, may_resolve=may_resolve,
+        banner=[message for key, message in (errors or {}).items() if key not in shown],
         minutes=domain.minutes(visit, now), default_left=local(now)), status
 
 
@@ -185,7 +227,7 @@ def visit_record(visit_id):
     visit = visit_or_404(visit_id)
     data = {key: request.form.get(key) for key in domain.RECORD_FIELDS if key != "subjects"}
     data["subjects"] = request.form.getlist("subjects")
-    data["teacher"] = request.form.get("teacher", type=row_id)
+    data["teacher"] = request.form.get("teacher", "")
     try:
         domain.update_record(g.user, visit, data)
     except Invalid as exc:
@@ -236,7 +278,8 @@ def _questions_page(errors=None, values=None, status=200):
     if asked and asked not in {s.id for s in visitors}:
         extra = students.visible(g.user).where(Student.id == asked).first()
         visitors += [extra] if extra else []
-    return render_template("selfstudy/questions.html", day=day, rows=questions.of_day(day), mine=mine,
+    among = None if students.sees_all(g.user) else students.visible(g.user, Student.select(Student.id))
+    return render_template("selfstudy/questions.html", day=day, rows=questions.of_day(day, among), mine=mine,
                            visitors_options=[(s.id, s.name) for s in visitors],
                            subject_options=[(s, s) for s in domain.SUBJECTS],
                            teacher_options=[(t.id, t.display_name) for t in questions.subject_teachers()],
@@ -260,8 +303,10 @@ def questions_create():
     student = Student.get_or_none(Student.id == request.form.get("student", type=row_id))
     if student is None:
         return _questions_page({"student": _("Choose the student who asked.")}, dict(request.form), 422)
+    data = dict(request.form.items())
+    data["handed_to"] = request.form.get("handed_to", type=row_id)
     try:
-        questions.record(g.user, student, request.form)
+        questions.record(g.user, student, data)
     except Invalid as exc:
         return _questions_page(exc.errors, dict(request.form), 422)
     flash(_("The question was recorded."), "success")
