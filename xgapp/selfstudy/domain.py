@@ -164,6 +164,8 @@ def resolve(by, visit, note, left_at, now=None):
     now = now or utcnow()
     if Visit.get_by_id(visit.id).left_at is not None:
         raise AlreadyDone({"note": _l("This visit was closed in the meantime.")})
+    if not is_overdue(visit, now):
+        raise Invalid({"note": _l("The room is still open: sign the student out at the desk instead.")})
     errors = {}
     note = (note or "").strip()
     if not note:
@@ -179,8 +181,6 @@ def resolve(by, visit, note, left_at, now=None):
     if errors:
         raise Invalid(errors)
     left_at = max(left_at, visit.arrived_at)
-    if not is_overdue(visit, now):
-        raise Invalid({"note": _l("The room is still open: sign the student out at the desk instead.")})
     with write():
         changed = (Visit.update(left_at=left_at, signed_out_by=by, resolved_note=note, resolved_by=by,
                                 resolved_at=now)
