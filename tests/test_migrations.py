@@ -12,6 +12,7 @@ from xgapp.campus.models import Campus, CampusRule
 from xgapp.classes.models import (Attendance, Classroom, Enrolment, Holiday, LeaveNotice, Lesson, Makeup, SchoolClass,
                                   StudentChange, Suspension, TeacherMonth)
 from xgapp.contracts.models import Contract, Payment, Refund
+from xgapp.followups.models import FollowTask, FollowUp
 from xgapp.hours.models import HourEntry
 from xgapp.migrations import MIGRATIONS
 from xgapp.notices.models import Notice
@@ -20,7 +21,8 @@ from xgapp.students.models import Guardian, StatusChange, Student
 
 MODELS = [Campus, User, UserRole, AuditLog, Student, Guardian, StatusChange, Contract, Payment, Refund, HourEntry,
           CampusRule, Classroom, Holiday, SchoolClass, Lesson, Enrolment, LeaveNotice, Attendance, Suspension, Makeup,
-          StudentChange, TeacherMonth, Notice, Visit, VisitExit, Question]
+          StudentChange, TeacherMonth, Notice, Visit, VisitExit, Question,
+          FollowTask, FollowUp]
 
 
 def test_migration_list_matches_the_files_and_is_numbered_in_order():

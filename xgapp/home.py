@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template
 from flask_babel import lazy_gettext as _l
 
 from xgapp import __version__, db, migrate, nav
+from xgapp.i18n import campus_today as students_today
 from xgapp.security import can, public
 
 bp = Blueprint("home", __name__)
@@ -34,6 +35,12 @@ def index():
     # Every staff screen shows a child still signed in after closing time, until someone resolves it.
     context = {"notices": notices.unread(user), "study_overdue": selfstudy.overdue(),
                "my_questions": questions.open_for(user), "may_resolve": lambda v: selfstudy.may_resolve(user, v)}
+    if can(user, "followups.view"):
+        from xgapp.followups import domain as followups
+
+        due = followups.open_tasks(user, until=students_today())
+        context["followups_due"] = len(due)
+        context["followups_overdue"] = sum(t.due_on < students_today() for t in due)
     if can(user, "attendance.take"):
         context["lessons"] = attendance.today_lessons(user)
     if user.role_set & ALERT_ROLES:

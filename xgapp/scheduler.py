@@ -1,5 +1,5 @@
-"""Background jobs of a running server: today's backup, suspensions that start today (and, later, the nightly
-export)."""
+"""Background jobs of a running server: today's backup, suspensions that start today, follow-up tasks that fall
+due (and, later, the nightly export)."""
 
 import logging
 import threading
@@ -23,6 +23,11 @@ def run_jobs(app):
 
         for student in changes.start_due_suspensions(i18n.campus_today()):
             log.info("suspension starts today: %s is now paused", student.name)
+        from xgapp.followups import engine
+
+        made = engine.generate(i18n.campus_today())
+        if made:
+            log.info("follow-up engine: %d new tasks", made)
 
 
 class Scheduler:

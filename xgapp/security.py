@@ -36,6 +36,8 @@ PERMISSIONS = {
     "timetable.view": {"supervisor", "advisor", "teacher", "director", "frontdesk"},
     "attendance.take": {"supervisor", "advisor", "teacher", "director"},
     "rooms.manage": {"supervisor", "director"},
+    "followups.view": {"supervisor", "advisor"},
+    "followups.manage": {"supervisor"},
     "selfstudy.view": {"supervisor", "advisor", "frontdesk", "teacher", "director"},
     "selfstudy.desk": {"supervisor", "frontdesk"},
     "selfstudy.questions": {"supervisor", "frontdesk", "teacher", "director"},

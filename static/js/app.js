@@ -79,6 +79,16 @@
     message.replaceChildren(p);
   });
 
+  // Follow-up form: choosing a kind fills in its purpose, unless the advisor has written her own.
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form[data-purposes]");
+    if (!form || event.target.name !== "kind") { return; }
+    var purposes = JSON.parse(form.dataset.purposes);
+    var purpose = form.querySelector("[name=purpose]");
+    var known = Object.keys(purposes).map(function (k) { return purposes[k]; });
+    if (purpose && (!purpose.value || known.indexOf(purpose.value) >= 0)) { purpose.value = purposes[event.target.value]; }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     initTabs(document);
     initMenu(document);

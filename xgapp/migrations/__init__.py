@@ -12,4 +12,5 @@ MIGRATIONS = [
     "m0005_leads",
     "m0006_classes",
     "m0007_selfstudy",
+    "m0008_followups",
 ]

@@ -1,0 +1,192 @@
+"""Follow-up pages: the advisor's to-do list, quick entry on a tablet, correcting one's own, the supervisor's panel."""
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from xgapp import nav
+from xgapp.accounts.models import User
+from xgapp.audit.views import register_table
+from xgapp.classes.views import parse_date
+from xgapp.db import utcnow
+from xgapp.followups import domain
+from xgapp.followups.models import FollowTask, FollowUp
+from xgapp.i18n import campus_today, local
+from xgapp.security import can, require
+from xgapp.students import domain as students
+from xgapp.students.models import Student
+from xgapp.validation import Invalid, row_id
+
+bp = Blueprint("followups", __name__, url_prefix="/followups")
+nav.register("followups.index", _l("Follow-ups"), "followups.view", order=25)
+register_table("follow_up", _l("Follow-up"))
+register_table("follow_task", _l("Follow-up task"))
+
+
+def _advisor_param():
+    """Managers may look at one advisor's list (?advisor=); everyone else sees their own."""
+    wanted = request.args.get("advisor", type=row_id)
+    if wanted and can(g.user, "followups.manage"):
+        return User.get_or_none(User.id == wanted) or abort(404)
+    return g.user
+
+
+def _todo(errors=None, status=200):
+    today = campus_today()
+    advisor = _advisor_param()
+    return render_template(
+        "followups/index.html", advisor=advisor, today=today, errors=errors or {},
+        tasks=domain.open_tasks(g.user, advisor=advisor, until=today + timedelta(days=7)),
+        short=domain.short_this_month(advisor, today, advisor=advisor),
+        faces=domain.face_alerts(advisor, today, advisor=advisor),
+        kinds=domain.KINDS, minimum=domain.MONTHLY_MIN, face_days=domain.FACE_DAYS,
+        advisors=list(students.advisors()) if can(g.user, "followups.manage") else [],
+        manage=can(g.user, "followups.manage")), status
+
+
+@bp.route("/")
+@require("followups.view")
+def index():
+    """To do: overdue and due tasks, who is short of follow-ups this month, who has not been seen face to face."""
+    return _todo()
+
+
+@bp.route("/overview")
+@require("followups.manage")
+def overview():
+    """The supervisor's panel: every advisor's open and overdue tasks, shortfalls and alerts; escalations."""
+    today = campus_today()
+    return render_template("followups/overview.html", rows=domain.overview(today), today=today,
+                           escalations=domain.escalations(today), kinds=domain.KINDS, minimum=domain.MONTHLY_MIN,
+                           face_days=domain.FACE_DAYS)
+
+
+def _form_data(form):
+    data = {key: form.get(key) for key in ("kind", "channel", "whom", "purpose", "content", "result", "next_step",
+                                           "escalate")}
+    data["at"] = domain.parse_when(form.get("day"), form.get("time"))
+    data["next_on"] = parse_date(form.get("next_on")) if form.get("next_on") else None
+    if form.get("next_on") and data["next_on"] is None:
+        data["next_on"] = campus_today()  # unreadable: reported as "after today"
+    return data
+
+
+def _form(student, task=None, followup=None, errors=None, values=None, status=200):
+    now = local(utcnow())
+    if values is None:
+        if followup is not None:
+            at = local(followup.at)
+            values = {k: getattr(followup, k) for k in ("kind", "channel", "whom", "purpose", "content", "result",
+                                                        "next_step", "escalate")}
+            values.update(day=at.strftime("%Y-%m-%d"), time=at.strftime("%H:%M"))
+        else:
+            kind = task.kind if task is not None else request.args.get("kind", "routine")
+            kind = kind if kind in domain.KINDS else "routine"
+            values = {"kind": kind, "channel": "phone", "whom": "parent", "purpose": domain.PURPOSES[kind],
+                      "day": now.strftime("%Y-%m-%d"), "time": now.strftime("%H:%M")}
+    return render_template("followups/form.html", student=student, task=task, followup=followup,
+                           errors=errors or {}, values=values, kinds=domain.KINDS, channels=domain.CHANNELS,
+                           whom=domain.WHOM, purposes=domain.PURPOSES), status
+
+
+def _student_or_404(student_id):
+    student = Student.get_or_none(Student.id == student_id) or abort(404)
+    if "view" not in students.access(g.user, student):
+        abort(404)
+    if not domain.may_log(g.user, student):
+        abort(403)
+    return student
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("followups.view")
+def new():
+    """Log a follow-up (from a task, a student file or the to-do list): a few taps and what was said."""
+    source = request.form if request.method == "POST" else request.args
+    task = None
+    task_id = source.get("task", type=row_id)
+    if task_id:
+        task = FollowTask.get_or_none(FollowTask.id == task_id) or abort(404)
+        student = _student_or_404(task.student_id)
+    else:
+        student = _student_or_404(source.get("student", type=row_id) or abort(404))
+    if request.method == "GET":
+        return _form(student, task)
+    try:
+        domain.log(g.user, student, _form_data(request.form), task=task)
+    except Invalid as exc:
+        return _form(student, task, errors=exc.errors, values=dict(request.form.items()), status=422)
+    flash(_("Follow-up of %(name)s saved.", name=student.name), "success")
+    target = request.form.get("next") or url_for("followups.index")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("followups.index"),
+                    code=303)
+
+
+@bp.route("/<int:followup_id>/edit", methods=["GET", "POST"])
+@require("followups.view")
+def edit(followup_id):
+    """Correct a follow-up: only who logged it (or a supervisor)."""
+    followup = FollowUp.get_or_none(FollowUp.id == followup_id) or abort(404)
+    if not domain.may_edit(g.user, followup):
+        abort(403)
+    if request.method == "GET":
+        return _form(followup.student, followup=followup)
+    try:
+        domain.update(g.user, followup, _form_data(request.form))
+    except Invalid as exc:
+        return _form(followup.student, followup=followup, errors=exc.errors, values=dict(request.form.items()),
+                     status=422)
+    flash(_("Follow-up corrected."), "success")
+    return redirect(url_for("students.show", student_id=followup.student_id) + "#timeline", code=303)
+
+
+def _task_or_404(task_id):
+    task = FollowTask.get_or_none(FollowTask.id == task_id) or abort(404)
+    if task.advisor_id != g.user.id and not can(g.user, "followups.manage"):
+        abort(403)
+    return task
+
+
+def _back():
+    target = request.form.get("next") or url_for("followups.index")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("followups.index"),
+                    code=303)
+
+
+@bp.route("/task/<int:task_id>/postpone", methods=["POST"])
+@require("followups.view")
+def postpone(task_id):
+    task = _task_or_404(task_id)
+    try:
+        domain.postpone(g.user, task, parse_date(request.form.get("until")), request.form.get("reason"))
+    except Invalid as exc:
+        return _todo({task.id: exc.errors}, 422)
+    flash(_("Postponed."), "success")
+    return _back()
+
+
+@bp.route("/task/<int:task_id>/reassign", methods=["POST"])
+@require("followups.manage")
+def reassign(task_id):
+    task = _task_or_404(task_id)
+    advisor = User.get_or_none(User.id == request.form.get("advisor", type=row_id))
+    try:
+        domain.reassign(g.user, task, advisor)
+    except Invalid as exc:
+        return _todo({task.id: exc.errors}, 422)
+    flash(_("Handed to %(name)s.", name=advisor.display_name), "success")
+    return _back()
+
+
+@bp.route("/face/<int:student_id>", methods=["POST"])
+@require("followups.view")
+def face(student_id):
+    """One tap: the advisor saw the student face to face today (resets the two-week rule)."""
+    student = _student_or_404(student_id)
+    now = utcnow()
+    domain.log(g.user, student, {"kind": "routine", "channel": "face", "whom": "student", "at": now,
+                                 "purpose": "当面了解学习状态", "content": "课间当面交流学习情况"})
+    flash(_("Face-to-face contact with %(name)s recorded.", name=student.name), "success")
+    return _back()
