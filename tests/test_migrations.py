@@ -14,6 +14,7 @@ from xgapp.classes.models import (Attendance, Classroom, Enrolment, Holiday, Lea
 from xgapp.contracts.models import Contract, Payment, Refund
 from xgapp.followups.models import FollowTask, FollowUp
 from xgapp.hours.models import HourEntry
+from xgapp.meetings.models import Briefing, BriefingAttendee, FirstLessonFeedback
 from xgapp.migrations import MIGRATIONS
 from xgapp.notices.models import Notice
 from xgapp.selfstudy.models import Question, Visit, VisitExit
@@ -22,7 +23,7 @@ from xgapp.students.models import Guardian, StatusChange, Student
 MODELS = [Campus, User, UserRole, AuditLog, Student, Guardian, StatusChange, Contract, Payment, Refund, HourEntry,
           CampusRule, Classroom, Holiday, SchoolClass, Lesson, Enrolment, LeaveNotice, Attendance, Suspension, Makeup,
           StudentChange, TeacherMonth, Notice, Visit, VisitExit, Question,
-          FollowTask, FollowUp]
+          FollowTask, FollowUp, Briefing, BriefingAttendee, FirstLessonFeedback]
 
 
 def test_migration_list_matches_the_files_and_is_numbered_in_order():

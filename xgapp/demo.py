@@ -334,6 +334,75 @@ def _fill(rng, klass, day, today):
             continue
 
 
+SYLLABI = {"数学": "函数与方程、几何证明、统计初步", "英语": "语法时态、阅读理解、写作模板", "语文": "现代文阅读、古诗文、作文审题",
+           "物理": "运动和力、压强浮力、电学基础", "化学": "物质构成、化学方程式、酸碱盐"}
+
+
+def _briefings(rng, teachers, today):
+    """Every class that has started had its briefing two days before (recorded, paper filed); two new classes start
+    soon: one whose briefing was held last night and waits for its record, one with no briefing yet."""
+    from datetime import datetime, time, timedelta
+
+    from xgapp.classes import domain as classes
+    from xgapp.classes.models import Classroom, SchoolClass
+    from xgapp.i18n import campus_zone
+    from xgapp.meetings import briefings
+    from xgapp.students.models import Student
+    from xgapp.timetable import domain as timetable
+    from xgapp.validation import Invalid
+
+    zone = campus_zone()
+    now = datetime.now(zone)
+    for klass in SchoolClass.select().order_by(SchoolClass.id):
+        lesson = briefings.first_lesson(klass)
+        if lesson is None or lesson.starts_at > now:
+            continue
+        at = datetime.combine(lesson.day - timedelta(days=2), time(19), tzinfo=zone)
+        with clock(at - timedelta(days=3)):
+            briefing = briefings.schedule(klass.advisor, klass, at, klass.classroom.name if klass.classroom_id else "",
+                                          now=at - timedelta(days=3))
+        came = {str(i): "yes" if i < 2 or rng.random() < 0.85 else "no"
+                for i in range(len(briefings.expected(briefing)))}
+        with clock(at + timedelta(hours=2)):
+            briefings.record(klass.advisor, briefing, {
+                "syllabus": SYLLABI.get(klass.subject, "本期课程大纲"), "sessions": str(klass.planned_lessons),
+                "goals": "学完能独立完成本学期重点题型", "qa": "问：作业量大吗？答：每次课一份，约40分钟"}, came,
+                now=at + timedelta(hours=2))
+        with clock(at + timedelta(days=1)):
+            briefings.mark_paper(klass.advisor, briefing, now=at + timedelta(days=1))
+    rooms = list(Classroom.select().order_by(Classroom.id))
+    pool = list(Student.select().where(Student.status == "active").order_by(Student.id))
+    for n, (days_ahead, briefed) in enumerate(((2, True), (6, False))):
+        first = today + timedelta(days=days_ahead)
+        subject = ["数学", "英语"][n]
+        klass = classes.create(None, {
+            "name": "新班%s冲刺班（%s开课）" % (subject, first.strftime("%m-%d")), "subject": subject, "grade": "初三",
+            "kind": "group", "teacher": teachers[n], "advisor": pool[n].advisor, "classroom": None, "capacity": "12",
+            "planned_lessons": "12", "lesson_hours": "2", "start_on": first})
+        for hour in (13, 10, 15, 8):
+            for room in rooms:
+                try:
+                    timetable.schedule(None, klass, [first.weekday()], time(hour), time(hour + 2), first, 12,
+                                       classroom=room)
+                except Invalid:
+                    continue
+                break
+            else:
+                continue
+            break
+        for student in rng.sample(pool, 40):
+            if len(classes.members(klass)) >= 8:
+                break
+            try:
+                classes.enrol(klass.advisor, klass, student, first)
+            except Invalid:
+                continue
+        if briefed and briefings.first_lesson(klass) is not None:
+            at = now - timedelta(hours=18)
+            with clock(at - timedelta(days=2)):
+                briefings.schedule(klass.advisor, klass, at, rooms[0].name, now=at - timedelta(days=2))
+
+
 FOLLOW_CONTENT = [
     ("routine", "phone", "parent", "妈妈说最近作业完成得比较及时，数学计算还要加强", "每天加练10道计算题"),
     ("routine", "wechat", "parent", "发了本周课堂表现，家长回复会督促背单词", "周末检查单词默写"),
@@ -507,6 +576,7 @@ def build(password=None, years=1, seed=2024, campus_name="阳光教育 海淀校
         today = today or campus_today()
         _students(rng, names, advisors, principal, years, today)
         _classes(rng, [user for user, roles, _ in made if "teacher" in roles], advisors, principal, today)
+        _briefings(random.Random(seed + 4), [user for user, roles, _ in made if "teacher" in roles], today)
         _followups(random.Random(seed + 5), today)
         _selfstudy(random.Random(seed + 6), [user for user, roles, _ in made if "frontdesk" in roles][0],
                    [user for user, roles, _ in made if "teacher" in roles], today)

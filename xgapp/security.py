@@ -37,6 +37,7 @@ PERMISSIONS = {
     "attendance.take": {"supervisor", "advisor", "teacher", "director"},
     "rooms.manage": {"supervisor", "director"},
     "followups.view": {"supervisor", "advisor"},
+    "meetings.view": {"supervisor", "advisor", "director", "teacher"},
     "followups.manage": {"supervisor"},
     "selfstudy.view": {"supervisor", "advisor", "frontdesk", "teacher", "director"},
     "selfstudy.desk": {"supervisor", "frontdesk"},

@@ -164,9 +164,12 @@ def _show(klass, errors=None, status=200, schedule_values=None):
     trials = list(Enrolment.select(Enrolment, Student, Lesson).join(Student).switch(Enrolment).join(Lesson)
                   .where(Enrolment.klass == klass, Enrolment.kind == "trial").order_by(Lesson.day.desc()))
     left = domain.hours_left([klass.id])[klass.id]
+    from xgapp.meetings import briefings
+
     return render_template(
         "classes/show.html", klass=klass, members=members, balances=balances, money=money, lessons=lessons,
         left=left, errors=errors or {}, trials=trials,
+        briefing_problem=briefings.problem(klass, briefings.of_class(klass)),
         coming=[(x.id, "%s %s %s" % (x.day.isoformat(), WEEKDAYS[x.day.weekday()], local(x.starts_at).strftime("%H:%M")))
                 for x in lessons if x.status == "planned" and x.day >= campus_today()],
         may_manage=domain.may_manage(g.user, klass), kinds=domain.KINDS,

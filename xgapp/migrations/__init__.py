@@ -13,4 +13,5 @@ MIGRATIONS = [
     "m0006_classes",
     "m0007_selfstudy",
     "m0008_followups",
+    "m0009_briefings",
 ]

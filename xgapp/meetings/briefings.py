@@ -1,0 +1,280 @@
+"""Pre-class briefing rules (handbook 第2篇 §八): held at least 24 h before a new class's first lesson, hosted by the
+advisor, with the teacher and every student's parents; all attendees sign the paper record, which goes into each
+student's file. A briefing later than that is refused unless a supervisor overrides it with a reason.
+"""
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from xgapp import audit
+from xgapp.classes import domain as classes
+from xgapp.classes.models import Enrolment, Lesson, SchoolClass
+from xgapp.db import utcnow, write
+from xgapp.i18n import campus_zone, local
+from xgapp.meetings.models import Briefing, BriefingAttendee, FirstLessonFeedback
+from xgapp.students import domain as students
+from xgapp.students.models import Guardian, Student
+from xgapp.validation import Invalid
+
+NOTICE = timedelta(hours=24)
+OVERRIDERS = {"principal", "supervisor"}
+TEXT_MAX, LINE_MAX = 4000, 200
+RISK_DAYS = 14  # classes whose first lesson is this close are watched
+
+
+def first_lesson(klass):
+    """The class's first lesson that is not cancelled (None before any is scheduled)."""
+    return (Lesson.select().where(Lesson.klass == klass, Lesson.status != "cancelled")
+            .order_by(Lesson.starts_at).first())
+
+
+def deadline(klass):
+    """The latest start of the briefing: 24 h before the first lesson (None while no lesson is scheduled)."""
+    lesson = first_lesson(klass)
+    return lesson.starts_at - NOTICE if lesson is not None else None
+
+
+def may_override(user):
+    return bool(user.role_set & OVERRIDERS)
+
+
+def of_class(klass):
+    return Briefing.get_or_none(Briefing.klass == klass)
+
+
+def parse_when(day_text, time_text):
+    try:
+        day = datetime.strptime((day_text or "").strip(), "%Y-%m-%d").date()
+        hh, mm = (time_text or "").strip().split(":")
+        return datetime(day.year, day.month, day.day, int(hh), int(mm), tzinfo=campus_zone())
+    except ValueError:
+        return None
+
+
+def schedule(by, klass, starts_at, place, override_reason="", now=None):
+    """Set (or move) the briefing; later than 24 h before the first lesson only with a supervisor's reason."""
+    now = now or utcnow()
+    errors = {}
+    place = (place or "").strip()
+    override_reason = (override_reason or "").strip()
+    lesson = first_lesson(klass)
+    if starts_at is None:
+        errors["starts_at"] = _l("Enter the date and time of the briefing.")
+    elif starts_at < now - timedelta(minutes=5):
+        errors["starts_at"] = _l("The briefing cannot be scheduled in the past.")
+    elif lesson is not None and starts_at >= lesson.starts_at:
+        errors["starts_at"] = _l("The briefing must come before the first lesson (%(when)s).",
+                                 when=local(lesson.starts_at).strftime("%Y-%m-%d %H:%M"))
+    elif lesson is not None and starts_at > lesson.starts_at - NOTICE:
+        if not may_override(by):
+            errors["starts_at"] = _l(
+                "The briefing must be held at least 24 hours before the first lesson (%(when)s), i.e. by %(by)s. "
+                "Only a supervisor can allow a later one.", when=local(lesson.starts_at).strftime("%Y-%m-%d %H:%M"),
+                by=local(lesson.starts_at - NOTICE).strftime("%Y-%m-%d %H:%M"))
+        elif not override_reason:
+            errors["override_reason"] = _l("This is less than 24 hours before the first lesson: say why you allow it.")
+    if len(place) > 60:
+        errors["place"] = _l("Keep it under %(n)d characters.", n=60)
+    if len(override_reason) > LINE_MAX:
+        errors["override_reason"] = _l("Keep it under %(n)d characters.", n=LINE_MAX)
+    if errors:
+        raise Invalid(errors)
+    late = lesson is not None and starts_at > lesson.starts_at - NOTICE
+    with write():
+        briefing = of_class(klass)
+        fields = {"starts_at": starts_at, "place": place, "override_reason": override_reason if late else "",
+                  "override_by": by if late else None}
+        if briefing is None:
+            briefing = Briefing.create(klass=klass, host=klass.advisor_id, created_at=now, created_by=by, **fields)
+            audit.record(by, "create", "briefing", briefing.id, after=audit.snapshot(briefing), summary=klass.name)
+        else:
+            if briefing.status == "held":
+                raise Invalid({"starts_at": _l("The briefing has been held; its record can no longer be moved.")})
+            before = audit.snapshot(briefing)
+            Briefing.update(**fields).where(Briefing.id == briefing.id).execute()
+            briefing = Briefing.get_by_id(briefing.id)
+            audit.record(by, "update", "briefing", briefing.id, before=before, after=audit.snapshot(briefing),
+                         summary=klass.name)
+    return briefing
+
+
+def expected(briefing):
+    """Who should come: the hosting advisor, the class's teacher, one parent per enrolled student."""
+    klass = briefing.klass
+    rows = [{"role": "advisor", "user": briefing.host, "student": None, "name": briefing.host.display_name},
+            {"role": "teacher", "user": klass.teacher, "student": None, "name": klass.teacher.display_name}]
+    first = first_lesson(klass)  # everyone in the class when it starts, even if they left since
+    members = classes.members(klass, day=first.day) if first is not None else classes.members(klass)
+    parents = {}
+    for guardian in (Guardian.select().where(Guardian.student.in_([e.student_id for e in members]))
+                     .order_by(Guardian.position)):
+        parents.setdefault(guardian.student_id, guardian)
+    for enrolment in members:
+        guardian = parents.get(enrolment.student_id)
+        rows.append({"role": "parent", "user": None, "student": enrolment.student,
+                     "name": "%s（%s%s）" % (guardian.name if guardian else "家长", enrolment.student.name,
+                                           "的" + guardian.relation if guardian else "")})
+    return rows
+
+
+def record(by, briefing, data, came, now=None):
+    """The record of a held briefing: syllabus, sessions, goals, parents' questions and answers, who came."""
+    now = now or utcnow()
+    errors = {}
+    if briefing.starts_at > now:
+        errors["syllabus"] = _l("The briefing has not happened yet (%(when)s): record it afterwards.",
+                                when=local(briefing.starts_at).strftime("%Y-%m-%d %H:%M"))
+    values = {}
+    for name in ("syllabus", "goals", "qa"):
+        text = (data.get(name) or "").strip()
+        if len(text) > TEXT_MAX:
+            errors[name] = _l("Keep it under %(n)d characters.", n=TEXT_MAX)
+        values[name] = text
+    if not values["syllabus"]:
+        errors.setdefault("syllabus", _l("Write what the teacher presented: the syllabus."))
+    sessions = (data.get("sessions") or "").strip()
+    if not sessions.isdigit() or not 1 <= int(sessions) <= 500:
+        errors["sessions"] = _l("Enter the number of sessions (1–500).")
+    rows = expected(briefing)
+    missing = [i for i in range(len(rows)) if came.get(str(i)) not in ("yes", "no")]
+    if missing:
+        errors["came"] = _l("Mark for everyone whether they came.")
+    if errors:
+        raise Invalid(errors)
+    with write():
+        fresh = Briefing.get_by_id(briefing.id)
+        before = audit.snapshot(fresh)
+        Briefing.update(status="held", sessions=int(sessions), recorded_at=now, recorded_by=by, **values).where(
+            Briefing.id == briefing.id).execute()
+        BriefingAttendee.delete().where(BriefingAttendee.briefing == briefing).execute()
+        for i, row in enumerate(rows):
+            BriefingAttendee.create(briefing=briefing, role=row["role"], user=row["user"], student=row["student"],
+                                    name=row["name"][:40], came=came[str(i)] == "yes")
+        after = Briefing.get_by_id(briefing.id)
+        snapshot = audit.snapshot(after)
+        snapshot["attendees"] = [{"name": r["name"], "came": came[str(i)] == "yes"} for i, r in enumerate(rows)]
+        audit.record(by, "update", "briefing", briefing.id, before=before, after=snapshot,
+                     summary="%s 课前说明会记录" % briefing.klass.name)
+    return after
+
+
+def mark_paper(by, briefing, now=None):
+    """The signed paper record is filed: who took it in, and when."""
+    now = now or utcnow()
+    if Briefing.get_by_id(briefing.id).status != "held":
+        raise Invalid({"paper": _l("Record the briefing first; then file its signed paper.")})
+    with write():
+        changed = (Briefing.update(paper_received_at=now, paper_received_by=by)
+                   .where(Briefing.id == briefing.id, Briefing.paper_received_at.is_null()).execute())
+        if changed:
+            audit.record(by, "update", "briefing", briefing.id, before={"paper_received_at": None},
+                         after={"paper_received_at": now.isoformat()}, summary="%s 签字记录单已归档" % briefing.klass.name)
+    return Briefing.get_by_id(briefing.id)
+
+
+def problem(klass, briefing=None, now=None):
+    """What is wrong with a class's briefing, for the class page and the supervisor (None when all is well)."""
+    now = now or utcnow()
+    lesson = first_lesson(klass)
+    if lesson is None or (briefing is not None and briefing.status == "held"):
+        return None
+    if lesson.starts_at <= now:
+        return _l("The class started without a recorded pre-class briefing.")
+    latest = lesson.starts_at - NOTICE
+    if briefing is None:
+        return _l("No pre-class briefing yet: it must be held by %(by)s.", by=local(latest).strftime("%Y-%m-%d %H:%M"))
+    if briefing.starts_at > latest and not briefing.override_reason:
+        return _l("The briefing is later than 24 hours before the first lesson.")
+    if briefing.starts_at <= now:
+        return _l("The briefing time has passed: record who came and what was said.")
+    return None
+
+
+def at_risk(user, today, now=None):
+    """Classes starting within RISK_DAYS (or started in the last week) whose briefing is missing or late."""
+    now = now or utcnow()
+    import peewee as pw
+
+    firsts = dict(Lesson.select(Lesson.klass, pw.fn.MIN(Lesson.starts_at)).where(Lesson.status != "cancelled")
+                  .group_by(Lesson.klass).tuples())
+    soon = {cid for cid, at in firsts.items() if at is not None}
+    rows = []
+    query = classes.visible(user).where(SchoolClass.id.in_(list(soon)), SchoolClass.status != "ended") if soon else []
+    briefings = {b.klass_id: b for b in Briefing.select().where(Briefing.klass.in_(list(soon)))} if soon else {}
+    for klass in query:
+        start = firsts[klass.id]
+        start = datetime.fromisoformat(start) if isinstance(start, str) else start
+        if not (now - timedelta(days=7) <= start <= now + timedelta(days=RISK_DAYS)):
+            continue
+        issue = problem(klass, briefings.get(klass.id), now)
+        if issue is not None:
+            rows.append((klass, start, briefings.get(klass.id), issue))
+    return sorted(rows, key=lambda r: r[1])
+
+
+def upcoming(user, now=None):
+    now = now or utcnow()
+    return list(Briefing.select(Briefing, SchoolClass).join(SchoolClass)
+                .where(Briefing.klass.in_(classes.visible(user, SchoolClass.select(SchoolClass.id))),
+                       (Briefing.status == "scheduled") | Briefing.paper_received_at.is_null())
+                .order_by(Briefing.starts_at))
+
+
+@students.timeline_source
+def _briefing_events(student):
+    rows = (BriefingAttendee.select(BriefingAttendee, Briefing, SchoolClass).join(Briefing).join(SchoolClass)
+            .where(BriefingAttendee.student == student))
+    return [(a.briefing.starts_at, "briefing", "课前说明会 · %s" % a.briefing.klass.name,
+             "家长%s" % ("出席" if a.came else "未出席")) for a in rows]
+
+
+# --- first-lesson feedback -------------------------------------------------------------------------------------------
+
+
+def save_feedback(by, klass, student, data, now=None):
+    """第一次课后备忘录 for one student: what the student, the teacher and the parent said (at least one)."""
+    now = now or utcnow()
+    values, errors = {}, {}
+    for name in ("from_student", "from_teacher", "from_parent"):
+        text = (data.get(name) or "").strip()
+        if len(text) > TEXT_MAX:
+            errors[name] = _l("Keep it under %(n)d characters.", n=TEXT_MAX)
+        values[name] = text
+    if not any(values.values()):
+        errors["from_student"] = _l("Write down what at least one of them said.")
+    if not Enrolment.select().where(Enrolment.klass == klass, Enrolment.student == student).exists():
+        errors["from_student"] = _l("The student is not in this class.")
+    if errors:
+        raise Invalid(errors)
+    with write():
+        existing = FirstLessonFeedback.get_or_none(FirstLessonFeedback.klass == klass,
+                                                   FirstLessonFeedback.student == student)
+        if existing is None:
+            row = FirstLessonFeedback.create(klass=klass, student=student, by=by, at=now, **values)
+            audit.record(by, "create", "first_lesson_feedback", row.id, after=audit.snapshot(row),
+                         summary="%s %s" % (student.name, klass.name))
+        else:
+            before = audit.snapshot(existing)
+            FirstLessonFeedback.update(by=by, at=now, **values).where(FirstLessonFeedback.id == existing.id).execute()
+            row = FirstLessonFeedback.get_by_id(existing.id)
+            audit.record(by, "update", "first_lesson_feedback", row.id, before=before, after=audit.snapshot(row),
+                         summary="%s %s" % (student.name, klass.name))
+    return row
+
+
+def feedback_of(klass, student):
+    return FirstLessonFeedback.get_or_none(FirstLessonFeedback.klass == klass, FirstLessonFeedback.student == student)
+
+
+@students.timeline_source
+def _feedback_events(student):
+    rows = (FirstLessonFeedback.select(FirstLessonFeedback, SchoolClass).join(SchoolClass)
+            .where(FirstLessonFeedback.student == student))
+    return [(f.at, "feedback", "第一次课后备忘录 · %s" % f.klass.name,
+             " / ".join(t for t in (f.from_student, f.from_teacher, f.from_parent) if t)[:120]) for f in rows]
+
+
+def students_of(klass):
+    return list(Student.select().join(Enrolment).where(Enrolment.klass == klass,
+                                                      Enrolment.kind.in_(("regular", "join"))).order_by(Student.name))
