@@ -5,7 +5,7 @@
 1. `xgapp demo --years 5` makes staff, 1,500 students, a year of classes with roll calls and a year of the app's own
    follow-ups and tasks.
 2. A bulk generator adds --years of older follow-up history straight into SQLite (executemany, one transaction):
-   a follow-up about every three weeks for every student (≈ 40,000 rows), a fifth face to face, and a done task for
+   a follow-up every two to four weeks for every student (≈ 134,000 rows), a fifth face to face, and a done task for
    every fourth. The rows have the shape the app writes; the generator is not the app's write path.
 3. `xgapp serve --threads 4` on loopback; the principal logs in; each page gets --requests sequential requests on
    one keep-alive connection → median and p95 ms. Not part of the default test run.
