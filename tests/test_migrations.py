@@ -14,7 +14,9 @@ from xgapp.classes.models import (Attendance, Classroom, Enrolment, Holiday, Lea
 from xgapp.contracts.models import Contract, Payment, Refund
 from xgapp.followups.models import FollowTask, FollowUp
 from xgapp.hours.models import HourEntry
-from xgapp.meetings.models import Briefing, BriefingAttendee, FirstLessonFeedback
+from xgapp.meetings.models import (Briefing, BriefingAttendee, FirstLessonFeedback, ParentMeeting, ParentMeetingAttendee,
+                                   TeachingPlan)
+from xgapp.scores.models import Score, StageTest
 from xgapp.migrations import MIGRATIONS
 from xgapp.notices.models import Notice
 from xgapp.selfstudy.models import Question, Visit, VisitExit
@@ -23,7 +25,8 @@ from xgapp.students.models import Guardian, StatusChange, Student
 MODELS = [Campus, User, UserRole, AuditLog, Student, Guardian, StatusChange, Contract, Payment, Refund, HourEntry,
           CampusRule, Classroom, Holiday, SchoolClass, Lesson, Enrolment, LeaveNotice, Attendance, Suspension, Makeup,
           StudentChange, TeacherMonth, Notice, Visit, VisitExit, Question,
-          FollowTask, FollowUp, Briefing, BriefingAttendee, FirstLessonFeedback]
+          FollowTask, FollowUp, Briefing, BriefingAttendee, FirstLessonFeedback,
+          ParentMeeting, ParentMeetingAttendee, TeachingPlan, StageTest, Score]
 
 
 def test_migration_list_matches_the_files_and_is_numbered_in_order():

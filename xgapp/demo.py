@@ -403,6 +403,72 @@ def _briefings(rng, teachers, today):
                 briefings.schedule(klass.advisor, klass, at, rooms[0].name, now=at - timedelta(days=2))
 
 
+def _meetings_and_tests(rng, today):
+    """A monthly stage test with scores for every class, a parent meeting after eight weeks with its minutes and the
+    revised teaching plan (handed in, reviewed, put in effect); one meeting held two hours ago waits for its minutes."""
+    from datetime import datetime, time, timedelta
+
+    from xgapp.classes import domain as classes
+    from xgapp.classes.models import SchoolClass
+    from xgapp.i18n import campus_zone
+    from xgapp.meetings import briefings, parents
+    from xgapp.scores import domain as scores
+
+    zone = campus_zone()
+    now = datetime.now(zone)
+    director = parents.role_users("director")[0]
+    waiting = None
+    for klass in SchoolClass.select().order_by(SchoolClass.id):
+        lesson = briefings.first_lesson(klass)
+        if lesson is None or lesson.day >= today:
+            continue
+        for week in range(4, 17, 4):
+            on = lesson.day + timedelta(weeks=week)
+            if on >= today:
+                break
+            members = classes.members(klass, day=on)
+            if not members:
+                continue
+            at = datetime.combine(on, time(20), tzinfo=zone)
+            with clock(at):
+                test = scores.create(klass.teacher, klass, "第%d周阶段测试" % week, on, "100", now=at)
+                scores.save_scores(klass.teacher, test, {
+                    e.student_id: (str(rng.randrange(55, 100)), rng.choice(["", "计算要细心", "进步明显", "基础题稳定"]))
+                    for e in members}, now=at)
+        held_on = lesson.day + timedelta(weeks=8)
+        if held_on >= today - timedelta(days=1):
+            if klass.status != "ended" and waiting is None:
+                waiting = klass
+            continue
+        at = datetime.combine(held_on, time(19), tzinfo=zone)
+        with clock(at - timedelta(days=5)):
+            meeting = parents.schedule(klass.advisor, klass, None, at, klass.classroom.name if klass.classroom_id
+                                       else "", prep={"prep_topics": "期中学习情况、寒暑假安排"}, now=at - timedelta(days=5))
+        rows = parents.expected(meeting)
+        came = {str(i): "yes" if i < 2 or rng.random() < 0.8 else "no" for i in range(len(rows))}
+        with clock(at + timedelta(hours=2)):
+            parents.record(klass.advisor, meeting, {
+                "teacher_report": "本阶段完成了前八次课，大部分同学基础题掌握较好", "advisor_report": "出勤稳定，作业完成率高",
+                "parent_questions": "问：孩子在家不愿意做练习怎么办？", "problems": "个别同学计算粗心",
+                "solutions": "每次课增加五分钟计算训练", "parents_to_do": "每天督促完成十道计算题"}, came,
+                now=at + timedelta(hours=2))
+        plan = meeting.plans.get()
+        steps = [(5, lambda when: parents.submit_plan(klass.teacher, plan, "增加计算专项训练，每周一次小测", now=when)),
+                 (6, lambda when: parents.review_plan(director, plan, "approve", "", now=when)),
+                 (7, lambda when: parents.make_effective(klass.advisor, plan, now=when))]
+        for days, step in steps:
+            when = at + timedelta(days=days)
+            if when > now:
+                break
+            with clock(when):
+                step(when)
+    if waiting is not None:
+        at = now - timedelta(hours=2)
+        with clock(at - timedelta(days=3)):
+            parents.schedule(waiting.advisor, waiting, None, at, "家长会议室", prep={"prep_topics": "期中总结"},
+                             now=at - timedelta(days=3))
+
+
 FOLLOW_CONTENT = [
     ("routine", "phone", "parent", "妈妈说最近作业完成得比较及时，数学计算还要加强", "每天加练10道计算题"),
     ("routine", "wechat", "parent", "发了本周课堂表现，家长回复会督促背单词", "周末检查单词默写"),
@@ -577,6 +643,7 @@ def build(password=None, years=1, seed=2024, campus_name="阳光教育 海淀校
         _students(rng, names, advisors, principal, years, today)
         _classes(rng, [user for user, roles, _ in made if "teacher" in roles], advisors, principal, today)
         _briefings(random.Random(seed + 4), [user for user, roles, _ in made if "teacher" in roles], today)
+        _meetings_and_tests(random.Random(seed + 7), today)
         _followups(random.Random(seed + 5), today)
         _selfstudy(random.Random(seed + 6), [user for user, roles, _ in made if "frontdesk" in roles][0],
                    [user for user, roles, _ in made if "teacher" in roles], today)

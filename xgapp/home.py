@@ -41,6 +41,10 @@ def index():
         due = followups.open_tasks(user, until=students_today())
         context["followups_due"] = len(due)
         context["followups_overdue"] = sum(t.due_on < students_today() for t in due)
+    if "teacher" in user.role_set:
+        from xgapp.meetings import parents
+
+        context["plans_due"] = parents.plans_for_teacher(user)
     if can(user, "attendance.take"):
         context["lessons"] = attendance.today_lessons(user)
     if user.role_set & ALERT_ROLES:
@@ -56,7 +60,7 @@ def index():
             context["more_low_students"] = len(low) > LOW_SHOWN
             context["low_balances"] = hours.balances_for([s.id for s in low]) if low else {}
             context["resumptions"] = changes.resumptions_due(user)
-    return render_template("home/index.html", user=user, **context)
+    return render_template("home/index.html", user=user, students_today=students_today(), **context)
 
 
 @bp.route("/healthz")

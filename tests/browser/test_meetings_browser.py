@@ -42,3 +42,48 @@ def test_an_advisor_holds_a_briefing_and_records_who_came(page, demo_campus):
                                            "briefing_attendee.briefing_id WHERE briefing.class_id = ? ORDER BY "
                                            "briefing_attendee.id", (class_id,))]
     assert (status, filed) == ("held", 1) and came == [1] * (count - 1) + [0]
+
+
+def test_parent_meeting_minutes_put_the_plan_deadline_on_the_teachers_list(page, demo_campus, browser):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from tests.browser.conftest import TABLET
+
+    with sqlite3.connect(demo_campus.data / "xgapp.sqlite3") as conn:
+        meeting_id, class_name, advisor, teacher = conn.execute(
+            "SELECT parent_meeting.id, school_class.name, a.username, t.username FROM parent_meeting "
+            "JOIN school_class ON school_class.id = parent_meeting.class_id "
+            "JOIN user a ON a.id = parent_meeting.host_id JOIN user t ON t.id = school_class.teacher_id "
+            "WHERE parent_meeting.status = 'scheduled'").fetchone()
+    log_in(page, demo_campus, advisor)
+    page.goto(demo_campus.url + "/meetings/")
+    page.locator("#parent-meetings a", has_text=class_name).click()
+    rows = page.locator("#minutes-form ul.rollcall > li")
+    for i in range(rows.count()):
+        rows.nth(i).locator("label.mark-present").click()
+    page.fill("#teacher_report", "函数部分掌握较好，几何证明需要加强")
+    page.fill("#advisor_report", "出勤稳定，个别同学作业拖延")
+    page.fill("#parent_questions", "问：寒假有没有集训？")
+    page.fill("#problems", "几何证明步骤不规范")
+    page.fill("#solutions", "每周一次几何专项")
+    page.fill("#parents_to_do", "督促孩子整理错题本")
+    page.screenshot(path=str(ARTIFACTS / "parent-meeting-minutes.png"), full_page=True)
+    page.click("#save-minutes")
+    expect(page.locator(".flash.success")).to_contain_text("会议记录已保存")
+    due = (datetime.now(ZoneInfo("Asia/Shanghai")) - timedelta(hours=2)).date() + timedelta(days=7)
+    expect(page.locator("#plan")).to_contain_text(due.isoformat())
+    # The teacher, on another tablet, finds the plan and its deadline on the home page and the meetings page.
+    context = browser.new_context(viewport=TABLET, locale="zh-CN", timezone_id="Asia/Shanghai")
+    other = context.new_page()
+    try:
+        log_in(other, demo_campus, teacher)
+        expect(other.locator("#plans-due")).to_contain_text(due.isoformat())
+        other.goto(demo_campus.url + "/meetings/")
+        expect(other.locator("#my-plans")).to_contain_text(class_name)
+        other.screenshot(path=str(ARTIFACTS / "teacher-plans.png"), full_page=True)
+    finally:
+        context.close()
+    with sqlite3.connect(demo_campus.data / "xgapp.sqlite3") as conn:
+        assert conn.execute("SELECT due_on, status FROM teaching_plan WHERE meeting_id = ?",
+                            (meeting_id,)).fetchone() == (due.isoformat(), "due")

@@ -32,6 +32,10 @@ RULES = [
     Rule("study_closing_time", "21:00", "time", _l("Study room closes at"),
          _l("Anyone still signed in to the study room after this time is shown in red on every staff screen until "
             "a staff member closes the visit with a note.")),
+    Rule("parent_meeting_weeks", "8", "weeks", _l("Parent meeting every (weeks)"),
+         _l("A running class needs a parent meeting after this many weeks (Friday list).")),
+    Rule("stage_test_weeks", "4", "weeks", _l("Stage test every (weeks)"),
+         _l("A running class needs a stage test after this many weeks (Friday list).")),
     Rule("low_hours", "4", "hours", _l("Low-hours alert at"),
          _l("Students and classes with this many lesson hours left or fewer are listed for renewal work.")),
     Rule("leave_notice_hours", "24", "int", _l("Leave notice (hours)"),
@@ -57,6 +61,10 @@ def _parse(rule, raw):
         if not value.is_finite() or value < 0 or value > 1000 or value != value.quantize(Decimal("0.1")):
             raise ValueError(_l("Enter hours between 0 and 1000, to one decimal."))
         return value
+    if rule.kind == "weeks":
+        if not raw.isdigit() or not 1 <= int(raw) <= 52:
+            raise ValueError(_l("Enter a whole number of weeks between 1 and 52."))
+        return int(raw)
     if rule.kind == "int":
         if not raw.isdigit() or int(raw) > 24 * 14:
             raise ValueError(_l("Enter a whole number of hours between 0 and 336."))

@@ -10,25 +10,33 @@ from xgapp.classes import domain as classes
 from xgapp.classes.views import class_or_404
 from xgapp.db import utcnow
 from xgapp.i18n import campus_today, local
-from xgapp.meetings import briefings
-from xgapp.meetings.models import BriefingAttendee
+from xgapp.meetings import briefings, parents
+from xgapp.meetings.models import BriefingAttendee, ParentMeeting, ParentMeetingAttendee, TeachingPlan
 from xgapp.security import require
 from xgapp.students import domain as students
 from xgapp.students.models import Student
-from xgapp.validation import Invalid
+from xgapp.validation import Invalid, row_id
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 nav.register("meetings.index", _l("Meetings"), "meetings.view", order=27)
 register_table("briefing", _l("Pre-class briefing"))
 register_table("first_lesson_feedback", _l("First-lesson feedback"))
+register_table("parent_meeting", _l("Parent meeting"))
+register_table("teaching_plan", _l("Teaching plan"))
 
 
 @bp.route("/")
 @require("meetings.view")
 def index():
     """Classes at risk (briefing missing, late or not recorded) and briefings to hold or file."""
-    return render_template("meetings/index.html", risk=briefings.at_risk(g.user, campus_today()),
-                           upcoming=briefings.upcoming(g.user), now=utcnow())
+    today = campus_today()
+    monday, sunday = parents.next_week(today)
+    return render_template("meetings/index.html", risk=briefings.at_risk(g.user, today),
+                           upcoming=briefings.upcoming(g.user), now=utcnow(), meetings=parents.upcoming(g.user),
+                           my_plans=parents.plans_for_teacher(g.user), today=today,
+                           to_review=parents.plans_to_review() if parents.may_review(g.user) else [],
+                           to_apply=parents.plans_to_apply(g.user), friday=parents.friday_list(g.user, today),
+                           monday=monday, sunday=sunday, title=parents.title)
 
 
 def _page(klass, errors=None, status=200, values=None):
@@ -125,3 +133,168 @@ def feedback(class_id, student_id):
             return redirect(url_for("students.show", student_id=student.id) + "#timeline", code=303)
     return render_template("meetings/feedback.html", klass=klass, student=student, values=values, errors=errors,
                            may_write=may_write, existing=existing), status
+
+
+# --- parent meetings -------------------------------------------------------------------------------------------------
+
+
+def _meeting_or_404(meeting_id):
+    meeting = ParentMeeting.get_or_none(ParentMeeting.id == meeting_id) or abort(404)
+    if meeting.klass_id:
+        class_or_404(meeting.klass_id)
+    elif "view" not in students.access(g.user, meeting.student):
+        abort(404)
+    return meeting
+
+
+@bp.route("/parents/new", methods=["GET", "POST"])
+@require("meetings.view")
+def parent_new():
+    """Schedule a parent meeting for a class (?class=) or one family (?student=), with the preparation checklist."""
+    source = request.form if request.method == "POST" else request.args
+    klass, student = None, None
+    if source.get("class", type=row_id):
+        klass = class_or_404(source.get("class", type=row_id), manage=True)
+    elif source.get("student", type=row_id):
+        student = Student.get_or_none(Student.id == source.get("student", type=row_id)) or abort(404)
+        if "edit" not in students.access(g.user, student):
+            abort(403)
+    else:
+        abort(404)
+    values, errors, status = {"time": "19:00"}, {}, 200
+    if request.method == "POST":
+        values = dict(request.form.items())
+        try:
+            meeting = parents.schedule(g.user, klass, student, briefings.parse_when(values.get("day"),
+                                                                                    values.get("time")),
+                                       values.get("place"), bool(values.get("serious")), values)
+        except Invalid as exc:
+            errors, status = exc.errors, 422
+        else:
+            flash(_("The parent meeting is scheduled; the teacher has been told to prepare."), "success")
+            return redirect(url_for("meetings.parent", meeting_id=meeting.id), code=303)
+    return render_template("meetings/parent_new.html", klass=klass, student=student, values=values, errors=errors,
+                           prep=PREP_LABELS), status
+
+
+PREP_LABELS = [("prep_questions", _l("Advisor: questions parents may ask, and the answers")),
+               ("prep_materials", _l("Advisor: materials about the students' learning")),
+               ("prep_topics", _l("Advisor: topics to raise")),
+               ("prep_records", _l("Teacher: lesson records")),
+               ("prep_problems", _l("Teacher: problems and proposed solutions")),
+               ("prep_exercises", _l("Teacher: exercises done in class"))]
+MINUTES_LABELS = [("teacher_report", _l("Teacher's report on progress")),
+                  ("advisor_report", _l("Advisor's report (matters other than the subject)")),
+                  ("parent_questions", _l("Parents' questions")),
+                  ("problems", _l("Problems")), ("solutions", _l("Solutions")),
+                  ("parents_to_do", _l("What parents must do"))]
+
+
+def _parent_page(meeting, errors=None, status=200, values=None):
+    now = utcnow()
+    meeting = ParentMeeting.get_by_id(meeting.id)
+    plan = TeachingPlan.get_or_none(TeachingPlan.meeting == meeting)
+    may_run, may_prepare = parents.may_run(g.user, meeting), parents.may_prepare(g.user, meeting)
+    is_teacher = plan is not None and plan.teacher_id == g.user.id
+    shown = set()  # fields whose form is on the page show their error beside them; the rest go in a banner
+    if meeting.status != "held" and may_prepare:
+        shown |= set(parents.PREP_FIELDS)
+    if meeting.status != "held" and meeting.starts_at <= now and may_run:
+        shown |= set(parents.MINUTES_FIELDS) | {"came"}
+    if plan is not None and plan.status in ("due", "returned") and (is_teacher or may_run):
+        shown.add("content")
+    if plan is not None and plan.status == "submitted" and parents.may_review(g.user):
+        shown.add("note")
+    return render_template(
+        "meetings/parent.html", meeting=meeting, title=parents.title(meeting), plan=plan, now=now,
+        attendees=list(ParentMeetingAttendee.select().where(ParentMeetingAttendee.meeting == meeting)),
+        expected=parents.expected(meeting) if meeting.status != "held" else [], errors=errors or {},
+        values=values or {}, may_run=may_run, may_prepare=may_prepare,
+        banner=[message for key, message in (errors or {}).items() if key not in shown],
+        may_review=parents.may_review(g.user), happened=meeting.starts_at <= now, prep=PREP_LABELS,
+        minutes=MINUTES_LABELS, plan_statuses=parents.PLAN_STATUSES, today=campus_today(),
+        is_teacher=is_teacher), status
+
+
+@bp.route("/parents/<int:meeting_id>")
+@require("meetings.view")
+def parent(meeting_id):
+    """A parent meeting: preparation, then attendance and minutes, then the revised teaching plan."""
+    return _parent_page(_meeting_or_404(meeting_id))
+
+
+@bp.route("/parents/<int:meeting_id>/prep", methods=["POST"])
+@require("meetings.view")
+def parent_prep(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    if not parents.may_prepare(g.user, meeting):
+        abort(403)
+    try:
+        parents.prepare(g.user, meeting, request.form)
+    except Invalid as exc:
+        return _parent_page(meeting, exc.errors, 422, dict(request.form.items()))
+    flash(_("Preparation saved."), "success")
+    return redirect(url_for("meetings.parent", meeting_id=meeting.id), code=303)
+
+
+@bp.route("/parents/<int:meeting_id>/record", methods=["POST"])
+@require("meetings.view")
+def parent_record(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    if not parents.may_run(g.user, meeting):
+        abort(403)
+    came = {key[5:]: value for key, value in request.form.items() if key.startswith("came-")}
+    try:
+        parents.record(g.user, meeting, request.form, came)
+    except Invalid as exc:
+        return _parent_page(meeting, exc.errors, 422, dict(request.form.items()))
+    flash(_("The minutes are saved and sent to the supervisor and the attendees."), "success")
+    return redirect(url_for("meetings.parent", meeting_id=meeting.id), code=303)
+
+
+def _plan_or_404(plan_id):
+    plan = TeachingPlan.get_or_none(TeachingPlan.id == plan_id) or abort(404)
+    _meeting_or_404(plan.meeting_id)
+    return plan
+
+
+@bp.route("/plans/<int:plan_id>/submit", methods=["POST"])
+@require("meetings.view")
+def plan_submit(plan_id):
+    plan = _plan_or_404(plan_id)
+    if plan.teacher_id != g.user.id and not g.user.role_set & classes.MANAGERS:
+        abort(403)
+    try:
+        parents.submit_plan(g.user, plan, request.form.get("content"))
+    except Invalid as exc:
+        return _parent_page(plan.meeting, exc.errors, 422, dict(request.form.items()))
+    flash(_("The plan is handed in for review."), "success")
+    return redirect(url_for("meetings.parent", meeting_id=plan.meeting_id) + "#plan", code=303)
+
+
+@bp.route("/plans/<int:plan_id>/review", methods=["POST"])
+@require("meetings.view")
+def plan_review(plan_id):
+    plan = _plan_or_404(plan_id)
+    if not parents.may_review(g.user):
+        abort(403)
+    try:
+        parents.review_plan(g.user, plan, request.form.get("decision"), request.form.get("note"))
+    except Invalid as exc:
+        return _parent_page(plan.meeting, exc.errors, 422, dict(request.form.items()))
+    flash(_("Review saved."), "success")
+    return redirect(url_for("meetings.parent", meeting_id=plan.meeting_id) + "#plan", code=303)
+
+
+@bp.route("/plans/<int:plan_id>/effective", methods=["POST"])
+@require("meetings.view")
+def plan_effective(plan_id):
+    plan = _plan_or_404(plan_id)
+    if not parents.may_run(g.user, plan.meeting):
+        abort(403)
+    try:
+        parents.make_effective(g.user, plan)
+    except Invalid as exc:
+        return _parent_page(plan.meeting, exc.errors, 422)
+    flash(_("The plan is in effect."), "success")
+    return redirect(url_for("meetings.parent", meeting_id=plan.meeting_id) + "#plan", code=303)

@@ -14,4 +14,5 @@ MIGRATIONS = [
     "m0007_selfstudy",
     "m0008_followups",
     "m0009_briefings",
+    "m0010_parent_meetings_tests",
 ]
