@@ -120,7 +120,8 @@ def expected(meeting):
             people = role_users(role)
             if people:
                 rows.append({"role": role, "user": people[0], "student": None, "name": people[0].display_name})
-    pupils = [e.student for e in classes.members(meeting.klass)] if meeting.klass_id else [meeting.student]
+    day = local(meeting.starts_at).date()  # the class as it was on the day of the meeting
+    pupils = [e.student for e in classes.members(meeting.klass, day=day)] if meeting.klass_id else [meeting.student]
     parents = {}
     for guardian in Guardian.select().where(Guardian.student.in_([s.id for s in pupils])).order_by(Guardian.position):
         parents.setdefault(guardian.student_id, guardian)
