@@ -75,13 +75,13 @@ def test_the_record_lists_every_attendee_and_goes_into_each_students_file(setup)
     briefing = briefings.schedule(adv, klass, first - timedelta(days=2), "101教室")
     rows = briefings.expected(briefing)
     assert [r["role"] for r in rows] == ["advisor", "teacher", "parent", "parent"]
-    came = {"0": "yes", "1": "yes", "2": "yes", "3": "no"}
+    came = {row["key"]: flag for row, flag in zip(rows, ("yes", "yes", "yes", "no"))}
     with pytest.raises(Invalid) as early:  # minutes for a briefing that has not happened
         briefings.record(adv, briefing, {"syllabus": "力学", "sessions": "16"}, came)
     assert "syllabus" in early.value.errors
     later = first - timedelta(days=2) + timedelta(hours=2)
     with pytest.raises(Invalid) as partial:
-        briefings.record(adv, briefing, {"syllabus": "力学", "sessions": "abc"}, {"0": "yes"}, now=later)
+        briefings.record(adv, briefing, {"syllabus": "力学", "sessions": "abc"}, {rows[0]["key"]: "yes"}, now=later)
     assert set(partial.value.errors) == {"sessions", "came"}
     held = briefings.record(adv, briefing, {"syllabus": "力学：运动和力、压强、浮力", "sessions": "16",
                                             "goals": "能独立完成中考力学题", "qa": "问：作业多吗？答：每次课一份"}, came,
@@ -130,8 +130,7 @@ def test_briefing_pages_by_role(setup, client):
     assert ok.status_code == 303
     assert 'id="briefing-warning"' not in client.get("/classes/%d" % klass.id).get_data(as_text=True)
     early = client.post("/meetings/briefing/%d/record" % klass.id, data={
-        "csrf_token": token, "syllabus": "力学", "sessions": "16", "came-0": "yes", "came-1": "yes", "came-2": "yes",
-        "came-3": "yes"})
+        "csrf_token": token, "syllabus": "力学", "sessions": "16", "came-advisor-%d" % adv.id: "yes"})
     assert early.status_code == 422 and "还没有召开" in early.get_data(as_text=True)
     paper = client.post("/meetings/briefing/%d/paper" % klass.id, data={"csrf_token": token})
     assert paper.status_code == 422 and "请先填写说明会记录" in paper.get_data(as_text=True)

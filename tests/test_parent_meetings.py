@@ -41,6 +41,11 @@ def running(app):
     return adv, maths, klass, kids
 
 
+def marks(meeting, pattern):
+    """Attendance marks keyed as the form keys them: 'yyn' = the first two came, the third did not."""
+    return {row["key"]: "yes" if flag == "y" else "no" for row, flag in zip(parents.expected(meeting), pattern)}
+
+
 def minutes(**kw):
     data = {"teacher_report": "两位同学函数掌握较好，几何证明还需练习", "advisor_report": "作业按时完成，课堂纪律好",
             "parent_questions": "问：寒假怎么安排？", "problems": "几何证明步骤不规范", "solutions": "每周一次专项练习",
@@ -53,7 +58,7 @@ def test_minutes_of_a_meeting_that_has_not_happened_are_refused(running):
     adv, _, klass, _ = running
     meeting = parents.schedule(adv, klass, None, NOW + timedelta(days=2), "101教室")
     with pytest.raises(Invalid) as early:
-        parents.record(adv, meeting, minutes(), {str(i): "yes" for i in range(4)})
+        parents.record(adv, meeting, minutes(), marks(meeting, "yyyy"))
     assert "teacher_report" in early.value.errors
     assert ParentMeeting.get().status == "scheduled" and TeachingPlan.select().count() == 0
 
@@ -66,10 +71,9 @@ def test_minutes_make_the_plan_due_in_seven_days_and_go_out(running):
     rows = parents.expected(meeting)
     assert [r["role"] for r in rows] == ["advisor", "teacher", "parent", "parent"]
     with pytest.raises(Invalid) as missing:
-        parents.record(adv, meeting, minutes(advisor_report=""), {"0": "yes"}, now=NOW + timedelta(hours=2))
+        parents.record(adv, meeting, minutes(advisor_report=""), marks(meeting, "y"), now=NOW + timedelta(hours=2))
     assert set(missing.value.errors) == {"advisor_report", "came"}
-    held = parents.record(adv, meeting, minutes(), {"0": "yes", "1": "yes", "2": "yes", "3": "no"},
-                          now=NOW + timedelta(hours=2))
+    held = parents.record(adv, meeting, minutes(), marks(meeting, "yyyn"), now=NOW + timedelta(hours=2))
     assert held.status == "held" and not held.missing_required
     plan = TeachingPlan.get()
     assert (plan.teacher_id, plan.due_on, plan.status) == (maths.id, (NOW + timedelta(hours=1)).date() +
@@ -79,15 +83,14 @@ def test_minutes_make_the_plan_due_in_seven_days_and_go_out(running):
                for n in notices.unread(boss))
     assert [e[3] for e in students.timeline(kids[1]) if e[1] == "meeting"] == ["家长未出席"]
     with pytest.raises(Invalid):
-        parents.record(adv, meeting, minutes(), {"0": "yes", "1": "yes", "2": "yes", "3": "yes"},
-                       now=NOW + timedelta(hours=3))
+        parents.record(adv, meeting, minutes(), marks(meeting, "yyyy"), now=NOW + timedelta(hours=3))
 
 
 def test_the_plan_after_seven_days_is_accepted_but_late_then_reviewed_and_put_in_effect(running):
     adv, maths, klass, _ = running
     director = make_user("dir", roles=("director",), name="教学主任")
     meeting = parents.schedule(adv, klass, None, NOW + timedelta(minutes=1), "101教室")
-    parents.record(adv, meeting, minutes(), {str(i): "yes" for i in range(4)}, now=NOW + timedelta(minutes=2))
+    parents.record(adv, meeting, minutes(), marks(meeting, "yyyy"), now=NOW + timedelta(minutes=2))
     plan = TeachingPlan.get()
     with pytest.raises(Invalid):
         parents.submit_plan(maths, plan, "  ")
@@ -117,8 +120,7 @@ def test_a_serious_meeting_calls_the_leaders_and_flags_their_absence(running):
         assert "初二数学提高班" in notices.unread(leader)[0].text
     roles = [r["role"] for r in parents.expected(meeting)]
     assert roles[:5] == ["advisor", "teacher", "director", "supervisor", "principal"]
-    came = {str(i): "yes" for i in range(len(roles))}
-    came["2"] = "no"  # the teaching director did not come
+    came = marks(meeting, "yyn" + "y" * (len(roles) - 3))  # the teaching director did not come
     held = parents.record(adv, meeting, minutes(), came, now=NOW + timedelta(minutes=2))
     assert held.missing_required is True
 
@@ -175,12 +177,12 @@ def test_parent_meeting_pages(running, client):
                                                     "place": "101教室", "prep_topics": "期中总结"})
     assert ok.status_code == 303
     meeting = ParentMeeting.get()
-    early = client.post("/meetings/parents/%d/record" % meeting.id, data=dict(minutes(), csrf_token=token, **{
-        "came-0": "yes", "came-1": "yes", "came-2": "yes", "came-3": "yes"}))
+    form = {"came-" + key: value for key, value in marks(meeting, "yyyy").items()}
+    early = client.post("/meetings/parents/%d/record" % meeting.id, data=dict(minutes(), csrf_token=token, **form))
     assert early.status_code == 422 and "会议还没有召开" in early.get_data(as_text=True)
     ParentMeeting.update(starts_at=NOW - timedelta(hours=1)).execute()
-    done = client.post("/meetings/parents/%d/record" % meeting.id, data=dict(minutes(), csrf_token=token, **{
-        "came-0": "yes", "came-1": "yes", "came-2": "yes", "came-3": "no"}))
+    form = {"came-" + key: value for key, value in marks(meeting, "yyyn").items()}
+    done = client.post("/meetings/parents/%d/record" % meeting.id, data=dict(minutes(), csrf_token=token, **form))
     assert done.status_code == 303 and ParentMeetingAttendee.select().count() == 4
     client.post("/logout", data={"csrf_token": token})
     login(client, "t1")

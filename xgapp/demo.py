@@ -361,8 +361,8 @@ def _briefings(rng, teachers, today):
         with clock(at - timedelta(days=3)):
             briefing = briefings.schedule(klass.advisor, klass, at, klass.classroom.name if klass.classroom_id else "",
                                           now=at - timedelta(days=3))
-        came = {str(i): "yes" if i < 2 or rng.random() < 0.85 else "no"
-                for i in range(len(briefings.expected(briefing)))}
+        came = {row["key"]: "yes" if i < 2 or rng.random() < 0.85 else "no"
+                for i, row in enumerate(briefings.expected(briefing))}
         with clock(at + timedelta(hours=2)):
             briefings.record(klass.advisor, briefing, {
                 "syllabus": SYLLABI.get(klass.subject, "本期课程大纲"), "sessions": str(klass.planned_lessons),
@@ -445,7 +445,7 @@ def _meetings_and_tests(rng, today):
             meeting = parents.schedule(klass.advisor, klass, None, at, klass.classroom.name if klass.classroom_id
                                        else "", prep={"prep_topics": "期中学习情况、寒暑假安排"}, now=at - timedelta(days=5))
         rows = parents.expected(meeting)
-        came = {str(i): "yes" if i < 2 or rng.random() < 0.8 else "no" for i in range(len(rows))}
+        came = {row["key"]: "yes" if i < 2 or rng.random() < 0.8 else "no" for i, row in enumerate(rows)}
         with clock(at + timedelta(hours=2)):
             parents.record(klass.advisor, meeting, {
                 "teacher_report": "本阶段完成了前八次课，大部分同学基础题掌握较好", "advisor_report": "出勤稳定，作业完成率高",

@@ -50,7 +50,8 @@ def _parse(rule, raw):
     raw = (raw or "").strip()
     if rule.kind == "time":
         hh, sep, mm = raw.partition(":")
-        if not (sep and hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
+        if not (sep and hh.isascii() and mm.isascii() and hh.isdigit() and mm.isdigit() and int(hh) < 24
+                and int(mm) < 60):
             raise ValueError(_l("Enter a time as HH:MM, e.g. 08:30."))
         return time(int(hh), int(mm))
     if rule.kind == "hours":
@@ -62,11 +63,11 @@ def _parse(rule, raw):
             raise ValueError(_l("Enter hours between 0 and 1000, to one decimal."))
         return value
     if rule.kind == "weeks":
-        if not raw.isdigit() or not 1 <= int(raw) <= 52:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 52:
             raise ValueError(_l("Enter a whole number of weeks between 1 and 52."))
         return int(raw)
     if rule.kind == "int":
-        if not raw.isdigit() or int(raw) > 24 * 14:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) > 24 * 14:
             raise ValueError(_l("Enter a whole number of hours between 0 and 336."))
         return int(raw)
     return raw in ("1", "true", "on", "yes", "y")

@@ -253,16 +253,16 @@ def short_this_month(user, day, advisor=None):
                   key=lambda r: r[1])
 
 
-def face_alerts(user, today, advisor=None):
+def face_alerts(user, today, advisor=None, scope=None):
     """Students attending lessons for FACE_DAYS or more since they last saw their advisor face to face.
 
     [(student, first lesson since then, last face-to-face date or None)], longest first.
     """
-    scope = _scope(user, advisor)
+    scope = scope if scope is not None else _scope(user, advisor)
     window = today - timedelta(days=60)
     start = datetime.combine(window, datetime.min.time(), tzinfo=campus_zone())
     faces = dict(FollowUp.select(FollowUp.student, pw.fn.MAX(FollowUp.at)).where(
-        FollowUp.student.in_(scope), FollowUp.channel == "face", FollowUp.at >= start)
+        FollowUp.student.in_(scope), FollowUp.channel == "face", FollowUp.whom == "student", FollowUp.at >= start)
         .group_by(FollowUp.student).tuples())
     faces = {sid: local(datetime.fromisoformat(at) if isinstance(at, str) else at).date() for sid, at in faces.items()}
     attended = (Attendance.select(Attendance.student, Lesson.day).join(Lesson)
@@ -280,19 +280,34 @@ def face_alerts(user, today, advisor=None):
 
 
 def overview(today):
-    """Per advisor: open tasks, overdue, students short this month, face-to-face alerts, escalations this month."""
-    rows = []
+    """Per advisor: open tasks, overdue, students short this month, face-to-face alerts, escalations this month.
+
+    A fixed number of queries whatever the number of advisors: every figure is computed for all at once.
+    """
+    advisors = list(students.advisors())
     start, end = month_bounds(today)
-    for advisor in students.advisors():
-        tasks = open_tasks(advisor)
-        rows.append({
-            "advisor": advisor, "open": len(tasks), "overdue": sum(t.due_on < today for t in tasks),
-            "short": len(short_this_month(advisor, today, advisor=advisor)),
-            "face": len(face_alerts(advisor, today, advisor=advisor)),
-            "escalated": FollowUp.select().where(FollowUp.advisor == advisor, FollowUp.escalate == True,  # noqa: E712
-                                                 FollowUp.at >= start, FollowUp.at < end).count(),
-            "students": Student.select().where(Student.advisor == advisor, Student.status == "active").count(),
-        })
+    active = dict(Student.select(Student.id, Student.advisor).where(Student.status == "active",
+                                                                    Student.advisor.is_null(False)).tuples())
+    tasks = {}
+    for advisor_id, due_on in (FollowTask.select(FollowTask.advisor, FollowTask.due_on)
+                               .where(FollowTask.status == "open").tuples()):
+        due_on = date.fromisoformat(due_on) if isinstance(due_on, str) else due_on
+        open_, late = tasks.get(advisor_id, (0, 0))
+        tasks[advisor_id] = (open_ + 1, late + (due_on < today))
+    scope = Student.select(Student.id).where(Student.status == "active", Student.advisor.is_null(False))
+    counts = monthly_counts(scope, today)
+    faces = face_alerts(None, today, scope=scope)
+    escalated = dict(FollowUp.select(FollowUp.advisor, pw.fn.COUNT(FollowUp.id))
+                     .where(FollowUp.escalate == True, FollowUp.at >= start, FollowUp.at < end)  # noqa: E712
+                     .group_by(FollowUp.advisor).tuples())
+    rows = []
+    for advisor in advisors:
+        mine = [sid for sid, owner in active.items() if owner == advisor.id]
+        open_, late = tasks.get(advisor.id, (0, 0))
+        rows.append({"advisor": advisor, "open": open_, "overdue": late,
+                     "short": sum(counts.get(sid, 0) < MONTHLY_MIN for sid in mine),
+                     "face": sum(active.get(s.id) == advisor.id for s, _, _ in faces),
+                     "escalated": escalated.get(advisor.id, 0), "students": len(mine)})
     return rows
 
 

@@ -109,7 +109,10 @@ def new():
     task_id = source.get("task", type=row_id)
     if task_id:
         task = FollowTask.get_or_none(FollowTask.id == task_id) or abort(404)
-        student = _student_or_404(task.student_id)
+        if task.advisor_id == g.user.id:  # a task handed to me: I do it, whoever owns the student
+            student = task.student
+        else:
+            student = _student_or_404(task.student_id)
     else:
         student = _student_or_404(source.get("student", type=row_id) or abort(404))
     if request.method == "GET":

@@ -102,8 +102,10 @@ def schedule(by, klass, starts_at, place, override_reason="", now=None):
 def expected(briefing):
     """Who should come: the hosting advisor, the class's teacher, one parent per enrolled student."""
     klass = briefing.klass
-    rows = [{"role": "advisor", "user": briefing.host, "student": None, "name": briefing.host.display_name},
-            {"role": "teacher", "user": klass.teacher, "student": None, "name": klass.teacher.display_name}]
+    rows = [{"role": "advisor", "user": briefing.host, "student": None, "name": briefing.host.display_name,
+             "key": "advisor-%d" % briefing.host_id},
+            {"role": "teacher", "user": klass.teacher, "student": None, "name": klass.teacher.display_name,
+             "key": "teacher-%d" % klass.teacher_id}]
     first = first_lesson(klass)  # everyone in the class when it starts, even if they left since
     members = classes.members(klass, day=first.day) if first is not None else classes.members(klass)
     parents = {}
@@ -114,8 +116,21 @@ def expected(briefing):
         guardian = parents.get(enrolment.student_id)
         rows.append({"role": "parent", "user": None, "student": enrolment.student,
                      "name": "%s（%s%s）" % (guardian.name if guardian else "家长", enrolment.student.name,
-                                           "的" + guardian.relation if guardian else "")})
+                                           "的" + guardian.relation if guardian else ""),
+                     "key": "parent-%d" % enrolment.student_id})
     return rows
+
+
+def check_marks(rows, came):
+    """Marks are keyed by who they are for; a list that changed since the page was opened is refused."""
+    if set(came) != {r["key"] for r in rows}:
+        if set(came) - {r["key"] for r in rows}:
+            return _l("The list of attendees changed since the page was opened (a student joined or left). "
+                      "Check the marks again.")
+        return _l("Mark for everyone whether they came.")
+    if any(came[r["key"]] not in ("yes", "no") for r in rows):
+        return _l("Mark for everyone whether they came.")
+    return None
 
 
 def record(by, briefing, data, came, now=None):
@@ -134,26 +149,28 @@ def record(by, briefing, data, came, now=None):
     if not values["syllabus"]:
         errors.setdefault("syllabus", _l("Write what the teacher presented: the syllabus."))
     sessions = (data.get("sessions") or "").strip()
-    if not sessions.isdigit() or not 1 <= int(sessions) <= 500:
+    if not (sessions.isascii() and sessions.isdigit()) or not 1 <= int(sessions) <= 500:
         errors["sessions"] = _l("Enter the number of sessions (1–500).")
     rows = expected(briefing)
-    missing = [i for i in range(len(rows)) if came.get(str(i)) not in ("yes", "no")]
-    if missing:
-        errors["came"] = _l("Mark for everyone whether they came.")
+    problem_ = check_marks(rows, came)
+    if problem_:
+        errors["came"] = problem_
     if errors:
         raise Invalid(errors)
     with write():
         fresh = Briefing.get_by_id(briefing.id)
+        if fresh.status == "held":
+            raise Invalid({"syllabus": _l("This briefing is already recorded.")})
         before = audit.snapshot(fresh)
         Briefing.update(status="held", sessions=int(sessions), recorded_at=now, recorded_by=by, **values).where(
             Briefing.id == briefing.id).execute()
         BriefingAttendee.delete().where(BriefingAttendee.briefing == briefing).execute()
-        for i, row in enumerate(rows):
+        for row in rows:
             BriefingAttendee.create(briefing=briefing, role=row["role"], user=row["user"], student=row["student"],
-                                    name=row["name"][:40], came=came[str(i)] == "yes")
+                                    name=row["name"][:40], came=came[row["key"]] == "yes")
         after = Briefing.get_by_id(briefing.id)
         snapshot = audit.snapshot(after)
-        snapshot["attendees"] = [{"name": r["name"], "came": came[str(i)] == "yes"} for i, r in enumerate(rows)]
+        snapshot["attendees"] = [{"name": r["name"], "came": came[r["key"]] == "yes"} for r in rows]
         audit.record(by, "update", "briefing", briefing.id, before=before, after=snapshot,
                      summary="%s 课前说明会记录" % briefing.klass.name)
     return after
@@ -173,15 +190,17 @@ def mark_paper(by, briefing, now=None):
     return Briefing.get_by_id(briefing.id)
 
 
-def problem(klass, briefing=None, now=None):
+def problem(klass, briefing=None, now=None, first_start=None):
     """What is wrong with a class's briefing, for the class page and the supervisor (None when all is well)."""
     now = now or utcnow()
-    lesson = first_lesson(klass)
-    if lesson is None or (briefing is not None and briefing.status == "held"):
+    if first_start is None:
+        lesson = first_lesson(klass)
+        first_start = lesson.starts_at if lesson is not None else None
+    if first_start is None or (briefing is not None and briefing.status == "held"):
         return None
-    if lesson.starts_at <= now:
+    if first_start <= now:
         return _l("The class started without a recorded pre-class briefing.")
-    latest = lesson.starts_at - NOTICE
+    latest = first_start - NOTICE
     if briefing is None:
         return _l("No pre-class briefing yet: it must be held by %(by)s.", by=local(latest).strftime("%Y-%m-%d %H:%M"))
     if briefing.starts_at > latest and not briefing.override_reason:
@@ -207,10 +226,20 @@ def at_risk(user, today, now=None):
         start = datetime.fromisoformat(start) if isinstance(start, str) else start
         if not (now - timedelta(days=7) <= start <= now + timedelta(days=RISK_DAYS)):
             continue
-        issue = problem(klass, briefings.get(klass.id), now)
+        issue = problem(klass, briefings.get(klass.id), now, first_start=start)
         if issue is not None:
             rows.append((klass, start, briefings.get(klass.id), issue))
+    _attach_advisors([r[0] for r in rows])
     return sorted(rows, key=lambda r: r[1])
+
+
+def _attach_advisors(klasses):
+    """Load the advisors of many classes in one query (the pages show each class's advisor)."""
+    from xgapp.accounts.models import User
+
+    people = {u.id: u for u in User.select().where(User.id.in_({k.advisor_id for k in klasses}))} if klasses else {}
+    for klass in klasses:
+        klass.advisor = people[klass.advisor_id]
 
 
 def upcoming(user, now=None):

@@ -111,15 +111,17 @@ def prepare(by, meeting, data):
 
 def expected(meeting):
     """Who should come: the advisor, the teacher, the leaders of a serious meeting, the parents."""
-    rows = [{"role": "advisor", "user": meeting.host, "student": None, "name": meeting.host.display_name}]
+    rows = [{"role": "advisor", "user": meeting.host, "student": None, "name": meeting.host.display_name,
+             "key": "advisor-%d" % meeting.host_id}]
     if meeting.klass_id:
         rows.append({"role": "teacher", "user": meeting.klass.teacher, "student": None,
-                     "name": meeting.klass.teacher.display_name})
+                     "name": meeting.klass.teacher.display_name, "key": "teacher-%d" % meeting.klass.teacher_id})
     if meeting.serious:
         for role in SERIOUS_ROLES:
             people = role_users(role)
             if people:
-                rows.append({"role": role, "user": people[0], "student": None, "name": people[0].display_name})
+                rows.append({"role": role, "user": people[0], "student": None, "name": people[0].display_name,
+                             "key": "%s-%d" % (role, people[0].id)})
     day = local(meeting.starts_at).date()  # the class as it was on the day of the meeting
     pupils = [e.student for e in classes.members(meeting.klass, day=day)] if meeting.klass_id else [meeting.student]
     parents = {}
@@ -129,7 +131,8 @@ def expected(meeting):
         guardian = parents.get(pupil.id)
         rows.append({"role": "parent", "user": None, "student": pupil,
                      "name": "%s（%s%s）" % (guardian.name if guardian else "家长", pupil.name,
-                                           "的" + guardian.relation if guardian else "")})
+                                           "的" + guardian.relation if guardian else ""),
+                     "key": "parent-%d" % pupil.id})
     return rows
 
 
@@ -145,12 +148,15 @@ def record(by, meeting, data, came, now=None):
         errors.setdefault("teacher_report", _l("Write the teacher's report on the students' progress."))
     if not values["advisor_report"]:
         errors["advisor_report"] = _l("Write the advisor's report (matters other than the subject).")
+    from xgapp.meetings.briefings import check_marks
+
     rows = expected(meeting)
-    if any(came.get(str(i)) not in ("yes", "no") for i in range(len(rows))):
-        errors["came"] = _l("Mark for everyone whether they came.")
+    problem = check_marks(rows, came)
+    if problem:
+        errors["came"] = problem
     if errors:
         raise Invalid(errors)
-    present = [rows[i] for i in range(len(rows)) if came[str(i)] == "yes"]
+    present = [r for r in rows if came[r["key"]] == "yes"]
     missing = meeting.serious and not all(any(r["role"] == role for r in present) for role in SERIOUS_ROLES)
     with write():
         fresh = ParentMeeting.get_by_id(meeting.id)
@@ -159,9 +165,9 @@ def record(by, meeting, data, came, now=None):
         before = audit.snapshot(fresh)
         ParentMeeting.update(status="held", recorded_at=now, recorded_by=by, missing_required=missing,
                              **values).where(ParentMeeting.id == meeting.id).execute()
-        for i, row in enumerate(rows):
+        for row in rows:
             ParentMeetingAttendee.create(meeting=meeting, role=row["role"], user=row["user"], student=row["student"],
-                                         name=row["name"][:40], came=came[str(i)] == "yes")
+                                         name=row["name"][:40], came=came[row["key"]] == "yes")
         plan = None
         if meeting.klass_id:
             plan = TeachingPlan.create(meeting=meeting, teacher=meeting.klass.teacher_id,
@@ -175,7 +181,7 @@ def record(by, meeting, data, came, now=None):
                        link="/meetings/parents/%d" % meeting.id)
         after = ParentMeeting.get_by_id(meeting.id)
         snapshot = audit.snapshot(after)
-        snapshot["attendees"] = [{"name": r["name"], "came": came[str(i)] == "yes"} for i, r in enumerate(rows)]
+        snapshot["attendees"] = [{"name": r["name"], "came": came[r["key"]] == "yes"} for r in rows]
         audit.record(by, "update", "parent_meeting", meeting.id, before=before, after=snapshot,
                      summary="%s 家长会记录" % title(meeting))
         if plan is not None:
@@ -190,7 +196,7 @@ def submit_plan(by, plan, content, now=None):
     """The teacher hands in the revised plan; after the 7 days it is accepted and marked late."""
     now = now or utcnow()
     content = (content or "").strip()
-    if plan.teacher_id != by.id and not by.role_set & classes.MANAGERS:
+    if not may_submit(by, plan):
         raise Invalid({"content": _l("Only the class's teacher hands in its plan.")})
     if not content:
         raise Invalid({"content": _l("Write the revised teaching plan.")})
@@ -211,6 +217,11 @@ def submit_plan(by, plan, content, now=None):
     return TeachingPlan.get_by_id(plan.id)
 
 
+def may_submit(user, plan):
+    """The class's teacher writes the plan (the principal or supervisor may hand it in for them; the reviewer not)."""
+    return plan.teacher_id == user.id or bool(user.role_set & {"principal", "supervisor"})
+
+
 def may_review(user):
     return bool(user.role_set & {"director", "principal"})
 
@@ -229,6 +240,8 @@ def review_plan(by, plan, decision, note, now=None):
         fresh = TeachingPlan.get_by_id(plan.id)
         if fresh.status != "submitted":
             raise Invalid({"decision": _l("This plan is not waiting for review.")})
+        if fresh.teacher_id == by.id:
+            raise Invalid({"decision": _l("A teacher does not review their own plan.")})
         status = "approved" if decision == "approve" else "returned"
         TeachingPlan.update(status=status, review_note=note, reviewed_by=by, reviewed_at=now).where(
             TeachingPlan.id == plan.id).execute()
@@ -259,26 +272,40 @@ def make_effective(by, plan, now=None):
     return TeachingPlan.get_by_id(plan.id)
 
 
+def _plans():
+    """Plans with their meeting, its class or family and the teacher, in one query."""
+    import peewee as pw
+
+    return (TeachingPlan.select(TeachingPlan, ParentMeeting, SchoolClass, Student, User)
+            .join(ParentMeeting)
+            .join(SchoolClass, pw.JOIN.LEFT_OUTER, on=(ParentMeeting.klass == SchoolClass.id))
+            .switch(ParentMeeting).join(Student, pw.JOIN.LEFT_OUTER, on=(ParentMeeting.student == Student.id))
+            .switch(TeachingPlan).join(User, on=(TeachingPlan.teacher == User.id)))
+
+
 def plans_for_teacher(user):
     """Plans the teacher still owes (to write, or sent back), earliest due first."""
-    return list(TeachingPlan.select(TeachingPlan, ParentMeeting).join(ParentMeeting)
-                .where(TeachingPlan.teacher == user, TeachingPlan.status.in_(("due", "returned")))
+    return list(_plans().where(TeachingPlan.teacher == user, TeachingPlan.status.in_(("due", "returned")))
                 .order_by(TeachingPlan.due_on))
 
 
 def plans_to_review():
-    return list(TeachingPlan.select(TeachingPlan, ParentMeeting).join(ParentMeeting)
-                .where(TeachingPlan.status == "submitted").order_by(TeachingPlan.submitted_at))
+    return list(_plans().where(TeachingPlan.status == "submitted").order_by(TeachingPlan.submitted_at))
 
 
 def plans_to_apply(user):
-    return list(TeachingPlan.select(TeachingPlan, ParentMeeting).join(ParentMeeting)
-                .where(TeachingPlan.status == "approved", ParentMeeting.host == user).order_by(TeachingPlan.due_on))
+    return list(_plans().where(TeachingPlan.status == "approved", ParentMeeting.host == user)
+                .order_by(TeachingPlan.due_on))
 
 
 def upcoming(user, now=None):
     """Meetings not yet minuted that `user` runs or sees (managers: all)."""
-    query = ParentMeeting.select().where(ParentMeeting.status == "scheduled")
+    import peewee as pw
+
+    query = (ParentMeeting.select(ParentMeeting, SchoolClass, Student)
+             .join(SchoolClass, pw.JOIN.LEFT_OUTER, on=(ParentMeeting.klass == SchoolClass.id))
+             .switch(ParentMeeting).join(Student, pw.JOIN.LEFT_OUTER, on=(ParentMeeting.student == Student.id))
+             .where(ParentMeeting.status == "scheduled"))
     if not user.role_set & (classes.MANAGERS | {"director"}):
         query = query.where((ParentMeeting.host == user) | ParentMeeting.klass.in_(
             SchoolClass.select(SchoolClass.id).where(SchoolClass.teacher == user)))
@@ -328,11 +355,12 @@ def friday_list(user, today):
     from datetime import date, datetime
 
     def as_date(value):
+        """A stored date, or a stored UTC instant as its campus-local date."""
         if value is None:
             return None
         if isinstance(value, str):
-            return datetime.fromisoformat(value).date() if "T" in value else date.fromisoformat(value)
-        return value.date() if isinstance(value, datetime) else value
+            return local(datetime.fromisoformat(value)).date() if "T" in value else date.fromisoformat(value)
+        return local(value).date() if isinstance(value, datetime) else value
 
     rows = []
     for klass in running:
@@ -346,4 +374,7 @@ def friday_list(user, today):
             needs.append("test")
         if needs:
             rows.append({"klass": klass, "needs": needs, "last_meeting": last_meeting, "last_test": last_test})
+    from xgapp.meetings.briefings import _attach_advisors
+
+    _attach_advisors([r["klass"] for r in rows])
     return sorted(rows, key=lambda r: (r["klass"].advisor.display_name, r["klass"].name))

@@ -142,8 +142,8 @@ def _meeting_or_404(meeting_id):
     meeting = ParentMeeting.get_or_none(ParentMeeting.id == meeting_id) or abort(404)
     if meeting.klass_id:
         class_or_404(meeting.klass_id)
-    elif "view" not in students.access(g.user, meeting.student):
-        abort(404)
+    elif not (parents.may_run(g.user, meeting) or g.user.role_set & {"director", "supervisor", "principal"}):
+        abort(404)  # a family's meeting is for its advisor and the campus leaders, not every teacher
     return meeting
 
 
@@ -201,7 +201,8 @@ def _parent_page(meeting, errors=None, status=200, values=None):
         shown |= set(parents.PREP_FIELDS)
     if meeting.status != "held" and meeting.starts_at <= now and may_run:
         shown |= set(parents.MINUTES_FIELDS) | {"came"}
-    if plan is not None and plan.status in ("due", "returned") and (is_teacher or may_run):
+    may_submit = plan is not None and parents.may_submit(g.user, plan)
+    if plan is not None and plan.status in ("due", "returned") and may_submit:
         shown.add("content")
     if plan is not None and plan.status == "submitted" and parents.may_review(g.user):
         shown.add("note")
@@ -213,7 +214,7 @@ def _parent_page(meeting, errors=None, status=200, values=None):
         banner=[message for key, message in (errors or {}).items() if key not in shown],
         may_review=parents.may_review(g.user), happened=meeting.starts_at <= now, prep=PREP_LABELS,
         minutes=MINUTES_LABELS, plan_statuses=parents.PLAN_STATUSES, today=campus_today(),
-        is_teacher=is_teacher), status
+        is_teacher=is_teacher, may_submit=may_submit), status
 
 
 @bp.route("/parents/<int:meeting_id>")
@@ -262,7 +263,7 @@ def _plan_or_404(plan_id):
 @require("meetings.view")
 def plan_submit(plan_id):
     plan = _plan_or_404(plan_id)
-    if plan.teacher_id != g.user.id and not g.user.role_set & classes.MANAGERS:
+    if not parents.may_submit(g.user, plan):
         abort(403)
     try:
         parents.submit_plan(g.user, plan, request.form.get("content"))

@@ -33,7 +33,7 @@ def create(by, klass, name, on, full_score, now=None):
     if on is None:
         errors["on"] = _l("Enter the date of the test.")
     full = (full_score or "").strip()
-    if not full.isdigit() or not 1 <= int(full) <= 1000:
+    if not (full.isascii() and full.isdigit()) or not 1 <= int(full) <= 1000:
         errors["full_score"] = _l("Enter the full score as a whole number (1–1000).")
     if errors:
         raise Invalid(errors)
@@ -94,9 +94,18 @@ def save_scores(by, test, entries, now=None):
     return len(parsed)
 
 
-def stats(test):
+def stats_many(tests):
+    """{test id: stats} for many tests in one query."""
+    values = {}
+    for test_id, score in Score.select(Score.test, Score.score).where(Score.test.in_([t.id for t in tests])).tuples():
+        values.setdefault(test_id, []).append(score)  # a Decimal: the field converts it
+    return {t.id: stats(t, values.get(t.id, [])) for t in tests}
+
+
+def stats(test, values=None):
     """Average, highest, lowest and the spread by band of a test's scores."""
-    values = [s.score for s in Score.select(Score.score).where(Score.test == test)]
+    if values is None:
+        values = [s.score for s in Score.select(Score.score).where(Score.test == test)]
     if not values:
         return None
     full = Decimal(test.full_score)

@@ -40,11 +40,14 @@ def klass(class_id):
             return redirect(url_for("scores.test", test_id=test.id), code=303)
     tests = list(StageTest.select().where(StageTest.klass == klass).order_by(StageTest.on.desc()))
     return render_template("scores/class.html", klass=klass, tests=tests, may_enter=may_enter, errors=errors,
-                           values=values, stats={t.id: domain.stats(t) for t in tests}), status
+                           values=values, stats=domain.stats_many(tests)), status
 
 
 def _test_page(test, errors=None, status=200, values=None):
     members = classes.members(test.klass, day=test.on)
+    if not (domain.may_enter(g.user, test.klass) or students.sees_all(g.user)):
+        # an advisor who has students in the class sees their scores, not the other families'
+        members = [e for e in members if "view" in students.access(g.user, e.student)]
     scores = {s.student_id: s for s in Score.select().where(Score.test == test)}
     return render_template("scores/test.html", test=test, klass=test.klass, members=members, scores=scores,
                            stats=domain.stats(test), errors=errors or {}, values=values or {},
@@ -63,7 +66,7 @@ def test(test_id):
         abort(403)
     entries = {}
     for key, value in request.form.items():
-        if key.startswith("score-") and key[6:].isdigit():
+        if key.startswith("score-") and key[6:].isascii() and key[6:].isdigit():
             sid = int(key[6:])
             entries[sid] = (value, request.form.get("analysis-%d" % sid, ""))
     try:
