@@ -47,7 +47,9 @@ def second(browser):
 def _kiosk(page, server):
     log_in(page, server, "frontdesk")
     page.goto(server.url + "/selfstudy/kiosk")
-    page.click("text=将本平板锁定为签到屏")
+    with page.expect_navigation():
+        page.click("text=将本平板锁定为签到屏")
+    page.wait_for_load_state()  # htmx has wired the search box (typing earlier would send nothing)
     expect(page.locator("#kiosk-q")).to_be_visible()
     expect(page.locator("#mainnav")).to_have_count(0)
 
