@@ -92,6 +92,15 @@ def test_next_cannot_point_to_another_site(client):
     assert response.headers["Location"] == "/"
 
 
+def test_a_backslash_next_is_not_a_local_path(client):
+    for target in ("/\\evil.example/x", "/\\/evil.example", "/x\n"):  # browsers read /\ as //
+        token = csrf_from(client.get("/login").get_data(as_text=True))
+        response = client.post("/login", data={"username": "boss", "password": PASSWORD, "csrf_token": token,
+                                               "next": target})
+        assert response.headers["Location"] == "/", target
+        client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+
+
 def test_idle_session_expires_back_to_login_then_to_the_page(client):
     login(client)
     with client.session_transaction() as session:

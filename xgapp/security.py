@@ -175,16 +175,16 @@ def login_redirect(reason=None):
         target = current.path + ("?" + current.query if current.query else "") if same_site else None
     else:
         target = request.full_path if request.method == "GET" else None
-    url = url_for("auth.login", next=_local_path(target), reason=reason)
+    url = url_for("auth.login", next=local_path(target), reason=reason)
     if htmx.is_request():
         return htmx.redirect(url, status=401)
     return redirect(url)
 
 
-def _local_path(target):
+def local_path(target):
     """Keep only a same-site path for ?next= (no open redirects)."""
-    if not target:
-        return None
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
+        return None  # browsers read "/\\evil" as "//evil": a backslash or control character is never a local path
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return None
@@ -196,7 +196,7 @@ def _local_path(target):
 
 def safe_next(target):
     """The ?next= target if it is a local path, else the home page."""
-    return _local_path(target) or url_for("home.index")
+    return local_path(target) or url_for("home.index")
 
 
 def check_origin():

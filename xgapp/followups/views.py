@@ -14,7 +14,7 @@ from xgapp.db import utcnow
 from xgapp.followups import domain
 from xgapp.followups.models import FollowTask, FollowUp
 from xgapp.i18n import campus_today, local
-from xgapp.security import can, require
+from xgapp.security import can, local_path, require
 from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.validation import Invalid, row_id
@@ -122,9 +122,7 @@ def new():
     except Invalid as exc:
         return _form(student, task, errors=exc.errors, values=dict(request.form.items()), status=422)
     flash(_("Follow-up of %(name)s saved.", name=student.name), "success")
-    target = request.form.get("next") or url_for("followups.index")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("followups.index"),
-                    code=303)
+    return redirect(local_path(request.form.get("next")) or url_for("followups.index"), code=303)
 
 
 @bp.route("/<int:followup_id>/edit", methods=["GET", "POST"])
@@ -153,9 +151,7 @@ def _task_or_404(task_id):
 
 
 def _back():
-    target = request.form.get("next") or url_for("followups.index")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("followups.index"),
-                    code=303)
+    return redirect(local_path(request.form.get("next")) or url_for("followups.index"), code=303)
 
 
 @bp.route("/task/<int:task_id>/postpone", methods=["POST"])
