@@ -2,6 +2,7 @@
 
 import random
 import secrets
+from datetime import timedelta
 
 from xgapp.i18n import campus_today
 from xgapp import audit, campus
@@ -647,5 +648,10 @@ def build(password=None, years=1, seed=2024, campus_name="阳光教育 海淀校
         _followups(random.Random(seed + 5), today)
         _selfstudy(random.Random(seed + 6), [user for user, roles, _ in made if "frontdesk" in roles][0],
                    [user for user, roles, _ in made if "teacher" in roles], today)
+        from xgapp.notices.models import Notice
+
+        # Notices of the simulated past were read back then; only the last two days' are still new.
+        Notice.update(read_at=Notice.at).where(Notice.at < utcnow() - timedelta(days=2),
+                                               Notice.read_at.is_null()).execute()
         audit.record(principal, "create", "campus", None, summary="demo campus, %d year(s), seed %d" % (years, seed))
     return made, password
