@@ -8,6 +8,7 @@ the principal, then for each page: --requests sequential requests (median, p95) 
 """
 
 import argparse
+import contextlib
 import http.client
 import re
 import socket
@@ -90,6 +91,39 @@ def login(port):
     status, _ = client.request("POST", "/login", body)
     assert status == 303, status
     return client.cookies
+
+
+def campus(folder, prefix, generate=None, years=5):
+    """A benchmark campus, built once per folder: `xgapp demo --years N`, then the benchmark's own bulk history.
+
+    Returns (data folder, database file). `generate(db_path)` returns row counts, printed with its time.
+    """
+    data = Path(folder or tempfile.mkdtemp(prefix=prefix)) / "data"
+    db_path = data / "xgapp.sqlite3"
+    if not db_path.exists():
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "xgapp", "demo", "--data", str(data), "--password", PASSWORD,
+                        "--years", str(years)], check=True, stdout=subprocess.DEVNULL)
+        print("demo campus (%d years) built in %.1f s" % (years, time.perf_counter() - started))
+        if generate is not None:
+            started = time.perf_counter()
+            counts = generate(db_path)
+            print("generated %s in %.1f s" % (counts, time.perf_counter() - started))
+    return data, db_path
+
+
+@contextlib.contextmanager
+def serving(data):
+    """`xgapp serve --threads 4` on loopback for the block; yields (port, the principal's session cookie)."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "xgapp", "serve", "--data", str(data), "--host", "127.0.0.1",
+                             "--port", str(port), "--threads", "4"], stdout=subprocess.DEVNULL)
+    try:
+        wait_for(port, "/healthz")
+        yield port, login(port)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def latency(port, path, cookie, n):

@@ -14,15 +14,10 @@
 import argparse
 import random
 import sqlite3
-import subprocess
-import sys
-import tempfile
-import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.bench.bench import PASSWORD, free_port, latency, login, wait_for
+from tests.bench.bench import campus, latency, serving
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -71,15 +66,7 @@ def main():
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--data", help="reuse this data folder (generated on first use)")
     args = parser.parse_args()
-    data = Path(args.data or tempfile.mkdtemp(prefix="xgapp-bench-fu-")) / "data"
-    db_path = data / "xgapp.sqlite3"
-    if not db_path.exists():
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "xgapp", "demo", "--data", str(data), "--password", PASSWORD,
-                        "--years", "5"], check=True, stdout=subprocess.DEVNULL)
-        print("demo campus (5 years) built in %.1f s" % (time.perf_counter() - started))
-        started = time.perf_counter()
-        print("generated %s in %.1f s" % (generate(db_path, args.years), time.perf_counter() - started))
+    data, db_path = campus(args.data, "xgapp-bench-fu-", lambda path: generate(path, args.years))
     with sqlite3.connect(db_path) as conn:
         counts = {t: conn.execute("SELECT COUNT(*) FROM %s" % t).fetchone()[0]
                   for t in ("student", "follow_up", "follow_task", "attendance")}
@@ -88,12 +75,7 @@ def main():
         active = conn.execute("SELECT COUNT(*) FROM student WHERE status = 'active' AND advisor_id = ?",
                               (busiest,)).fetchone()[0]
     print("database %.1f MB: %s" % (db_path.stat().st_size / 1e6, ", ".join("%s %d" % kv for kv in counts.items())))
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "xgapp", "serve", "--data", str(data), "--host", "127.0.0.1",
-                             "--port", str(port), "--threads", "4"], stdout=subprocess.DEVNULL)
-    try:
-        wait_for(port, "/healthz")
-        cookie = login(port)
+    with serving(data) as (port, cookie):
         print("| page | what | median ms | p95 ms |")
         print("|---|---|---:|---:|")
         for path, what in [("/followups/?advisor=%d" % busiest,
@@ -102,9 +84,6 @@ def main():
                            ("/", "home page with follow-ups due")]:
             median, p95 = latency(port, path, cookie, args.requests)
             print("| %s | %s | %.1f | %.1f |" % (path.split("?")[0], what, median, p95))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 if __name__ == "__main__":

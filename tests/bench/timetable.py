@@ -15,15 +15,10 @@
 import argparse
 import random
 import sqlite3
-import subprocess
-import sys
-import tempfile
-import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tests.bench.bench import PASSWORD, free_port, latency, login, wait_for
+from tests.bench.bench import campus, latency, serving
 
 ZONE = ZoneInfo("Asia/Shanghai")
 SLOTS = {  # weekday -> lesson start times (2-hour lessons)
@@ -169,32 +164,15 @@ def main():
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--data", help="reuse this data folder (generated on first use)")
     args = parser.parse_args()
-    data = Path(args.data or tempfile.mkdtemp(prefix="xgapp-bench-tt-")) / "data"
-    db_path = data / "xgapp.sqlite3"
-    if not db_path.exists():
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "xgapp", "demo", "--data", str(data), "--password", PASSWORD,
-                        "--years", "5"], check=True, stdout=subprocess.DEVNULL)
-        print("demo campus (5 years) built in %.1f s" % (time.perf_counter() - started))
-        started = time.perf_counter()
-        counts = generate(db_path, args.years, args.tracks)
-        print("generated %s in %.1f s" % (counts, time.perf_counter() - started))
+    data, db_path = campus(args.data, "xgapp-bench-tt-", lambda path: generate(path, args.years, args.tracks))
     pages, counts = sample(db_path)
     print("database %.1f MB: %s" % (db_path.stat().st_size / 1e6, ", ".join("%s %d" % kv for kv in counts.items())))
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "xgapp", "serve", "--data", str(data), "--host", "127.0.0.1",
-                             "--port", str(port), "--threads", "4"], stdout=subprocess.DEVNULL)
-    try:
-        wait_for(port, "/healthz")
-        cookie = login(port)
+    with serving(data) as (port, cookie):
         print("| page | what | median ms | p95 ms |")
         print("|---|---|---:|---:|")
         for path, what in pages:
             median, p95 = latency(port, path, cookie, args.requests)
             print("| %s | %s | %.1f | %.1f |" % (path, what, median, p95))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 if __name__ == "__main__":
