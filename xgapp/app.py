@@ -111,9 +111,9 @@ def _blueprints(app):
     from xgapp.students.views import bp as students_bp
     from xgapp.timetable.views import bp as timetable_bp
 
-    for bp in (auth_bp, home_bp, students_bp, leads_bp, followups_bp, meetings_bp, contracts_bp, hours_bp, classes_bp,
-               timetable_bp, attendance_bp, changes_bp, scores_bp, selfstudy_bp, notices_bp, accounts_bp, audit_bp, campus_bp,
-               connect_bp, backup_bp):
+    for bp in (auth_bp, home_bp, students_bp, leads_bp, followups_bp, meetings_bp, contracts_bp, hours_bp,
+               classes_bp, timetable_bp, attendance_bp, changes_bp, scores_bp, selfstudy_bp, notices_bp, accounts_bp,
+               audit_bp, campus_bp, connect_bp, backup_bp):
         app.register_blueprint(bp)
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template
 from flask_babel import lazy_gettext as _l
 
 from xgapp import __version__, db, migrate, nav
-from xgapp.i18n import campus_today as students_today
+from xgapp.i18n import campus_today
 from xgapp.security import can, public
 
 bp = Blueprint("home", __name__)
@@ -27,7 +27,6 @@ def index():
 
     from xgapp.changes import domain as changes
     from xgapp.notices import domain as notices
-
     from xgapp.selfstudy import domain as selfstudy
     from xgapp.selfstudy import questions
 
@@ -38,9 +37,9 @@ def index():
     if can(user, "followups.view"):
         from xgapp.followups import domain as followups
 
-        due = followups.open_tasks(user, until=students_today())
+        due = followups.open_tasks(user, until=campus_today())
         context["followups_due"] = len(due)
-        context["followups_overdue"] = sum(t.due_on < students_today() for t in due)
+        context["followups_overdue"] = sum(t.due_on < campus_today() for t in due)
     if "teacher" in user.role_set:
         from xgapp.meetings import parents
 
@@ -60,7 +59,7 @@ def index():
             context["more_low_students"] = len(low) > LOW_SHOWN
             context["low_balances"] = hours.balances_for([s.id for s in low]) if low else {}
             context["resumptions"] = changes.resumptions_due(user)
-    return render_template("home/index.html", user=user, students_today=students_today(), **context)
+    return render_template("home/index.html", user=user, today=campus_today(), **context)
 
 
 @bp.route("/healthz")
