@@ -1,6 +1,6 @@
 """Pre-class briefings and first-lesson feedback: the 24-hour rule, the override, the record, over HTTP too."""
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,8 +16,13 @@ from xgapp.timetable import domain as timetable
 from xgapp.validation import Invalid
 
 ZONE = ZoneInfo("Asia/Shanghai")
-NOW = datetime.now(ZONE)
-TODAY = NOW.date()
+
+
+def now():
+    """The campus clock now (not at import: a full test run takes minutes)."""
+    return datetime.now(ZONE)
+
+TODAY = datetime.now(ZONE).date()
 
 
 @pytest.fixture

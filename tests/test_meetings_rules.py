@@ -21,8 +21,13 @@ from xgapp.timetable import domain as timetable
 from xgapp.validation import Invalid
 
 ZONE = ZoneInfo("Asia/Shanghai")
-NOW = datetime.now(ZONE)
-TODAY = NOW.date()
+
+
+def now():
+    """The campus clock now (not at import: a full test run takes minutes)."""
+    return datetime.now(ZONE)
+
+TODAY = datetime.now(ZONE).date()
 
 
 @pytest.fixture
@@ -79,17 +84,17 @@ def test_marks_of_a_changed_attendee_list_are_refused_not_shifted(app):
 def test_a_task_handed_to_another_advisor_can_be_done_by_them(app, client):
     adv, other = advisor("adv1"), advisor("adv2")
     kid = make_student(name="张小明", advisor_user=adv)
-    followups.log(adv, kid, {"kind": "routine", "channel": "phone", "whom": "parent", "at": NOW - timedelta(minutes=5),
+    followups.log(adv, kid, {"kind": "routine", "channel": "phone", "whom": "parent", "at": now() - timedelta(minutes=5),
                              "purpose": "p", "content": "c", "next_on": TODAY + timedelta(days=1), "next_step": "回电"})
     task = FollowTask.get()
     followups.reassign(make_user("sup", roles=("supervisor",)), task, other)
     login(client, "adv2")
     form = client.get("/followups/new?task=%d" % task.id)
     assert form.status_code == 200
-    now = NOW - timedelta(minutes=1)
+    when = now() - timedelta(minutes=1)
     done = client.post("/followups/new", data={
         "csrf_token": csrf_from(form.get_data(as_text=True)), "task": str(task.id), "kind": "routine",
-        "channel": "phone", "whom": "parent", "day": now.strftime("%Y-%m-%d"), "time": now.strftime("%H:%M"),
+        "channel": "phone", "whom": "parent", "day": when.strftime("%Y-%m-%d"), "time": when.strftime("%H:%M"),
         "purpose": "p", "content": "已回电"})
     assert done.status_code == 303 and FollowTask.get().status == "done"
     assert FollowUp.select().where(FollowUp.advisor == other).count() == 1
@@ -109,8 +114,8 @@ def test_superscript_digits_are_a_message_not_a_crash(klass, client):
 def test_the_reviewer_does_not_write_or_review_their_own_plan(klass, client):
     adv = klass.advisor
     director = make_user("dir", roles=("director",))
-    meeting = parents.schedule(adv, klass, None, NOW + timedelta(minutes=1), "101")
-    parents.record(adv, meeting, minutes(), marks(meeting, "yyyy"), now=NOW + timedelta(minutes=2))
+    meeting = parents.schedule(adv, klass, None, now() + timedelta(minutes=1), "101")
+    parents.record(adv, meeting, minutes(), marks(meeting, "yyyy"), now=now() + timedelta(minutes=2))
     plan = TeachingPlan.get()
     with pytest.raises(Invalid):
         parents.submit_plan(director, plan, "主任自己写的")
@@ -139,7 +144,7 @@ def test_an_advisor_sees_only_her_students_scores_in_a_shared_class(klass, clien
 def test_a_familys_meeting_is_not_for_every_teacher(app, client):
     adv = advisor("adv1")
     kid = make_student(name="张小明", advisor_user=adv)
-    meeting = parents.schedule(adv, None, kid, NOW + timedelta(days=1), "办公室", prep={"prep_topics": "机密家庭情况"})
+    meeting = parents.schedule(adv, None, kid, now() + timedelta(days=1), "办公室", prep={"prep_topics": "机密家庭情况"})
     make_user("tx", roles=("teacher",))
     login(client, "tx")
     assert client.get("/meetings/parents/%d" % meeting.id).status_code == 404
@@ -159,7 +164,7 @@ def test_a_face_to_face_talk_with_the_teacher_does_not_count_as_seeing_the_stude
     for day in (start, TODAY - timedelta(days=1)):
         [lesson] = timetable.schedule(None, k, [day.weekday()], time(18), time(20), day, 1)
         attendance.confirm(None, lesson, {str(kid.id): "present"}, today=TODAY)
-    followups.log(adv, kid, {"kind": "routine", "channel": "face", "whom": "teacher", "at": NOW - timedelta(minutes=5),
+    followups.log(adv, kid, {"kind": "routine", "channel": "face", "whom": "teacher", "at": now() - timedelta(minutes=5),
                              "purpose": "p", "content": "和老师当面聊了"})
     assert len(followups.face_alerts(adv, TODAY, advisor=adv)) == 1
 
@@ -185,6 +190,6 @@ def test_meeting_follow_up_and_score_lists_do_not_grow_with_rows(app, client):
         advisor("more%d" % n)
         _new_class(adv, 6 + n)
         scores.create(None, k, "月测%d" % (n + 2), TODAY, "100")
-    meeting = parents.schedule(adv, k, None, NOW + timedelta(days=1), "101")
+    meeting = parents.schedule(adv, k, None, now() + timedelta(days=1), "101")
     assert meeting and test
     assert [_queries(client, url) for url in urls] == before
