@@ -60,6 +60,12 @@
     var message = document.getElementById("kiosk-message");
     if (message) { message.innerHTML = ""; }
   });
+  // After a sign-in or sign-out (the server sends "kiosk-changed"), the search box is emptied and ready for the next
+  // child. The box itself is kept (not swapped), so what is typed next always reaches the search.
+  document.addEventListener("kiosk-changed", function () {
+    var box = document.getElementById("kiosk-q");
+    if (box) { box.value = ""; box.focus(); }
+  });
   document.addEventListener("htmx:responseError", function (event) {
     var message = document.getElementById("kiosk-message");
     if (!message || event.detail.xhr.status === 422) { return; }
