@@ -40,6 +40,18 @@ def campus_today():
     return datetime.now(campus_zone()).date()
 
 
+def parse_local(day_text, time_text):
+    """A campus-local date (YYYY-MM-DD) and time (HH:MM) typed on a form, as an aware instant; None if unreadable."""
+    from datetime import datetime
+
+    try:
+        day = datetime.strptime((day_text or "").strip(), "%Y-%m-%d").date()
+        hh, mm = (time_text or "").strip().split(":")
+        return datetime(day.year, day.month, day.day, int(hh), int(mm), tzinfo=campus_zone())
+    except ValueError:
+        return None
+
+
 def local(dt):
     """An aware instant converted to campus time."""
     return None if dt is None else dt.astimezone(campus_zone())

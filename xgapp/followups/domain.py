@@ -52,16 +52,6 @@ def may_edit(user, followup):
     return followup.advisor_id == user.id or bool(user.role_set & MANAGERS)
 
 
-def parse_when(day_text, time_text):
-    """A campus-local date and HH:MM from a form, as an aware instant (None if unreadable)."""
-    try:
-        day = date.fromisoformat((day_text or "").strip())
-        hh, mm = (time_text or "").strip().split(":")
-        return datetime(day.year, day.month, day.day, int(hh), int(mm), tzinfo=campus_zone())
-    except ValueError:
-        return None
-
-
 def _clean(data, now):
     errors, values = {}, {}
     for name, choices in (("kind", KINDS), ("channel", CHANNELS), ("whom", WHOM)):

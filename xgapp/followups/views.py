@@ -13,7 +13,7 @@ from xgapp.classes.views import parse_date
 from xgapp.db import utcnow
 from xgapp.followups import domain
 from xgapp.followups.models import FollowTask, FollowUp
-from xgapp.i18n import campus_today, local
+from xgapp.i18n import campus_today, local, parse_local
 from xgapp.security import can, local_path, require
 from xgapp.students import domain as students
 from xgapp.students.models import Student
@@ -66,7 +66,7 @@ def overview():
 def _form_data(form):
     data = {key: form.get(key) for key in ("kind", "channel", "whom", "purpose", "content", "result", "next_step",
                                            "escalate")}
-    data["at"] = domain.parse_when(form.get("day"), form.get("time"))
+    data["at"] = parse_local(form.get("day"), form.get("time"))
     data["next_on"] = parse_date(form.get("next_on")) if form.get("next_on") else None
     if form.get("next_on") and data["next_on"] is None:
         data["next_on"] = campus_today()  # unreadable: reported as "after today"

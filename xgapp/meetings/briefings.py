@@ -11,7 +11,7 @@ from xgapp import audit
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Enrolment, Lesson, SchoolClass
 from xgapp.db import utcnow, write
-from xgapp.i18n import campus_zone, local
+from xgapp.i18n import local
 from xgapp.meetings.models import Briefing, BriefingAttendee, FirstLessonFeedback
 from xgapp.students import domain as students
 from xgapp.students.models import Guardian, Student
@@ -41,15 +41,6 @@ def may_override(user):
 
 def of_class(klass):
     return Briefing.get_or_none(Briefing.klass == klass)
-
-
-def parse_when(day_text, time_text):
-    try:
-        day = datetime.strptime((day_text or "").strip(), "%Y-%m-%d").date()
-        hh, mm = (time_text or "").strip().split(":")
-        return datetime(day.year, day.month, day.day, int(hh), int(mm), tzinfo=campus_zone())
-    except ValueError:
-        return None
 
 
 def schedule(by, klass, starts_at, place, override_reason="", now=None):

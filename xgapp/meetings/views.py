@@ -9,7 +9,7 @@ from xgapp.audit.views import register_table
 from xgapp.classes import domain as classes
 from xgapp.classes.views import class_or_404
 from xgapp.db import utcnow
-from xgapp.i18n import campus_today, local
+from xgapp.i18n import campus_today, local, parse_local
 from xgapp.meetings import briefings, parents
 from xgapp.meetings.models import BriefingAttendee, ParentMeeting, ParentMeetingAttendee, TeachingPlan
 from xgapp.security import require
@@ -73,7 +73,7 @@ def schedule(class_id):
     klass = class_or_404(class_id, manage=True)
     values = {k: request.form.get(k, "") for k in ("day", "time", "place", "override_reason")}
     try:
-        briefings.schedule(g.user, klass, briefings.parse_when(values["day"], values["time"]), values["place"],
+        briefings.schedule(g.user, klass, parse_local(values["day"], values["time"]), values["place"],
                            values["override_reason"])
     except Invalid as exc:
         return _page(klass, exc.errors, 422, values)
@@ -165,7 +165,7 @@ def parent_new():
     if request.method == "POST":
         values = dict(request.form.items())
         try:
-            meeting = parents.schedule(g.user, klass, student, briefings.parse_when(values.get("day"),
+            meeting = parents.schedule(g.user, klass, student, parse_local(values.get("day"),
                                                                                     values.get("time")),
                                        values.get("place"), bool(values.get("serious")), values)
         except Invalid as exc:

@@ -149,16 +149,6 @@ def sign_out(by, visit, pickup, now=None):
     return after
 
 
-def parse_local(day_text, time_text):
-    """A campus-local date and HH:MM typed on a form, as an aware instant (None if unreadable)."""
-    try:
-        day = datetime.strptime((day_text or "").strip(), "%Y-%m-%d").date()
-        hh, mm = (time_text or "").strip().split(":")
-        return datetime(day.year, day.month, day.day, int(hh), int(mm), tzinfo=campus_zone())
-    except ValueError:
-        return None
-
-
 def resolve(by, visit, note, left_at, now=None):
     """Close a visit still open after closing time: a staff member writes down what happened and when the child left."""
     now = now or utcnow()

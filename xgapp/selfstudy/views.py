@@ -10,7 +10,7 @@ from xgapp import htmx, nav
 from xgapp.audit.views import register_table
 from xgapp.classes.views import parse_date
 from xgapp.db import utcnow
-from xgapp.i18n import campus_today, local
+from xgapp.i18n import campus_today, local, parse_local
 from xgapp.security import can, kiosk_allowed, require, start_kiosk
 from xgapp.selfstudy import domain, questions, reports
 from xgapp.selfstudy.models import Question, Visit, VisitExit
@@ -172,7 +172,7 @@ def kiosk_resolve(visit_id):
     """At the desk: close a visit left open overnight, with what happened and when the child left."""
     visit = _open_or_404(visit_id)
     values = {key: request.form.get(key, "") for key in ("note", "left_day", "left_time")}
-    left_at = domain.parse_local(values["left_day"], values["left_time"])
+    left_at = parse_local(values["left_day"], values["left_time"])
     try:
         domain.resolve(g.user, visit, values["note"], left_at)
     except domain.AlreadyDone as exc:
@@ -257,7 +257,7 @@ def visit_resolve(visit_id):
     visit = visit_or_404(visit_id)
     if not domain.may_resolve(g.user, visit):
         abort(403)
-    left_at = domain.parse_local(request.form.get("left_day"), request.form.get("left_time"))
+    left_at = parse_local(request.form.get("left_day"), request.form.get("left_time"))
     try:
         domain.resolve(g.user, visit, request.form.get("note"), left_at)
     except Invalid as exc:
