@@ -307,10 +307,6 @@ def escalations(today):
                 .where(FollowUp.escalate == True, FollowUp.at >= start).order_by(FollowUp.at.desc()))  # noqa: E712
 
 
-def of_student(student, limit=50):
-    return list(FollowUp.select().where(FollowUp.student == student).order_by(FollowUp.at.desc()).limit(limit))
-
-
 @students.timeline_source
 def _followup_events(student):
     return [(f.at, "followup", "回访 · %s · %s · %s" % (KINDS[f.kind], CHANNELS[f.channel], WHOM[f.whom]),

@@ -16,7 +16,6 @@ from xgapp import audit
 from xgapp.classes.models import Attendance, Enrolment, Lesson, SchoolClass
 from xgapp.db import utcnow, write
 from xgapp.followups.models import FollowTask
-from xgapp.i18n import local
 from xgapp.students.models import Student
 
 AHEAD = 14  # days ahead a 课前 task is created
@@ -98,7 +97,3 @@ def generate(today, now=None):
             audit.record(None, "create", "follow_task", None, summary="follow-up engine: %d new tasks" % made,
                          actor_name="scheduler")
     return made
-
-
-def today_local(now=None):
-    return local(now or utcnow()).date()

@@ -14,7 +14,7 @@ from xgapp.db import utcnow, write
 from xgapp.i18n import local
 from xgapp.meetings.models import Briefing, BriefingAttendee, FirstLessonFeedback
 from xgapp.students import domain as students
-from xgapp.students.models import Guardian, Student
+from xgapp.students.models import Guardian
 from xgapp.validation import Invalid
 
 NOTICE = timedelta(hours=24)
@@ -293,8 +293,3 @@ def _feedback_events(student):
             .where(FirstLessonFeedback.student == student))
     return [(f.at, "feedback", "第一次课后备忘录 · %s" % f.klass.name,
              " / ".join(t for t in (f.from_student, f.from_teacher, f.from_parent) if t)[:120]) for f in rows]
-
-
-def students_of(klass):
-    return list(Student.select().join(Enrolment).where(Enrolment.klass == klass,
-                                                      Enrolment.kind.in_(("regular", "join"))).order_by(Student.name))
