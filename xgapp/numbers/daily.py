@@ -1,0 +1,162 @@
+"""An advisor's day in numbers, counted from the records, for one advisor or the whole campus.
+
+Handbook, 学管师日工作轴: 统计当天咨询电话、上门量、回访量、邀约量、签约量、续班的数据; 每日将剩余课次在4课时以内班级统计.
+
+`advisor_day(advisor, day)` and `campus_day(day)` return a dict (every key is always present; an empty day gives
+zeros and empty lists):
+
+- ``day`` (date) and ``advisor`` (the User; None for the campus);
+- ``inquiries``, ``invitations``, ``visits``, ``trials`` (int): leads reaching 咨询 / 已邀约 / 已上门 / 已试听 on
+  the day (a LeadStep of that stage dated `day`), credited to the lead's advisor;
+- ``followups`` (int): 回访 logged by the advisor whose time falls on the campus-local day;
+- ``contracts`` ({kind: {"count": int, "amount": Decimal}}, every kind of contracts.KINDS): contracts signed on
+  the day, credited to the contract's advisor; the same cells are also under each kind's own key (``new``,
+  ``renewal``, ``expansion``, ``referral``: ``figures["renewal"]["count"]``); ``contracts_count`` (int) and
+  ``contracts_amount`` (Decimal) are their totals. A contract later refunded still counts on the day it was
+  signed (there is no void status);
+- ``revenue`` (Decimal): money taken on the day (Payment.day) on the advisor's contracts, refunds subtracting;
+- ``hours_consumed`` (Decimal, hours used counted positive; a correction giving hours back subtracts): 课消 of
+  the advisor's students (the student's current advisor) — a roll call counts on its lesson's day (even when
+  confirmed later), manual consumption and corrections on the campus-local day they were booked; the same rule
+  as the month's figures (classes.figures.month_figures);
+- ``low_classes`` ([(SchoolClass, int)]): the advisor's running classes with LOW_LESSONS or fewer lessons
+  (not cancelled) scheduled after `day`, fewest left first, then by name;
+- ``followup_rows`` ([FollowUp]): the day's follow-ups with ``.student`` and ``.advisor`` loaded, by time.
+
+`campus_day` sums every advisor's activity (also that credited to staff who are not, or no longer, active
+advisors, and the consumption of students without an advisor) and adds ``by_advisor``: [(User, dict)] for every
+active advisor, by name. Either takes a fixed number of queries, however many advisors there are.
+"""
+
+from datetime import datetime, time, timedelta
+
+from peewee import JOIN, fn
+
+from xgapp.accounts.models import User
+from xgapp.classes.models import Attendance, Lesson, SchoolClass
+from xgapp.contracts.domain import KINDS
+from xgapp.contracts.models import Contract, Payment
+from xgapp.db import hours_sum, money_sum
+from xgapp.followups.models import FollowUp
+from xgapp.hours.models import HourEntry
+from xgapp.i18n import campus_zone
+from xgapp.leads.models import Lead, LeadStep
+from xgapp.students import domain as students
+from xgapp.students.models import Student
+
+STAGES = {"inquiry": "inquiries", "invited": "invitations", "visited": "visits", "trial": "trials"}
+LOW_LESSONS = 4  # 每日将剩余课次在4课时以内班级统计
+COUNTS = ("inquiries", "invitations", "visits", "trials", "followups", "contracts_count")
+SUMS = ("contracts_amount", "revenue", "hours_consumed")
+
+
+def day_bounds(day):
+    """The campus-local day as two aware instants [start, end): compare stored UTC instants with these."""
+    zone = campus_zone()
+    return (datetime.combine(day, time(0), tzinfo=zone),
+            datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone))
+
+
+def blank(day, advisor=None):
+    """The figures of a day with nothing in it."""
+    cells = {kind: {"count": 0, "amount": money_sum(0)} for kind in KINDS}
+    figures = {"day": day, "advisor": advisor, "contracts": cells, **cells,
+               "contracts_amount": money_sum(0), "revenue": money_sum(0), "hours_consumed": hours_sum(0),
+               "low_classes": [], "followup_rows": []}
+    figures.update((name, 0) for name in COUNTS)
+    return figures
+
+
+def _mine(query, column, advisor):
+    return query if advisor is None else query.where(column == advisor)
+
+
+def _gather(day, advisor=None):
+    """{advisor id: figures} of everyone with something on `day` (only `advisor`'s when given).
+
+    Seven grouped queries in all; the key None holds the consumption of students without an advisor.
+    """
+    found = {}
+
+    def of(advisor_id):
+        if advisor_id not in found:
+            found[advisor_id] = blank(day)
+        return found[advisor_id]
+
+    steps = (LeadStep.select(Lead.advisor, LeadStep.stage, fn.COUNT(fn.DISTINCT(LeadStep.lead))).join(Lead)
+             .where(LeadStep.on == day, LeadStep.stage.in_(list(STAGES))).group_by(Lead.advisor, LeadStep.stage))
+    for advisor_id, stage, n in _mine(steps, Lead.advisor, advisor).tuples():
+        of(advisor_id)[STAGES[stage]] = n
+
+    signed = (Contract.select(Contract.advisor, Contract.kind, fn.COUNT(Contract.id), fn.SUM(Contract.amount))
+              .where(Contract.signed_on == day).group_by(Contract.advisor, Contract.kind))
+    for advisor_id, kind, n, total in _mine(signed, Contract.advisor, advisor).tuples():
+        figures = of(advisor_id)
+        amount = money_sum(total)
+        cell = figures["contracts"].setdefault(kind, {"count": 0, "amount": money_sum(0)})  # updated in place:
+        cell.update(count=n, amount=amount)  # figures[kind] is the same cell
+        figures["contracts_count"] += n
+        figures["contracts_amount"] += amount
+
+    money = (Payment.select(Contract.advisor, fn.SUM(Payment.amount)).join(Contract)
+             .where(Payment.day == day).group_by(Contract.advisor))
+    for advisor_id, total in _mine(money, Contract.advisor, advisor).tuples():
+        of(advisor_id)["revenue"] = money_sum(total)
+
+    # 课消: roll calls on the lesson's day; other consumption and corrections (negative rows) when booked
+    start, end = day_bounds(day)
+    roll_calls = (Attendance.select(Student.advisor, fn.SUM(Attendance.hours)).join(Lesson)
+                  .switch(Attendance).join(Student, on=(Attendance.student == Student.id))
+                  .where(Lesson.day == day).group_by(Student.advisor))
+    for advisor_id, total in _mine(roll_calls, Student.advisor, advisor).tuples():
+        of(advisor_id)["hours_consumed"] += hours_sum(total)
+    booked = (HourEntry.select(Student.advisor, fn.SUM(HourEntry.hours)).join(Student)
+              .where(HourEntry.kind.in_(["consume", "correction"]), HourEntry.at >= start, HourEntry.at < end,
+                     ~HourEntry.source.startswith("lesson:")).group_by(Student.advisor))
+    for advisor_id, total in _mine(booked, Student.advisor, advisor).tuples():
+        of(advisor_id)["hours_consumed"] -= hours_sum(total)
+
+    rows = (FollowUp.select(FollowUp, Student, User)
+            .join(Student, on=(FollowUp.student == Student.id), attr="student").switch(FollowUp)
+            .join(User, on=(FollowUp.advisor == User.id), attr="advisor")
+            .where(FollowUp.at >= start, FollowUp.at < end).order_by(FollowUp.at, FollowUp.id))
+    for row in _mine(rows, FollowUp.advisor, advisor):
+        figures = of(row.advisor_id)
+        figures["followup_rows"].append(row)
+        figures["followups"] += 1
+
+    left = fn.COUNT(Lesson.id)
+    classes = (SchoolClass.select(SchoolClass, left.alias("lessons_left"))
+               .join(Lesson, JOIN.LEFT_OUTER, on=((Lesson.klass == SchoolClass.id) & (Lesson.day > day)
+                                                  & (Lesson.status != "cancelled")))
+               .where(SchoolClass.status == "running").group_by(SchoolClass.id).having(left <= LOW_LESSONS)
+               .order_by(left, SchoolClass.name, SchoolClass.id))
+    for klass in _mine(classes, SchoolClass.advisor, advisor):
+        of(klass.advisor_id)["low_classes"].append((klass, klass.lessons_left))
+    return found
+
+
+def advisor_day(advisor, day):
+    """One advisor's figures of `day` (see the module's docstring for the keys)."""
+    figures = _gather(day, advisor).get(advisor.id) or blank(day)
+    figures["advisor"] = advisor
+    return figures
+
+
+def campus_day(day):
+    """The campus's figures of `day` (every advisor's summed) with ``by_advisor``: [(advisor, figures)]."""
+    found = _gather(day)
+    total = blank(day)
+    for figures in found.values():
+        for name in COUNTS + SUMS:
+            total[name] += figures[name]
+        for kind, cell in figures["contracts"].items():
+            sums = total["contracts"].setdefault(kind, {"count": 0, "amount": money_sum(0)})
+            sums["count"] += cell["count"]
+            sums["amount"] += cell["amount"]
+        total["low_classes"] += figures["low_classes"]
+        total["followup_rows"] += figures["followup_rows"]
+    total["low_classes"].sort(key=lambda row: (row[1], row[0].name, row[0].id))
+    total["followup_rows"].sort(key=lambda row: (row.at, row.id))
+    total["by_advisor"] = [(a, dict(found.get(a.id) or blank(day), advisor=a)) for a in students.advisors()]
+    return total
