@@ -88,3 +88,25 @@ def campus_today():
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+@pytest.fixture(autouse=True)
+def no_boxes_in_pdfs():
+    """Fail any test during which WeasyPrint drew a .notdef box (a character no font could draw)."""
+    import logging
+
+    class Watch(logging.Handler):
+        def __init__(self):
+            super().__init__(logging.WARNING)
+            self.seen = []
+
+        def emit(self, record):
+            if ".notdef" in record.getMessage():
+                self.seen.append(record.getMessage())
+
+    watch = Watch()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(watch)
+    yield
+    logger.removeHandler(watch)
+    assert not watch.seen, "WeasyPrint printed boxes: %s" % watch.seen[:3]

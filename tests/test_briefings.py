@@ -100,8 +100,12 @@ def test_the_record_lists_every_attendee_and_goes_into_each_students_file(setup)
     with pytest.raises(Invalid):
         briefings.schedule(adv, klass, first - timedelta(days=3), "102教室")  # a held briefing is not moved
     filed = briefings.mark_paper(adv, held)
-    assert filed.paper_received_by_id == adv.id and filed.paper_received_at is not None
-    assert AuditLog.select().where(AuditLog.table == "briefing").count() == 3
+    assert filed.received_by_id == adv.id and filed.received_at is not None
+    assert (filed.form, filed.ref) == ("briefing", str(held.id))
+    with pytest.raises(Invalid):  # filed once: a second mark says who filed it and when
+        briefings.mark_paper(adv, held)
+    assert AuditLog.select().where(AuditLog.table == "briefing").count() == 2  # scheduled, recorded
+    assert AuditLog.select().where(AuditLog.table == "signed_copy").count() == 1  # the paper filed, once
 
 
 def test_first_lesson_feedback_is_kept_once_per_student_and_class(setup):

@@ -1,4 +1,4 @@
-"""The `xgapp` command: serve, demo, create-user, backup, restore, check."""
+"""The `xgapp` command: serve, demo, create-user, backup, restore, check, print."""
 
 import sys
 import threading
@@ -179,3 +179,64 @@ def check(data):
         click.echo("setting %s = %s (%s)" % (s.name, value, app.config["XGAPP_SOURCES"][s.name]))
     if problems or version != migrate.code_version():
         sys.exit(1)
+
+
+@main.command("print")
+@click.argument("form_name", metavar="FORM", type=click.Choice(
+    ["briefing", "parent-meeting", "selfstudy-log", "first-lesson", "qa-log", "daily-report", "change-form"]))
+@click.option("--id", "ref", help="Record to print: a briefing, meeting or feedback id; an advisor's user id for "
+                                  "daily-report; TK-n / ZB-n / TF-n (停课/转班/退费) for change-form.")
+@click.option("--date", "day", help="Day to print (YYYY-MM-DD): selfstudy-log, qa-log, daily-report.")
+@click.option("--from", "first", help="Print every record from this day (with --to) as one PDF.")
+@click.option("--to", "last", help="Last day of --from.")
+@click.option("--blank", is_flag=True, help="The empty form, to fill in by hand.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="PDF file to write.")
+@DATA_OPTION
+def print_form(form_name, ref, day, first, last, blank, output, data):
+    """Print a form to a PDF file (for scripts): one record, a day, a range of days, or blank."""
+    from datetime import date
+
+    from xgapp.prints import render
+    from xgapp.prints.catalog import FORMS, NotFound
+
+    def parse(value, option):
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise click.BadParameter("use YYYY-MM-DD", param_hint=option) from None
+
+    form = FORMS[form_name]
+    app = _app(data)
+    with app.app_context():
+        try:
+            if blank:
+                pdf, pages, missing = _written(render.blank(form))
+            elif first or last:
+                start, end = parse(first, "--from"), parse(last or first, "--to")
+                if end < start:
+                    raise click.BadParameter("--to is before --from", param_hint="--to")
+                pdf, pages, missing = render.batch(form, form.refs_between(start, end, None))
+            else:
+                if form.keyed_by == "date":
+                    ref = parse(day, "--date").isoformat()
+                elif form.keyed_by == "advisor-date":
+                    if not ref:
+                        raise click.UsageError("daily-report needs --id (the advisor's user id) and --date")
+                    ref = "%s/%s" % (ref, parse(day, "--date").isoformat())
+                elif not ref:
+                    raise click.UsageError("%s needs --id (or --blank)" % form_name)
+                pdf, pages, missing = _written(render.filled(form, ref))
+        except NotFound:
+            raise click.ClickException("nothing to print: no %s for %s" % (form_name, ref or day or first)) from None
+    with open(output, "wb") as target:
+        target.write(pdf)
+    click.echo("%s: %d page(s) → %s" % (form.title, pages, output))
+    if missing:
+        click.echo("warning: printed as code points (not in the shipped fonts): %s"
+                   % " ".join("U+%04X" % ord(c) for c in missing), err=True)
+
+
+def _written(rendered):
+    from xgapp import printing
+
+    return printing.write(rendered), rendered.pages, rendered.missing

@@ -48,5 +48,6 @@ def sheet():
     now = i18n.local(datetime.now().astimezone())
     pdf = printing.render_pdf("print/connect.html", campus=campus.current(), urls=lan_urls(), qr=qr_svg,
                               printed_by=g.user.display_name, printed_at=now.strftime("%Y-%m-%d %H:%M"),
-                              form_date=now.strftime("%Y-%m-%d"), port=current_app.config["XGAPP"]["port"])
+                              form_date=now.strftime("%Y-%m-%d"), form_no="XG-CONNECT", logo=campus.logo_uri(),
+                              port=current_app.config["XGAPP"]["port"])
     return printing.pdf_response(pdf, "平板连接说明.pdf")

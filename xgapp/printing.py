@@ -18,7 +18,8 @@ from xgapp import paths
 
 log = logging.getLogger(__name__)
 
-FONT_FILES = {"Regular": "NotoSansSC-Regular.subset.otf", "Bold": "NotoSansSC-Bold.subset.otf"}
+FONT_FILES = {"Regular": "NotoSansSC-Regular.subset.otf", "Bold": "NotoSansSC-Bold.subset.otf",
+              "Ext": "NotoSansSC-Ext-Regular.subset.otf"}
 _lock = threading.Lock()
 _font_config = None
 
@@ -50,24 +51,59 @@ def _prepare_fontconfig(data_root):
 
 @lru_cache(maxsize=1)
 def covered_characters():
-    """Every character the shipped font can draw."""
+    """Every character the shipped fonts can draw (the common subset plus the rare-ideograph font)."""
     from fontTools.ttLib import TTFont
 
-    with TTFont(font_file()) as font:
-        return frozenset(chr(cp) for cp in font.getBestCmap())
+    chars = set()
+    for weight in ("Regular", "Ext"):
+        with TTFont(font_file(weight), lazy=True) as font:
+            chars.update(chr(cp) for cp in font.getBestCmap())
+    return frozenset(chars)
 
 
 def missing_glyphs(text):
-    """Characters of `text` the shipped font cannot draw (these fall back to a system font, if any)."""
+    """Characters of `text` no shipped font can draw (sorted, each once)."""
     covered = covered_characters()
     return sorted({c for c in text if c not in covered and not c.isspace()
                    and unicodedata.category(c)[0] not in "CZ"})
 
 
+def marker(char):
+    """What is printed instead of a character no shipped font has: its code point, visibly (never a silent box)."""
+    return "〔U+%04X〕" % ord(char)
+
+
+def _mark_missing(html):
+    """Replace undrawable characters by their visible code point and say so at the foot of the form."""
+    missing = missing_glyphs(html)
+    if not missing:
+        return html, []
+    for char in missing:
+        html = html.replace(char, marker(char))
+    note = ('<p class="unprintable">本表有 %d 个字超出打印字库，已印为〔U+编码〕：%s。请在纸上手写补全。</p>'
+            % (len(missing), "、".join(marker(c) for c in missing)))
+    html = html.replace("</body>", note + "</body>") if "</body>" in html else html + note
+    return html, missing
+
+
+class _NotdefWatch(logging.Handler):
+    """Collects WeasyPrint's `.notdef` warnings (a glyph drawn as a box) during one render."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        message = record.getMessage()
+        if ".notdef" in message:
+            self.messages.append(message)
+
+
 def _fetcher():
-    """A URL fetcher that serves only files inside the resource folder (no network, ever)."""
+    """A URL fetcher that serves only files inside the resource folder and data: URLs (no network, ever)."""
     import mimetypes
     from urllib.parse import unquote, urlsplit
+    from urllib.request import urlopen
 
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -76,31 +112,67 @@ def _fetcher():
     class LocalFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
+            if parts.scheme == "data":  # an inline image (the campus logo): decoded locally
+                with urlopen(url) as inline:
+                    return URLFetcherResponse(url, inline.read(), {"Content-Type": inline.headers.get_content_type()})
             target = Path(unquote(parts.path)).resolve()
             if parts.scheme != "file" or root not in target.parents:
                 raise ValueError("refused resource outside the app: %s" % url)
             mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             return URLFetcherResponse(url, target.read_bytes(), {"Content-Type": mime})
 
-    return LocalFetcher(allowed_protocols={"file"})
+    return LocalFetcher(allowed_protocols={"file", "data"})
 
 
-def render_pdf(template, **context):
-    """Render a print template to PDF bytes (one render at a time: it is CPU-bound)."""
+class Rendered:
+    """One laid-out form: its WeasyPrint document, and the characters that had to be printed as code points."""
+
+    def __init__(self, document, missing):
+        self.document = document
+        self.missing = missing
+
+    @property
+    def pages(self):
+        return len(self.document.pages)
+
+
+def render(template, **context):
+    """Lay out a print template (not yet written as PDF). Rendering is CPU-bound, so one at a time."""
     global _font_config
-    html = render_template(template, **context)
-    missing = missing_glyphs(html)
+    html, missing = _mark_missing(render_template(template, **context))
     if missing:
-        log.warning("characters outside the shipped font in %s: %s", template, "".join(missing[:50]))
+        log.warning("characters outside the shipped fonts in %s: %s", template, "".join(missing[:50]))
     _prepare_fontconfig(current_app.config["XGAPP_PATHS"].root)
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    watch = _NotdefWatch()
+    weasy_log = logging.getLogger("weasyprint")
     with _lock:
-        if _font_config is None:
-            _font_config = FontConfiguration()
-        base = paths.resource_dir().as_uri() + "/"
-        return HTML(string=html, base_url=base, url_fetcher=_fetcher()).write_pdf(font_config=_font_config)
+        weasy_log.addHandler(watch)
+        try:
+            if _font_config is None:
+                _font_config = FontConfiguration()
+            base = paths.resource_dir().as_uri() + "/"
+            document = HTML(string=html, base_url=base, url_fetcher=_fetcher()).render(font_config=_font_config)
+        finally:
+            weasy_log.removeHandler(watch)
+    if watch.messages:  # should not happen: every undrawable character was replaced above
+        log.error("boxes printed in %s: %s", template, "; ".join(watch.messages[:5]))
+    return Rendered(document, missing)
+
+
+def write(rendered):
+    """PDF bytes of one or more rendered forms, in order, as one file (each keeps its own page x / y)."""
+    parts = rendered if isinstance(rendered, (list, tuple)) else [rendered]
+    pages = [page for part in parts for page in part.document.pages]
+    with _lock:
+        return parts[0].document.copy(pages).write_pdf()
+
+
+def render_pdf(template, **context):
+    """Render a print template straight to PDF bytes."""
+    return write(render(template, **context))
 
 
 def pdf_response(data, filename, download=False):

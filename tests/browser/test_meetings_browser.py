@@ -36,7 +36,8 @@ def test_an_advisor_holds_a_briefing_and_records_who_came(page, demo_campus):
     expect(page.locator("#record")).to_contain_text("签字记录单已由")
     page.screenshot(path=str(ARTIFACTS / "meetings-held.png"), full_page=True)
     with sqlite3.connect(demo_campus.data / "xgapp.sqlite3") as conn:
-        status, filed = conn.execute("SELECT status, paper_received_at IS NOT NULL FROM briefing WHERE class_id = ?",
+        status, filed = conn.execute("SELECT status, EXISTS (SELECT 1 FROM signed_copy WHERE form = 'briefing' AND ref = CAST(briefing.id AS TEXT)) "
+                                     "FROM briefing WHERE class_id = ?",
                                      (class_id,)).fetchone()
         came = [c for (c,) in conn.execute("SELECT came FROM briefing_attendee JOIN briefing ON briefing.id = "
                                            "briefing_attendee.briefing_id WHERE briefing.class_id = ? ORDER BY "

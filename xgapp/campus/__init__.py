@@ -59,3 +59,57 @@ def update(by, name, code):
         audit.record(by, "update", "campus", campus.id, before=before, after=audit.snapshot(campus),
                      summary=name)
     return campus
+
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_WIDTH = 600
+
+
+def set_logo(by, data):
+    """Store an uploaded logo (PNG/JPEG/GIF/WebP up to 2 MB) as a PNG at most 600 px wide, replacing the old one."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    if not data:
+        raise CampusError("logo", _l("Choose an image file."))
+    if len(data) > LOGO_MAX_BYTES:
+        raise CampusError("logo", _l("The image is larger than 2 MB; choose a smaller one."))
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("PNG", "JPEG", "GIF", "WEBP"):
+                raise CampusError("logo", _l("Use a PNG or JPEG image."))
+            image.load()
+            image = image.convert("RGBA")
+            if image.width > LOGO_WIDTH:
+                image = image.resize((LOGO_WIDTH, max(1, round(image.height * LOGO_WIDTH / image.width))))
+            out = io.BytesIO()
+            image.save(out, "PNG", optimize=True)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise CampusError("logo", _l("This file is not an image xgapp can read.")) from None
+    from xgapp.campus.models import CampusLogo
+
+    with write():
+        CampusLogo.delete().execute()
+        logo = CampusLogo.create(image=out.getvalue(), updated_at=utcnow(), updated_by=by)
+        audit.record(by, "update", "campus_logo", logo.id, summary="校区标志 %d×%d" % image.size)
+    return logo
+
+
+def remove_logo(by):
+    """Print forms without a logo again."""
+    from xgapp.campus.models import CampusLogo
+
+    with write():
+        if CampusLogo.delete().execute():
+            audit.record(by, "delete", "campus_logo", None, summary="校区标志已删除")
+
+
+def logo_uri():
+    """The campus logo as a data: URI for printed forms, or None."""
+    import base64
+
+    from xgapp.campus.models import CampusLogo
+
+    row = CampusLogo.select(CampusLogo.image).first()
+    return "data:image/png;base64," + base64.b64encode(bytes(row.image)).decode("ascii") if row else None

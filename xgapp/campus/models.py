@@ -24,3 +24,14 @@ class CampusRule(BaseModel):
 
     class Meta:
         table_name = "campus_rule"
+
+
+class CampusLogo(BaseModel):
+    """The campus logo printed at the top of every form (one row at most; kept apart so pages never load it)."""
+
+    image = pw.BlobField()  # PNG, at most 600 px wide
+    updated_at = UtcDateTimeField()
+    updated_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    class Meta:
+        table_name = "campus_logo"

@@ -39,12 +39,32 @@ def edit():
     return _page(form)
 
 
-def _page(form, rule_errors=None, rule_values=None, status=None):
+def _page(form, rule_errors=None, rule_values=None, status=None, logo_error=None):
     config = current_app.config
     return render_form("campus/edit.html", form, status=status, settings_table=settings.SETTINGS,
+                       logo=campus.logo_uri(), logo_error=logo_error,
                        values=settings.masked(config["XGAPP"]), sources=config["XGAPP_SOURCES"],
                        data_dir=config["XGAPP_PATHS"].root, rules=rules.RULES,
                        rule_values=rule_values or rules.raw_values(), rule_errors=rule_errors or {})
+
+
+@bp.route("/logo", methods=["POST"])
+@require("campus.edit")
+def logo():
+    """Upload (or remove) the logo printed at the top of every form."""
+    if request.form.get("remove"):
+        campus.remove_logo(g.user)
+        flash(_("The logo was removed."), "success")
+        return redirect(url_for("campus.edit"), code=303)
+    upload = request.files.get("logo")
+    try:
+        campus.set_logo(g.user, upload.read(campus.LOGO_MAX_BYTES + 1) if upload else b"")
+    except campus.CampusError as exc:
+        row = campus.current()
+        form = CampusForm(data={"campus_name": row.name, "campus_code": row.code}, formdata=None)
+        return _page(form, status=422, logo_error=exc.message)
+    flash(_("The logo was saved."), "success")
+    return redirect(url_for("campus.edit"), code=303)
 
 
 @bp.route("/rules", methods=["POST"])

@@ -5,6 +5,7 @@ student's file. A briefing later than that is refused unless a supervisor overri
 
 from datetime import datetime, timedelta
 
+import peewee as pw
 from flask_babel import lazy_gettext as _l
 
 from xgapp import audit
@@ -13,6 +14,8 @@ from xgapp.classes.models import Enrolment, Lesson, SchoolClass
 from xgapp.db import utcnow, write
 from xgapp.i18n import local
 from xgapp.meetings.models import Briefing, BriefingAttendee, FirstLessonFeedback
+from xgapp.prints import domain as prints
+from xgapp.prints.models import SignedCopy
 from xgapp.students import domain as students
 from xgapp.students.models import Guardian
 from xgapp.validation import Invalid
@@ -168,17 +171,10 @@ def record(by, briefing, data, came, now=None):
 
 
 def mark_paper(by, briefing, now=None):
-    """The signed paper record is filed: who took it in, and when."""
-    now = now or utcnow()
+    """The signed paper record is filed: who took it in, and when (a signed copy of the printed form)."""
     if Briefing.get_by_id(briefing.id).status != "held":
         raise Invalid({"paper": _l("Record the briefing first; then file its signed paper.")})
-    with write():
-        changed = (Briefing.update(paper_received_at=now, paper_received_by=by)
-                   .where(Briefing.id == briefing.id, Briefing.paper_received_at.is_null()).execute())
-        if changed:
-            audit.record(by, "update", "briefing", briefing.id, before={"paper_received_at": None},
-                         after={"paper_received_at": now.isoformat()}, summary="%s 签字记录单已归档" % briefing.klass.name)
-    return Briefing.get_by_id(briefing.id)
+    return prints.mark_received(by, "briefing", briefing.id, "%s 课前说明会记录单" % briefing.klass.name, now=now)
 
 
 def problem(klass, briefing=None, now=None, first_start=None):
@@ -236,8 +232,10 @@ def _attach_advisors(klasses):
 def upcoming(user, now=None):
     now = now or utcnow()
     return list(Briefing.select(Briefing, SchoolClass).join(SchoolClass)
+                .join_from(Briefing, SignedCopy, pw.JOIN.LEFT_OUTER,
+                           on=(SignedCopy.form == "briefing") & (SignedCopy.ref == Briefing.id.cast("TEXT")))
                 .where(Briefing.klass.in_(classes.visible(user, SchoolClass.select(SchoolClass.id))),
-                       (Briefing.status == "scheduled") | Briefing.paper_received_at.is_null())
+                       (Briefing.status == "scheduled") | SignedCopy.id.is_null())
                 .order_by(Briefing.starts_at))
 
 

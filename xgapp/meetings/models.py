@@ -25,7 +25,9 @@ class Briefing(BaseModel):
     override_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     recorded_at = UtcDateTimeField(null=True)
     recorded_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
-    paper_received_at = UtcDateTimeField(null=True)  # the signed paper record is in the files
+    # Superseded by signed_copy (m0011 copied them there); kept because SQLite cannot drop a foreign-key column
+    # without rebuilding the table. Never written any more: use xgapp.prints.domain.received("briefing", id).
+    paper_received_at = UtcDateTimeField(null=True)
     paper_received_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = UtcDateTimeField()
     created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")

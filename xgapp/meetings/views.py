@@ -12,6 +12,7 @@ from xgapp.db import utcnow
 from xgapp.i18n import campus_today, local, parse_local
 from xgapp.meetings import briefings, parents
 from xgapp.meetings.models import BriefingAttendee, ParentMeeting, ParentMeetingAttendee, TeachingPlan
+from xgapp.prints import domain as prints
 from xgapp.security import require
 from xgapp.students import domain as students
 from xgapp.students.models import Student
@@ -57,6 +58,7 @@ def _page(klass, errors=None, status=200, values=None):
         may_manage=may_manage, may_override=briefings.may_override(g.user),
         banner=[message for key, message in (errors or {}).items() if key not in shown],
         happened=briefing is not None and briefing.starts_at <= now,
+        signed=prints.received("briefing", briefing.id) if briefing else None,
         default_when=local(briefings.deadline(klass) or now)), status
 
 

@@ -15,4 +15,5 @@ MIGRATIONS = [
     "m0008_followups",
     "m0009_briefings",
     "m0010_parent_meetings_tests",
+    "m0011_signed_copies",
 ]

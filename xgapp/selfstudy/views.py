@@ -36,7 +36,7 @@ def _board_context():
     now = utcnow()
     room = domain.in_room(now)
     left = domain.left_today(domain.today_local(now))
-    return {"room": [r for r in room if _mine(r["student"])], "in_total": len(room),
+    return {"room": [r for r in room if _mine(r["student"])], "in_total": len(room), "today": domain.today_local(now),
             "left": [v for v in left if _mine(v.student)], "now": now, "whole_room": students.sees_all(g.user),
             "overdue": [r for r in room if r["overdue"]],
             "closing": domain.closing_instant(domain.today_local(now)), "minutes": domain.minutes,

@@ -1,0 +1,489 @@
+"""Printed forms: every form filled from its record and blank, read back with pdftotext; rare name characters;
+signed copies; the pages behind the print buttons; batch printing; the command line."""
+
+import re
+import subprocess
+import time as clock
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import csrf_from, login, make_user
+from tests.factories import advisor, make_class, make_contract, make_student, teacher
+from xgapp import printing
+from xgapp.audit.models import AuditLog
+from xgapp.changes import domain as changes
+from xgapp.classes import domain as classes
+from xgapp.classes.models import Enrolment, StudentChange
+from xgapp.contracts import domain as contracts
+from xgapp.followups import domain as followups
+from xgapp.meetings import briefings, parents
+from xgapp.prints import domain as signed
+from xgapp.prints import render
+from xgapp.prints.catalog import FORMS, NotFound
+from xgapp.prints.models import SignedCopy
+from xgapp.selfstudy import domain as selfstudy
+from xgapp.selfstudy import questions
+from xgapp.timetable import domain as timetable
+from xgapp.validation import Invalid
+
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def now():
+    return datetime.now(ZONE)
+
+
+def at(day, hhmm):
+    hh, mm = map(int, hhmm.split(":"))
+    return datetime(day.year, day.month, day.day, hh, mm, tzinfo=ZONE).astimezone(timezone.utc)
+
+
+def pdf_text(data, tmp_path, name="form.pdf"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def flat(text):
+    """pdftotext output without the spaces and line breaks layout adds (CJK text has no spaces of its own)."""
+    return re.sub(r"\s+", "", text)
+
+
+def pages_of(data, tmp_path):
+    path = tmp_path / "info.pdf"
+    path.write_bytes(data)
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def fonts_of(data, tmp_path):
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(data)
+    rows = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    return rows.splitlines()[2:]
+
+
+@pytest.fixture
+def campus(app):
+    """A small campus with one of everything a form prints; names use characters outside GB 2312."""
+    with app.app_context():
+        adv = advisor("adv1", name="学管甲")
+        maths = teacher("t1", name="数学刘老师")
+        desk = make_user("desk", roles=("frontdesk",), name="前台小李")
+        boss = make_user("sup", roles=("supervisor",), name="主管周")
+        first = now().date() + timedelta(days=5)
+        klass = make_class(name="初二数学新班", advisor_user=adv, teacher_user=maths, start_on=first, capacity=40,
+                           classroom=None)
+        timetable.schedule(None, klass, [first.weekday()], time(18), time(20), first, 8)
+        kids = []
+        for name in ("张喆", "李䶮", "王𠮷"):
+            kid = make_student(name=name, advisor_user=adv)
+            make_contract(kid, subject="数学", hours="40")
+            classes.enrol(None, klass, kid, first)
+            kids.append(kid)
+        start = datetime.combine(first, time(18), tzinfo=ZONE)
+        briefing = briefings.schedule(adv, klass, start - timedelta(days=2), "101教室")
+        came = {row["key"]: flag for row, flag in zip(briefings.expected(briefing), ("yes", "yes", "yes", "no", "yes"))}
+        briefing = briefings.record(adv, briefing, {"syllabus": "一元二次方程；函数初步", "sessions": "16",
+                                                    "goals": "能独立完成期中压轴题", "qa": "问：作业多吗？答：每次课一份"},
+                                    came, now=start - timedelta(days=2) + timedelta(hours=2))
+        meeting = parents.schedule(adv, klass, None, now() - timedelta(days=1), "102教室",
+                                   now=now() - timedelta(days=3))
+        marks = {row["key"]: "yes" for row in parents.expected(meeting)}
+        meeting = parents.record(adv, meeting, {
+            "teacher_report": "函数掌握较好，几何证明还需练习", "advisor_report": "作业按时完成，课堂纪律好",
+            "parent_questions": "问：寒假怎么安排？", "problems": "几何证明步骤不规范", "solutions": "每周一次专项练习",
+            "parents_to_do": "每天督促完成练习"}, marks)
+        feedback = briefings.save_feedback(adv, klass, kids[0], {"from_student": "老师讲得清楚，喜欢",
+                                                                  "from_teacher": "上课专注，计算要加强",
+                                                                  "from_parent": "孩子回家主动做作业"})
+        day = now().date() - timedelta(days=1)
+        visit = selfstudy.sign_in(desk, kids[0], now=at(day, "16:05"))
+        selfstudy.update_record(desk, visit, {"subjects": ["数学", "英语"], "homework_checked": "yes",
+                                              "homework_note": "", "behaviour_note": "", "parent_note": "",
+                                              "teacher": str(desk.id)})
+        guardian = kids[0].guardians.get()
+        selfstudy.sign_out(desk, visit, {"kind": "guardian", "guardian": guardian.id}, now=at(day, "19:42"))
+        other = selfstudy.sign_in(desk, kids[1], now=at(day, "16:30"))
+        selfstudy.sign_out(desk, other, {"kind": "other", "name": "赵叔叔", "relation": "邻居"}, now=at(day, "20:10"))
+        questions.record(desk, kids[0], {"subject": "数学", "question": "二次函数的顶点怎么求", "answer": "配方法",
+                                         "status": "resolved"}, now=at(day, "17:00"))
+        followups.log(adv, kids[0], {"kind": "routine", "channel": "phone", "whom": "parent", "at": now() - timedelta(minutes=30),
+                                     "purpose": "了解近期作业情况", "content": "妈妈说作业完成得不错", "result": "下周多练计算"})
+        changes.suspend(adv, kids[2], first + timedelta(days=10), first + timedelta(days=24), "外出比赛两周")
+        suspension = StudentChange.get(StudentChange.kind == "suspend")
+        other_class = make_class(name="初二数学提高班", advisor_user=adv, teacher_user=maths, start_on=first)
+        enrolment = Enrolment.get(Enrolment.student == kids[1], Enrolment.klass == klass)
+        changes.transfer(adv, enrolment, other_class, first, "时间冲突，换到周末班")
+        moved = StudentChange.get(StudentChange.kind == "transfer")
+        contract = kids[1].contracts.get()
+        refund = contracts.request_refund(adv, contract, "10", "1500", "cash", "搬家转学")
+    return {"adv": adv, "teacher": maths, "desk": desk, "boss": boss, "klass": klass, "kids": kids,
+            "briefing": briefing, "meeting": meeting, "feedback": feedback, "day": day,
+            "suspend": "TK-%d" % suspension.id, "transfer": "ZB-%d" % moved.id, "refund": "TF-%d" % refund.id}
+
+
+def filled(app, name, ref, viewer=None):
+    with app.app_context():
+        rendered = render.filled(FORMS[name], ref, viewer, "王校长")
+        return printing.write(rendered), rendered
+
+
+def blank(app, name, **params):
+    with app.app_context():
+        rendered = render.blank(FORMS[name], params, "王校长")
+        return printing.write(rendered), rendered
+
+
+def common_checks(data, text, tmp_path, title):
+    assert title in flat(text)
+    assert "测试校区" in text and "王校长打印于" in flat(text)
+    fonts = fonts_of(data, tmp_path)
+    assert fonts and all(" yes yes yes " in row for row in fonts), fonts  # every font embedded, subset, unicode
+    assert all("XG-Sans-SC" in row for row in fonts)
+
+
+# --- each form, filled and blank --------------------------------------------------------------------------------
+
+def test_briefing_record_lists_every_attendee_with_a_signature_row(app, campus, tmp_path):
+    data, rendered = filled(app, "briefing", campus["briefing"].id)
+    text = pdf_text(data, tmp_path)
+    common_checks(data, text, tmp_path, "课前说明会记录单")
+    compact = flat(text)
+    for expected in ("初二数学新班", "101教室", "学管甲", "数学刘老师", "一元二次方程；函数初步", "能独立完成期中压轴题",
+                     "问：作业多吗？答：每次课一份", "张妈妈（张喆的母亲）", "李妈妈（李䶮的母亲）", "王妈妈（王𠮷的母亲）",
+                     "KQ-%d" % campus["briefing"].id, "第1页/共1页"):
+        assert expected in compact, expected
+    assert "缺席" in compact  # 李䶮's parent did not come
+    assert rendered.missing == [] and rendered.pages == pages_of(data, tmp_path) == 1
+
+
+def test_briefing_blank_has_lines_and_empty_signature_rows(app, campus, tmp_path):
+    data, _ = blank(app, "briefing")
+    text = flat(pdf_text(data, tmp_path))
+    assert "课前说明会记录单" in text and "参会人员签字" in text and "KQ-＿＿＿＿" in text
+    assert "学管甲" not in text and "年月日" in text
+    prefilled, _ = blank(app, "briefing", **{"class": campus["klass"]})
+    text = flat(pdf_text(prefilled, tmp_path))
+    assert "初二数学新班" in text and "张妈妈（张喆的母亲）" in text and "课程大纲" in text
+
+
+def test_parent_meeting_minutes_follow_the_handbook_and_name_the_copies(app, campus, tmp_path):
+    data, rendered = filled(app, "parent-meeting", campus["meeting"].id)
+    text = flat(pdf_text(data, tmp_path))
+    common_checks(data, text, tmp_path, "家长会记录表")
+    for expected in ("初二数学新班", "102教室", "函数掌握较好，几何证明还需练习", "作业按时完成，课堂纪律好",
+                     "问：寒假怎么安排？", "几何证明步骤不规范", "每周一次专项练习", "每天督促完成练习", "主管周"):
+        assert expected in text, expected
+    due = (datetime.now(ZONE) - timedelta(days=1)).date() + timedelta(days=7)
+    assert due.isoformat() in text
+    assert text.index("任课老师发言") < text.index("学管师发言") < text.index("家长提问")
+    assert rendered.pages == 1
+    empty, _ = blank(app, "parent-meeting")
+    text = flat(pdf_text(empty, tmp_path))
+    assert "家长会记录表" in text and "抄送" in text and "寒假" not in text
+
+
+def test_selfstudy_log_has_arrival_departure_pickup_and_signature_columns(app, campus, tmp_path):
+    data, rendered = filled(app, "selfstudy-log", campus["day"].isoformat())
+    text = flat(pdf_text(data, tmp_path))
+    common_checks(data, text, tmp_path, "学员自习登记表")
+    for expected in ("自习老师签字", "接送人签字", "张喆", "16:05", "19:42", "数学、英语", "已检查", "张妈妈（母亲）",
+                     "李䶮", "16:30", "20:10", "赵叔叔（邻居）非档案登记人", "共2人次"):
+        assert expected in text, expected
+    path = tmp_path / "landscape.pdf"
+    path.write_bytes(data)
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    assert "841.89 x 595.276 pts (A4)" in info  # landscape: eleven columns
+    empty, _ = blank(app, "selfstudy-log")
+    assert "张喆" not in flat(pdf_text(empty, tmp_path)) and rendered.pages == 1
+
+
+def test_an_advisor_prints_only_her_own_students_on_the_day_lists(app, campus, tmp_path):
+    other = advisor("adv2", name="学管乙")
+    data, _ = filled(app, "selfstudy-log", campus["day"].isoformat(), viewer=other)
+    text = flat(pdf_text(data, tmp_path))
+    assert "张喆" not in text and "共0人次" in text
+    data, _ = filled(app, "qa-log", campus["day"].isoformat(), viewer=other)
+    assert "二次函数" not in flat(pdf_text(data, tmp_path))
+
+
+def test_first_lesson_feedback_and_qa_log(app, campus, tmp_path):
+    data, _ = filled(app, "first-lesson", campus["feedback"].id)
+    text = flat(pdf_text(data, tmp_path))
+    common_checks(data, text, tmp_path, "第一次课后备忘录")
+    for expected in ("张喆", "初二数学新班", "数学刘老师", "老师讲得清楚，喜欢", "上课专注，计算要加强", "孩子回家主动做作业"):
+        assert expected in text, expected
+    prefilled, _ = blank(app, "first-lesson", **{"class": campus["klass"], "student": campus["kids"][1]})
+    text = flat(pdf_text(prefilled, tmp_path))
+    assert "李䶮" in text and "初二数学新班" in text and "老师讲得清楚" not in text
+    data, _ = filled(app, "qa-log", campus["day"].isoformat())
+    text = flat(pdf_text(data, tmp_path))
+    common_checks(data, text, tmp_path, "答疑记录表")
+    assert "二次函数的顶点怎么求" in text and "配方法" in text and "前台小李" in text and "已解答" in text
+    assert "二次函数" not in flat(pdf_text(blank(app, "qa-log")[0], tmp_path))
+
+
+def test_daily_report_counts_the_advisors_day(app, campus, tmp_path):
+    ref = "%d/%s" % (campus["adv"].id, now().date().isoformat())
+    data, _ = filled(app, "daily-report", ref)
+    text = flat(pdf_text(data, tmp_path))
+    common_checks(data, text, tmp_path, "学管师日报")
+    assert "学管甲" in text and "回访1" in text and "妈妈说作业完成得不错；下周多练计算" in text
+    assert "RB-%d-%s" % (campus["adv"].id, now().date().isoformat()) in text
+    empty, _ = blank(app, "daily-report")
+    text = flat(pdf_text(empty, tmp_path))
+    assert "咨询电话" in text and "学管甲" not in text and "剩余课次4次以内的班级" in text
+
+
+def test_change_forms_for_a_suspension_a_transfer_and_a_refund(app, campus, tmp_path):
+    data, _ = filled(app, "change-form", campus["suspend"])
+    text = flat(pdf_text(data, tmp_path))
+    common_checks(data, text, tmp_path, "学员异动申请表")
+    first = now().date() + timedelta(days=5)
+    assert "王𠮷" in text and "外出比赛两周" in text and "√停课" in text.replace("申请类别：", "")
+    assert "%s至%s" % (first + timedelta(days=10), first + timedelta(days=24)) in text
+    assert "家长签字" in text and "校长审批" in text
+    data, _ = filled(app, "change-form", campus["transfer"])
+    text = flat(pdf_text(data, tmp_path))
+    assert "初二数学新班" in text and "初二数学提高班" in text and "时间冲突，换到周末班" in text and "√转班" in text
+    data, _ = filled(app, "change-form", campus["refund"])
+    text = flat(pdf_text(data, tmp_path))
+    assert "¥1500.00" in text and "搬家转学" in text and "待审批" in text and "√退费" in text and "李䶮" in text
+    empty, _ = blank(app, "change-form")
+    text = flat(pdf_text(empty, tmp_path))
+    assert "停课" in text and "转班" in text and "退费" in text and "√" not in text
+
+
+def test_unknown_records_are_not_found(app, campus):
+    with app.app_context():
+        for name, ref in (("briefing", "999"), ("briefing", "x"), ("parent-meeting", str(2 ** 70)),
+                          ("selfstudy-log", "2026-13-01"), ("daily-report", "1"), ("change-form", "XX-1"),
+                          ("change-form", "TK-%s" % campus["transfer"][3:]), ("first-lesson", "-1")):
+            with pytest.raises(NotFound):
+                render.filled(FORMS[name], ref)
+
+
+# --- layout: long text, many attendees, rare characters -------------------------------------------------------
+
+def test_thirty_attendees_and_long_text_flow_onto_more_pages_with_the_header_repeated(app, campus, tmp_path):
+    adv, klass = campus["adv"], campus["klass"]
+    with app.app_context():
+        for i in range(28):  # 28 + the two still in the class = 30 families
+            kid = make_student(name="学员%02d" % i, advisor_user=adv)
+            make_contract(kid, subject="数学", hours="40")
+            classes.enrol(None, klass, kid, klass.start_on)
+        long_qa = "问：孩子基础薄弱跟得上吗？答：老师会课后单独辅导，每次课留十分钟答疑。" * 12
+        context = dict(FORMS["briefing"].blank({"class": klass}), qa=long_qa)
+        assert len(context["attendees"]) == 32  # advisor, teacher and 30 parents
+        from xgapp.prints.render import _common
+
+        base = _common(FORMS["briefing"], "王校长")
+        base.update(context, form_no="KQ-TEST")
+        rendered = printing.render("print/briefing.html", **base)
+        data = printing.write(rendered)
+    text = pdf_text(data, tmp_path)
+    pages = text.split("\f")
+    assert rendered.pages >= 2 and rendered.pages == pages_of(data, tmp_path)
+    for page in pages[:rendered.pages]:
+        assert "第%d页/共%d页" % (pages.index(page) + 1, rendered.pages) in flat(page)
+    table_pages = [p for p in pages if "学员2" in p or "学员0" in p]
+    assert len(table_pages) >= 2 and all("签字" in p and "身份" in p for p in table_pages)  # header repeated
+    assert flat(text).count("课后单独辅导") == 12  # long text wrapped, nothing cut
+    # no row is split across a page break: every row's name is whole on exactly one page
+    for i in range(28):
+        assert sum(("学员%02d" % i) in flat(p) for p in pages) == 1
+
+
+def test_a_character_no_font_has_is_printed_as_its_code_point_and_reported(app, campus, tmp_path, caplog):
+    kid = campus["kids"][0]
+    with app.app_context():
+        from xgapp.students.models import Student
+
+        Student.update(name="张𪚥").where(Student.id == kid.id).execute()
+        data, rendered = filled(app, "first-lesson", campus["feedback"].id)
+    text = flat(pdf_text(data, tmp_path))
+    assert rendered.missing == ["𪚥"]
+    assert "张〔U+2A6A5〕" in text and "本表有1个字超出打印字库" in text
+    assert not [r for r in caplog.records if ".notdef" in r.getMessage()]
+
+
+def test_rare_name_characters_are_drawn_not_boxed(app, campus, tmp_path):
+    """䶮 (extension A) and 𠮷 (extension B) come from the shipped Ext font: text layer right and no .notdef."""
+    data, rendered = filled(app, "briefing", campus["briefing"].id)
+    assert rendered.missing == []
+    fonts = fonts_of(data, tmp_path)
+    assert any("XG-Sans-SC-Ext" in row for row in fonts), fonts
+
+
+# --- signed copies -------------------------------------------------------------------------------------------
+
+def test_a_signed_copy_is_marked_once_with_who_and_when(app, campus):
+    with app.app_context():
+        day = campus["day"].isoformat()
+        copy = signed.mark_received(campus["desk"], "selfstudy-log", day, "自习登记表", note="已装订")
+        assert (copy.received_by_id, copy.note) == (campus["desk"].id, "已装订")
+        with pytest.raises(Invalid) as twice:
+            signed.mark_received(campus["adv"], "selfstudy-log", day, "自习登记表")
+        assert "前台小李" in str(twice.value.errors["signed"])
+        assert SignedCopy.select().count() == 1
+        assert AuditLog.select().where(AuditLog.table == "signed_copy").count() == 1
+        with pytest.raises(Invalid):
+            signed.mark_received(campus["desk"], "qa-log", day, "x", note="长" * 201)
+        assert signed.received_map("selfstudy-log", [day, "2000-01-01"]).keys() == {day}
+
+
+# --- pages ---------------------------------------------------------------------------------------------------
+
+def test_preview_pdf_and_signed_copy_through_the_pages(app, campus, client, tmp_path):
+    login(client, "adv1")
+    briefing_id = campus["briefing"].id
+    page = client.get("/meetings/briefing/%d" % campus["klass"].id).get_data(as_text=True)
+    assert "/print/briefing/%d" % briefing_id in page and "/print/briefing/blank?" in page
+    preview = client.get("/print/briefing/%d" % briefing_id)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and 'src="/print/briefing/%d.pdf"' % briefing_id in html
+    pdf = client.get("/print/briefing/%d.pdf" % briefing_id)
+    assert pdf.mimetype == "application/pdf" and "inline" in pdf.headers["Content-Disposition"]
+    assert "初二数学新班" in flat(pdf_text(pdf.data, tmp_path))
+    assert "attachment" in client.get("/print/briefing/%d.pdf?download=1" % briefing_id).headers["Content-Disposition"]
+    token = csrf_from(html)
+    assert client.post("/print/briefing/%d/signed" % briefing_id, data={"note": ""}).status_code == 403  # no CSRF
+    done = client.post("/print/briefing/%d/signed" % briefing_id, data={"csrf_token": token, "note": "已归档"})
+    assert done.status_code == 303
+    assert "学管甲" in client.get("/print/briefing/%d" % briefing_id).get_data(as_text=True)
+    again = client.post("/print/briefing/%d/signed" % briefing_id, data={"csrf_token": token})
+    assert again.status_code == 422 and SignedCopy.select().count() == 1
+    blank_pdf = client.get("/print/briefing/blank.pdf?class=%d" % campus["klass"].id)
+    assert blank_pdf.status_code == 200 and "张喆" in flat(pdf_text(blank_pdf.data, tmp_path))
+
+
+def test_who_may_print_what(app, campus, client):
+    make_user("t2", roles=("teacher",), name="别班老师")
+    other = advisor("adv2", name="学管乙")
+    login(client, "t2")
+    assert client.get("/print/briefing/%d" % campus["briefing"].id).status_code == 404  # not their class
+    assert client.get("/print/change-form/%s" % campus["refund"]).status_code == 404
+    assert client.get("/print/daily-report/%d/%s" % (campus["adv"].id, campus["day"])).status_code == 404
+    assert client.get("/print/briefing/blank").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+    login(client, other.username)
+    assert client.get("/print/daily-report/%d/%s.pdf" % (campus["adv"].id, campus["day"])).status_code == 404
+    assert client.get("/print/daily-report/%d/%s" % (other.id, campus["day"])).status_code == 200
+    assert client.get("/print/change-form/%s" % campus["suspend"]).status_code == 404  # not her student
+    assert client.get("/print/nothing/1").status_code == 404
+    assert client.get("/print/briefing/99999999999999999999999").status_code == 404
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+    login(client, "desk")
+    page = client.get("/print/selfstudy-log/%s" % campus["day"]).get_data(as_text=True)
+    assert "mark-signed" in page  # the desk files the signed study-room log
+    assert client.get("/print/briefing/%d" % campus["briefing"].id).status_code == 404  # no meetings for the desk
+
+
+def test_batch_printing_makes_one_pdf_and_reports_progress(app, campus, client, tmp_path):
+    login(client, "adv1")
+    page = client.get("/print/batch?form=selfstudy-log").get_data(as_text=True)
+    token = csrf_from(page)
+    bad = client.post("/print/batch", data={"csrf_token": token, "form": "selfstudy-log", "first": "2026-02-10",
+                                             "last": "2026-02-01"})
+    assert bad.status_code == 422 and "早于" in bad.get_data(as_text=True)
+    empty = client.post("/print/batch", data={"csrf_token": token, "form": "briefing", "first": "2001-01-01",
+                                               "last": "2001-01-31"})
+    assert empty.status_code == 422 and "没有可打印" in empty.get_data(as_text=True)
+    first = (campus["day"] - timedelta(days=10)).isoformat()
+    last = (now().date() + timedelta(days=30)).isoformat()
+    started = client.post("/print/batch", data={"csrf_token": token, "form": "briefing", "first": first,
+                                                 "last": last}, headers={"HX-Request": "true"})
+    job_id = re.search(r"/print/batch/([0-9a-f]{32})", started.get_data(as_text=True)).group(1)
+    for _ in range(200):
+        status = client.get("/print/batch/%s" % job_id).get_data(as_text=True)
+        if "batch-done" in status:
+            break
+        clock.sleep(0.1)
+    assert "batch-done" in status
+    pdf = client.get("/print/batch/%s.pdf" % job_id)
+    assert pdf.mimetype == "application/pdf" and "初二数学新班" in flat(pdf_text(pdf.data, tmp_path))
+    client.post("/logout", data={"csrf_token": token})
+    login(client, "desk")
+    assert client.get("/print/batch/%s" % job_id).status_code == 404  # someone else's job
+
+
+def test_batch_of_many_days_keeps_each_forms_own_page_numbers(app, campus, tmp_path):
+    with app.app_context():
+        refs = [campus["day"].isoformat(), (campus["day"] - timedelta(days=1)).isoformat()]
+        seen = []
+        data, pages, missing = render.batch(FORMS["selfstudy-log"], refs, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(1, 2), (2, 2)] and pages == 2 and missing == []
+    text = flat(pdf_text(data, tmp_path))
+    assert text.count("第1页/共1页") == 2 and "张喆" in text
+
+
+# --- campus logo -------------------------------------------------------------------------------------------
+
+def png(width=900, height=300):
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_the_campus_logo_is_checked_shrunk_and_printed(app, campus, client, tmp_path):
+    login(client)
+    token = csrf_from(client.get("/campus/").get_data(as_text=True))
+    from io import BytesIO
+
+    bad = client.post("/campus/logo", data={"csrf_token": token, "logo": (BytesIO(b"not an image"), "logo.png")},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 422 and "不是" in bad.get_data(as_text=True)
+    ok = client.post("/campus/logo", data={"csrf_token": token, "logo": (BytesIO(png()), "logo.png")},
+                     content_type="multipart/form-data")
+    assert ok.status_code == 303
+    with app.app_context():
+        from xgapp.campus.models import CampusLogo
+
+        from PIL import Image
+
+        stored = Image.open(BytesIO(bytes(CampusLogo.get().image)))
+        assert stored.size == (600, 200)
+    pdf = client.get("/print/briefing/blank.pdf")
+    path = tmp_path / "logo.pdf"
+    path.write_bytes(pdf.data)
+    images = subprocess.run(["pdfimages", "-list", str(path)], check=True, capture_output=True, text=True).stdout
+    assert " 600 " in images and " 200 " in images
+
+
+# --- the command line ----------------------------------------------------------------------------------------
+
+def test_cli_prints_a_form_a_day_and_a_blank(app, campus, tmp_path):
+    from click.testing import CliRunner
+
+    from xgapp.cli import main
+
+    data_dir = app.config["XGAPP_PATHS"].root
+    runner = CliRunner()
+    out = tmp_path / "b.pdf"
+    result = runner.invoke(main, ["print", "briefing", "--id", str(campus["briefing"].id), "--data", str(data_dir),
+                                  "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "课前说明会记录单: 1 page(s)" in result.output and "初二数学新班" in flat(pdf_text(out.read_bytes(), tmp_path))
+    result = runner.invoke(main, ["print", "selfstudy-log", "--date", campus["day"].isoformat(), "--data",
+                                  str(data_dir), "-o", str(out)])
+    assert result.exit_code == 0 and "张喆" in flat(pdf_text(out.read_bytes(), tmp_path))
+    result = runner.invoke(main, ["print", "change-form", "--blank", "--data", str(data_dir), "-o", str(out)])
+    assert result.exit_code == 0 and "学员异动申请表" in flat(pdf_text(out.read_bytes(), tmp_path))
+    result = runner.invoke(main, ["print", "daily-report", "--id", str(campus["adv"].id), "--date",
+                                  now().date().isoformat(), "--data", str(data_dir), "-o", str(out)])
+    assert result.exit_code == 0 and "学管甲" in flat(pdf_text(out.read_bytes(), tmp_path))
+    missing = runner.invoke(main, ["print", "briefing", "--id", "999", "--data", str(data_dir), "-o", str(out)])
+    assert missing.exit_code != 0 and "nothing to print" in missing.output
+    bad_date = runner.invoke(main, ["print", "qa-log", "--date", "yesterday", "--data", str(data_dir), "-o", str(out)])
+    assert bad_date.exit_code == 2
+    batch = runner.invoke(main, ["print", "selfstudy-log", "--from", (campus["day"] - timedelta(days=3)).isoformat(),
+                                 "--to", campus["day"].isoformat(), "--data", str(data_dir), "-o", str(out)])
+    assert batch.exit_code == 0 and "1 page(s)" in batch.output

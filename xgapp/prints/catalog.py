@@ -1,0 +1,479 @@
+"""The printable forms: what each is called, which record fills it, and the blank version for handwriting.
+
+Every form is keyed by a text `ref`: a record id (briefing, parent-meeting, first-lesson), a campus-local day
+(selfstudy-log, qa-log), advisor/day (daily-report) or a change number such as TK-12 (change-form). Loaders take the
+viewer (None on the command line) so a day's lists show an advisor only her own students, as the screens do. They
+never check other permissions: the views do that before calling them. Printed forms are always in Chinese: the paper
+goes into the student's Chinese file.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable
+
+import peewee as pw
+
+from xgapp.accounts.models import User
+from xgapp.classes import domain as classes
+from xgapp.classes.models import SchoolClass, StudentChange, Suspension
+from xgapp.contracts import domain as contracts
+from xgapp.contracts.models import Contract, Refund
+from xgapp.followups import domain as followups
+from xgapp.i18n import campus_zone, local
+from xgapp.meetings import briefings, parents
+from xgapp.meetings.models import (Briefing, BriefingAttendee, FirstLessonFeedback, ParentMeeting,
+                                   ParentMeetingAttendee, TeachingPlan)
+from xgapp.selfstudy.models import Question, Visit, VisitExit
+from xgapp.students import domain as students
+from xgapp.students.models import Guardian, Student
+
+
+class NotFound(LookupError):
+    """No record behind this ref (or the ref is malformed)."""
+
+
+ROLE_NAMES = {"advisor": "学管师", "teacher": "授课老师", "parent": "家长", "director": "教学主任",
+              "supervisor": "学管师主管", "principal": "校长"}
+CAME = {True: "√", False: "缺席", None: ""}
+BLANK_ROWS = 12
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str  # command-line and URL name
+    title: str
+    code: str  # printed in the form number
+    template: str
+    keyed_by: str  # "id", "date" or "advisor-date"
+    load: Callable = field(repr=False)  # (ref, viewer) -> context
+    blank: Callable = field(repr=False)  # (params) -> context
+    refs_between: Callable = field(default=None, repr=False)  # (first, last, viewer) -> [ref] for batch printing
+
+    def number(self, ref):
+        return "%s-%s" % (self.code, str(ref).replace("/", "-"))
+
+
+def _int(ref):
+    try:
+        value = int(str(ref))
+    except ValueError:
+        raise NotFound(ref) from None
+    if not 0 < value < 2 ** 63:
+        raise NotFound(ref)
+    return value
+
+
+def _day(ref):
+    try:
+        return ref if isinstance(ref, date) else date.fromisoformat(str(ref))
+    except ValueError:
+        raise NotFound(ref) from None
+
+
+def _hm(instant):
+    return local(instant).strftime("%H:%M") if instant else ""
+
+
+def _when(instant):
+    return local(instant).strftime("%Y-%m-%d %H:%M") if instant else ""
+
+
+def _name(user):
+    return user.display_name if user is not None else ""
+
+
+def _local_bounds(first, last):
+    """UTC instants of campus-local midnight starting `first` and ending `last`."""
+    from datetime import datetime, time, timezone
+
+    zone = campus_zone()
+    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(timezone.utc)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
+    return start, end
+
+
+# --- 课前说明会记录单 --------------------------------------------------------------------------------------------
+
+
+def _class_head(klass):
+    first = briefings.first_lesson(klass)
+    return {"klass_name": klass.name, "subject": " / ".join(x for x in (klass.subject, klass.grade) if x),
+            "teacher": klass.teacher.display_name, "first_lesson": _when(first.starts_at) if first else ""}
+
+
+def _briefing(ref, viewer=None):
+    briefing = (Briefing.select(Briefing, SchoolClass).join(SchoolClass)
+                .where(Briefing.id == _int(ref)).first())
+    if briefing is None:
+        raise NotFound(ref)
+    klass = briefing.klass
+    if briefing.status == "held":
+        rows = list(BriefingAttendee.select().where(BriefingAttendee.briefing == briefing)
+                    .order_by(BriefingAttendee.id))
+        attendees = [{"role": ROLE_NAMES.get(a.role, a.role), "name": a.name, "came": CAME[a.came]} for a in rows]
+    else:  # printed before the briefing: the sign-in sheet, content left to write by hand
+        attendees = [{"role": ROLE_NAMES.get(r["role"], r["role"]), "name": r["name"], "came": ""}
+                     for r in briefings.expected(briefing)]
+    held = briefing.status == "held"
+    return dict(_class_head(klass), when=_when(briefing.starts_at), place=briefing.place,
+                host=briefing.host.display_name, sessions=briefing.sessions if held else None,
+                syllabus=briefing.syllabus if held else "", goals=briefing.goals if held else "",
+                qa=briefing.qa if held else "", attendees=attendees, extra_rows=0 if held else 2,
+                form_date=local(briefing.starts_at).strftime("%Y-%m-%d"), record=briefing,
+                summary="%s 课前说明会记录单" % klass.name)
+
+
+def _briefing_blank(params):
+    context = dict(klass_name="", subject="", teacher="", first_lesson="", when="", place="", host="", sessions=None,
+                   syllabus="", goals="", qa="", attendees=[], extra_rows=BLANK_ROWS + 6)
+    klass = params.get("class")
+    if klass is not None:  # a class without a briefing yet: its people listed, the rest by hand
+        host = klass.advisor
+        people = [{"role": "学管师", "name": host.display_name, "came": ""},
+                  {"role": "授课老师", "name": klass.teacher.display_name, "came": ""}]
+        first = briefings.first_lesson(klass)
+        members = classes.members(klass, day=first.day) if first is not None else classes.members(klass)
+        guardians = _first_guardians([e.student_id for e in members])
+        people += [{"role": "家长", "name": _parent_label(guardians.get(e.student_id), e.student), "came": ""}
+                   for e in members]
+        context.update(_class_head(klass), host=host.display_name, attendees=people, extra_rows=2)
+    return context
+
+
+def _first_guardians(student_ids):
+    found = {}
+    for guardian in Guardian.select().where(Guardian.student.in_(student_ids)).order_by(Guardian.position):
+        found.setdefault(guardian.student_id, guardian)
+    return found
+
+
+def _parent_label(guardian, student):
+    return "%s（%s%s）" % (guardian.name if guardian else "家长", student.name,
+                         "的" + guardian.relation if guardian else "")
+
+
+def _briefings_between(first, last, viewer):
+    start, end = _local_bounds(first, last)
+    query = Briefing.select(Briefing.id).where(Briefing.starts_at >= start, Briefing.starts_at < end)
+    if viewer is not None:
+        query = query.where(Briefing.klass.in_(classes.visible(viewer, SchoolClass.select(SchoolClass.id))))
+    return [str(b.id) for b in query.order_by(Briefing.starts_at)]
+
+
+# --- 家长会记录表 ---------------------------------------------------------------------------------------------
+
+
+def _parent_meeting(ref, viewer=None):
+    meeting = ParentMeeting.get_or_none(ParentMeeting.id == _int(ref))
+    if meeting is None:
+        raise NotFound(ref)
+    held = meeting.status == "held"
+    if held:
+        rows = list(ParentMeetingAttendee.select().where(ParentMeetingAttendee.meeting == meeting)
+                    .order_by(ParentMeetingAttendee.id))
+        attendees = [{"role": ROLE_NAMES.get(a.role, a.role), "name": a.name, "came": CAME[a.came]} for a in rows]
+        staff = [a.name for a in rows if a.role != "parent" and a.came]
+    else:
+        rows = parents.expected(meeting)
+        attendees = [{"role": ROLE_NAMES.get(r["role"], r["role"]), "name": r["name"], "came": ""} for r in rows]
+        staff = []
+    plan = TeachingPlan.get_or_none(TeachingPlan.meeting == meeting)
+    plan_due = plan.due_on if plan else (local(meeting.starts_at).date() + timedelta(days=7))
+    copy_to = [u.display_name for u in parents.role_users("supervisor")]
+    copy_to += [name for name in staff if name not in copy_to and name != meeting.host.display_name]
+    minutes = {f: getattr(meeting, f) if held else "" for f in parents.MINUTES_FIELDS}
+    return dict(minutes, about=parents.title(meeting), kind="重要问题（领导参加）" if meeting.serious else "常规",
+                when=_when(meeting.starts_at), place=meeting.place, host=meeting.host.display_name,
+                teacher=meeting.klass.teacher.display_name if meeting.klass_id else "",
+                attendees=attendees, extra_rows=0 if held else 2, plan_due=plan_due.isoformat(),
+                copy_to="、".join(copy_to), form_date=local(meeting.starts_at).strftime("%Y-%m-%d"),
+                record=meeting, summary="%s 家长会记录表" % parents.title(meeting))
+
+
+def _parent_meeting_blank(params):
+    return dict({f: "" for f in parents.MINUTES_FIELDS}, about="", kind="□常规　□重要问题", when="", place="",
+                host="", teacher="", attendees=[], extra_rows=BLANK_ROWS, plan_due="", copy_to="")
+
+
+def _meetings_between(first, last, viewer):
+    start, end = _local_bounds(first, last)
+    query = ParentMeeting.select().where(ParentMeeting.starts_at >= start, ParentMeeting.starts_at < end)
+    rows = list(query.order_by(ParentMeeting.starts_at))
+    if viewer is not None:
+        leaders = viewer.role_set & {"director", "supervisor", "principal"}
+        seen = {k.id for k in classes.visible(viewer, SchoolClass.select(SchoolClass.id))}
+        rows = [m for m in rows if (m.klass_id in seen if m.klass_id else (leaders or parents.may_run(viewer, m)))]
+    return [str(m.id) for m in rows]
+
+
+# --- 学员自习登记表 / 答疑记录表 -----------------------------------------------------------------------------------
+
+
+def _among(viewer):
+    """Advisors print their own students' rows; the desk, teachers and managers the whole room."""
+    if viewer is None or students.sees_all(viewer):
+        return None
+    return students.visible(viewer, Student.select(Student.id))
+
+
+def _selfstudy_log(ref, viewer=None):
+    day = _day(ref)
+    advisor = User.alias()
+    query = (Visit.select(Visit, Student, advisor).join(Student, on=(Visit.student == Student.id))
+             .join_from(Student, advisor, pw.JOIN.LEFT_OUTER, on=(Student.advisor == advisor.id))
+             .where(Visit.day == day))
+    among = _among(viewer)
+    if among is not None:
+        query = query.where(Visit.student.in_(among))
+    visits = list(query.order_by(Visit.arrived_at))
+    exits = {}
+    for e in (VisitExit.select().where(VisitExit.visit.in_([v.id for v in visits])).order_by(VisitExit.out_at)
+              if visits else []):
+        exits.setdefault(e.visit_id, []).append("%s–%s %s" % (_hm(e.out_at), _hm(e.back_at) or "未回", e.reason))
+    rows = []
+    for v in visits:
+        if v.pickup_kind == "alone":
+            pickup = "自行回家"
+        elif v.pickup_name:
+            relation = v.pickup_relation if v.pickup_relation and v.pickup_relation not in v.pickup_name else ""
+            pickup = v.pickup_name + ("（%s）" % relation if relation else "") + ("" if v.pickup_on_file else " 非档案登记人")
+        else:
+            pickup = ""
+        left = _hm(v.left_at) if v.left_at else "未签退"
+        if v.resolved_at:
+            left += "（补登）"
+        rows.append({"student": v.student.name, "school": v.student.school,
+                     "advisor": v.student.advisor.display_name if v.student.advisor_id else "",
+                     "arrived": _hm(v.arrived_at), "left": left, "subjects": v.subjects,
+                     "homework": {True: "已检查", False: "未完成", None: ""}[v.homework_checked],
+                     "pickup": pickup, "exits": "；".join(exits.get(v.id, []))})
+    return {"rows": rows, "extra_rows": 0 if rows else 9, "form_date": day.isoformat(),  # 9: one landscape page
+            "summary": "%s 学员自习登记表" % day.isoformat()}
+
+
+def _selfstudy_blank(params):
+    return {"rows": [], "extra_rows": 20, "form_date": ""}  # two full pages: a busy evening
+
+
+def _visit_days(first, last, viewer):
+    query = Visit.select(Visit.day).where(Visit.day.between(first, last))
+    among = _among(viewer)
+    if among is not None:
+        query = query.where(Visit.student.in_(among))
+    return [d.isoformat() for (d,) in query.distinct().order_by(Visit.day).tuples()]
+
+
+def _qa_log(ref, viewer=None):
+    from xgapp.selfstudy import questions
+
+    day = _day(ref)
+    rows = []
+    for q in questions.of_day(day, _among(viewer)):
+        if q.status == "handed":
+            status = "转交 %s，待解答" % _name(q.handed_to)
+        elif q.status == "closed":
+            status = "已由 %s 解答" % (_name(q.handed_to) or "老师")
+        else:
+            status = "已解答"
+        rows.append({"student": q.student.name, "subject": q.subject, "question": q.question, "answer": q.answer,
+                     "teacher": _name(q.teacher), "status": status})
+    return {"rows": rows, "extra_rows": 0 if rows else BLANK_ROWS, "form_date": day.isoformat(),
+            "summary": "%s 答疑记录表" % day.isoformat()}
+
+
+def _qa_blank(params):
+    return {"rows": [], "extra_rows": 16, "form_date": ""}
+
+
+def _question_days(first, last, viewer):
+    query = Question.select(Question.day).where(Question.day.between(first, last))
+    among = _among(viewer)
+    if among is not None:
+        query = query.where(Question.student.in_(among))
+    return [d.isoformat() for (d,) in query.distinct().order_by(Question.day).tuples()]
+
+
+# --- 第一次课后备忘录 ---------------------------------------------------------------------------------------------
+
+
+def _first_lesson(ref, viewer=None):
+    row = (FirstLessonFeedback.select(FirstLessonFeedback, SchoolClass, Student)
+           .join(SchoolClass).join_from(FirstLessonFeedback, Student)
+           .where(FirstLessonFeedback.id == _int(ref)).first())
+    if row is None:
+        raise NotFound(ref)
+    head = _class_head(row.klass)
+    return dict(head, student=row.student.name, advisor=_name(row.student.advisor) if row.student.advisor_id else "",
+                written="%s（%s）" % (_when(row.at), _name(row.by)), from_student=row.from_student,
+                from_teacher=row.from_teacher, from_parent=row.from_parent, form_date=local(row.at).strftime("%Y-%m-%d"),
+                record=row, summary="%s %s 第一次课后备忘录" % (row.student.name, row.klass.name))
+
+
+def _first_lesson_blank(params):
+    context = dict(klass_name="", subject="", teacher="", first_lesson="", student="", advisor="", written="",
+                   from_student="", from_teacher="", from_parent="")
+    klass, student = params.get("class"), params.get("student")
+    if klass is not None:
+        context.update(_class_head(klass))
+    if student is not None:
+        context.update(student=student.name, advisor=_name(student.advisor) if student.advisor_id else "")
+    return context
+
+
+def _feedback_between(first, last, viewer):
+    start, end = _local_bounds(first, last)
+    query = FirstLessonFeedback.select(FirstLessonFeedback.id).where(FirstLessonFeedback.at >= start,
+                                                                     FirstLessonFeedback.at < end)
+    if viewer is not None:
+        query = query.where(FirstLessonFeedback.student.in_(students.visible(viewer, Student.select(Student.id))))
+    return [str(f.id) for f in query.order_by(FirstLessonFeedback.at)]
+
+
+# --- 学管师日报 -------------------------------------------------------------------------------------------------
+
+
+def split_advisor_day(ref):
+    """'7/2026-11-28' → (User 7, date); NotFound otherwise."""
+    advisor_id, _, day = str(ref).partition("/")
+    advisor = User.get_or_none(User.id == _int(advisor_id))
+    if advisor is None:
+        raise NotFound(ref)
+    return advisor, _day(day)
+
+
+def _daily_report(ref, viewer=None):
+    from xgapp.numbers import daily
+
+    advisor, day = split_advisor_day(ref)
+    n = daily.advisor_day(advisor, day)
+    figures = [("咨询电话", n["inquiries"]), ("邀约", n["invitations"]), ("上门", n["visits"]),
+               ("试听", n["trials"]), ("回访", n["followups"]),
+               ("新签", "%d 单 ¥%s" % (n["new"]["count"], n["new"]["amount"])),
+               ("续费 / 续班", "%d 单 ¥%s" % (n["renewal"]["count"], n["renewal"]["amount"])),
+               ("扩科", "%d 单 ¥%s" % (n["expansion"]["count"], n["expansion"]["amount"])),
+               ("转介绍", "%d 单 ¥%s" % (n["referral"]["count"], n["referral"]["amount"])),
+               ("课消（课时）", n["hours_consumed"]), ("进账", "¥%s" % n["revenue"]), ("", None)]
+    rows = [{"time": _hm(f.at), "student": f.student.name, "kind": str(followups.KINDS.get(f.kind, f.kind)),
+             "channel": str(followups.CHANNELS.get(f.channel, f.channel)),
+             "content": "；".join(x for x in (f.content, f.result) if x)} for f in n["followup_rows"]]
+    return {"advisor": advisor.display_name, "day": day.isoformat(), "figures": figures, "followups": rows,
+            "extra_rows": 0 if rows else 4, "low_classes": [(k.name, left) for k, left in n["low_classes"]],
+            "extra_low_rows": 0 if n["low_classes"] else 2, "form_date": day.isoformat(),
+            "summary": "%s %s 日报" % (advisor.display_name, day.isoformat())}
+
+
+def _daily_blank(params):
+    labels = ["咨询电话", "邀约", "上门", "试听", "回访", "新签", "续费 / 续班", "扩科", "转介绍", "课消（课时）", "进账", ""]
+    return {"advisor": "", "day": "", "figures": [(label, None) for label in labels], "followups": [],
+            "extra_rows": 8, "low_classes": [], "extra_low_rows": 4, "form_date": ""}
+
+
+def _daily_between(first, last, viewer):
+    if viewer is not None and not viewer.role_set & {"supervisor", "principal"}:
+        people = [viewer] if "advisor" in viewer.role_set else []
+    else:
+        people = list(students.advisors())
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return ["%d/%s" % (p.id, d.isoformat()) for d in days for p in people]
+
+
+# --- 学员异动申请表（停课 / 转班 / 退费）-------------------------------------------------------------------------------
+
+CHANGE_PREFIX = {"TK": "suspend", "ZB": "transfer", "TF": "refund"}
+
+
+def change_ref(kind, record_id):
+    """The printed number of a change: TK-12 (停课), ZB-34 (转班), TF-5 (退费)."""
+    prefix = {v: k for k, v in CHANGE_PREFIX.items()}[kind]
+    return "%s-%d" % (prefix, record_id)
+
+
+def _student_head(student):
+    guardian = _first_guardians([student.id]).get(student.id)
+    return {"student": student.name, "school": " / ".join(x for x in (student.school, student.grade) if x),
+            "guardian": "%s（%s）" % (guardian.name, guardian.relation) if guardian else "",
+            "advisor": _name(student.advisor) if student.advisor_id else ""}
+
+
+def _change(ref, viewer=None):
+    prefix, _, number = str(ref).upper().partition("-")
+    kind = CHANGE_PREFIX.get(prefix)
+    if kind is None:
+        raise NotFound(ref)
+    record_id = _int(number)
+    blank = {"suspend_period": "", "from_class": "", "to_class": "", "contract": "", "refund_hours": "",
+             "refund_amount": "", "refund_method": "", "hours_effect": "", "decision": ""}
+    if kind == "refund":
+        refund = (Refund.select(Refund, Contract).join(Contract).where(Refund.id == record_id).first())
+        if refund is None:
+            raise NotFound(ref)
+        student = refund.contract.student
+        decision = {"pending": "待审批", "approved": "已批准", "rejected": "已驳回"}.get(refund.status, refund.status)
+        if refund.decided_at:
+            decision += "（%s，%s）%s" % (_name(refund.decided_by), _when(refund.decided_at), refund.decision_note)
+        context = dict(blank, contract="%s %s" % (refund.contract.number, refund.contract.subject),
+                       refund_hours=refund.hours, refund_amount="¥%s" % refund.amount,
+                       refund_method=str(contracts.METHODS.get(refund.method, refund.method)),
+                       effective=local(refund.requested_at).strftime("%Y-%m-%d"), reason=refund.reason,
+                       handled="%s，%s" % (_name(refund.requested_by), _when(refund.requested_at)),
+                       decision=decision, form_date=local(refund.requested_at).strftime("%Y-%m-%d"), record=refund)
+    else:
+        change = StudentChange.get_or_none(StudentChange.id == record_id, StudentChange.kind == kind)
+        if change is None:
+            raise NotFound(ref)
+        student = change.student
+        context = dict(blank, effective=change.effective_on.isoformat(), reason=change.reason,
+                       hours_effect=change.hours_effect, handled="%s，%s" % (_name(change.by), _when(change.at)),
+                       form_date=local(change.at).strftime("%Y-%m-%d"), record=change)
+        if kind == "suspend":
+            stay = (Suspension.select().where(Suspension.student == change.student_id,
+                                              Suspension.start_on == change.effective_on)
+                    .order_by(Suspension.id.desc()).first())
+            if stay is not None:
+                context["suspend_period"] = "%s 至 %s%s" % (stay.start_on, stay.end_on,
+                                                           "（%s 已复课）" % stay.resumed_on if stay.resumed_on else "")
+        else:
+            context.update(from_class=change.klass.name if change.klass_id else "",
+                           to_class=change.to_klass.name if change.to_klass_id else "")
+    context.update(_student_head(student), kind=kind, student_record=student,
+                   summary="%s 学员异动申请表 %s" % (student.name, str(ref).upper()))
+    return context
+
+
+def _change_blank(params):
+    context = {"kind": None, "student": "", "school": "", "guardian": "", "advisor": "", "suspend_period": "",
+               "from_class": "", "to_class": "", "contract": "", "refund_hours": "", "refund_amount": "",
+               "refund_method": "", "effective": "", "hours_effect": "", "reason": "", "handled": "", "decision": ""}
+    student = params.get("student")
+    if student is not None:
+        context.update(_student_head(student))
+    if params.get("kind") in CHANGE_PREFIX.values():
+        context["kind"] = params["kind"]
+    return context
+
+
+def changes_of(student):
+    """The printable change forms of a student, newest first: [(ref, label, date)]."""
+    labels = {"suspend": "停课", "transfer": "转班"}
+    rows = [(change_ref(c.kind, c.id), labels[c.kind], c.effective_on)
+            for c in StudentChange.select().where(StudentChange.student == student,
+                                                  StudentChange.kind.in_(list(labels)))]
+    rows += [(change_ref("refund", r.id), "退费", local(r.requested_at).date())
+             for r in Refund.select(Refund).join(Contract).where(Contract.student == student)]
+    return sorted(rows, key=lambda r: r[2], reverse=True)
+
+
+FORMS = {f.name: f for f in (
+    Form("briefing", "课前说明会记录单", "KQ", "print/briefing.html", "id", _briefing, _briefing_blank,
+         _briefings_between),
+    Form("parent-meeting", "家长会记录表", "JZ", "print/parent_meeting.html", "id", _parent_meeting,
+         _parent_meeting_blank, _meetings_between),
+    Form("selfstudy-log", "学员自习登记表", "ZX", "print/selfstudy_log.html", "date", _selfstudy_log, _selfstudy_blank,
+         _visit_days),
+    Form("first-lesson", "第一次课后备忘录", "SK", "print/first_lesson.html", "id", _first_lesson, _first_lesson_blank,
+         _feedback_between),
+    Form("qa-log", "答疑记录表", "DY", "print/qa_log.html", "date", _qa_log, _qa_blank, _question_days),
+    Form("daily-report", "学管师日报", "RB", "print/daily_report.html", "advisor-date", _daily_report, _daily_blank,
+         _daily_between),
+    Form("change-form", "学员异动申请表", "YD", "print/change_form.html", "id", _change, _change_blank),
+)}

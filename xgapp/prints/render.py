@@ -1,0 +1,55 @@
+"""Filling a form and laying it out: one record, a blank, or many records as one PDF."""
+
+from datetime import datetime
+
+from flask_babel import force_locale
+
+from xgapp import campus, printing
+from xgapp.i18n import local
+from xgapp.prints.catalog import FORMS, NotFound
+
+PRINT_LOCALE = "zh_CN"  # the paper goes into the Chinese files, whatever the screen's language
+BATCH_MAX = 400  # forms in one batch PDF (≈ 2 minutes of rendering)
+
+
+def form_or_none(name):
+    return FORMS.get(name)
+
+
+def _common(form, printed_by):
+    now = local(datetime.now().astimezone())
+    return {"campus": campus.current(), "logo": campus.logo_uri(), "printed_by": printed_by or "xgapp",
+            "printed_at": now.strftime("%Y-%m-%d %H:%M"), "form_no": "", "form_date": ""}
+
+
+def filled(form, ref, viewer=None, printed_by=None):
+    """The form filled from record `ref` (NotFound when there is none), laid out."""
+    with force_locale(PRINT_LOCALE):
+        context = _common(form, printed_by)
+        context.update(form.load(ref, viewer))
+        context["form_no"] = form.number(ref)
+        return printing.render(form.template, **context)
+
+
+def blank(form, params=None, printed_by=None):
+    """The form to fill by hand (optionally with a class's or a student's names already in)."""
+    with force_locale(PRINT_LOCALE):
+        context = _common(form, printed_by)
+        context.update(form.blank(params or {}))
+        context["form_no"] = "%s-＿＿＿＿" % form.code
+        return printing.render(form.template, **context)
+
+
+def batch(form, refs, viewer=None, printed_by=None, progress=None):
+    """Many records of one form as one PDF; `progress(done, total)` is called after each form."""
+    parts = []
+    for done, ref in enumerate(refs, 1):
+        try:
+            parts.append(filled(form, ref, viewer, printed_by))
+        except NotFound:
+            pass  # deleted since the list was made: skipped, the rest still prints
+        if progress is not None:
+            progress(done, len(refs))
+    if not parts:
+        raise NotFound("nothing to print")
+    return printing.write(parts), sum(p.pages for p in parts), sorted({c for p in parts for c in p.missing})

@@ -1,0 +1,239 @@
+"""Print pages: a form's preview (the PDF in the page), the PDF itself, a blank, batch printing, signed copies."""
+
+import io
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from xgapp import printing
+from xgapp.audit.views import register_table
+from xgapp.classes import domain as classes
+from xgapp.classes.models import StudentChange
+from xgapp.classes.views import class_or_404, parse_date
+from xgapp.contracts.models import Contract, Refund
+from xgapp.i18n import campus_today
+from xgapp.meetings import parents
+from xgapp.meetings.models import Briefing, FirstLessonFeedback, ParentMeeting
+from xgapp.prints import batch as batches
+from xgapp.prints import domain, render
+from xgapp.prints.catalog import CHANGE_PREFIX, FORMS, NotFound, split_advisor_day
+from xgapp.security import can
+from xgapp.students import domain as students
+from xgapp.students.models import Student
+from xgapp.validation import Invalid, row_id
+
+bp = Blueprint("prints", __name__, url_prefix="/print")
+register_table("signed_copy", _l("Signed copy received"))
+register_table("campus_logo", _l("Campus logo"))
+
+PERMISSION = {"briefing": "meetings.view", "parent-meeting": "meetings.view", "first-lesson": "meetings.view",
+              "selfstudy-log": "selfstudy.view", "qa-log": "selfstudy.view", "daily-report": "followups.view",
+              "change-form": "students.list"}
+LEADERS = {"supervisor", "principal"}
+MAX_BATCH_DAYS = 92
+
+
+def _form_or_404(name):
+    form = FORMS.get(name)
+    if form is None or not can(g.user, PERMISSION[name]):
+        abort(404)
+    return form
+
+
+def _student_or_404(student_id, right="view"):
+    student = Student.get_or_none(Student.id == row_id(student_id)) if row_id(student_id) else None
+    if student is None or right not in students.access(g.user, student):
+        abort(404)
+    return student
+
+
+def _check(form, ref):
+    """404 unless the record exists and the user may see it; returns whether they may mark its signed copy."""
+    user = g.user
+    try:
+        if form.name == "briefing":
+            briefing = Briefing.get_or_none(Briefing.id == int(ref)) or abort(404)
+            klass = class_or_404(briefing.klass_id)
+            return classes.may_manage(user, klass) and briefing.status == "held"
+        if form.name == "parent-meeting":
+            meeting = ParentMeeting.get_or_none(ParentMeeting.id == int(ref)) or abort(404)
+            if meeting.klass_id:
+                class_or_404(meeting.klass_id)
+            elif not (parents.may_run(user, meeting) or user.role_set & {"director", "supervisor", "principal"}):
+                abort(404)
+            return parents.may_run(user, meeting) and meeting.status == "held"
+        if form.name == "first-lesson":
+            feedback = FirstLessonFeedback.get_or_none(FirstLessonFeedback.id == int(ref)) or abort(404)
+            klass = class_or_404(feedback.klass_id)
+            _student_or_404(feedback.student_id)
+            return classes.may_manage(user, klass)
+        if form.name in ("selfstudy-log", "qa-log"):
+            if parse_date(ref) is None:
+                abort(404)
+            return can(user, "selfstudy.desk")
+        if form.name == "daily-report":
+            advisor, _day = split_advisor_day(ref)
+            if advisor.id != user.id and not user.role_set & LEADERS:
+                abort(404)
+            return bool(user.role_set & LEADERS)
+        if form.name == "change-form":
+            prefix, _sep, number = ref.upper().partition("-")
+            kind = CHANGE_PREFIX.get(prefix) or abort(404)
+            if kind == "refund":
+                refund = Refund.get_or_none(Refund.id == int(number)) or abort(404)
+                student = _student_or_404(Contract.get_by_id(refund.contract_id).student_id, "money")
+            else:
+                change = StudentChange.get_or_none(StudentChange.id == int(number)) or abort(404)
+                student = _student_or_404(change.student_id)
+            return "edit" in students.access(user, student)
+    except (ValueError, OverflowError, NotFound):
+        abort(404)
+    abort(404)
+
+
+def _filename(form, ref):
+    return "%s-%s.pdf" % (form.title, str(ref).replace("/", "-"))
+
+
+@bp.route("/<name>/<path:ref>.pdf")
+def pdf(name, ref):
+    """The filled form as a PDF (inline for the browser's viewer; ?download=1 to save it)."""
+    form = _form_or_404(name)
+    _check(form, ref)
+    try:
+        rendered = render.filled(form, ref, g.user, g.user.display_name)
+    except NotFound:
+        abort(404)
+    return printing.pdf_response(printing.write(rendered), _filename(form, ref),
+                                 download=request.args.get("download") == "1")
+
+
+def _blank_params(form):
+    params = {}
+    if request.args.get("class"):
+        params["class"] = class_or_404(row_id(request.args["class"]) or 0)
+    if request.args.get("student"):
+        params["student"] = _student_or_404(request.args["student"])
+    if request.args.get("kind") in CHANGE_PREFIX.values():
+        params["kind"] = request.args["kind"]
+    return params
+
+
+@bp.route("/<name>/blank.pdf")
+def blank_pdf(name):
+    """The form to fill in by hand (?class= / ?student= put their names in already)."""
+    form = _form_or_404(name)
+    rendered = render.blank(form, _blank_params(form), g.user.display_name)
+    return printing.pdf_response(printing.write(rendered), "%s-空白.pdf" % form.title,
+                                 download=request.args.get("download") == "1")
+
+
+@bp.route("/<name>/blank")
+def blank(name):
+    """Preview of the blank form."""
+    form = _form_or_404(name)
+    _blank_params(form)
+    return render_template("prints/preview.html", form=form, ref=None, pdf_url=url_for(
+        "prints.blank_pdf", name=name, **request.args), signed=None, may_sign=False, back=_back())
+
+
+def _back():
+    target = request.args.get("back") or request.referrer or ""
+    from xgapp.security import local_path
+
+    return local_path(target) or url_for("home.index")
+
+
+@bp.route("/<name>/<path:ref>")
+def preview(name, ref):
+    """The print preview: the PDF in the page, print and download buttons, and the signed copy's state."""
+    form = _form_or_404(name)
+    may_sign = _check(form, ref)
+    return render_template("prints/preview.html", form=form, ref=ref, pdf_url=url_for("prints.pdf", name=name, ref=ref),
+                           signed=domain.received(name, ref), may_sign=may_sign, back=_back(), errors={})
+
+
+@bp.route("/<name>/<path:ref>/signed", methods=["POST"])
+def signed(name, ref):
+    """The signed paper copy is back and filed: who took it in, and when."""
+    form = _form_or_404(name)
+    if not _check(form, ref):
+        abort(403)
+    try:
+        summary = form.load(ref, None)["summary"]
+        domain.mark_received(g.user, name, ref, summary, request.form.get("note", ""))
+    except NotFound:
+        abort(404)
+    except Invalid as exc:
+        return render_template("prints/preview.html", form=form, ref=ref, errors=exc.errors, may_sign=True,
+                               pdf_url=url_for("prints.pdf", name=name, ref=ref), signed=domain.received(name, ref),
+                               back=_back()), 422
+    flash(_("Signed copy marked as received."), "success")
+    return redirect(url_for("prints.preview", name=name, ref=ref, back=request.form.get("back", "")), code=303)
+
+
+# --- batch -----------------------------------------------------------------------------------------------------
+
+
+BATCH_FORMS = ("briefing", "parent-meeting", "first-lesson", "selfstudy-log", "qa-log", "daily-report")
+
+
+def _batch_forms():
+    return [FORMS[n] for n in BATCH_FORMS if can(g.user, PERMISSION[n])]
+
+
+@bp.route("/batch", methods=["GET", "POST"])
+def batch_page():
+    """Print every record of a form in a period as one PDF (e.g. this week's briefings, a month of study logs)."""
+    choices = _batch_forms()
+    if not choices:
+        abort(404)
+    today = campus_today()
+    values = {"form": request.values.get("form", choices[0].name),
+              "first": request.values.get("first", (today - timedelta(days=today.weekday())).isoformat()),
+              "last": request.values.get("last", today.isoformat())}
+    errors, status, job = {}, 200, None
+    if request.method == "POST":
+        form = FORMS.get(values["form"])
+        first, last = parse_date(values["first"]), parse_date(values["last"])
+        if form is None or form not in choices:
+            errors["form"] = _("Choose a form.")
+        if first is None:
+            errors["first"] = _("Enter a date.")
+        if last is None:
+            errors["last"] = _("Enter a date.")
+        elif first is not None and last < first:
+            errors["last"] = _("The last day is before the first.")
+        elif first is not None and (last - first).days >= MAX_BATCH_DAYS:
+            errors["last"] = _("At most %(n)d days at a time.", n=MAX_BATCH_DAYS)
+        if not errors:
+            refs = form.refs_between(first, last, g.user)
+            if not refs:
+                errors["form"] = _("Nothing to print in this period.")
+            elif len(refs) > render.BATCH_MAX:
+                errors["last"] = _("%(n)d forms: at most %(max)d at a time; choose a shorter period.",
+                                   n=len(refs), max=render.BATCH_MAX)
+            else:
+                job = batches.start(current_app._get_current_object(), form, refs, g.user, g.user.display_name)
+        status = 422 if errors else 200
+        if job is not None and request.headers.get("HX-Request"):
+            return render_template("prints/_job.html", job=job)
+    return render_template("prints/batch.html", choices=choices, values=values, errors=errors, job=job), status
+
+
+@bp.route("/batch/<job_id>")
+def batch_status(job_id):
+    """The job's progress (polled by the batch page until the PDF is ready)."""
+    job = batches.get(job_id, g.user) or abort(404)
+    return render_template("prints/_job.html", job=job)
+
+
+@bp.route("/batch/<job_id>.pdf")
+def batch_pdf(job_id):
+    job = batches.get(job_id, g.user) or abort(404)
+    if job.state != "done" or not job.path.exists():
+        abort(404)
+    return send_file(io.BytesIO(job.path.read_bytes()), mimetype="application/pdf", download_name="%s-批量.pdf" % job.form.title,
+                     as_attachment=request.args.get("download") == "1", max_age=0)
