@@ -113,6 +113,8 @@ def test_executable_serves_sets_up_prints_chinese_pdf_and_keeps_data(executable,
         assert "平板连接说明" in text and "阳光教育 海淀校区" in text
         fonts = subprocess.run(["pdffonts", str(tmp_path / "sheet.pdf")], capture_output=True, text=True).stdout
         assert "XG-Sans-SC" in fonts
+        preview = server.get("/print/briefing/blank").decode("utf-8")  # pages drawn by the bundled pdfium
+        assert "课前说明会记录单" in preview and preview.count("data:image/png;base64,") == 1
         # WeasyPrint's native libraries come from the bundle, not from the host
         children = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True).stdout
         maps = "".join(Path("/proc/%s/maps" % pid).read_text() for pid in children.split())

@@ -345,7 +345,8 @@ def test_preview_pdf_and_signed_copy_through_the_pages(app, campus, client, tmp_
     assert "/print/briefing/%d" % briefing_id in page and "/print/briefing/blank?" in page
     preview = client.get("/print/briefing/%d" % briefing_id)
     html = preview.get_data(as_text=True)
-    assert preview.status_code == 200 and 'src="/print/briefing/%d.pdf"' % briefing_id in html
+    assert preview.status_code == 200 and 'href="/print/briefing/%d.pdf"' % briefing_id in html
+    assert html.count('src="data:image/png;base64,') == 1  # the one page, drawn from the same PDF
     pdf = client.get("/print/briefing/%d.pdf" % briefing_id)
     assert pdf.mimetype == "application/pdf" and "inline" in pdf.headers["Content-Disposition"]
     assert "初二数学新班" in flat(pdf_text(pdf.data, tmp_path))
@@ -373,8 +374,11 @@ def test_who_may_print_what(app, campus, client):
     login(client, other.username)
     assert client.get("/print/daily-report/%d/%s.pdf" % (campus["adv"].id, campus["day"])).status_code == 404
     assert client.get("/print/daily-report/%d/%s" % (other.id, campus["day"])).status_code == 200
+    assert "/print/daily-report/%d/" % other.id in client.get("/").get_data(as_text=True)  # 今日日报 on her home
     assert client.get("/print/change-form/%s" % campus["suspend"]).status_code == 404  # not her student
     assert client.get("/print/nothing/1").status_code == 404
+    assert client.get("/print/briefing/blank?class=abc").status_code == 404
+    assert client.get("/print/first-lesson/blank.pdf?student=-5").status_code == 404
     assert client.get("/print/briefing/99999999999999999999999").status_code == 404
     client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
     login(client, "desk")
@@ -390,6 +394,10 @@ def test_batch_printing_makes_one_pdf_and_reports_progress(app, campus, client, 
     bad = client.post("/print/batch", data={"csrf_token": token, "form": "selfstudy-log", "first": "2026-02-10",
                                              "last": "2026-02-01"})
     assert bad.status_code == 422 and "早于" in bad.get_data(as_text=True)
+    fragment = client.post("/print/batch", data={"csrf_token": token, "form": "selfstudy-log", "first": "x",
+                                                  "last": "2026-02-01"}, headers={"HX-Request": "true"})
+    html = fragment.get_data(as_text=True)  # htmx swaps the form with its message beside the field
+    assert fragment.status_code == 422 and "<html" not in html and 'id="batch"' in html and "请填写日期" in html
     empty = client.post("/print/batch", data={"csrf_token": token, "form": "briefing", "first": "2001-01-01",
                                                "last": "2001-01-31"})
     assert empty.status_code == 422 and "没有可打印" in empty.get_data(as_text=True)

@@ -188,3 +188,23 @@ def css_string(value):
     text = str(value).replace("\\", "\\5C ").replace('"', "\\22 ").replace("<", "\\3C ")
     text = text.replace("\n", "\\A ").replace("\r", "")
     return Markup('"%s"' % text)
+
+
+def page_images(pdf, dpi=110):
+    """Each page of a PDF as PNG bytes (the in-page print preview: tablets seldom show a PDF inside a page)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        images = []
+        for index in range(len(document)):
+            page = document[index]
+            bitmap = page.render(scale=dpi / 72)
+            out = io.BytesIO()
+            bitmap.to_pil().convert("L").save(out, "PNG")  # grey: a third of the size and time of colour
+            images.append(out.getvalue())
+            bitmap.close()
+            page.close()
+        return images
+    finally:
+        document.close()

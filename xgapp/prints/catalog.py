@@ -19,10 +19,11 @@ from xgapp.classes.models import SchoolClass, StudentChange, Suspension
 from xgapp.contracts import domain as contracts
 from xgapp.contracts.models import Contract, Refund
 from xgapp.followups import domain as followups
-from xgapp.i18n import campus_zone, local
+from xgapp.i18n import local
 from xgapp.meetings import briefings, parents
 from xgapp.meetings.models import (Briefing, BriefingAttendee, FirstLessonFeedback, ParentMeeting,
                                    ParentMeetingAttendee, TeachingPlan)
+from xgapp.numbers import daily
 from xgapp.selfstudy.models import Question, Visit, VisitExit
 from xgapp.students import domain as students
 from xgapp.students.models import Guardian, Student
@@ -83,13 +84,8 @@ def _name(user):
 
 
 def _local_bounds(first, last):
-    """UTC instants of campus-local midnight starting `first` and ending `last`."""
-    from datetime import datetime, time, timezone
-
-    zone = campus_zone()
-    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(timezone.utc)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
-    return start, end
+    """The instants from campus-local midnight starting `first` to the one ending `last`."""
+    return daily.day_bounds(first)[0], daily.day_bounds(last)[1]
 
 
 # --- 课前说明会记录单 --------------------------------------------------------------------------------------------
@@ -342,8 +338,6 @@ def split_advisor_day(ref):
 
 
 def _daily_report(ref, viewer=None):
-    from xgapp.numbers import daily
-
     advisor, day = split_advisor_day(ref)
     n = daily.advisor_day(advisor, day)
     figures = [("咨询电话", n["inquiries"]), ("邀约", n["invitations"]), ("上门", n["visits"]),
@@ -450,17 +444,6 @@ def _change_blank(params):
     if params.get("kind") in CHANGE_PREFIX.values():
         context["kind"] = params["kind"]
     return context
-
-
-def changes_of(student):
-    """The printable change forms of a student, newest first: [(ref, label, date)]."""
-    labels = {"suspend": "停课", "transfer": "转班"}
-    rows = [(change_ref(c.kind, c.id), labels[c.kind], c.effective_on)
-            for c in StudentChange.select().where(StudentChange.student == student,
-                                                  StudentChange.kind.in_(list(labels)))]
-    rows += [(change_ref("refund", r.id), "退费", local(r.requested_at).date())
-             for r in Refund.select(Refund).join(Contract).where(Contract.student == student)]
-    return sorted(rows, key=lambda r: r[2], reverse=True)
 
 
 FORMS = {f.name: f for f in (

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xgapp import printing
+from xgapp import htmx, printing
 from xgapp.audit.views import register_table
 from xgapp.classes import domain as classes
 from xgapp.classes.models import StudentChange
@@ -43,7 +43,7 @@ def _form_or_404(name):
 
 
 def _student_or_404(student_id, right="view"):
-    student = Student.get_or_none(Student.id == row_id(student_id)) if row_id(student_id) else None
+    student = Student.get_or_none(Student.id == student_id) if student_id else None
     if student is None or right not in students.access(g.user, student):
         abort(404)
     return student
@@ -113,9 +113,9 @@ def pdf(name, ref):
 def _blank_params(form):
     params = {}
     if request.args.get("class"):
-        params["class"] = class_or_404(row_id(request.args["class"]) or 0)
+        params["class"] = class_or_404(request.args.get("class", type=row_id) or 0)
     if request.args.get("student"):
-        params["student"] = _student_or_404(request.args["student"])
+        params["student"] = _student_or_404(request.args.get("student", type=row_id))
     if request.args.get("kind") in CHANGE_PREFIX.values():
         params["kind"] = request.args["kind"]
     return params
@@ -130,13 +130,23 @@ def blank_pdf(name):
                                  download=request.args.get("download") == "1")
 
 
+def _pages(rendered):
+    """The form's pages as PNG data: URIs for the preview (the same layout the PDF prints)."""
+    import base64
+
+    return ["data:image/png;base64," + base64.b64encode(png).decode("ascii")
+            for png in printing.page_images(printing.write(rendered))]
+
+
 @bp.route("/<name>/blank")
 def blank(name):
     """Preview of the blank form."""
     form = _form_or_404(name)
-    _blank_params(form)
-    return render_template("prints/preview.html", form=form, ref=None, pdf_url=url_for(
-        "prints.blank_pdf", name=name, **request.args), signed=None, may_sign=False, back=_back())
+    rendered = render.blank(form, _blank_params(form), g.user.display_name)
+    args = {k: v for k, v in request.args.items() if k in ("class", "student", "kind")}
+    return render_template("prints/preview.html", form=form, ref=None, pages=_pages(rendered),
+                           pdf_url=url_for("prints.blank_pdf", name=name, **args), signed=None, may_sign=False,
+                           back=_back(), errors={}, missing=rendered.missing)
 
 
 def _back():
@@ -151,8 +161,18 @@ def preview(name, ref):
     """The print preview: the PDF in the page, print and download buttons, and the signed copy's state."""
     form = _form_or_404(name)
     may_sign = _check(form, ref)
-    return render_template("prints/preview.html", form=form, ref=ref, pdf_url=url_for("prints.pdf", name=name, ref=ref),
-                           signed=domain.received(name, ref), may_sign=may_sign, back=_back(), errors={})
+    return _preview(form, ref, may_sign)
+
+
+def _preview(form, ref, may_sign, errors=None, status=200):
+    try:
+        rendered = render.filled(form, ref, g.user, g.user.display_name)
+    except NotFound:
+        abort(404)
+    return render_template("prints/preview.html", form=form, ref=ref, pages=_pages(rendered),
+                           pdf_url=url_for("prints.pdf", name=form.name, ref=ref), missing=rendered.missing,
+                           signed=domain.received(form.name, ref), may_sign=may_sign, back=_back(),
+                           errors=errors or {}), status
 
 
 @bp.route("/<name>/<path:ref>/signed", methods=["POST"])
@@ -167,9 +187,7 @@ def signed(name, ref):
     except NotFound:
         abort(404)
     except Invalid as exc:
-        return render_template("prints/preview.html", form=form, ref=ref, errors=exc.errors, may_sign=True,
-                               pdf_url=url_for("prints.pdf", name=name, ref=ref), signed=domain.received(name, ref),
-                               back=_back()), 422
+        return _preview(form, ref, True, exc.errors, 422)
     flash(_("Signed copy marked as received."), "success")
     return redirect(url_for("prints.preview", name=name, ref=ref, back=request.form.get("back", "")), code=303)
 
@@ -218,9 +236,8 @@ def batch_page():
             else:
                 job = batches.start(current_app._get_current_object(), form, refs, g.user, g.user.display_name)
         status = 422 if errors else 200
-        if job is not None and request.headers.get("HX-Request"):
-            return render_template("prints/_job.html", job=job)
-    return render_template("prints/batch.html", choices=choices, values=values, errors=errors, job=job), status
+    template = "prints/_batch.html" if htmx.is_request() else "prints/batch.html"
+    return render_template(template, choices=choices, values=values, errors=errors, job=job), status
 
 
 @bp.route("/batch/<job_id>")
