@@ -63,3 +63,47 @@ def test_connect_page_lists_addresses_with_qr_codes(client):
     login(client)
     html = client.get("/connect/").get_data(as_text=True)
     assert "<svg" in html and "平板连接说明" not in html and "打印连接说明单" in html
+
+
+def _ink(image):
+    """The black-ink bounding box of a greyscale image, cropped and scaled to 64×64, as a set of dark pixels."""
+    from PIL import ImageOps
+
+    box = ImageOps.invert(image).getbbox()
+    glyph = image.crop(box).resize((64, 64))
+    return {(x, y) for x in range(64) for y in range(64) if glyph.getpixel((x, y)) < 128}
+
+
+def test_the_printed_page_shows_the_right_glyphs_not_just_the_right_text(app):
+    """NOTES § CJK fonts: a broken font setup prints 学校 as 学您 while pdftotext still reads 学校. Draw each
+    character big on its own page, rasterise the PDF, and compare the ink with the same glyph drawn straight from
+    the shipped font file: the shapes must match (and a different character must not)."""
+    import io
+
+    from flask import render_template_string
+    from PIL import Image, ImageDraw, ImageFont
+    from weasyprint import HTML
+
+    chars = [("学", "Regular"), ("校", "Regular"), ("喆", "Regular"), ("䶮", "Ext"), ("𠮷", "Ext"), ("管", "Bold")]
+    with app.test_request_context():
+        html = "".join('<p style="font-size: 300pt; margin: 0; break-before: page;%s">%s</p>'
+                       % (" font-weight: 700;" if weight == "Bold" else "", char) for char, weight in chars)
+        doc = render_template_string('{% extends "print/_layout.html" %}{% block form_title %}字形{% endblock %}'
+                                     '{% block content %}' + html + '{% endblock %}', campus={"name": "测试", "code": "T"},
+                                     printed_by="t", printed_at="", form_no="", form_date="", logo=None)
+        pdf = HTML(string=doc, base_url=printing.paths.resource_dir().as_uri() + "/",
+                   url_fetcher=printing._fetcher()).write_pdf()
+    pages = [Image.open(io.BytesIO(png)).convert("L") for png in printing.page_images(pdf, dpi=60)]
+    drawn = pages[1:]  # page 1 holds the form title; the characters follow, one per page
+    assert len(drawn) >= len(chars)
+    for (char, weight), page in zip(chars, drawn):
+        font = ImageFont.truetype(str(printing.font_file(weight)), 200)
+        reference = Image.new("L", (300, 300), 255)
+        ImageDraw.Draw(reference).text((20, 20), char, font=font, fill=0)
+        printed, expected = _ink(page.crop((0, 52, page.width, page.height - 52))), _ink(reference)
+        overlap = len(printed & expected) / len(printed | expected)
+        assert overlap > 0.8, (char, overlap)
+    other = Image.new("L", (300, 300), 255)
+    ImageDraw.Draw(other).text((20, 20), "您", font=ImageFont.truetype(str(printing.font_file()), 200), fill=0)
+    printed = _ink(drawn[1].crop((0, 52, drawn[1].width, drawn[1].height - 52)))
+    assert len(printed & _ink(other)) / len(printed | _ink(other)) < 0.6  # 校 is not 您

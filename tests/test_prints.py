@@ -495,3 +495,31 @@ def test_cli_prints_a_form_a_day_and_a_blank(app, campus, tmp_path):
     batch = runner.invoke(main, ["print", "selfstudy-log", "--from", (campus["day"] - timedelta(days=3)).isoformat(),
                                  "--to", campus["day"].isoformat(), "--data", str(data_dir), "-o", str(out)])
     assert batch.exit_code == 0 and "1 page(s)" in batch.output
+
+
+def test_day_lists_and_attendee_lists_do_not_query_per_row(app, campus):
+    """The study-room log, the Q&A log and a briefing take the same number of queries for 2 rows as for 30."""
+    from tests.test_queries import count_queries
+
+    desk, adv, klass = campus["desk"], campus["adv"], campus["klass"]
+    day = campus["day"]
+
+    def queries(name, ref):
+        with app.app_context(), count_queries() as seen:
+            FORMS[name].load(ref, None)
+        return len(seen)
+
+    before = {name: queries(name, ref) for name, ref in (("selfstudy-log", day.isoformat()),
+                                                         ("qa-log", day.isoformat()))}
+    with app.app_context():
+        for i in range(28):
+            kid = make_student(name="自习%02d" % i, advisor_user=adv)
+            visit = selfstudy.sign_in(desk, kid, now=at(day, "17:%02d" % i))
+            selfstudy.step_out(desk, visit, "去洗手间", now=at(day, "18:%02d" % i))
+            selfstudy.come_back(desk, visit, now=at(day, "18:%02d" % (i + 5)))
+            selfstudy.sign_out(desk, visit, {"kind": "other", "name": "家长%02d" % i, "relation": "姑姑"},
+                               now=at(day, "20:%02d" % i))
+            questions.record(desk, kid, {"subject": "数学", "question": "第%d题" % i, "answer": "讲解",
+                                         "status": "resolved"}, now=at(day, "19:%02d" % i))
+    after = {name: queries(name, day.isoformat()) for name in before}
+    assert after == before

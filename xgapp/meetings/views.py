@@ -216,7 +216,8 @@ def _parent_page(meeting, errors=None, status=200, values=None):
         banner=[message for key, message in (errors or {}).items() if key not in shown],
         may_review=parents.may_review(g.user), happened=meeting.starts_at <= now, prep=PREP_LABELS,
         minutes=MINUTES_LABELS, plan_statuses=parents.PLAN_STATUSES, today=campus_today(),
-        is_teacher=is_teacher, may_submit=may_submit), status
+        is_teacher=is_teacher, may_submit=may_submit,
+        signed=prints.received("parent-meeting", meeting.id) if meeting.status == "held" else None), status
 
 
 @bp.route("/parents/<int:meeting_id>")
