@@ -217,6 +217,7 @@ def test_first_lesson_feedback_and_qa_log(app, campus, tmp_path):
     common_checks(data, text, tmp_path, "第一次课后备忘录")
     for expected in ("张喆", "初二数学新班", "数学刘老师", "老师讲得清楚，喜欢", "上课专注，计算要加强", "孩子回家主动做作业"):
         assert expected in text, expected
+    assert pages_of(data, tmp_path) == 1
     prefilled, _ = blank(app, "first-lesson", **{"class": campus["klass"], "student": campus["kids"][1]})
     text = flat(pdf_text(prefilled, tmp_path))
     assert "李䶮" in text and "初二数学新班" in text and "老师讲得清楚" not in text
@@ -224,6 +225,7 @@ def test_first_lesson_feedback_and_qa_log(app, campus, tmp_path):
     text = flat(pdf_text(data, tmp_path))
     common_checks(data, text, tmp_path, "答疑记录表")
     assert "二次函数的顶点怎么求" in text and "配方法" in text and "前台小李" in text and "已解答" in text
+    assert pages_of(data, tmp_path) == 1
     assert "二次函数" not in flat(pdf_text(blank(app, "qa-log")[0], tmp_path))
 
 
@@ -234,6 +236,7 @@ def test_daily_report_counts_the_advisors_day(app, campus, tmp_path):
     common_checks(data, text, tmp_path, "学管师日报")
     assert "学管甲" in text and "回访1" in text and "妈妈说作业完成得不错；下周多练计算" in text
     assert "RB-%d-%s" % (campus["adv"].id, now().date().isoformat()) in text
+    assert pages_of(data, tmp_path) == 1
     empty, _ = blank(app, "daily-report")
     text = flat(pdf_text(empty, tmp_path))
     assert "咨询电话" in text and "学管甲" not in text and "剩余课次4次以内的班级" in text
@@ -253,9 +256,21 @@ def test_change_forms_for_a_suspension_a_transfer_and_a_refund(app, campus, tmp_
     data, _ = filled(app, "change-form", campus["refund"])
     text = flat(pdf_text(data, tmp_path))
     assert "¥1500.00" in text and "搬家转学" in text and "待审批" in text and "√退费" in text and "李䶮" in text
+    assert pages_of(data, tmp_path) == 1
     empty, _ = blank(app, "change-form")
     text = flat(pdf_text(empty, tmp_path))
     assert "停课" in text and "转班" in text and "退费" in text and "√" not in text
+
+
+@pytest.mark.parametrize("name,pages", [("briefing", 2), ("parent-meeting", 2), ("selfstudy-log", 2),
+                                        ("first-lesson", 1), ("qa-log", 1), ("daily-report", 1), ("change-form", 1)])
+def test_every_blank_form_has_its_title_lines_and_page_count(app, name, pages, tmp_path):
+    """Blank forms for handwriting: a whole sign-in sheet takes two pages; the others fit on one."""
+    data, rendered = blank(app, name)
+    text = flat(pdf_text(data, tmp_path))
+    assert FORMS[name].title in text and "%s-＿＿＿＿" % FORMS[name].code in text and "年月日" in text
+    assert rendered.pages == pages_of(data, tmp_path) == pages
+    assert "第%d页/共%d页" % (pages, pages) in text
 
 
 def test_unknown_records_are_not_found(app, campus):

@@ -359,7 +359,7 @@ def _daily_report(ref, viewer=None):
 def _daily_blank(params):
     labels = ["咨询电话", "邀约", "上门", "试听", "回访", "新签", "续费 / 续班", "扩科", "转介绍", "课消（课时）", "进账", ""]
     return {"advisor": "", "day": "", "figures": [(label, None) for label in labels], "followups": [],
-            "extra_rows": 8, "low_classes": [], "extra_low_rows": 4, "form_date": ""}
+            "extra_rows": 4, "low_classes": [], "extra_low_rows": 2, "form_date": ""}  # one page
 
 
 def _daily_between(first, last, viewer):
