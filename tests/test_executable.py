@@ -114,7 +114,7 @@ def test_executable_serves_sets_up_prints_chinese_pdf_and_keeps_data(executable,
         fonts = subprocess.run(["pdffonts", str(tmp_path / "sheet.pdf")], capture_output=True, text=True).stdout
         assert "XG-Sans-SC" in fonts
         preview = server.get("/print/briefing/blank").decode("utf-8")  # pages drawn by the bundled pdfium
-        assert "课前说明会记录单" in preview and preview.count("data:image/png;base64,") == 1
+        assert "课前说明会记录单" in preview and preview.count("data:image/png;base64,") == 2  # its two pages
         # WeasyPrint's native libraries come from the bundle, not from the host
         children = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True).stdout
         maps = "".join(Path("/proc/%s/maps" % pid).read_text() for pid in children.split())

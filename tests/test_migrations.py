@@ -8,7 +8,7 @@ import pytest
 from xgapp import create_app, db, migrate
 from xgapp.accounts.models import User, UserRole
 from xgapp.audit.models import AuditLog
-from xgapp.campus.models import Campus, CampusRule
+from xgapp.campus.models import Campus, CampusLogo, CampusRule
 from xgapp.classes.models import (Attendance, Classroom, Enrolment, Holiday, LeaveNotice, Lesson, Makeup, SchoolClass,
                                   StudentChange, Suspension, TeacherMonth)
 from xgapp.contracts.models import Contract, Payment, Refund
@@ -19,6 +19,7 @@ from xgapp.meetings.models import (Briefing, BriefingAttendee, FirstLessonFeedba
 from xgapp.scores.models import Score, StageTest
 from xgapp.migrations import MIGRATIONS
 from xgapp.notices.models import Notice
+from xgapp.prints.models import SignedCopy
 from xgapp.selfstudy.models import Question, Visit, VisitExit
 from xgapp.students.models import Guardian, StatusChange, Student
 
@@ -26,7 +27,7 @@ MODELS = [Campus, User, UserRole, AuditLog, Student, Guardian, StatusChange, Con
           CampusRule, Classroom, Holiday, SchoolClass, Lesson, Enrolment, LeaveNotice, Attendance, Suspension, Makeup,
           StudentChange, TeacherMonth, Notice, Visit, VisitExit, Question,
           FollowTask, FollowUp, Briefing, BriefingAttendee, FirstLessonFeedback,
-          ParentMeeting, ParentMeetingAttendee, TeachingPlan, StageTest, Score]
+          ParentMeeting, ParentMeetingAttendee, TeachingPlan, StageTest, Score, SignedCopy, CampusLogo]
 
 
 def test_migration_list_matches_the_files_and_is_numbered_in_order():

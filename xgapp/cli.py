@@ -1,5 +1,6 @@
 """The `xgapp` command: serve, demo, create-user, backup, restore, check, print."""
 
+import os
 import sys
 import threading
 import webbrowser
@@ -201,9 +202,12 @@ def print_form(form_name, ref, day, first, last, blank, output, data):
 
     def parse(value, option):
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except (TypeError, ValueError):
-            raise click.BadParameter("use YYYY-MM-DD", param_hint=option) from None
+            day = None
+        if day is None or not 2000 <= day.year <= 2099 or len(value) != 10:
+            raise click.BadParameter("use YYYY-MM-DD (2000–2099)", param_hint=option)
+        return day
 
     form = FORMS[form_name]
     app = _app(data)
@@ -212,9 +216,13 @@ def print_form(form_name, ref, day, first, last, blank, output, data):
             if blank:
                 pdf, pages, missing = _written(render.blank(form))
             elif first or last:
+                if form.refs_between is None:
+                    raise click.UsageError("%s is printed one at a time (--id)" % form_name)
                 start, end = parse(first, "--from"), parse(last or first, "--to")
                 if end < start:
                     raise click.BadParameter("--to is before --from", param_hint="--to")
+                if (end - start).days > 366:
+                    raise click.BadParameter("at most a year at a time", param_hint="--to")
                 pdf, pages, missing = render.batch(form, form.refs_between(start, end, None))
             else:
                 if form.keyed_by == "date":
@@ -228,8 +236,10 @@ def print_form(form_name, ref, day, first, last, blank, output, data):
                 pdf, pages, missing = _written(render.filled(form, ref))
         except NotFound:
             raise click.ClickException("nothing to print: no %s for %s" % (form_name, ref or day or first)) from None
-    with open(output, "wb") as target:
+    partial = output + ".part"
+    with open(partial, "wb") as target:  # never a half-written PDF under the name asked for
         target.write(pdf)
+    os.replace(partial, output)
     click.echo("%s: %d page(s) → %s" % (form.title, pages, output))
     if missing:
         click.echo("warning: printed as code points (not in the shipped fonts): %s"

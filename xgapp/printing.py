@@ -20,8 +20,10 @@ log = logging.getLogger(__name__)
 
 FONT_FILES = {"Regular": "NotoSansSC-Regular.subset.otf", "Bold": "NotoSansSC-Bold.subset.otf",
               "Ext": "NotoSansSC-Ext-Regular.subset.otf"}
-_lock = threading.Lock()
+_lock = threading.Lock()  # WeasyPrint layout and writing: CPU-bound, one at a time
+_pdfium_lock = threading.Lock()  # PDFium is not thread-safe: every use of pypdfium2 holds this
 _font_config = None
+SILENT = ("Cc", "Cf", "Zs", "Zl", "Zp")  # controls, format marks and spaces: nothing to draw
 
 FONTS_CONF = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
@@ -64,8 +66,7 @@ def covered_characters():
 def missing_glyphs(text):
     """Characters of `text` no shipped font can draw (sorted, each once)."""
     covered = covered_characters()
-    return sorted({c for c in text if c not in covered and not c.isspace()
-                   and unicodedata.category(c)[0] not in "CZ"})
+    return sorted({c for c in text if c not in covered and not c.isspace() and unicodedata.category(c) not in SILENT})
 
 
 def marker(char):
@@ -194,17 +195,43 @@ def page_images(pdf, dpi=110):
     """Each page of a PDF as PNG bytes (the in-page print preview: tablets seldom show a PDF inside a page)."""
     import pypdfium2
 
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        images = []
-        for index in range(len(document)):
-            page = document[index]
-            bitmap = page.render(scale=dpi / 72)
+    with _pdfium_lock:  # draw under the lock; encode the PNGs outside it
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            grey = []
+            for index in range(len(document)):
+                page = document[index]
+                bitmap = page.render(scale=dpi / 72)
+                grey.append(bitmap.to_pil().convert("L"))  # a copy: grey is a third of the size of colour
+                bitmap.close()
+                page.close()
+        finally:
+            document.close()
+    images = []
+    for image in grey:
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        images.append(out.getvalue())
+    return images
+
+
+def merge(pdfs):
+    """One PDF of several (a batch written in chunks, so a long batch never holds every laid-out page in memory)."""
+    if len(pdfs) == 1:
+        return pdfs[0]
+    import pypdfium2
+
+    with _pdfium_lock:
+        merged = pypdfium2.PdfDocument.new()
+        try:
+            for data in pdfs:
+                part = pypdfium2.PdfDocument(data)
+                try:
+                    merged.import_pages(part)
+                finally:
+                    part.close()
             out = io.BytesIO()
-            bitmap.to_pil().convert("L").save(out, "PNG")  # grey: a third of the size and time of colour
-            images.append(out.getvalue())
-            bitmap.close()
-            page.close()
-        return images
-    finally:
-        document.close()
+            merged.save(out)
+            return out.getvalue()
+        finally:
+            merged.close()

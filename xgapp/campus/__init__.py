@@ -63,6 +63,7 @@ def update(by, name, code):
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_WIDTH = 600
+LOGO_MAX_PIXELS = 4000 * 4000
 
 
 def set_logo(by, data):
@@ -79,6 +80,8 @@ def set_logo(by, data):
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in ("PNG", "JPEG", "GIF", "WEBP"):
                 raise CampusError("logo", _l("Use a PNG or JPEG image."))
+            if image.width * image.height > LOGO_MAX_PIXELS:  # checked before decoding: a tiny file can be huge
+                raise CampusError("logo", _l("The image is too large (at most 4000 × 4000 pixels)."))
             image.load()
             image = image.convert("RGBA")
             if image.width > LOGO_WIDTH:

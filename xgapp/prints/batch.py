@@ -15,6 +15,13 @@ from xgapp.prints import render
 
 log = logging.getLogger(__name__)
 KEEP_SECONDS = 24 * 3600
+RUNNING_MAX = 2  # batch jobs at once on the campus PC; a third waits for one to finish
+
+
+class Busy(Exception):
+    """Too many batch jobs are running."""
+
+
 _jobs = {}
 _guard = threading.Lock()
 
@@ -44,21 +51,28 @@ def _folder(app):
     return folder
 
 
-def _sweep():
+def sweep(folder):
+    """Forget jobs older than a day and delete their PDFs, also those left by an earlier run of xgapp."""
     now = time.time()
     with _guard:
-        old = [j for j in _jobs.values() if now - j.created > KEEP_SECONDS]
-        for job in old:
-            _jobs.pop(job.id, None)
-    for job in old:
-        job.path.unlink(missing_ok=True)
+        for job in [j for j in _jobs.values() if now - j.created > KEEP_SECONDS]:
+            del _jobs[job.id]
+    for path in Path(folder).glob("batch-*"):
+        try:
+            if now - path.stat().st_mtime > KEEP_SECONDS:
+                path.unlink()
+        except OSError:
+            pass  # being written or already gone
 
 
 def start(app, form, refs, viewer, printed_by):
-    """Start rendering `refs` of `form` in a background thread; returns the job at once."""
-    _sweep()
-    job = Job(form, viewer.id if viewer is not None else None, len(refs), _folder(app))
+    """Start rendering `refs` of `form` in a background thread; returns the job at once (Busy if too many run)."""
+    folder = _folder(app)
+    sweep(folder)
+    job = Job(form, viewer.id if viewer is not None else None, len(refs), folder)
     with _guard:
+        if sum(j.state == "running" for j in _jobs.values()) >= RUNNING_MAX:
+            raise Busy()
         _jobs[job.id] = job
 
     def progress(done, total):
@@ -66,16 +80,16 @@ def start(app, form, refs, viewer, printed_by):
 
     def run():
         with app.app_context():
-            db.ensure_connection()
             try:
+                db.ensure_connection()
                 pdf, job.pages, job.missing = render.batch(form, refs, viewer, printed_by, progress)
                 partial = job.path.with_suffix(".part")
                 partial.write_bytes(pdf)
                 partial.replace(job.path)  # never a half-written file under the final name
                 job.state = "done"
-            except Exception as exc:  # shown on the page; the details go to the log
+            except Exception as exc:  # the page says it failed; the details go to the log
                 log.exception("batch print %s failed", form.name)
-                job.error, job.state = str(exc)[:200], "failed"
+                job.error, job.state = type(exc).__name__, "failed"
             finally:
                 db.database.close()
 

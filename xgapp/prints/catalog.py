@@ -7,15 +7,17 @@ never check other permissions: the views do that before calling them. Printed fo
 goes into the student's Chinese file.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
 
 import peewee as pw
+from peewee import fn
 
 from xgapp.accounts.models import User
 from xgapp.classes import domain as classes
-from xgapp.classes.models import SchoolClass, StudentChange, Suspension
+from xgapp.classes.models import Enrolment, Lesson, SchoolClass, StudentChange, Suspension
 from xgapp.contracts import domain as contracts
 from xgapp.contracts.models import Contract, Refund
 from xgapp.followups import domain as followups
@@ -36,6 +38,10 @@ class NotFound(LookupError):
 ROLE_NAMES = {"advisor": "学管师", "teacher": "授课老师", "parent": "家长", "director": "教学主任",
               "supervisor": "学管师主管", "principal": "校长"}
 CAME = {True: "√", False: "缺席", None: ""}
+# The one spelling of each kind of ref (ASCII digits, no leading zero, upper case, years 2000–2099): a record is
+# printed, and its signed copy filed, under exactly one name.
+_ID, _DAY = r"[1-9][0-9]{0,17}", r"20[0-9]{2}-[0-9]{2}-[0-9]{2}"
+REF_PATTERNS = {"id": _ID, "date": _DAY, "advisor-date": _ID + "/" + _DAY, "change": "(?:TK|ZB|TF)-" + _ID}
 BLANK_ROWS = 12
 
 
@@ -45,13 +51,22 @@ class Form:
     title: str
     code: str  # printed in the form number
     template: str
-    keyed_by: str  # "id", "date" or "advisor-date"
+    keyed_by: str  # "id", "date", "advisor-date" or "change" (TK-n / ZB-n / TF-n)
     load: Callable = field(repr=False)  # (ref, viewer) -> context
     blank: Callable = field(repr=False)  # (params) -> context
     refs_between: Callable = field(default=None, repr=False)  # (first, last, viewer) -> [ref] for batch printing
 
     def number(self, ref):
         return "%s-%s" % (self.code, str(ref).replace("/", "-"))
+
+    def check_ref(self, ref):
+        """`ref` if it is this form's one spelling of a record key (NotFound otherwise: 05, ５, tk-5, 20260203)."""
+        ref = str(ref)
+        if not re.fullmatch(REF_PATTERNS[self.keyed_by], ref, flags=re.ASCII):
+            raise NotFound(ref)
+        if self.keyed_by in ("date", "advisor-date"):
+            _day(ref.rpartition("/")[2])
+        return ref
 
 
 def _int(ref):
@@ -91,8 +106,15 @@ def _local_bounds(first, last):
 # --- 课前说明会记录单 --------------------------------------------------------------------------------------------
 
 
-def _class_head(klass):
+def _class_head(klass, student=None):
+    """The class, its subject, teacher and first lesson (the student's own first lesson when given)."""
     first = briefings.first_lesson(klass)
+    if student is not None:
+        joined = (Enrolment.select(fn.MIN(Enrolment.joined_on))
+                  .where(Enrolment.klass == klass, Enrolment.student == student).scalar())
+        if joined is not None:
+            first = (Lesson.select().where(Lesson.klass == klass, Lesson.status != "cancelled", Lesson.day >= joined)
+                     .order_by(Lesson.starts_at).first())
     return {"klass_name": klass.name, "subject": " / ".join(x for x in (klass.subject, klass.grade) if x),
             "teacher": klass.teacher.display_name, "first_lesson": _when(first.starts_at) if first else ""}
 
@@ -174,14 +196,19 @@ def _parent_meeting(ref, viewer=None):
         attendees = [{"role": ROLE_NAMES.get(r["role"], r["role"]), "name": r["name"], "came": ""} for r in rows]
         staff = []
     plan = TeachingPlan.get_or_none(TeachingPlan.meeting == meeting)
-    plan_due = plan.due_on if plan else (local(meeting.starts_at).date() + timedelta(days=7))
+    if plan is not None:
+        plan_due = plan.due_on.isoformat()
+    elif meeting.klass_id:  # the class teacher's revised plan will be due a week after the meeting
+        plan_due = (local(meeting.starts_at).date() + timedelta(days=7)).isoformat()
+    else:  # a family meeting: no teaching plan follows
+        plan_due = None
     copy_to = [u.display_name for u in parents.role_users("supervisor")]
     copy_to += [name for name in staff if name not in copy_to and name != meeting.host.display_name]
     minutes = {f: getattr(meeting, f) if held else "" for f in parents.MINUTES_FIELDS}
     return dict(minutes, about=parents.title(meeting), kind="重要问题（领导参加）" if meeting.serious else "常规",
                 when=_when(meeting.starts_at), place=meeting.place, host=meeting.host.display_name,
                 teacher=meeting.klass.teacher.display_name if meeting.klass_id else "",
-                attendees=attendees, extra_rows=0 if held else 2, plan_due=plan_due.isoformat(),
+                attendees=attendees, extra_rows=0 if held else 2, plan_due=plan_due,
                 copy_to="、".join(copy_to), form_date=local(meeting.starts_at).strftime("%Y-%m-%d"),
                 record=meeting, summary="%s 家长会记录表" % parents.title(meeting))
 
@@ -230,6 +257,8 @@ def _selfstudy_log(ref, viewer=None):
     for v in visits:
         if v.pickup_kind == "alone":
             pickup = "自行回家"
+        elif v.resolved_at and not v.pickup_kind:
+            pickup = "补登：%s" % v.resolved_note
         elif v.pickup_name:
             relation = v.pickup_relation if v.pickup_relation and v.pickup_relation not in v.pickup_name else ""
             pickup = v.pickup_name + ("（%s）" % relation if relation else "") + ("" if v.pickup_on_file else " 非档案登记人")
@@ -268,7 +297,7 @@ def _qa_log(ref, viewer=None):
         if q.status == "handed":
             status = "转交 %s，待解答" % _name(q.handed_to)
         elif q.status == "closed":
-            status = "已由 %s 解答" % (_name(q.handed_to) or "老师")
+            status = "已由 %s 解答" % (_name(q.closed_by) or "老师")
         else:
             status = "已解答"
         rows.append({"student": q.student.name, "subject": q.subject, "question": q.question, "answer": q.answer,
@@ -298,7 +327,7 @@ def _first_lesson(ref, viewer=None):
            .where(FirstLessonFeedback.id == _int(ref)).first())
     if row is None:
         raise NotFound(ref)
-    head = _class_head(row.klass)
+    head = _class_head(row.klass, row.student)
     return dict(head, student=row.student.name, advisor=_name(row.student.advisor) if row.student.advisor_id else "",
                 written="%s（%s）" % (_when(row.at), _name(row.by)), from_student=row.from_student,
                 from_teacher=row.from_teacher, from_parent=row.from_parent, form_date=local(row.at).strftime("%Y-%m-%d"),
@@ -310,7 +339,7 @@ def _first_lesson_blank(params):
                    from_student="", from_teacher="", from_parent="")
     klass, student = params.get("class"), params.get("student")
     if klass is not None:
-        context.update(_class_head(klass))
+        context.update(_class_head(klass, student))
     if student is not None:
         context.update(student=student.name, advisor=_name(student.advisor) if student.advisor_id else "")
     return context
@@ -320,8 +349,9 @@ def _feedback_between(first, last, viewer):
     start, end = _local_bounds(first, last)
     query = FirstLessonFeedback.select(FirstLessonFeedback.id).where(FirstLessonFeedback.at >= start,
                                                                      FirstLessonFeedback.at < end)
-    if viewer is not None:
-        query = query.where(FirstLessonFeedback.student.in_(students.visible(viewer, Student.select(Student.id))))
+    if viewer is not None:  # as the memo's own page: a class the viewer sees, and a student they see
+        query = query.where(FirstLessonFeedback.klass.in_(classes.visible(viewer, SchoolClass.select(SchoolClass.id))),
+                            FirstLessonFeedback.student.in_(students.visible(viewer, Student.select(Student.id))))
     return [str(f.id) for f in query.order_by(FirstLessonFeedback.at)]
 
 
@@ -408,7 +438,8 @@ def _change(ref, viewer=None):
         context = dict(blank, contract="%s %s" % (refund.contract.number, refund.contract.subject),
                        refund_hours=refund.hours, refund_amount="¥%s" % refund.amount,
                        refund_method=str(contracts.METHODS.get(refund.method, refund.method)),
-                       effective=local(refund.requested_at).strftime("%Y-%m-%d"), reason=refund.reason,
+                       effective=local(refund.decided_at).strftime("%Y-%m-%d") if refund.status == "approved" else "",
+                       reason=refund.reason,
                        handled="%s，%s" % (_name(refund.requested_by), _when(refund.requested_at)),
                        decision=decision, form_date=local(refund.requested_at).strftime("%Y-%m-%d"), record=refund)
     else:
@@ -458,5 +489,5 @@ FORMS = {f.name: f for f in (
     Form("qa-log", "答疑记录表", "DY", "print/qa_log.html", "date", _qa_log, _qa_blank, _question_days),
     Form("daily-report", "学管师日报", "RB", "print/daily_report.html", "advisor-date", _daily_report, _daily_blank,
          _daily_between),
-    Form("change-form", "学员异动申请表", "YD", "print/change_form.html", "id", _change, _change_blank),
+    Form("change-form", "学员异动申请表", "YD", "print/change_form.html", "change", _change, _change_blank),
 )}

@@ -9,7 +9,8 @@ from xgapp.i18n import local
 from xgapp.prints.catalog import FORMS, NotFound
 
 PRINT_LOCALE = "zh_CN"  # the paper goes into the Chinese files, whatever the screen's language
-BATCH_MAX = 400  # forms in one batch PDF (≈ 2 minutes of rendering)
+BATCH_MAX = 400  # forms in one batch PDF (about a minute of rendering)
+CHUNK = 20  # forms laid out before they are written to PDF bytes and their layout freed
 
 
 def form_or_none(name):
@@ -24,6 +25,7 @@ def _common(form, printed_by):
 
 def filled(form, ref, viewer=None, printed_by=None):
     """The form filled from record `ref` (NotFound when there is none), laid out."""
+    ref = form.check_ref(ref)
     with force_locale(PRINT_LOCALE):
         context = _common(form, printed_by)
         context.update(form.load(ref, viewer))
@@ -41,15 +43,23 @@ def blank(form, params=None, printed_by=None):
 
 
 def batch(form, refs, viewer=None, printed_by=None, progress=None):
-    """Many records of one form as one PDF; `progress(done, total)` is called after each form."""
-    parts = []
+    """Many records of one form as one PDF → (pdf, pages, missing characters); `progress(done, total)` is called
+    after each form. Written in chunks of CHUNK forms and merged, so memory stays flat however long the batch."""
+    chunks, pending, pages, missing = [], [], 0, set()
     for done, ref in enumerate(refs, 1):
         try:
-            parts.append(filled(form, ref, viewer, printed_by))
+            rendered = filled(form, ref, viewer, printed_by)
         except NotFound:
-            pass  # deleted since the list was made: skipped, the rest still prints
+            rendered = None  # deleted since the list was made: skipped, the rest still prints
+        if rendered is not None:
+            pending.append(rendered)
+            pages += rendered.pages
+            missing.update(rendered.missing)
+        if pending and (len(pending) == CHUNK or done == len(refs)):
+            chunks.append(printing.write(pending))
+            pending = []
         if progress is not None:
             progress(done, len(refs))
-    if not parts:
+    if not chunks:
         raise NotFound("nothing to print")
-    return printing.write(parts), sum(p.pages for p in parts), sorted({c for p in parts for c in p.missing})
+    return printing.merge(chunks), pages, sorted(missing)

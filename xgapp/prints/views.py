@@ -1,7 +1,7 @@
 """Print pages: a form's preview (the PDF in the page), the PDF itself, a blank, batch printing, signed copies."""
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -50,9 +50,11 @@ def _student_or_404(student_id, right="view"):
 
 
 def _check(form, ref):
-    """404 unless the record exists and the user may see it; returns whether they may mark its signed copy."""
+    """404 unless `ref` is the record's one spelling, it exists and the user may see it as on screen; returns
+    whether they may mark its signed copy received."""
     user = g.user
     try:
+        ref = form.check_ref(ref)
         if form.name == "briefing":
             briefing = Briefing.get_or_none(Briefing.id == int(ref)) or abort(404)
             klass = class_or_404(briefing.klass_id)
@@ -70,23 +72,22 @@ def _check(form, ref):
             _student_or_404(feedback.student_id)
             return classes.may_manage(user, klass)
         if form.name in ("selfstudy-log", "qa-log"):
-            if parse_date(ref) is None:
-                abort(404)
-            return can(user, "selfstudy.desk")
+            return can(user, "selfstudy.desk") and date.fromisoformat(ref) <= campus_today()
         if form.name == "daily-report":
-            advisor, _day = split_advisor_day(ref)
-            if advisor.id != user.id and not user.role_set & LEADERS:
+            advisor, day = split_advisor_day(ref)
+            if "advisor" not in advisor.role_set or (advisor.id != user.id and not user.role_set & LEADERS):
                 abort(404)
-            return bool(user.role_set & LEADERS)
+            return bool(user.role_set & LEADERS) and day <= campus_today()
         if form.name == "change-form":
-            prefix, _sep, number = ref.upper().partition("-")
-            kind = CHANGE_PREFIX.get(prefix) or abort(404)
+            prefix, _sep, number = ref.partition("-")
+            kind = CHANGE_PREFIX[prefix]
             if kind == "refund":
                 refund = Refund.get_or_none(Refund.id == int(number)) or abort(404)
                 student = _student_or_404(Contract.get_by_id(refund.contract_id).student_id, "money")
-            else:
-                change = StudentChange.get_or_none(StudentChange.id == int(number)) or abort(404)
-                student = _student_or_404(change.student_id)
+            else:  # the changes page is for those who may edit the student
+                change = (StudentChange.get_or_none(StudentChange.id == int(number), StudentChange.kind == kind)
+                          or abort(404))
+                student = _student_or_404(change.student_id, "edit")
             return "edit" in students.access(user, student)
     except (ValueError, OverflowError, NotFound):
         abort(404)
@@ -234,7 +235,10 @@ def batch_page():
                 errors["last"] = _("%(n)d forms: at most %(max)d at a time; choose a shorter period.",
                                    n=len(refs), max=render.BATCH_MAX)
             else:
-                job = batches.start(current_app._get_current_object(), form, refs, g.user, g.user.display_name)
+                try:
+                    job = batches.start(current_app._get_current_object(), form, refs, g.user, g.user.display_name)
+                except batches.Busy:
+                    errors["form"] = _("Another batch is being printed; try again when it is done.")
         status = 422 if errors else 200
     template = "prints/_batch.html" if htmx.is_request() else "prints/batch.html"
     return render_template(template, choices=choices, values=values, errors=errors, job=job), status

@@ -100,12 +100,13 @@ def open_for(user):
 
 
 def of_day(day, among=None):
-    """A day's questions with the student, who answered and who it was handed to (one query)."""
-    answered, handed = User.alias(), User.alias()
-    query = (Question.select(Question, Student, answered, handed)
+    """A day's questions with the student, who answered, who it was handed to and who closed it (one query)."""
+    answered, handed, closer = User.alias(), User.alias(), User.alias()
+    query = (Question.select(Question, Student, answered, handed, closer)
              .join(Student, on=(Question.student == Student.id))
              .join_from(Question, answered, pw.JOIN.LEFT_OUTER, on=(Question.teacher == answered.id))
              .join_from(Question, handed, pw.JOIN.LEFT_OUTER, on=(Question.handed_to == handed.id))
+             .join_from(Question, closer, pw.JOIN.LEFT_OUTER, on=(Question.closed_by == closer.id))
              .where(Question.day == day))
     if among is not None:
         query = query.where(Question.student.in_(among))
