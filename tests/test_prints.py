@@ -678,3 +678,16 @@ def test_cli_refuses_odd_ranges_and_dates(app, campus, tmp_path):
     long_range = runner.invoke(main, ["print", "qa-log", "--from", "2020-01-01", "--to", "2026-01-01", "--data",
                                       data_dir, "-o", out])
     assert long_range.exit_code == 2 and not (tmp_path / "x.pdf").exists()
+
+
+def test_a_student_who_joined_later_gets_their_own_first_lesson_on_the_memo(app, campus, tmp_path):
+    klass, adv = campus["klass"], campus["adv"]
+    with app.app_context():
+        late = make_student(name="赵晚来", advisor_user=adv)
+        make_contract(late, subject="数学", hours="40")
+        joined = klass.start_on + timedelta(days=14)
+        classes.enrol(None, klass, late, joined)
+        memo = briefings.save_feedback(adv, klass, late, {"from_student": "插班后跟得上"})
+    data, _ = filled(app, "first-lesson", memo.id)
+    text = flat(pdf_text(data, tmp_path))
+    assert joined.isoformat() + "18:00" in text and klass.start_on.isoformat() + "18:00" not in text
