@@ -19,7 +19,7 @@ from xgapp.followups import domain as followups
 from xgapp.hours import domain as hours
 from xgapp.hours.models import HourEntry
 from xgapp.leads import domain as leads
-from xgapp.numbers import daily
+from xgapp.numbers import daily, manual
 from xgapp.timetable import domain as timetable
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -183,6 +183,9 @@ def world(app):
     inquiry(w.a1, "丙五", AFTER)
     advance(w.a1, l3, "visited", AFTER)
     w.f6 = follow_up(w.a2, s5, at(AFTER, "09:00"))
+    for delta in (1, 1, 1, -1):  # a1 counted two hotline calls by hand on DAY (three taps, one taken back)
+        manual.tap(w.a1, w.a1, DAY, "hotline", delta, today=DAY)
+    manual.tap(w.a1, w.a1, AFTER, "hotline", 1, today=AFTER)
     return w
 
 
@@ -200,6 +203,7 @@ def test_an_advisors_day_is_counted_exactly(world):
         "contracts_count": 3, "contracts_amount": money("10000"),
         "revenue": money("7900"),  # 6000 + 1000 + 800 + 300 − 200
         "hours_consumed": hrs("3.0"),  # 2 (DAY's lesson) + 1.5 (manual, 07:30) − 0.5 (correction)
+        "manual": {"hotline": 2},
     }
     assert one["renewal"] is one["contracts"]["renewal"]
     assert [(k.id, n) for k, n in one["low_classes"]] == [(w.k1.id, 3), (w.k3.id, 3)]
@@ -213,6 +217,7 @@ def test_an_advisors_day_is_counted_exactly(world):
         **kinds(referral=(1, "3000")), "contracts_count": 1, "contracts_amount": money("3000"),
         "revenue": money("3000"),
         "hours_consumed": hrs("2.0"),  # 乙五 absent from DAY's 数学A班 lesson (a1's class, a2's student)
+        "manual": {"hotline": 0},
     }
     assert [(k.id, n) for k, n in two["low_classes"]] == [(w.k4.id, 0), (w.k7.id, 4)]
     assert [f.id for f in two["followup_rows"]] == [w.f5.id]
@@ -226,7 +231,7 @@ def test_the_campus_day_sums_everyone_and_lists_each_advisor(world):
         "inquiries": 3, "invitations": 2, "visits": 2, "trials": 1, "followups": 5,
         **kinds(new=(1, "6000"), renewal=(1, "2800"), expansion=(1, "1200"), referral=(1, "3000")),
         "contracts_count": 4, "contracts_amount": money("13000"),
-        "revenue": money("10900"), "hours_consumed": hrs("5.0"),
+        "revenue": money("10900"), "hours_consumed": hrs("5.0"), "manual": {"hotline": 2},
     }
     assert [(k.id, n) for k, n in campus["low_classes"]] == [(w.k4.id, 0), (w.k1.id, 3), (w.k3.id, 3), (w.k7.id, 4)]
     assert [f.id for f in campus["followup_rows"]] == [w.f1.id, w.f2.id, w.f7.id, w.f5.id, w.f3.id]

@@ -263,7 +263,8 @@ def test_change_forms_for_a_suspension_a_transfer_and_a_refund(app, campus, tmp_
 
 
 @pytest.mark.parametrize("name,pages", [("briefing", 2), ("parent-meeting", 2), ("selfstudy-log", 2),
-                                        ("first-lesson", 1), ("qa-log", 1), ("daily-report", 1), ("change-form", 1)])
+                                        ("first-lesson", 1), ("qa-log", 1), ("daily-report", 1), ("change-form", 1),
+                                        ("campus-daily", 1)])
 def test_every_blank_form_has_its_title_lines_and_page_count(app, name, pages, tmp_path):
     """Blank forms for handwriting: a whole sign-in sheet takes two pages; the others fit on one."""
     data, rendered = blank(app, name)
@@ -391,6 +392,7 @@ def test_who_may_print_what(app, campus, client):
     assert client.get("/print/daily-report/%d/%s" % (other.id, campus["day"])).status_code == 200
     assert "/print/daily-report/%d/" % other.id in client.get("/").get_data(as_text=True)  # 今日日报 on her home
     assert client.get("/print/change-form/%s" % campus["suspend"]).status_code == 404  # not her student
+    assert client.get("/print/campus-daily/%s" % campus["day"]).status_code == 404  # the supervisor's report
     assert client.get("/print/nothing/1").status_code == 404
     assert client.get("/print/briefing/blank?class=abc").status_code == 404
     assert client.get("/print/first-lesson/blank.pdf?student=-5").status_code == 404

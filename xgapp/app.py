@@ -106,6 +106,7 @@ def _blueprints(app):
     from xgapp.leads.views import bp as leads_bp
     from xgapp.meetings.views import bp as meetings_bp
     from xgapp.notices.views import bp as notices_bp
+    from xgapp.numbers.views import bp as numbers_bp
     from xgapp.prints.views import bp as prints_bp
     from xgapp.scores.views import bp as scores_bp
     from xgapp.selfstudy.views import bp as selfstudy_bp
@@ -114,7 +115,7 @@ def _blueprints(app):
 
     for bp in (auth_bp, home_bp, students_bp, leads_bp, followups_bp, meetings_bp, contracts_bp, hours_bp,
                classes_bp, timetable_bp, attendance_bp, changes_bp, scores_bp, selfstudy_bp, notices_bp, accounts_bp,
-               audit_bp, campus_bp, connect_bp, backup_bp, prints_bp):
+               audit_bp, campus_bp, connect_bp, backup_bp, prints_bp, numbers_bp):
         app.register_blueprint(bp)
 
 

@@ -184,7 +184,8 @@ def check(data):
 
 @main.command("print")
 @click.argument("form_name", metavar="FORM", type=click.Choice(
-    ["briefing", "parent-meeting", "selfstudy-log", "first-lesson", "qa-log", "daily-report", "change-form"]))
+    ["briefing", "parent-meeting", "selfstudy-log", "first-lesson", "qa-log", "daily-report", "change-form",
+     "campus-daily"]))
 @click.option("--id", "ref", help="Record to print: a briefing, meeting or feedback id; an advisor's user id for "
                                   "daily-report; TK-n / ZB-n / TF-n (停课/转班/退费) for change-form.")
 @click.option("--date", "day", help="Day to print (YYYY-MM-DD): selfstudy-log, qa-log, daily-report.")

@@ -39,6 +39,7 @@ PERMISSIONS = {
     "followups.view": {"supervisor", "advisor"},
     "meetings.view": {"supervisor", "advisor", "director", "teacher"},
     "followups.manage": {"supervisor"},
+    "numbers.view": {"supervisor", "advisor"},
     "selfstudy.view": {"supervisor", "advisor", "frontdesk", "teacher", "director"},
     "selfstudy.desk": {"supervisor", "frontdesk"},
     "selfstudy.questions": {"supervisor", "frontdesk", "teacher", "director"},

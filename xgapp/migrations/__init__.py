@@ -16,4 +16,5 @@ MIGRATIONS = [
     "m0009_briefings",
     "m0010_parent_meetings_tests",
     "m0011_signed_copies",
+    "m0012_manual_counts",
 ]

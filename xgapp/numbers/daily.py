@@ -21,7 +21,9 @@ zeros and empty lists):
   as the month's figures (classes.figures.month_figures);
 - ``low_classes`` ([(SchoolClass, int)]): the advisor's running classes with LOW_LESSONS or fewer lessons
   (not cancelled) scheduled after `day`, fewest left first, then by name;
-- ``followup_rows`` ([FollowUp]): the day's follow-ups with ``.student`` and ``.advisor`` loaded, by time.
+- ``followup_rows`` ([FollowUp]): the day's follow-ups with ``.student`` and ``.advisor`` loaded, by time;
+- ``manual`` ({kind: int}, every kind of numbers.manual.KINDS): what the advisor tapped in by hand (热线 calls
+  that never became a lead), kept apart from the counted figures.
 
 `campus_day` sums every advisor's activity (also that credited to staff who are not, or no longer, active
 advisors, and the consumption of students without an advisor) and adds ``by_advisor``: [(User, dict)] for every
@@ -41,6 +43,7 @@ from xgapp.followups.models import FollowUp
 from xgapp.hours.models import HourEntry
 from xgapp.i18n import campus_zone
 from xgapp.leads.models import Lead, LeadStep
+from xgapp.numbers import manual
 from xgapp.students import domain as students
 from xgapp.students.models import Student
 
@@ -62,7 +65,7 @@ def blank(day, advisor=None):
     cells = {kind: {"count": 0, "amount": money_sum(0)} for kind in KINDS}
     figures = {"day": day, "advisor": advisor, "contracts": cells, **cells,
                "contracts_amount": money_sum(0), "revenue": money_sum(0), "hours_consumed": hours_sum(0),
-               "low_classes": [], "followup_rows": []}
+               "low_classes": [], "followup_rows": [], "manual": {kind: 0 for kind in manual.KINDS}}
     figures.update((name, 0) for name in COUNTS)
     return figures
 
@@ -133,6 +136,8 @@ def _gather(day, advisor=None):
                .order_by(left, SchoolClass.name, SchoolClass.id))
     for klass in _mine(classes, SchoolClass.advisor, advisor):
         of(klass.advisor_id)["low_classes"].append((klass, klass.lessons_left))
+    for advisor_id, tapped in manual.counts(day, advisor).items():
+        of(advisor_id)["manual"].update(tapped)
     return found
 
 
@@ -155,6 +160,8 @@ def campus_day(day):
             sums["count"] += cell["count"]
             sums["amount"] += cell["amount"]
         total["low_classes"] += figures["low_classes"]
+        for kind, n in figures["manual"].items():
+            total["manual"][kind] = total["manual"].get(kind, 0) + n
         total["followup_rows"] += figures["followup_rows"]
     total["low_classes"].sort(key=lambda row: (row[1], row[0].name, row[0].id))
     total["followup_rows"].sort(key=lambda row: (row.at, row.id))

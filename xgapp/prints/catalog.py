@@ -376,7 +376,8 @@ def _daily_report(ref, viewer=None):
                ("续费 / 续班", "%d 单 ¥%s" % (n["renewal"]["count"], n["renewal"]["amount"])),
                ("扩科", "%d 单 ¥%s" % (n["expansion"]["count"], n["expansion"]["amount"])),
                ("转介绍", "%d 单 ¥%s" % (n["referral"]["count"], n["referral"]["amount"])),
-               ("课消（课时）", n["hours_consumed"]), ("进账", "¥%s" % n["revenue"]), ("", None)]
+               ("课消（课时）", n["hours_consumed"]), ("进账", "¥%s" % n["revenue"]),
+               ("热线电话（手工）", n["manual"]["hotline"])]
     rows = [{"time": _hm(f.at), "student": f.student.name, "kind": str(followups.KINDS.get(f.kind, f.kind)),
              "channel": str(followups.CHANNELS.get(f.channel, f.channel)),
              "content": "；".join(x for x in (f.content, f.result) if x)} for f in n["followup_rows"]]
@@ -387,7 +388,8 @@ def _daily_report(ref, viewer=None):
 
 
 def _daily_blank(params):
-    labels = ["咨询电话", "邀约", "上门", "试听", "回访", "新签", "续费 / 续班", "扩科", "转介绍", "课消（课时）", "进账", ""]
+    labels = ["咨询电话", "邀约", "上门", "试听", "回访", "新签", "续费 / 续班", "扩科", "转介绍", "课消（课时）", "进账",
+              "热线电话（手工）"]
     return {"advisor": "", "day": "", "figures": [(label, None) for label in labels], "followups": [],
             "extra_rows": 4, "low_classes": [], "extra_low_rows": 2, "form_date": ""}  # one page
 
@@ -399,6 +401,32 @@ def _daily_between(first, last, viewer):
         people = list(students.advisors())
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     return ["%d/%s" % (p.id, d.isoformat()) for d in days for p in people]
+
+
+# --- 校区日报 --------------------------------------------------------------------------------------------------
+
+
+def _campus_daily(ref, viewer=None):
+    from xgapp.numbers import report
+
+    day = _day(ref)
+    figures = daily.campus_day(day)
+    names = {advisor.id: advisor.display_name for advisor, _ in figures["by_advisor"]}
+    return {"columns": report.COLUMNS, "rows": [(a.display_name, report.row(f)) for a, f in figures["by_advisor"]],
+            "total": report.row(figures), "extra_rows": 0 if figures["by_advisor"] else 3,
+            "low_classes": [(k.name, names.get(k.advisor_id, ""), left) for k, left in figures["low_classes"]],
+            "form_date": day.isoformat(), "summary": "%s 校区日报" % day.isoformat()}
+
+
+def _campus_daily_blank(params):
+    from xgapp.numbers import report
+
+    return {"columns": report.COLUMNS, "rows": [], "total": [""] * len(report.COLUMNS), "extra_rows": 4,
+            "low_classes": [], "form_date": ""}
+
+
+def _every_day(first, last, viewer):
+    return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
 
 
 # --- 学员异动申请表（停课 / 转班 / 退费）-------------------------------------------------------------------------------
@@ -490,4 +518,6 @@ FORMS = {f.name: f for f in (
     Form("daily-report", "学管师日报", "RB", "print/daily_report.html", "advisor-date", _daily_report, _daily_blank,
          _daily_between),
     Form("change-form", "学员异动申请表", "YD", "print/change_form.html", "change", _change, _change_blank),
+    Form("campus-daily", "校区日报", "XR", "print/campus_daily.html", "date", _campus_daily, _campus_daily_blank,
+         _every_day),
 )}

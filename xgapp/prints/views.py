@@ -30,7 +30,7 @@ register_table("campus_logo", _l("Campus logo"))
 
 PERMISSION = {"briefing": "meetings.view", "parent-meeting": "meetings.view", "first-lesson": "meetings.view",
               "selfstudy-log": "selfstudy.view", "qa-log": "selfstudy.view", "daily-report": "followups.view",
-              "change-form": "students.list"}
+              "change-form": "students.list", "campus-daily": "numbers.view"}
 LEADERS = {"supervisor", "principal"}
 MAX_BATCH_DAYS = 92
 
@@ -78,6 +78,10 @@ def _check(form, ref):
             if "advisor" not in advisor.role_set or (advisor.id != user.id and not user.role_set & LEADERS):
                 abort(404)
             return bool(user.role_set & LEADERS) and day <= campus_today()
+        if form.name == "campus-daily":  # the supervisor's report to the branch and the principal
+            if not user.role_set & LEADERS:
+                abort(404)
+            return date.fromisoformat(ref) <= campus_today()
         if form.name == "change-form":
             prefix, _sep, number = ref.partition("-")
             kind = CHANGE_PREFIX[prefix]
@@ -196,11 +200,12 @@ def signed(name, ref):
 # --- batch -----------------------------------------------------------------------------------------------------
 
 
-BATCH_FORMS = ("briefing", "parent-meeting", "first-lesson", "selfstudy-log", "qa-log", "daily-report")
+BATCH_FORMS = ("briefing", "parent-meeting", "first-lesson", "selfstudy-log", "qa-log", "daily-report", "campus-daily")
 
 
 def _batch_forms():
-    return [FORMS[n] for n in BATCH_FORMS if can(g.user, PERMISSION[n])]
+    return [FORMS[n] for n in BATCH_FORMS if can(g.user, PERMISSION[n])
+            and (n != "campus-daily" or g.user.role_set & LEADERS)]
 
 
 @bp.route("/batch", methods=["GET", "POST"])

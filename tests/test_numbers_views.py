@@ -1,0 +1,139 @@
+"""日报 pages: an advisor's day and the campus's day, the manual counter, the .xlsx, the printed campus report."""
+
+import io
+import re
+import subprocess
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import csrf_from, login, make_user
+from tests.factories import advisor, make_contract, make_student
+from xgapp.audit.models import AuditLog
+from xgapp.followups import domain as followups
+from xgapp.numbers import manual
+from xgapp.numbers.models import ManualCount
+from xgapp.validation import Invalid
+
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def today():
+    return datetime.now(ZONE).date()
+
+
+@pytest.fixture
+def day_of_work(app):
+    """Two advisors; the first signs a new contract (¥6,000 paid), logs two follow-ups; the second logs one."""
+    with app.app_context():
+        a1, a2 = advisor("adv1", name="学管甲"), advisor("adv2", name="学管乙")
+        boss = make_user("sup", roles=("supervisor",), name="主管周")
+        kid = make_student(name="张小明", advisor_user=a1)
+        make_contract(kid, by=a1, subject="数学", hours="40", unit_price="150",
+                      payments=[{"amount": "6000", "method": "cash"}], today=today())
+        other = make_student(name="李小红", advisor_user=a2)
+        at = datetime.now(ZONE) - timedelta(minutes=30)
+        for who, student, text in ((a1, kid, "妈妈说作业完成得不错"), (a1, kid, "约好周六面谈"), (a2, other, "询问试听时间")):
+            followups.log(who, student, {"kind": "routine", "channel": "phone", "whom": "parent", "at": at,
+                                         "purpose": "了解近况", "content": text})
+    return a1, a2, boss
+
+
+def test_manual_counter_rules(app, day_of_work):
+    a1, a2, boss = day_of_work
+    day = today()
+    with app.app_context():
+        assert manual.tap(a1, a1, day, "hotline", 1) == 1
+        assert manual.tap(a1, a1, day, "hotline", 1) == 2
+        assert manual.tap(a1, a1, day, "hotline", -1) == 1
+        assert manual.tap(a1, a1, day, "hotline", -1) == 0
+        assert manual.tap(a1, a1, day, "hotline", -1) == 0  # never below zero, and nothing written
+        for bad in ((a2, a1, day, "hotline", 1), (a1, a1, day + timedelta(days=1), "hotline", 1),
+                    (a1, a1, day - timedelta(days=8), "hotline", 1), (a1, a1, day, "flyers", 1),
+                    (a1, a1, day, "hotline", 5)):
+            with pytest.raises(Invalid):
+                manual.tap(*bad)
+        assert manual.tap(boss, a1, day - timedelta(days=30), "hotline", 1) == 1  # the supervisor corrects later
+        assert manual.counts(day - timedelta(days=30)) == {a1.id: {"hotline": 1}}
+        assert ManualCount.select().count() == 2
+        assert AuditLog.select().where(AuditLog.table == "manual_count").count() == 5  # each change, not the no-op
+
+
+def test_an_advisor_sees_her_day_and_taps_the_counter(app, day_of_work, client):
+    a1, a2, _ = day_of_work
+    login(client, "adv1")
+    assert client.get("/numbers/").headers["Location"].endswith("/numbers/advisor/%d" % a1.id)
+    page = client.get("/numbers/advisor/%d" % a1.id)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "学管甲" in html
+    assert re.search(r'data-figure="followups"><span>回访</span><strong>2</strong>', html)
+    assert re.search(r'data-figure="new.count"><span>新签（单）</span><strong>1</strong>', html)
+    assert re.search(r'data-figure="revenue"><span>进账</span><strong>¥6000.00</strong>', html)
+    assert "约好周六面谈" in html and "手工" in html
+    token = csrf_from(html)
+    tapped = client.post("/numbers/tap", data={"csrf_token": token, "advisor": a1.id, "day": today().isoformat(),
+                                               "kind": "hotline", "delta": "1"}, headers={"HX-Request": "true"})
+    fragment = tapped.get_data(as_text=True)
+    assert tapped.status_code == 200 and "<html" not in fragment
+    assert re.search(r'data-testid="count-hotline">1<', fragment)
+    assert client.post("/numbers/tap", data={"advisor": a1.id, "day": today().isoformat(), "kind": "hotline",
+                                             "delta": "1"}).status_code == 403  # no CSRF token
+    refused = client.post("/numbers/tap", data={"csrf_token": token, "advisor": a1.id, "kind": "hotline",
+                                                "day": (today() - timedelta(days=20)).isoformat(), "delta": "1"},
+                          headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and "请联系学管师主管" in refused.get_data(as_text=True)
+    # her own numbers only: not another advisor's, not the campus report
+    assert client.get("/numbers/advisor/%d" % a2.id).status_code == 404
+    assert client.get("/numbers/campus").status_code == 403
+    assert client.get("/numbers/campus.xlsx").status_code == 403
+    assert client.post("/numbers/tap", data={"csrf_token": token, "advisor": a2.id, "day": today().isoformat(),
+                                             "kind": "hotline", "delta": "1"}).status_code == 404
+    assert client.get("/numbers/advisor/%d?day=2026-13-40" % a1.id).status_code == 404
+    assert ManualCount.select().count() == 1
+
+
+def test_the_supervisor_reads_the_campus_day_and_exports_it(app, day_of_work, client, tmp_path):
+    a1, a2, boss = day_of_work
+    with app.app_context():
+        manual.tap(a1, a1, today(), "hotline", 1)
+        manual.tap(a1, a1, today(), "hotline", 1)
+    login(client, "sup")
+    html = client.get("/numbers/campus").get_data(as_text=True)
+
+    def cell(who, key):
+        found = re.search(r'data-advisor="%s" data-figure="%s">(?:<strong>)?([^<]*)<' % (who, re.escape(key)), html)
+        return found.group(1)
+
+    assert [cell("学管甲", k) for k in ("followups", "new.count", "new.amount", "revenue", "manual.hotline")] == \
+        ["2", "1", "6000.00", "6000.00", "2"]
+    assert [cell("学管乙", k) for k in ("followups", "new.count", "manual.hotline")] == ["1", "0", "0"]
+    assert cell("campus", "followups") == "3" and cell("campus", "manual.hotline") == "2"
+    assert client.get("/numbers/advisor/%d" % a2.id).status_code == 200  # the supervisor opens each advisor
+    response = client.get("/numbers/campus.xlsx")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["日期", "学管师", "咨询电话"] and header[-1] == "热线电话（手工）"
+    rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["学管甲"][header.index("回访")] == 2 and rows["校区合计"][header.index("回访")] == 3
+    assert rows["学管甲"][header.index("进账")] == 6000
+    assert isinstance(rows["学管甲"][header.index("新签金额")], (int, float, Decimal))  # numbers, not text
+    pdf = client.get("/print/campus-daily/%s.pdf" % today().isoformat())
+    path = tmp_path / "campus.pdf"
+    path.write_bytes(pdf.data)
+    text = "".join(subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True,
+                                  text=True).stdout.split())
+    assert "校区日报" in text and "学管甲" in text and "学管乙" in text and "校区合计" in text
+    assert "热线电话（手工）" in text
+
+
+def test_months_and_days_without_data_show_zeros(app, client):
+    make_user("sup", roles=("supervisor",), name="主管周")
+    advisor("adv1", name="学管甲")
+    login(client, "sup")
+    html = client.get("/numbers/campus?day=2001-01-01").get_data(as_text=True)
+    totals = re.findall(r'data-advisor="campus" data-figure="[^"]+"><strong>([^<]*)<', html)
+    assert len(totals) == 16 and set(totals) == {"0", "0.00", "0.0"}

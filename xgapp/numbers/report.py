@@ -1,0 +1,62 @@
+"""The day's figures as rows for screens, printed forms and .xlsx: one list of columns, used everywhere."""
+
+from xgapp.numbers import manual
+
+# (key, Chinese header, kind): "count" figures, "money" amounts, "hours", "manual" (tapped in by hand)
+COLUMNS = [
+    ("inquiries", "咨询电话", "count"), ("invitations", "邀约", "count"), ("visits", "上门", "count"),
+    ("trials", "试听", "count"), ("followups", "回访", "count"),
+    ("new.count", "新签（单）", "count"), ("new.amount", "新签金额", "money"),
+    ("renewal.count", "续费/续班（单）", "count"), ("renewal.amount", "续费金额", "money"),
+    ("expansion.count", "扩科（单）", "count"), ("expansion.amount", "扩科金额", "money"),
+    ("referral.count", "转介绍（单）", "count"), ("referral.amount", "转介绍金额", "money"),
+    ("hours_consumed", "课消（课时）", "hours"), ("revenue", "进账", "money"),
+] + [("manual.%s" % kind, "%s（手工）" % label, "manual") for kind, label in
+     (("hotline", "热线电话"),)]
+assert {c[0].split(".")[1] for c in COLUMNS if c[2] == "manual"} == set(manual.KINDS)
+
+
+def value(figures, key):
+    """One figure by its dotted key (new.count, manual.hotline, revenue …)."""
+    head, _, tail = key.partition(".")
+    item = figures[head]
+    return item[tail] if tail else item
+
+
+def row(figures):
+    return [value(figures, key) for key, _, _ in COLUMNS]
+
+
+def xlsx(day, campus):
+    """The campus day as .xlsx: one row per advisor and the campus total (Chinese headers, numbers as numbers)."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "校区日报 %s" % day.isoformat()
+    sheet.append(["日期", "学管师"] + [header for _, header, _ in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for advisor, figures in campus["by_advisor"]:
+        sheet.append([day, advisor.display_name] + row(figures))  # Decimal cells are written as numbers
+    sheet.append([day, "校区合计"] + row(campus))
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for line in range(2, sheet.max_row + 1):
+        sheet.cell(line, 1).number_format = "yyyy-mm-dd"
+        for index, (_, _, kind) in enumerate(COLUMNS, start=3):
+            if kind == "money":
+                sheet.cell(line, index).number_format = "#,##0.00"
+            elif kind == "hours":
+                sheet.cell(line, index).number_format = "0.0"
+    low = book.create_sheet("剩余课次4次以内")
+    low.append(["班级", "学管师", "剩余课次"])
+    names = {advisor.id: advisor.display_name for advisor, _ in campus["by_advisor"]}
+    for klass, left in campus["low_classes"]:
+        low.append([klass.name, names.get(klass.advisor_id, ""), left])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

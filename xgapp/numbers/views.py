@@ -1,0 +1,116 @@
+"""日报 pages: an advisor's day counted from the records (plus what she taps in by hand), and the campus's day."""
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
+
+from xgapp import htmx, nav
+from xgapp.accounts.models import User
+from xgapp.audit.views import register_table
+from xgapp.classes.views import parse_date
+from xgapp.i18n import campus_today
+from xgapp.numbers import daily, manual, report
+from xgapp.security import require
+from xgapp.validation import Invalid, row_id
+
+bp = Blueprint("numbers", __name__, url_prefix="/numbers")
+nav.register("numbers.index", _l("Daily report"), "numbers.view", order=26)
+register_table("manual_count", _l("Manual counter"))
+LEADERS = {"supervisor", "principal"}
+
+
+def _day():
+    day = parse_date(request.args.get("day", "")) if request.args.get("day") else campus_today()
+    if day is None:
+        abort(404)
+    return day
+
+
+def _is_leader():
+    return bool(g.user.role_set & LEADERS)
+
+
+def _advisor_or_404(advisor_id):
+    advisor = User.get_or_none(User.id == advisor_id) if advisor_id else None
+    if advisor is None or "advisor" not in advisor.role_set:
+        abort(404)
+    if advisor.id != g.user.id and not _is_leader():
+        abort(404)  # an advisor sees her own numbers, not another's
+    return advisor
+
+
+@bp.route("/")
+@require("numbers.view")
+def index():
+    """Leaders land on the campus's day; an advisor on her own."""
+    if _is_leader():
+        return redirect(url_for("numbers.campus", **request.args))
+    return redirect(url_for("numbers.advisor", advisor_id=g.user.id, **request.args))
+
+
+def _nav_days(day):
+    today = campus_today()
+    return {"day": day, "previous": day - timedelta(days=1), "following": day + timedelta(days=1) if day < today
+            else None, "today": today}
+
+
+@bp.route("/advisor/<int:advisor_id>")
+@require("numbers.view")
+def advisor(advisor_id):
+    """One advisor's day: the figures counted from the records, her manual counters, follow-ups, classes ending."""
+    person = _advisor_or_404(advisor_id)
+    day = _day()
+    figures = daily.advisor_day(person, day)
+    return render_template("numbers/advisor.html", person=person, figures=figures, columns=report.COLUMNS,
+                           value=report.value,
+                           kinds=manual.KINDS, may_tap=manual.may_tap(g.user, person, day),
+                           leader=_is_leader(), **_nav_days(day))
+
+
+@bp.route("/campus")
+@require("numbers.view")
+def campus():
+    """The supervisor's campus 日报: every advisor's figures and the campus total, to send to the branch."""
+    if not _is_leader():
+        abort(403)
+    day = _day()
+    figures = daily.campus_day(day)
+    return render_template("numbers/campus.html", campus_day=figures, columns=report.COLUMNS, value=report.value,
+                           **_nav_days(day))
+
+
+@bp.route("/campus.xlsx")
+@require("numbers.view")
+def campus_xlsx():
+    if not _is_leader():
+        abort(403)
+    day = _day()
+    from io import BytesIO
+
+    return send_file(BytesIO(report.xlsx(day, daily.campus_day(day))), as_attachment=True,
+                     download_name="校区日报_%s.xlsx" % day.isoformat(), max_age=0,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/tap", methods=["POST"])
+@require("numbers.view")
+def tap():
+    """+1 / −1 on a manual counter (htmx swaps the counter; without htmx the page reloads)."""
+    person = _advisor_or_404(request.form.get("advisor", type=row_id))
+    day = parse_date(request.form.get("day", "")) or abort(404)
+    kind = request.form.get("kind", "")
+    error, status = None, 200
+    try:
+        manual.tap(g.user, person, day, kind, request.form.get("delta", type=int))
+    except Invalid as exc:
+        error, status = next(iter(exc.errors.values())), 422
+    if not htmx.is_request():
+        if error is not None:
+            abort(422)
+        return redirect(url_for("numbers.advisor", advisor_id=person.id, day=day.isoformat()), code=303)
+    if kind not in manual.KINDS:
+        abort(422)
+    count = manual.counts(day, person).get(person.id, {}).get(kind, 0)
+    return render_template("numbers/_counter.html", person=person, day=day, kind=kind, label=manual.KINDS[kind],
+                           count=count, may_tap=manual.may_tap(g.user, person, day), error=error), status
