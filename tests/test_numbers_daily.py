@@ -301,3 +301,20 @@ def test_the_campus_day_takes_as_many_queries_with_more_advisors(world):
     with count_queries() as seen:
         read(daily.advisor_day(world.a1, DAY))
     assert len(seen) == few - 1  # the same queries, without the list of advisors
+
+
+def test_a_period_is_the_sum_of_its_days(world):
+    """A week or a month is counted by the same queries over a range: it equals the sum of its days."""
+    from datetime import timedelta
+
+    w = world
+    first, last = DAY - timedelta(days=1), DAY + timedelta(days=1)
+    for person in (w.a1, w.a2):
+        period = daily.advisor_period(person, first, last)
+        days = [daily.advisor_day(person, first + timedelta(days=i)) for i in range(3)]
+        for name in daily.COUNTS + daily.SUMS:
+            assert period[name] == sum((d[name] for d in days), type(period[name])(0)), (person.id, name)
+        assert period["manual"]["hotline"] == sum(d["manual"]["hotline"] for d in days)
+        assert [f.id for f in period["followup_rows"]] == [f.id for d in days for f in d["followup_rows"]]
+    campus = daily.campus_day(first, last)
+    assert campus["followups"] == sum(daily.campus_day(first + timedelta(days=i))["followups"] for i in range(3))

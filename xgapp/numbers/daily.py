@@ -74,11 +74,13 @@ def _mine(query, column, advisor):
     return query if advisor is None else query.where(column == advisor)
 
 
-def _gather(day, advisor=None):
-    """{advisor id: figures} of everyone with something on `day` (only `advisor`'s when given).
+def _gather(day, advisor=None, last=None):
+    """{advisor id: figures} of everyone with something from `day` to `last` (default: that day only; only
+    `advisor`'s when given).
 
-    Seven grouped queries in all; the key None holds the consumption of students without an advisor.
+    Eight grouped queries in all; the key None holds the consumption of students without an advisor.
     """
+    last = last or day
     found = {}
 
     def of(advisor_id):
@@ -87,12 +89,13 @@ def _gather(day, advisor=None):
         return found[advisor_id]
 
     steps = (LeadStep.select(Lead.advisor, LeadStep.stage, fn.COUNT(fn.DISTINCT(LeadStep.lead))).join(Lead)
-             .where(LeadStep.on == day, LeadStep.stage.in_(list(STAGES))).group_by(Lead.advisor, LeadStep.stage))
+             .where(LeadStep.on.between(day, last), LeadStep.stage.in_(list(STAGES)))
+             .group_by(Lead.advisor, LeadStep.stage))
     for advisor_id, stage, n in _mine(steps, Lead.advisor, advisor).tuples():
         of(advisor_id)[STAGES[stage]] = n
 
     signed = (Contract.select(Contract.advisor, Contract.kind, fn.COUNT(Contract.id), fn.SUM(Contract.amount))
-              .where(Contract.signed_on == day).group_by(Contract.advisor, Contract.kind))
+              .where(Contract.signed_on.between(day, last)).group_by(Contract.advisor, Contract.kind))
     for advisor_id, kind, n, total in _mine(signed, Contract.advisor, advisor).tuples():
         figures = of(advisor_id)
         amount = money_sum(total)
@@ -102,15 +105,15 @@ def _gather(day, advisor=None):
         figures["contracts_amount"] += amount
 
     money = (Payment.select(Contract.advisor, fn.SUM(Payment.amount)).join(Contract)
-             .where(Payment.day == day).group_by(Contract.advisor))
+             .where(Payment.day.between(day, last)).group_by(Contract.advisor))
     for advisor_id, total in _mine(money, Contract.advisor, advisor).tuples():
         of(advisor_id)["revenue"] = money_sum(total)
 
     # 课消: roll calls on the lesson's day; other consumption and corrections (negative rows) when booked
-    start, end = day_bounds(day)
+    start, end = day_bounds(day)[0], day_bounds(last)[1]
     roll_calls = (Attendance.select(Student.advisor, fn.SUM(Attendance.hours)).join(Lesson)
                   .switch(Attendance).join(Student, on=(Attendance.student == Student.id))
-                  .where(Lesson.day == day).group_by(Student.advisor))
+                  .where(Lesson.day.between(day, last)).group_by(Student.advisor))
     for advisor_id, total in _mine(roll_calls, Student.advisor, advisor).tuples():
         of(advisor_id)["hours_consumed"] += hours_sum(total)
     booked = (HourEntry.select(Student.advisor, fn.SUM(HourEntry.hours)).join(Student)
@@ -130,13 +133,13 @@ def _gather(day, advisor=None):
 
     left = fn.COUNT(Lesson.id)
     classes = (SchoolClass.select(SchoolClass, left.alias("lessons_left"))
-               .join(Lesson, JOIN.LEFT_OUTER, on=((Lesson.klass == SchoolClass.id) & (Lesson.day > day)
+               .join(Lesson, JOIN.LEFT_OUTER, on=((Lesson.klass == SchoolClass.id) & (Lesson.day > last)
                                                   & (Lesson.status != "cancelled")))
                .where(SchoolClass.status == "running").group_by(SchoolClass.id).having(left <= LOW_LESSONS)
                .order_by(left, SchoolClass.name, SchoolClass.id))
     for klass in _mine(classes, SchoolClass.advisor, advisor):
         of(klass.advisor_id)["low_classes"].append((klass, klass.lessons_left))
-    for advisor_id, tapped in manual.counts(day, advisor).items():
+    for advisor_id, tapped in manual.counts(day, advisor, last).items():
         of(advisor_id)["manual"].update(tapped)
     return found
 
@@ -148,9 +151,17 @@ def advisor_day(advisor, day):
     return figures
 
 
-def campus_day(day):
-    """The campus's figures of `day` (every advisor's summed) with ``by_advisor``: [(advisor, figures)]."""
-    found = _gather(day)
+def advisor_period(advisor, first, last):
+    """One advisor's figures from `first` to `last` (a week, a month): the same keys as a day."""
+    figures = _gather(first, advisor, last).get(advisor.id) or blank(first)
+    figures["advisor"] = advisor
+    return figures
+
+
+def campus_day(day, last=None):
+    """The campus's figures of `day` (to `last` for a period; every advisor's summed) with ``by_advisor``:
+    [(advisor, figures)]."""
+    found = _gather(day, last=last)
     total = blank(day)
     for figures in found.values():
         for name in COUNTS + SUMS:

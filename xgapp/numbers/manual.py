@@ -51,10 +51,10 @@ def tap(by, advisor, day, kind, delta, today=None):
     return after
 
 
-def counts(day, advisor=None):
-    """{advisor id: {kind: count}} of a day (one query)."""
+def counts(day, advisor=None, last=None):
+    """{advisor id: {kind: count}} of a day, or of the days to `last` (one query)."""
     query = (ManualCount.select(ManualCount.advisor, ManualCount.kind, fn.SUM(ManualCount.count))
-             .where(ManualCount.day == day).group_by(ManualCount.advisor, ManualCount.kind))
+             .where(ManualCount.day.between(day, last or day)).group_by(ManualCount.advisor, ManualCount.kind))
     if advisor is not None:
         query = query.where(ManualCount.advisor == advisor)
     found = {}
