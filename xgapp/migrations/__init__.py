@@ -17,4 +17,5 @@ MIGRATIONS = [
     "m0010_parent_meetings_tests",
     "m0011_signed_copies",
     "m0012_manual_counts",
+    "m0013_targets",
 ]

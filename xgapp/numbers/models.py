@@ -1,9 +1,9 @@
-"""A figure the records cannot know, tapped in by the advisor: one row per advisor, day and kind."""
+"""What the numbers are measured against: manual counters the advisor taps in, and monthly targets."""
 
 import peewee as pw
 
 from xgapp.accounts.models import User
-from xgapp.db import BaseModel, UtcDateTimeField
+from xgapp.db import BaseModel, MoneyField, UtcDateTimeField
 
 
 class ManualCount(BaseModel):
@@ -19,3 +19,17 @@ class ManualCount(BaseModel):
     class Meta:
         table_name = "manual_count"
         indexes = ((("advisor", "day", "kind"), True), (("day",), False))
+
+
+class Target(BaseModel):
+    """业绩目标 of a month: the campus's (advisor None, from the branch) or one advisor's share of it."""
+
+    month = pw.DateField()  # the first day of the month
+    advisor = pw.ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    kind = pw.CharField(max_length=20)
+    value = MoneyField()  # yuan, hours or a count, by kind
+    updated_at = UtcDateTimeField()
+    updated_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="targets_updated")
+
+    class Meta:
+        table_name = "target"

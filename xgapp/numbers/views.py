@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from xgapp import htmx, nav
@@ -10,13 +11,15 @@ from xgapp.accounts.models import User
 from xgapp.audit.views import register_table
 from xgapp.classes.views import parse_date
 from xgapp.i18n import campus_today
-from xgapp.numbers import daily, manual, report
+from xgapp.numbers import daily, manual, report, targets
 from xgapp.security import require
+from xgapp.students import domain as students
 from xgapp.validation import Invalid, row_id
 
 bp = Blueprint("numbers", __name__, url_prefix="/numbers")
 nav.register("numbers.index", _l("Daily report"), "numbers.view", order=26)
 register_table("manual_count", _l("Manual counter"))
+register_table("target", _l("Monthly target"))
 LEADERS = {"supervisor", "principal"}
 
 
@@ -62,8 +65,9 @@ def advisor(advisor_id):
     person = _advisor_or_404(advisor_id)
     day = _day()
     figures = daily.advisor_day(person, day)
+    month_progress = targets.progress(day.replace(day=1), advisor=person)
     return render_template("numbers/advisor.html", person=person, figures=figures, columns=report.COLUMNS,
-                           value=report.value,
+                           value=report.value, month_progress=month_progress, target_kinds=targets.KINDS,
                            kinds=manual.KINDS, may_tap=manual.may_tap(g.user, person, day),
                            leader=_is_leader(), **_nav_days(day))
 
@@ -114,3 +118,39 @@ def tap():
     count = manual.counts(day, person).get(person.id, {}).get(kind, 0)
     return render_template("numbers/_counter.html", person=person, day=day, kind=kind, label=manual.KINDS[kind],
                            count=count, may_tap=manual.may_tap(g.user, person, day), error=error), status
+
+
+def _month():
+    try:
+        return targets.month_of(request.values.get("month"))
+    except ValueError:
+        abort(404)
+
+
+@bp.route("/targets", methods=["GET", "POST"])
+@require("numbers.view")
+def target_page():
+    """业绩目标: the supervisor enters the branch's targets and splits them per advisor; everyone sees progress
+    (an advisor only her own)."""
+    month = _month()
+    leader = _is_leader()
+    errors, status, raw = {}, 200, {}
+    if request.method == "POST":
+        if not leader:
+            abort(403)
+        people = [None] + [a.id for a in students.advisors()]
+        raw = {(who, kind): request.form.get("%s-%s" % (kind, who or "campus"), "")
+               for who in people for kind in targets.KINDS}
+        try:
+            changed = targets.save(g.user, month, raw)
+        except Invalid as exc:
+            errors, status = exc.errors, 422
+        else:
+            flash(_("Targets saved (%(n)d changed).", n=changed), "success")
+            return redirect(url_for("numbers.target_page", month=month.strftime("%Y-%m")), code=303)
+    data = targets.progress(month, advisor=None if leader else g.user)
+    previous, following = targets.months_around(month)
+    return render_template("numbers/targets.html", month=month, data=data, kinds=targets.KINDS, leader=leader,
+                           values=targets.load(month) if leader else {}, raw=raw, errors=errors,
+                           mismatches=targets.mismatches(month) if leader else {}, previous=previous,
+                           following=following), status

@@ -1,0 +1,162 @@
+"""业绩目标: the branch's monthly targets for the campus, split per advisor by the supervisor, and progress.
+
+Progress is counted from the records by numbers.daily over the month; "per day" is what is still missing divided by
+the days left in the month, today included.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+
+from xgapp import audit
+from xgapp.classes.figures import month_bounds
+from xgapp.db import utcnow, write
+from xgapp.i18n import campus_today
+from xgapp.numbers import daily
+from xgapp.numbers.models import Target
+from xgapp.students import domain as students
+from xgapp.validation import Invalid
+
+# kind: (label, unit, the month's figure it is measured against)
+KINDS = {
+    "new": (_l("New signings (yuan)"), "money", lambda f: f["new"]["amount"]),
+    "renewal": (_l("Renewals (yuan)"), "money", lambda f: f["renewal"]["amount"]),
+    "referral": (_l("Referrals (yuan)"), "money", lambda f: f["referral"]["amount"]),
+    "expansion": (_l("Added subjects (yuan)"), "money", lambda f: f["expansion"]["amount"]),
+    "hours": (_l("Hours consumed"), "hours", lambda f: f["hours_consumed"]),
+    "new_students": (_l("New students"), "count", lambda f: f["new"]["count"]),
+}
+STEP = {"money": Decimal("0.01"), "hours": Decimal("0.1"), "count": Decimal("1")}
+LIMIT = Decimal("100000000")
+
+
+def month_of(text=None, today=None):
+    """'2026-11' → date(2026, 11, 1); None or '' → this month; ValueError on anything else."""
+    if not text:
+        return (today or campus_today()).replace(day=1)
+    return month_bounds(text)[0]
+
+
+def load(month):
+    """{(advisor id or None, kind): Decimal} of a month's targets (one query)."""
+    return {(t.advisor_id, t.kind): t.value for t in Target.select().where(Target.month == month)}
+
+
+def _parse(raw, unit):
+    text = (raw or "").strip().replace(",", "").replace("，", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(_l("Enter a number.")) from None
+    if not value.is_finite() or value < 0 or value >= LIMIT:
+        raise ValueError(_l("Enter a number from 0 up to 100 million."))
+    if value != value.quantize(STEP[unit]):
+        raise ValueError({"money": _l("At most 2 decimals."), "hours": _l("At most 1 decimal."),
+                          "count": _l("A whole number.")}[unit])
+    return value.quantize(STEP["money"])
+
+
+def save(by, month, raw):
+    """Save a month's targets from the form: raw {(advisor id or None, kind): text}; empty text removes a target.
+
+    All or nothing: one bad cell and nothing is saved (errors keyed "kind-advisor" or "kind-campus").
+    Returns the number of targets changed.
+    """
+    advisors = {a.id: a.display_name for a in students.advisors()}
+    errors, values = {}, {}
+    for (advisor_id, kind), text in raw.items():
+        if kind not in KINDS or (advisor_id is not None and advisor_id not in advisors):
+            continue
+        try:
+            values[(advisor_id, kind)] = _parse(text, KINDS[kind][1])
+        except ValueError as exc:
+            errors["%s-%s" % (kind, advisor_id or "campus")] = exc.args[0]
+    if errors:
+        raise Invalid(errors)
+    changed = 0
+    with write():
+        stored = {(t.advisor_id, t.kind): t for t in Target.select().where(Target.month == month)}
+        for key, value in values.items():
+            row = stored.get(key)
+            if row is not None and row.value == value:
+                continue
+            advisor_id, kind = key
+            if value is None and row is None:
+                continue
+            if value is None:
+                row.delete_instance()
+            elif row is None:
+                row = Target.create(month=month, advisor=advisor_id, kind=kind, value=value, updated_at=utcnow(),
+                                    updated_by=by)
+            else:
+                Target.update(value=value, updated_at=utcnow(), updated_by=by).where(Target.id == row.id).execute()
+            audit.record(by, "update", "target", row.id, before={"value": str(stored[key].value) if key in stored
+                                                                  else None},
+                         after={"value": None if value is None else str(value)},
+                         summary="%s 业绩目标 %s %s" % (month.strftime("%Y-%m"), advisors.get(advisor_id, "校区"),
+                                                     KINDS[kind][0]))
+            changed += 1
+    return changed
+
+
+def mismatches(month, targets=None, advisors=None):
+    """{kind: (campus target, sum of the advisors' shares)} where a split does not add up to the campus target."""
+    targets = load(month) if targets is None else targets
+    advisors = list(students.advisors()) if advisors is None else advisors
+    found = {}
+    for kind in KINDS:
+        campus = targets.get((None, kind))
+        shares = [targets[(a.id, kind)] for a in advisors if (a.id, kind) in targets]
+        if campus is not None and shares and sum(shares, Decimal(0)) != campus:
+            found[kind] = (campus, sum(shares, Decimal(0)))
+    return found
+
+
+def days_left(month, today=None):
+    """Days of `month` still to work, today included (0 for a past month, all of them for a future one)."""
+    today = today or campus_today()
+    first, following = month_bounds(month.strftime("%Y-%m"))
+    if today >= following:
+        return 0
+    return (following - max(today, first)).days
+
+
+def progress(month, today=None, advisor=None):
+    """Each advisor's (or only `advisor`'s) and the campus's progress towards the month's targets.
+
+    Returns {"days_left": n, "rows": [(who, {kind: cell})]} where who is a User or None for the campus and a cell
+    is {"target", "actual", "percent", "missing", "per_day"} (target None when none is set).
+    """
+    today = today or campus_today()
+    first, following = month_bounds(month.strftime("%Y-%m"))
+    last = following - timedelta(days=1)
+    left = days_left(month, today)
+    targets = load(month)
+    if advisor is not None:
+        people = [(advisor, daily.advisor_period(advisor, first, last))]
+    else:
+        campus = daily.campus_day(first, last)
+        people = list(campus["by_advisor"]) + [(None, campus)]
+    rows = []
+    for who, figures in people:
+        cells = {}
+        for kind, (_, unit, measure) in KINDS.items():
+            actual = Decimal(measure(figures))
+            target = targets.get((who.id if who else None, kind))
+            missing = max(target - actual, Decimal(0)) if target is not None else None
+            per_day = (missing / left).quantize(STEP[unit], rounding="ROUND_CEILING") if missing and left else None
+            cells[kind] = {"target": target, "actual": actual, "unit": unit,
+                           "percent": int(actual * 100 / target) if target else None,
+                           "missing": missing, "per_day": per_day}
+        rows.append((who, cells))
+    return {"days_left": left, "rows": rows, "month": month}
+
+
+def months_around(month):
+    """The month before and after, for the page's arrows."""
+    previous = (month - timedelta(days=1)).replace(day=1)
+    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return previous, following
