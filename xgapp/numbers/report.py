@@ -60,3 +60,29 @@ def xlsx(day, campus):
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def ranking_xlsx(data):
+    """The month's ranking as .xlsx (Chinese headers, numbers as numbers; rates as percentages)."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "排名 %s" % data["month"].strftime("%Y-%m")
+    sheet.append(["名次", "学管师", "签约金额", "签约单数", "进账", "课消（课时）", "签约率(%)", "上门", "签约",
+                  "续费率(%)", "结课", "续费", "完成目标", "投诉", "在带班级"])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for r in data["rows"]:
+        sheet.append([r["rank"], r["advisor"].display_name, r["amount"], r["contracts"], r["revenue"], r["hours"],
+                      r["signing"][2], r["signing"][1], r["signing"][0], r["renewal"][2], r["renewal"][1],
+                      r["renewal"][0], {True: "是", False: "否", None: "未设目标"}[r["targets_met"]],
+                      r["complaints"], r["classes"]])
+        for column in (3, 5):
+            sheet.cell(sheet.max_row, column).number_format = "#,##0.00"
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -124,11 +124,12 @@ def days_left(month, today=None):
     return (following - max(today, first)).days
 
 
-def progress(month, today=None, advisor=None):
+def progress(month, today=None, advisor=None, campus=None):
     """Each advisor's (or only `advisor`'s) and the campus's progress towards the month's targets.
 
     Returns {"days_left": n, "rows": [(who, {kind: cell})]} where who is a User or None for the campus and a cell
-    is {"target", "actual", "percent", "missing", "per_day"} (target None when none is set).
+    is {"target", "actual", "percent", "missing", "per_day"} (target None when none is set). `campus` may pass
+    the month's campus figures when the caller has them already.
     """
     today = today or campus_today()
     first, following = month_bounds(month.strftime("%Y-%m"))
@@ -138,7 +139,7 @@ def progress(month, today=None, advisor=None):
     if advisor is not None:
         people = [(advisor, daily.advisor_period(advisor, first, last))]
     else:
-        campus = daily.campus_day(first, last)
+        campus = campus or daily.campus_day(first, last)
         people = list(campus["by_advisor"]) + [(None, campus)]
     rows = []
     for who, figures in people:

@@ -11,7 +11,7 @@ from xgapp.accounts.models import User
 from xgapp.audit.views import register_table
 from xgapp.classes.views import parse_date
 from xgapp.i18n import campus_today
-from xgapp.numbers import daily, manual, report, targets
+from xgapp.numbers import daily, manual, rates, report, targets
 from xgapp.security import require
 from xgapp.students import domain as students
 from xgapp.validation import Invalid, row_id
@@ -154,3 +154,28 @@ def target_page():
                            values=targets.load(month) if leader else {}, raw=raw, errors=errors,
                            mismatches=targets.mismatches(month) if leader else {}, previous=previous,
                            following=following), status
+
+
+@bp.route("/ranking")
+@require("numbers.view")
+def ranking():
+    """The month's ranking of advisors, the signing and renewal rates, and the excellent-team criteria."""
+    month = _month()
+    data = rates.month_ranking(month)
+    previous, following = targets.months_around(month)
+    return render_template("numbers/ranking.html", data=data, month=month, leader=_is_leader(), previous=previous,
+                           following=following, renew_window=(rates.RENEW_BEFORE, rates.RENEW_AFTER),
+                           team_classes=rates.TEAM_CLASSES, me=g.user.id)
+
+
+@bp.route("/ranking.xlsx")
+@require("numbers.view")
+def ranking_xlsx():
+    if not _is_leader():
+        abort(403)
+    month = _month()
+    from io import BytesIO
+
+    return send_file(BytesIO(report.ranking_xlsx(rates.month_ranking(month))), as_attachment=True, max_age=0,
+                     download_name="学管师排名_%s.xlsx" % month.strftime("%Y-%m"),
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,128 @@
+"""Rates and the monthly ranking of advisors (签约率 · 续费率 · 排名 · 优秀学管师团队), counted from the records.
+
+- 签约率 (signing rate) of a period: of the leads that reached 已上门 in the period, the share that reached 已签约 by
+  the period's last day. Credited to the lead's advisor. None when nobody visited.
+- 续费率 (renewal rate) of a period: of the students whose course ended in the period (a 结课 change), the share who
+  signed a renewal or added-subject contract from RENEW_BEFORE days before the end to RENEW_AFTER days after it.
+  Credited to the student's advisor. None when no course ended. (Hours running out without a course end is not an
+  event in the records, so it is not counted here.)
+- The ranking orders the advisors by the amount they signed in the month (新签 + 续费 + 扩科 + 转介绍), then by
+  the number of contracts, then by name.
+- 优秀学管师团队 (handbook 第2篇 五): the campus met its targets, no complaint was handled in the month, and the
+  advisors run on average at least TEAM_CLASSES classes.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+
+from peewee import fn
+
+from xgapp.classes.figures import month_bounds
+from xgapp.classes.models import SchoolClass, StudentChange
+from xgapp.contracts.models import Contract
+from xgapp.followups.models import FollowUp
+from xgapp.leads.models import Lead, LeadStep
+from xgapp.numbers import daily, targets
+from xgapp.students.models import Student
+
+RENEW_BEFORE, RENEW_AFTER = 30, 14
+TEAM_CLASSES = 2
+
+
+def _ratio(part, whole):
+    return None if not whole else (Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def signing(first, last):
+    """{advisor id: (signed, visited)} of leads that reached 已上门 from `first` to `last` (two queries)."""
+    visited = dict(LeadStep.select(LeadStep.lead, Lead.advisor).join(Lead)
+                   .where(LeadStep.stage == "visited", LeadStep.on.between(first, last)).distinct().tuples())
+    signed = {lead for (lead,) in LeadStep.select(LeadStep.lead)
+              .where(LeadStep.stage == "signed", LeadStep.on <= last, LeadStep.lead.in_(list(visited))).tuples()} \
+        if visited else set()
+    found = defaultdict(lambda: [0, 0])
+    for lead, advisor_id in visited.items():
+        found[advisor_id][1] += 1
+        found[advisor_id][0] += lead in signed
+    return {a: tuple(v) for a, v in found.items()}
+
+
+def renewal(first, last):
+    """{advisor id: (renewed, ended)} of students whose course ended from `first` to `last` (two queries)."""
+    ends = {}
+    for student_id, advisor_id, on in (StudentChange.select(StudentChange.student, Student.advisor,
+                                                            fn.MAX(StudentChange.effective_on))
+                                       .join(Student, on=(StudentChange.student == Student.id))
+                                       .where(StudentChange.kind == "finish",
+                                              StudentChange.effective_on.between(first, last))
+                                       .group_by(StudentChange.student, Student.advisor).tuples()):
+        ends[student_id] = (advisor_id, on)
+    renewed = set()
+    if ends:
+        for student_id, signed_on in (Contract.select(Contract.student, Contract.signed_on)
+                                      .where(Contract.student.in_(list(ends)),
+                                             Contract.kind.in_(["renewal", "expansion"]),
+                                             Contract.signed_on.between(first - timedelta(days=RENEW_BEFORE),
+                                                                        last + timedelta(days=RENEW_AFTER)))
+                                      .tuples()):
+            end = ends[student_id][1]
+            if end - timedelta(days=RENEW_BEFORE) <= signed_on <= end + timedelta(days=RENEW_AFTER):
+                renewed.add(student_id)
+    found = defaultdict(lambda: [0, 0])
+    for student_id, (advisor_id, _) in ends.items():
+        found[advisor_id][1] += 1
+        found[advisor_id][0] += student_id in renewed
+    return {a: tuple(v) for a, v in found.items()}
+
+
+def complaints(first, last):
+    """{advisor id: complaints handled} in the period (follow-ups of kind 投诉回复)."""
+    start, end = daily.day_bounds(first)[0], daily.day_bounds(last)[1]
+    return dict(FollowUp.select(FollowUp.advisor, fn.COUNT(FollowUp.id))
+                .where(FollowUp.kind == "complaint", FollowUp.at >= start, FollowUp.at < end)
+                .group_by(FollowUp.advisor).tuples())
+
+
+def running_classes():
+    """{advisor id: classes running now}."""
+    return dict(SchoolClass.select(SchoolClass.advisor, fn.COUNT(SchoolClass.id))
+                .where(SchoolClass.status == "running").group_by(SchoolClass.advisor).tuples())
+
+
+def month_ranking(month, today=None):
+    """The month's figures per advisor, ranked; with the campus's rates and the team criteria."""
+    first, following = month_bounds(month.strftime("%Y-%m"))
+    last = following - timedelta(days=1)
+    campus = daily.campus_day(first, last)
+    signs, renews = signing(first, last), renewal(first, last)
+    moans, classes = complaints(first, last), running_classes()
+    progress = {who.id if who else None: cells
+                for who, cells in targets.progress(month, today, campus=campus)["rows"]}
+    rows = []
+    for advisor, figures in campus["by_advisor"]:
+        signed, visited = signs.get(advisor.id, (0, 0))
+        renewed, ended = renews.get(advisor.id, (0, 0))
+        goals = [c for c in progress.get(advisor.id, {}).values() if c["target"] is not None]
+        rows.append({"advisor": advisor, "amount": figures["contracts_amount"], "contracts": figures["contracts_count"],
+                     "revenue": figures["revenue"], "hours": figures["hours_consumed"],
+                     "signing": (signed, visited, _ratio(signed, visited)),
+                     "renewal": (renewed, ended, _ratio(renewed, ended)),
+                     "targets_met": all(c["actual"] >= c["target"] for c in goals) if goals else None,
+                     "complaints": moans.get(advisor.id, 0), "classes": classes.get(advisor.id, 0)})
+    rows.sort(key=lambda r: (-r["amount"], -r["contracts"], r["advisor"].display_name))
+    for rank, row in enumerate(rows, 1):
+        row["rank"] = rank
+    signed_all = sum(v[0] for v in signs.values())
+    visited_all = sum(v[1] for v in signs.values())
+    renewed_all = sum(v[0] for v in renews.values())
+    ended_all = sum(v[1] for v in renews.values())
+    campus_goals = [c for c in progress.get(None, {}).values() if c["target"] is not None]
+    average = (Decimal(sum(r["classes"] for r in rows)) / len(rows)).quantize(Decimal("0.1")) if rows else None
+    team = {"targets_met": all(c["actual"] >= c["target"] for c in campus_goals) if campus_goals else None,
+            "complaints": sum(moans.values()), "average_classes": average}
+    team["excellent"] = bool(team["targets_met"] and not team["complaints"] and average is not None
+                             and average >= TEAM_CLASSES)
+    return {"month": month, "rows": rows, "campus": campus, "team": team,
+            "signing": (signed_all, visited_all, _ratio(signed_all, visited_all)),
+            "renewal": (renewed_all, ended_all, _ratio(renewed_all, ended_all))}
