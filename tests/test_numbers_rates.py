@@ -1,7 +1,7 @@
 """签约率, 续费率, the monthly ranking and the excellent-team criteria, on hand-built months."""
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
