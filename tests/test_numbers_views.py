@@ -137,3 +137,38 @@ def test_months_and_days_without_data_show_zeros(app, client):
     html = client.get("/numbers/campus?day=2001-01-01").get_data(as_text=True)
     totals = re.findall(r'data-advisor="campus" data-figure="[^"]+"><strong>([^<]*)<', html)
     assert len(totals) == 16 and set(totals) == {"0", "0.00", "0.0"}
+
+
+def test_the_first_screen_shows_each_role_its_numbers(app, day_of_work, client):
+    a1, a2, boss = day_of_work
+    with app.app_context():
+        from xgapp.numbers import targets
+
+        targets.save(boss, today().replace(day=1), {(a1.id, "new"): "12000"})
+    login(client, "adv1")
+    html = client.get("/").get_data(as_text=True)
+    assert 'id="home-my-numbers"' in html and 'id="home-campus-numbers"' not in html
+    assert re.search(r"<span>回访</span><strong>2</strong>", html)
+    assert re.search(r'data-kind="new">.*?6000.00.*?/ 12000.00.*?50%', html, re.S)
+    client.post("/logout", data={"csrf_token": csrf_from(html)})
+    login(client, "sup")
+    html = client.get("/").get_data(as_text=True)
+    assert 'id="home-campus-numbers"' in html and html.count("<svg class=\"chart\"") == 2
+    assert "近 30 天签约金额" in html and "<rect" in html  # today's ¥6,000 is a bar
+    make_user("t1", roles=("teacher",), name="老师")
+    client.post("/logout", data={"csrf_token": csrf_from(html)})
+    login(client, "t1")
+    html = client.get("/").get_data(as_text=True)
+    assert "home-my-numbers" not in html and "home-campus-numbers" not in html
+
+
+def test_trends_and_charts(app, day_of_work):
+    from xgapp.numbers import charts, trends
+
+    with app.app_context():
+        series = trends.daily_series(today() - timedelta(days=2), today())
+    assert [(d, str(s), str(r)) for d, s, r in series][-1] == (today(), "6000.00", "6000.00")
+    assert [str(s) for _, s, _ in series[:2]] == ["0.00", "0.00"]
+    svg = charts.bars([("a", Decimal("3")), ("b", None), ("c", Decimal("0")), ("d", Decimal("12000"))], "测试", "元")
+    assert svg.count("<rect") == 2 and "2万元" in svg and "<title>测试</title>" in svg  # axis up to 20,000
+    assert charts._nice(Decimal("0")) == 1 and charts._nice(Decimal("83")) == 100 and charts._nice(1800) == 2000

@@ -1,6 +1,7 @@
 """The first screen after login, and the health check."""
 
 from flask import Blueprint, current_app, g, jsonify, render_template
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from xgapp import __version__, db, migrate, nav
@@ -40,6 +41,8 @@ def index():
         due = followups.open_tasks(user, until=campus_today())
         context["followups_due"] = len(due)
         context["followups_overdue"] = sum(t.due_on < campus_today() for t in due)
+    if can(user, "numbers.view"):
+        context.update(_numbers(user, campus_today()))
     if "teacher" in user.role_set:
         from xgapp.meetings import parents
 
@@ -60,6 +63,39 @@ def index():
             context["low_balances"] = hours.balances_for([s.id for s in low]) if low else {}
             context["resumptions"] = changes.resumptions_due(user)
     return render_template("home/index.html", user=user, today=campus_today(), **context)
+
+
+def _numbers(user, today):
+    """The numbers part of the first screen: the campus's day and 30-day trend for leaders, her own day, her month
+    against the target and the leads to call for an advisor."""
+    from datetime import timedelta
+
+    from xgapp.numbers import charts, daily, targets, trends
+
+    if user.role_set & {"supervisor", "principal"}:
+        from xgapp.contracts.models import Refund
+        from xgapp.followups.models import FollowUp
+
+        series = trends.daily_series(today - timedelta(days=29), today)
+        start = daily.day_bounds(today.replace(day=1))[0]
+        return {"campus_numbers": daily.campus_day(today),
+                "trend_signed": charts.bars([(d.strftime("%m-%d"), s) for d, s, _ in series],
+                                            _("Amount signed, last 30 days"), "元"),
+                "trend_revenue": charts.bars([(d.strftime("%m-%d"), r) for d, _, r in series],
+                                             _("Money taken, last 30 days"), "元", colour="#1a8f4a"),
+                "refunds_pending": Refund.select().where(Refund.status == "pending").count(),
+                "complaints_month": FollowUp.select().where(FollowUp.kind == "complaint",
+                                                            FollowUp.at >= start).count()}
+    if "advisor" in user.role_set:
+        from xgapp.leads.domain import CLOSED
+        from xgapp.leads.models import Lead
+
+        return {"my_numbers": daily.advisor_day(user, today),
+                "my_progress": targets.progress(today.replace(day=1), today, advisor=user),
+                "target_kinds": targets.KINDS,
+                "leads_due": Lead.select().where(Lead.advisor == user, Lead.stage.not_in(CLOSED),
+                                                 Lead.next_contact <= today).count()}
+    return {}
 
 
 @bp.route("/healthz")

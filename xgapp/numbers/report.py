@@ -1,19 +1,26 @@
 """The day's figures as rows for screens, printed forms and .xlsx: one list of columns, used everywhere."""
 
+from flask_babel import lazy_gettext as _l
+
 from xgapp.numbers import manual
 
-# (key, Chinese header, kind): "count" figures, "money" amounts, "hours", "manual" (tapped in by hand)
+# (key, Chinese header for paper and .xlsx, kind, label on screen); kind is "count", "money", "hours" or "manual"
 COLUMNS = [
-    ("inquiries", "咨询电话", "count"), ("invitations", "邀约", "count"), ("visits", "上门", "count"),
-    ("trials", "试听", "count"), ("followups", "回访", "count"),
-    ("new.count", "新签（单）", "count"), ("new.amount", "新签金额", "money"),
-    ("renewal.count", "续费/续班（单）", "count"), ("renewal.amount", "续费金额", "money"),
-    ("expansion.count", "扩科（单）", "count"), ("expansion.amount", "扩科金额", "money"),
-    ("referral.count", "转介绍（单）", "count"), ("referral.amount", "转介绍金额", "money"),
-    ("hours_consumed", "课消（课时）", "hours"), ("revenue", "进账", "money"),
-] + [("manual.%s" % kind, "%s（手工）" % label, "manual") for kind, label in
-     (("hotline", "热线电话"),)]
+    ("inquiries", "咨询电话", "count", _l("Inquiry calls")), ("invitations", "邀约", "count", _l("Invitations")),
+    ("visits", "上门", "count", _l("Walk-ins")), ("trials", "试听", "count", _l("Trial lessons")),
+    ("followups", "回访", "count", _l("Follow-ups")),
+    ("new.count", "新签（单）", "count", _l("New signings")), ("new.amount", "新签金额", "money", _l("New signings (yuan)")),
+    ("renewal.count", "续费/续班（单）", "count", _l("Renewals")),
+    ("renewal.amount", "续费金额", "money", _l("Renewals (yuan)")),
+    ("expansion.count", "扩科（单）", "count", _l("Added subjects")),
+    ("expansion.amount", "扩科金额", "money", _l("Added subjects (yuan)")),
+    ("referral.count", "转介绍（单）", "count", _l("Referrals")),
+    ("referral.amount", "转介绍金额", "money", _l("Referrals (yuan)")),
+    ("hours_consumed", "课消（课时）", "hours", _l("Hours consumed")), ("revenue", "进账", "money", _l("Money in")),
+    ("manual.hotline", "热线电话（手工）", "manual", _l("Hotline calls (manual)")),
+]
 assert {c[0].split(".")[1] for c in COLUMNS if c[2] == "manual"} == set(manual.KINDS)
+SCREEN_COLUMNS = [(key, label, kind) for key, _header, kind, label in COLUMNS]
 
 
 def value(figures, key):
@@ -24,7 +31,7 @@ def value(figures, key):
 
 
 def row(figures):
-    return [value(figures, key) for key, _, _ in COLUMNS]
+    return [value(figures, key) for key, _, _, _ in COLUMNS]
 
 
 def xlsx(day, campus):
@@ -37,7 +44,7 @@ def xlsx(day, campus):
     book = Workbook()
     sheet = book.active
     sheet.title = "校区日报 %s" % day.isoformat()
-    sheet.append(["日期", "学管师"] + [header for _, header, _ in COLUMNS])
+    sheet.append(["日期", "学管师"] + [header for _, header, _, _ in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for advisor, figures in campus["by_advisor"]:
@@ -47,7 +54,7 @@ def xlsx(day, campus):
         cell.font = Font(bold=True)
     for line in range(2, sheet.max_row + 1):
         sheet.cell(line, 1).number_format = "yyyy-mm-dd"
-        for index, (_, _, kind) in enumerate(COLUMNS, start=3):
+        for index, (_, _, kind, _) in enumerate(COLUMNS, start=3):
             if kind == "money":
                 sheet.cell(line, index).number_format = "#,##0.00"
             elif kind == "hours":

@@ -11,7 +11,7 @@ from xgapp.accounts.models import User
 from xgapp.audit.views import register_table
 from xgapp.classes.views import parse_date
 from xgapp.i18n import campus_today
-from xgapp.numbers import daily, manual, rates, report, targets
+from xgapp.numbers import charts, daily, manual, rates, report, targets, trends
 from xgapp.security import require
 from xgapp.students import domain as students
 from xgapp.validation import Invalid, row_id
@@ -66,7 +66,8 @@ def advisor(advisor_id):
     day = _day()
     figures = daily.advisor_day(person, day)
     month_progress = targets.progress(day.replace(day=1), advisor=person)
-    return render_template("numbers/advisor.html", person=person, figures=figures, columns=report.COLUMNS,
+    return render_template("numbers/advisor.html", person=person, figures=figures,
+                           columns=report.SCREEN_COLUMNS,
                            value=report.value, month_progress=month_progress, target_kinds=targets.KINDS,
                            kinds=manual.KINDS, may_tap=manual.may_tap(g.user, person, day),
                            leader=_is_leader(), **_nav_days(day))
@@ -80,7 +81,8 @@ def campus():
         abort(403)
     day = _day()
     figures = daily.campus_day(day)
-    return render_template("numbers/campus.html", campus_day=figures, columns=report.COLUMNS, value=report.value,
+    return render_template("numbers/campus.html", campus_day=figures, columns=report.SCREEN_COLUMNS,
+                           value=report.value,
                            **_nav_days(day))
 
 
@@ -163,7 +165,13 @@ def ranking():
     month = _month()
     data = rates.month_ranking(month)
     previous, following = targets.months_around(month)
+    chart = None
+    if _is_leader():
+        series = trends.renewal_by_month(month)
+        chart = charts.bars([(first.strftime("%y-%m"), rate) for first, rate, _r, _e in series],
+                            _("Renewal rate by month"), "%", colour="#7c3aed", label_every=1)
     return render_template("numbers/ranking.html", data=data, month=month, leader=_is_leader(), previous=previous,
+                           chart=chart,
                            following=following, renew_window=(rates.RENEW_BEFORE, rates.RENEW_AFTER),
                            team_classes=rates.TEAM_CLASSES, me=g.user.id)
 
