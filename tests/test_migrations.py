@@ -19,7 +19,7 @@ from xgapp.meetings.models import (Briefing, BriefingAttendee, FirstLessonFeedba
 from xgapp.scores.models import Score, StageTest
 from xgapp.migrations import MIGRATIONS
 from xgapp.notices.models import Notice
-from xgapp.numbers.models import ManualCount, Target
+from xgapp.numbers.models import ManualCount, MonthReport, Target
 from xgapp.prints.models import SignedCopy
 from xgapp.selfstudy.models import Question, Visit, VisitExit
 from xgapp.students.models import Guardian, StatusChange, Student
@@ -29,7 +29,7 @@ MODELS = [Campus, User, UserRole, AuditLog, Student, Guardian, StatusChange, Con
           StudentChange, TeacherMonth, Notice, Visit, VisitExit, Question,
           FollowTask, FollowUp, Briefing, BriefingAttendee, FirstLessonFeedback,
           ParentMeeting, ParentMeetingAttendee, TeachingPlan, StageTest, Score, SignedCopy, CampusLogo, ManualCount,
-          Target]
+          Target, MonthReport]
 
 
 def test_migration_list_matches_the_files_and_is_numbered_in_order():

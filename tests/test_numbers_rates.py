@@ -1,6 +1,8 @@
-"""签约率, 续费率, the monthly ranking and the excellent-team criteria, on hand-built months."""
+"""签约率, 续费率, the monthly ranking, the excellent-team criteria, 周报 and 月报, on hand-built months."""
 
+import io
 import re
+import subprocess
 from datetime import date
 
 import pytest
@@ -13,7 +15,9 @@ from xgapp.classes import domain as classes
 from xgapp.classes.models import Enrolment
 from xgapp.db import clock
 from xgapp.followups import domain as followups
-from xgapp.numbers import rates, targets
+from xgapp.numbers import periods, rates, targets
+from xgapp.numbers.models import MonthReport
+from xgapp.validation import Invalid
 
 MONTH = date(2026, 10, 1)
 MID = date(2026, 10, 15)
@@ -108,3 +112,68 @@ def test_the_ranking_page_shows_advisors_the_order_but_not_the_details(app, octo
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("名次", "学管师", "签约金额") and rows[1][:3] == (1, "学管甲", 10000)
     assert client.get("/numbers/ranking?month=1999-01").status_code == 404
+
+
+# --- 周报 and 月报 ---------------------------------------------------------------------------------------------
+
+def test_a_month_sums_its_days_and_keeps_one_text_per_author(app, october):
+    a1, a2, boss = october
+    with app.app_context():
+        month = periods.figures(MONTH, periods.month_last(MONTH), a1)
+        assert month["contracts_amount"] == 10000 and month["contracts_count"] == 3
+        assert periods.week_of(date(2026, 10, 15)) == (date(2026, 10, 12), date(2026, 10, 18))
+        signing, renewal = periods.month_rates(MONTH, a1)
+        assert signing[:2] == (1, 3) and renewal[:2] == (1, 2)
+        campus_signing, campus_renewal = periods.month_rates(MONTH)
+        assert campus_renewal[:2] == (1, 3)
+        periods.save_text(a1, MONTH, a1, "本月新签两单", "下月重点跟进续费")
+        periods.save_text(a1, MONTH, a1, "本月新签两单，续费一单", "下月重点跟进续费")
+        periods.save_text(boss, MONTH, None, "校区整体完成", "下月冲刺")
+        with pytest.raises(Invalid):
+            periods.save_text(a2, MONTH, a1, "代写", "")  # not her report
+        with pytest.raises(Invalid):
+            periods.save_text(a1, MONTH, None, "校区", "")  # the campus's is the supervisor's
+        with pytest.raises(Invalid):
+            periods.save_text(a1, MONTH, a1, "长" * 4001, "")
+        assert MonthReport.select().count() == 2
+        assert periods.text_of(MONTH, a1).summary == "本月新签两单，续费一单"
+
+
+def test_the_report_pages_print_and_export(app, october, client, tmp_path):
+    a1, a2, boss = october
+    with app.app_context():
+        targets.save(boss, MONTH, {(a1.id, "new"): "8000"})
+    login(client, "adv1")
+    html = client.get("/numbers/period?month=2026-10").get_data(as_text=True)
+    assert re.search(r'data-figure="new.count"><span>新签（单）</span><strong>2</strong>', html)
+    assert "33.3%" in html and "8000.00" in html  # her signing rate, her target
+    token = csrf_from(html)
+    saved = client.post("/numbers/period?month=2026-10", data={"csrf_token": token, "summary": "本月完成新签目标",
+                                                               "plan": "下月跟进两位结课学员续费"})
+    assert saved.status_code == 303
+    too_long = client.post("/numbers/period?month=2026-10", data={"csrf_token": token, "summary": "长" * 4001})
+    assert too_long.status_code == 422 and "最多 4000 个字" in too_long.get_data(as_text=True)
+    assert client.get("/numbers/period?kind=week&day=2026-10-15").status_code == 200
+    assert client.get("/numbers/period.xlsx?month=2026-10").status_code == 403
+    pdf = client.get("/print/month-report/%d/2026-10.pdf" % a1.id)
+    path = tmp_path / "m.pdf"
+    path.write_bytes(pdf.data)
+    text = "".join(subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True,
+                                  text=True).stdout.split())
+    assert "学管师月报" in text and "本月完成新签目标" in text and "下月跟进两位结课学员续费" in text and "33.3%" in text
+    assert client.get("/print/month-report/campus/2026-10").status_code == 404  # the campus's: leaders only
+    assert client.get("/print/month-report/%d/2026-10" % a2.id).status_code == 404
+    assert client.get("/print/month-report/%d/2026-13" % a1.id).status_code == 404
+    client.post("/logout", data={"csrf_token": token})
+    login(client, "sup")
+    html = client.get("/numbers/period?month=2026-10").get_data(as_text=True)
+    assert "本月完成新签目标" in html  # the advisors' texts
+    assert re.search(r'data-advisor="campus" data-figure="new.amount"><strong>8000.00<', html)
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(client.get("/numbers/period.xlsx?month=2026-10").data)).active
+    rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    header = [c.value for c in sheet[1]]
+    assert header[0] == "期间" and rows["学管甲"][0] == "2026-10" and rows["校区合计"][header.index("新签（单）")] == 2
+    week = load_workbook(io.BytesIO(client.get("/numbers/period.xlsx?kind=week&day=2026-10-20").data)).active
+    assert week.title.startswith("校区周报")

@@ -149,7 +149,7 @@ def test_the_first_screen_shows_each_role_its_numbers(app, day_of_work, client):
     html = client.get("/").get_data(as_text=True)
     assert 'id="home-my-numbers"' in html and 'id="home-campus-numbers"' not in html
     assert re.search(r"<span>回访</span><strong>2</strong>", html)
-    assert re.search(r'data-kind="new">.*?6000.00.*?/ 12000.00.*?50%', html, re.S)
+    assert re.search(r'data-kind="new">.*?¥6,000.00 / ¥12,000.00.*?50%', html, re.S)
     client.post("/logout", data={"csrf_token": csrf_from(html)})
     login(client, "sup")
     html = client.get("/").get_data(as_text=True)

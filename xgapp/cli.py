@@ -185,7 +185,7 @@ def check(data):
 @main.command("print")
 @click.argument("form_name", metavar="FORM", type=click.Choice(
     ["briefing", "parent-meeting", "selfstudy-log", "first-lesson", "qa-log", "daily-report", "change-form",
-     "campus-daily"]))
+     "campus-daily", "month-report"]))
 @click.option("--id", "ref", help="Record to print: a briefing, meeting or feedback id; an advisor's user id for "
                                   "daily-report; TK-n / ZB-n / TF-n (停课/转班/退费) for change-form.")
 @click.option("--date", "day", help="Day to print (YYYY-MM-DD): selfstudy-log, qa-log, daily-report.")
@@ -232,6 +232,8 @@ def print_form(form_name, ref, day, first, last, blank, output, data):
                     if not ref:
                         raise click.UsageError("daily-report needs --id (the advisor's user id) and --date")
                     ref = "%s/%s" % (ref, parse(day, "--date").isoformat())
+                elif form.keyed_by == "scope-month" and not ref:
+                    raise click.UsageError("month-report needs --id campus/YYYY-MM or ADVISOR-ID/YYYY-MM")
                 elif not ref:
                     raise click.UsageError("%s needs --id (or --blank)" % form_name)
                 pdf, pages, missing = _written(render.filled(form, ref))

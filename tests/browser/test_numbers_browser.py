@@ -11,6 +11,8 @@ def test_an_advisor_taps_her_hotline_counter_and_the_supervisor_sees_it(page, de
     from tests.browser.conftest import TABLET
 
     log_in(page, demo_campus, "advisor1")
+    expect(page.locator("#home-my-numbers")).to_contain_text("我的今天")  # her dashboard on the first screen
+    expect(page.locator("#home-my-numbers")).to_contain_text("待联系的咨询")
     page.click("#mainnav a:text-is('日报')")
     expect(page.locator("h1")).to_contain_text("日报")
     before = int(page.locator("[data-testid=count-hotline]").inner_text())

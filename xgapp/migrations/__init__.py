@@ -18,4 +18,5 @@ MIGRATIONS = [
     "m0011_signed_copies",
     "m0012_manual_counts",
     "m0013_targets",
+    "m0014_month_reports",
 ]

@@ -33,3 +33,17 @@ class Target(BaseModel):
 
     class Meta:
         table_name = "target"
+
+
+class MonthReport(BaseModel):
+    """月报 text: the month's summary and next month's plan, by an advisor or (advisor None) for the campus."""
+
+    month = pw.DateField()
+    advisor = pw.ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    summary = pw.TextField(default="")
+    plan = pw.TextField(default="")
+    updated_at = UtcDateTimeField()
+    updated_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="month_reports_updated")
+
+    class Meta:
+        table_name = "month_report"

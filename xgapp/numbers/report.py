@@ -34,8 +34,9 @@ def row(figures):
     return [value(figures, key) for key, _, _, _ in COLUMNS]
 
 
-def xlsx(day, campus):
-    """The campus day as .xlsx: one row per advisor and the campus total (Chinese headers, numbers as numbers)."""
+def xlsx(day, campus, title="校区日报", period=None):
+    """The campus day (or a period: `period` is its label, e.g. 2026-11) as .xlsx: one row per advisor and the
+    campus total (Chinese headers, numbers as numbers)."""
     from io import BytesIO
 
     from openpyxl import Workbook
@@ -43,17 +44,19 @@ def xlsx(day, campus):
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "校区日报 %s" % day.isoformat()
-    sheet.append(["日期", "学管师"] + [header for _, header, _, _ in COLUMNS])
+    label = period or day
+    sheet.title = "%s %s" % (title, period or day.isoformat())
+    sheet.append(["日期" if period is None else "期间", "学管师"] + [header for _, header, _, _ in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for advisor, figures in campus["by_advisor"]:
-        sheet.append([day, advisor.display_name] + row(figures))  # Decimal cells are written as numbers
-    sheet.append([day, "校区合计"] + row(campus))
+        sheet.append([label, advisor.display_name] + row(figures))  # Decimal cells are written as numbers
+    sheet.append([label, "校区合计"] + row(campus))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for line in range(2, sheet.max_row + 1):
-        sheet.cell(line, 1).number_format = "yyyy-mm-dd"
+        if period is None:
+            sheet.cell(line, 1).number_format = "yyyy-mm-dd"
         for index, (_, _, kind, _) in enumerate(COLUMNS, start=3):
             if kind == "money":
                 sheet.cell(line, index).number_format = "#,##0.00"

@@ -31,6 +31,17 @@ STEP = {"money": Decimal("0.01"), "hours": Decimal("0.1"), "count": Decimal("1")
 LIMIT = Decimal("100000000")
 
 
+def fmt(value, unit):
+    """A figure as people write it: ¥12,000.00, 120.5 (hours), 3 (a count); — for none."""
+    if value is None:
+        return "—"
+    if unit == "money":
+        return "¥{:,.2f}".format(value)
+    if unit == "hours":
+        return "%.1f" % value
+    return "%d" % value
+
+
 def month_of(text=None, today=None):
     """'2026-11' → date(2026, 11, 1); None or '' → this month; ValueError on anything else."""
     if not text:
@@ -149,7 +160,8 @@ def progress(month, today=None, advisor=None, campus=None):
             target = targets.get((who.id if who else None, kind))
             missing = max(target - actual, Decimal(0)) if target is not None else None
             per_day = (missing / left).quantize(STEP[unit], rounding="ROUND_CEILING") if missing and left else None
-            cells[kind] = {"target": target, "actual": actual, "unit": unit,
+            cells[kind] = {"target": target, "actual": actual, "unit": unit, "shown": "%s / %s" % (
+                               fmt(actual, unit), fmt(target, unit)), "shown_per_day": fmt(per_day, unit),
                            "percent": int(actual * 100 / target) if target else None,
                            "missing": missing, "per_day": per_day}
         rows.append((who, cells))

@@ -11,7 +11,7 @@ from xgapp.accounts.models import User
 from xgapp.audit.views import register_table
 from xgapp.classes.views import parse_date
 from xgapp.i18n import campus_today
-from xgapp.numbers import charts, daily, manual, rates, report, targets, trends
+from xgapp.numbers import charts, daily, manual, periods, rates, report, targets, trends
 from xgapp.security import require
 from xgapp.students import domain as students
 from xgapp.validation import Invalid, row_id
@@ -186,4 +186,64 @@ def ranking_xlsx():
 
     return send_file(BytesIO(report.ranking_xlsx(rates.month_ranking(month))), as_attachment=True, max_age=0,
                      download_name="学管师排名_%s.xlsx" % month.strftime("%Y-%m"),
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _period():
+    """('week', Monday, Sunday, label) or ('month', first, last, label) from the query string (404 on nonsense)."""
+    if request.values.get("kind") == "week":
+        day = _day()
+        first, last = periods.week_of(day)
+        return "week", first, last, "%s – %s" % (first.isoformat(), last.isoformat())
+    month = _month()
+    return "month", month, periods.month_last(month), month.strftime("%Y-%m")
+
+
+@bp.route("/period", methods=["GET", "POST"])
+@require("numbers.view")
+def period():
+    """周报 / 月报: the figures of a week or a month; for a month also the rates, the targets and the texts."""
+    kind, first, last, label = _period()
+    leader = _is_leader()
+    mine = None if leader else g.user  # leaders write the campus's report, an advisor her own
+    errors, status = {}, 200
+    if request.method == "POST":
+        if kind != "month":
+            abort(404)
+        try:
+            periods.save_text(g.user, first, mine, request.form.get("summary"), request.form.get("plan"))
+        except Invalid as exc:
+            errors, status = exc.errors, 422
+        else:
+            flash(_("Monthly report saved."), "success")
+            return redirect(url_for("numbers.period", month=label), code=303)
+    data = periods.figures(first, last, mine)
+    context = {"kind": kind, "first": first, "last": last, "label": label, "leader": leader, "data": data,
+               "columns": report.SCREEN_COLUMNS, "value": report.value, "errors": errors, "mine": mine,
+               "form": request.form if errors else None}
+    if kind == "month":
+        previous, following = targets.months_around(first)
+        context.update(previous=previous.strftime("%Y-%m"), following=following.strftime("%Y-%m"),
+                       rates=periods.month_rates(first, mine), goals=periods.target_rows(first, mine),
+                       text=periods.text_of(first, mine),
+                       advisor_texts=[(a, periods.text_of(first, a)) for a, _ in data["by_advisor"]] if leader
+                       else [])
+    else:
+        context.update(previous=(first - timedelta(days=7)).isoformat(), following=(last + timedelta(days=1))
+                       .isoformat())
+    return render_template("numbers/period.html", **context), status
+
+
+@bp.route("/period.xlsx")
+@require("numbers.view")
+def period_xlsx():
+    if not _is_leader():
+        abort(403)
+    kind, first, last, label = _period()
+    from io import BytesIO
+
+    title = "校区周报" if kind == "week" else "校区月报"
+    body = report.xlsx(first, periods.figures(first, last), title=title, period=label)
+    return send_file(BytesIO(body), as_attachment=True, max_age=0,
+                     download_name="%s_%s.xlsx" % (title, label.replace(" – ", "_")),
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

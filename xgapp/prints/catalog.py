@@ -41,7 +41,8 @@ CAME = {True: "√", False: "缺席", None: ""}
 # The one spelling of each kind of ref (ASCII digits, no leading zero, upper case, years 2000–2099): a record is
 # printed, and its signed copy filed, under exactly one name.
 _ID, _DAY = r"[1-9][0-9]{0,17}", r"20[0-9]{2}-[0-9]{2}-[0-9]{2}"
-REF_PATTERNS = {"id": _ID, "date": _DAY, "advisor-date": _ID + "/" + _DAY, "change": "(?:TK|ZB|TF)-" + _ID}
+REF_PATTERNS = {"id": _ID, "date": _DAY, "advisor-date": _ID + "/" + _DAY, "change": "(?:TK|ZB|TF)-" + _ID,
+                "scope-month": "(?:campus|%s)/20[0-9]{2}-(?:0[1-9]|1[0-2])" % _ID}
 BLANK_ROWS = 12
 
 
@@ -51,7 +52,7 @@ class Form:
     title: str
     code: str  # printed in the form number
     template: str
-    keyed_by: str  # "id", "date", "advisor-date" or "change" (TK-n / ZB-n / TF-n)
+    keyed_by: str  # "id", "date", "advisor-date", "change" (TK-n / ZB-n / TF-n) or "scope-month" (campus/2026-11)
     load: Callable = field(repr=False)  # (ref, viewer) -> context
     blank: Callable = field(repr=False)  # (params) -> context
     refs_between: Callable = field(default=None, repr=False)  # (first, last, viewer) -> [ref] for batch printing
@@ -429,6 +430,57 @@ def _every_day(first, last, viewer):
     return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
 
 
+# --- 月报 ---------------------------------------------------------------------------------------------------------
+
+
+def split_scope_month(ref):
+    """'campus/2026-11' → (None, date(2026, 11, 1)); '7/2026-11' → (User 7, …); NotFound otherwise."""
+    scope, _, month = str(ref).partition("/")
+    first = date.fromisoformat(month + "-01") if re.fullmatch(r"20[0-9]{2}-(?:0[1-9]|1[0-2])", month) else None
+    if first is None:
+        raise NotFound(ref)
+    if scope == "campus":
+        return None, first
+    advisor = User.get_or_none(User.id == _int(scope))
+    if advisor is None:
+        raise NotFound(ref)
+    return advisor, first
+
+
+def _month_report(ref, viewer=None):
+    from xgapp.numbers import periods, report, targets
+
+    advisor, month = split_scope_month(ref)
+    last = periods.month_last(month)
+    data = periods.figures(month, last, advisor)
+    signing, renewal = periods.month_rates(month, advisor)
+    text = periods.text_of(month, advisor)
+
+    def shown(v, kind):
+        return "¥%s" % v if kind == "money" else v
+
+    def rate(r):
+        return "—" if r[2] is None else "%s%%（%d/%d）" % (r[2], r[0], r[1])
+
+    label = month.strftime("%Y-%m")
+    return {"report_title": "学管师月报" if advisor else "校区月报", "advisor": advisor.display_name if advisor else None,
+            "month": label,
+            "figures": [(header, shown(report.value(data, key), kind)) for key, header, kind, _l in report.COLUMNS],
+            "signing": rate(signing), "renewal": rate(renewal),
+            "goals": [(lab, targets.fmt(c["target"], unit), targets.fmt(c["actual"], unit), c["percent"])
+                      for lab, unit, c in periods.target_rows(month, advisor)],
+            "month_summary": text.summary if text else "", "month_plan": text.plan if text else "",
+            "form_date": last.isoformat(), "summary": "%s %s" % (label, "学管师月报" if advisor else "校区月报")}
+
+
+def _month_report_blank(params):
+    from xgapp.numbers import report
+
+    return {"report_title": "学管师月报", "advisor": "", "month": "", "figures": [(h, "") for _k, h, _kind, _l in
+                                                                                report.COLUMNS],
+            "signing": "", "renewal": "", "goals": [], "month_summary": "", "month_plan": "", "form_date": ""}
+
+
 # --- 学员异动申请表（停课 / 转班 / 退费）-------------------------------------------------------------------------------
 
 CHANGE_PREFIX = {"TK": "suspend", "ZB": "transfer", "TF": "refund"}
@@ -520,4 +572,5 @@ FORMS = {f.name: f for f in (
     Form("change-form", "学员异动申请表", "YD", "print/change_form.html", "change", _change, _change_blank),
     Form("campus-daily", "校区日报", "XR", "print/campus_daily.html", "date", _campus_daily, _campus_daily_blank,
          _every_day),
+    Form("month-report", "月报", "YB", "print/month_report.html", "scope-month", _month_report, _month_report_blank),
 )}

@@ -18,7 +18,7 @@ from xgapp.meetings import parents
 from xgapp.meetings.models import Briefing, FirstLessonFeedback, ParentMeeting
 from xgapp.prints import batch as batches
 from xgapp.prints import domain, render
-from xgapp.prints.catalog import CHANGE_PREFIX, FORMS, NotFound, split_advisor_day
+from xgapp.prints.catalog import CHANGE_PREFIX, FORMS, NotFound, split_advisor_day, split_scope_month
 from xgapp.security import can
 from xgapp.students import domain as students
 from xgapp.students.models import Student
@@ -30,7 +30,7 @@ register_table("campus_logo", _l("Campus logo"))
 
 PERMISSION = {"briefing": "meetings.view", "parent-meeting": "meetings.view", "first-lesson": "meetings.view",
               "selfstudy-log": "selfstudy.view", "qa-log": "selfstudy.view", "daily-report": "followups.view",
-              "change-form": "students.list", "campus-daily": "numbers.view"}
+              "change-form": "students.list", "campus-daily": "numbers.view", "month-report": "numbers.view"}
 LEADERS = {"supervisor", "principal"}
 MAX_BATCH_DAYS = 92
 
@@ -78,6 +78,14 @@ def _check(form, ref):
             if "advisor" not in advisor.role_set or (advisor.id != user.id and not user.role_set & LEADERS):
                 abort(404)
             return bool(user.role_set & LEADERS) and day <= campus_today()
+        if form.name == "month-report":  # the campus's for the leaders; an advisor's for her and the leaders
+            advisor, month = split_scope_month(ref)
+            if advisor is None and not user.role_set & LEADERS:
+                abort(404)
+            if advisor is not None and ("advisor" not in advisor.role_set
+                                        or (advisor.id != user.id and not user.role_set & LEADERS)):
+                abort(404)
+            return bool(user.role_set & LEADERS) and month <= campus_today()
         if form.name == "campus-daily":  # the supervisor's report to the branch and the principal
             if not user.role_set & LEADERS:
                 abort(404)
