@@ -83,11 +83,11 @@ class Client:
         return response.status, data
 
 
-def login(port):
+def login(port, username="principal"):
     client = Client(port)
     _, page = client.request("GET", "/login")
     token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
-    body = urllib.parse.urlencode({"username": "principal", "password": PASSWORD, "csrf_token": token})
+    body = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": token})
     status, _ = client.request("POST", "/login", body)
     assert status == 303, status
     return client.cookies

@@ -1,4 +1,5 @@
-"""日报 pages: an advisor's day counted from the records (plus what she taps in by hand), and the campus's day."""
+"""The numbers pages: 日报 (an advisor's day counted from the records, plus what she taps in by hand, and the
+campus's day), 业绩目标, 周报 / 月报 and the monthly 排名. Leaders see every advisor; an advisor sees her own."""
 
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ bp = Blueprint("numbers", __name__, url_prefix="/numbers")
 nav.register("numbers.index", _l("Daily report"), "numbers.view", order=26)
 register_table("manual_count", _l("Manual counter"))
 register_table("target", _l("Monthly target"))
+register_table("month_report", _l("Monthly report"))
 LEADERS = {"supervisor", "principal"}
 
 
