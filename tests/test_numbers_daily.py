@@ -315,6 +315,6 @@ def test_a_period_is_the_sum_of_its_days(world):
         for name in daily.COUNTS + daily.SUMS:
             assert period[name] == sum((d[name] for d in days), type(period[name])(0)), (person.id, name)
         assert period["manual"]["hotline"] == sum(d["manual"]["hotline"] for d in days)
-        assert [f.id for f in period["followup_rows"]] == [f.id for d in days for f in d["followup_rows"]]
+        assert period["followup_rows"] == [] and period["followups"] == sum(len(d["followup_rows"]) for d in days)
     campus = daily.campus_day(first, last)
     assert campus["followups"] == sum(daily.campus_day(first + timedelta(days=i))["followups"] for i in range(3))

@@ -21,7 +21,8 @@ zeros and empty lists):
   as the month's figures (classes.figures.month_figures);
 - ``low_classes`` ([(SchoolClass, int)]): the advisor's running classes with LOW_LESSONS or fewer lessons
   (not cancelled) scheduled after `day`, fewest left first, then by name;
-- ``followup_rows`` ([FollowUp]): the day's follow-ups with ``.student`` and ``.advisor`` loaded, by time;
+- ``followup_rows`` ([FollowUp]): the day's follow-ups with ``.student`` and ``.advisor`` loaded, by time (a
+  period longer than a day only counts them: the list stays empty);
 - ``manual`` ({kind: int}, every kind of numbers.manual.KINDS): what the advisor tapped in by hand (热线 calls
   that never became a lead), kept apart from the counted figures.
 
@@ -122,14 +123,20 @@ def _gather(day, advisor=None, last=None):
     for advisor_id, total in _mine(booked, Student.advisor, advisor).tuples():
         of(advisor_id)["hours_consumed"] -= hours_sum(total)
 
-    rows = (FollowUp.select(FollowUp, Student, User)
-            .join(Student, on=(FollowUp.student == Student.id), attr="student").switch(FollowUp)
-            .join(User, on=(FollowUp.advisor == User.id), attr="advisor")
-            .where(FollowUp.at >= start, FollowUp.at < end).order_by(FollowUp.at, FollowUp.id))
-    for row in _mine(rows, FollowUp.advisor, advisor):
-        figures = of(row.advisor_id)
-        figures["followup_rows"].append(row)
-        figures["followups"] += 1
+    if last == day:  # a day lists its follow-ups; a period only counts them
+        rows = (FollowUp.select(FollowUp, Student, User)
+                .join(Student, on=(FollowUp.student == Student.id), attr="student").switch(FollowUp)
+                .join(User, on=(FollowUp.advisor == User.id), attr="advisor")
+                .where(FollowUp.at >= start, FollowUp.at < end).order_by(FollowUp.at, FollowUp.id))
+        for row in _mine(rows, FollowUp.advisor, advisor):
+            figures = of(row.advisor_id)
+            figures["followup_rows"].append(row)
+            figures["followups"] += 1
+    else:
+        counted = (FollowUp.select(FollowUp.advisor, fn.COUNT(FollowUp.id))
+                   .where(FollowUp.at >= start, FollowUp.at < end).group_by(FollowUp.advisor))
+        for advisor_id, n in _mine(counted, FollowUp.advisor, advisor).tuples():
+            of(advisor_id)["followups"] = n
 
     left = fn.COUNT(Lesson.id)
     classes = (SchoolClass.select(SchoolClass, left.alias("lessons_left"))

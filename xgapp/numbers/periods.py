@@ -44,6 +44,12 @@ def month_rates(month, advisor=None):
     return pick(signs), pick(renews)
 
 
+def texts(month):
+    """{advisor id: MonthReport} of the month's advisor reports (one query)."""
+    return {r.advisor_id: r for r in MonthReport.select().where(MonthReport.month == month,
+                                                               MonthReport.advisor.is_null(False))}
+
+
 def text_of(month, advisor=None):
     """The saved 月报 text row, or None."""
     query = MonthReport.select().where(MonthReport.month == month)
@@ -85,9 +91,10 @@ def save_text(by, month, advisor, summary, plan):
     return text_of(month, advisor)
 
 
-def target_rows(month, advisor=None):
-    """[(label, unit, cell)] of the targets set for the month (an advisor's, or the campus's)."""
-    data = targets.progress(month, advisor=advisor)
+def target_rows(month, advisor=None, figures=None):
+    """[(label, unit, cell)] of the targets set for the month (an advisor's, or the campus's); `figures` may pass
+    the month's figures already counted."""
+    data = targets.progress(month, advisor=advisor, campus=figures)
     cells = data["rows"][0][1] if advisor is not None else data["rows"][-1][1]
     return [(targets.KINDS[kind][0], targets.KINDS[kind][1], cell) for kind, cell in cells.items()
             if cell["target"] is not None]

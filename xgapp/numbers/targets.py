@@ -140,7 +140,7 @@ def progress(month, today=None, advisor=None, campus=None):
 
     Returns {"days_left": n, "rows": [(who, {kind: cell})]} where who is a User or None for the campus and a cell
     is {"target", "actual", "percent", "missing", "per_day"} (target None when none is set). `campus` may pass
-    the month's campus figures when the caller has them already.
+    the month's figures (the campus's, or the advisor's) when the caller has them already.
     """
     today = today or campus_today()
     first, following = month_bounds(month.strftime("%Y-%m"))
@@ -148,7 +148,7 @@ def progress(month, today=None, advisor=None, campus=None):
     left = days_left(month, today)
     targets = load(month)
     if advisor is not None:
-        people = [(advisor, daily.advisor_period(advisor, first, last))]
+        people = [(advisor, campus or daily.advisor_period(advisor, first, last))]
     else:
         campus = campus or daily.campus_day(first, last)
         people = list(campus["by_advisor"]) + [(None, campus)]

@@ -226,10 +226,11 @@ def period():
     if kind == "month":
         previous, following = targets.months_around(first)
         context.update(previous=previous.strftime("%Y-%m"), following=following.strftime("%Y-%m"),
-                       rates=periods.month_rates(first, mine), goals=periods.target_rows(first, mine),
-                       text=periods.text_of(first, mine),
-                       advisor_texts=[(a, periods.text_of(first, a)) for a, _ in data["by_advisor"]] if leader
-                       else [])
+                       rates=periods.month_rates(first, mine), goals=periods.target_rows(first, mine, data),
+                       text=periods.text_of(first, mine))
+        if leader:
+            written = periods.texts(first)
+            context["advisor_texts"] = [(a, written.get(a.id)) for a, _ in data["by_advisor"]]
     else:
         context.update(previous=(first - timedelta(days=7)).isoformat(), following=(last + timedelta(days=1))
                        .isoformat())

@@ -468,7 +468,7 @@ def _month_report(ref, viewer=None):
             "figures": [(header, shown(report.value(data, key), kind)) for key, header, kind, _l in report.COLUMNS],
             "signing": rate(signing), "renewal": rate(renewal),
             "goals": [(lab, targets.fmt(c["target"], unit), targets.fmt(c["actual"], unit), c["percent"])
-                      for lab, unit, c in periods.target_rows(month, advisor)],
+                      for lab, unit, c in periods.target_rows(month, advisor, data)],
             "month_summary": text.summary if text else "", "month_plan": text.plan if text else "",
             "form_date": last.isoformat(), "summary": "%s %s" % (label, "学管师月报" if advisor else "校区月报")}
 
