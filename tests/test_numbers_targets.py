@@ -88,7 +88,7 @@ def test_the_targets_page(app, team, client):
     token = csrf_from(html)
     bad = client.post("/numbers/targets", data={"csrf_token": token, "month": month, "new-campus": "1万",
                                                  "new-%d" % a1.id: "12000"})
-    assert bad.status_code == 422 and "请填写数字。" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "请输入以元为单位的金额" in bad.get_data(as_text=True)
     assert Target.select().count() == 0
     good = client.post("/numbers/targets", data={"csrf_token": token, "month": month, "new-campus": "20000",
                                                   "new-%d" % a1.id: "12000", "new-%d" % a2.id: "6000"})

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
-from xgapp import audit
+from xgapp import audit, validation
 from xgapp.classes.figures import month_bounds
 from xgapp.db import utcnow, write
 from xgapp.i18n import campus_today
@@ -55,9 +55,12 @@ def load(month):
 
 
 def _parse(raw, unit):
+    """A target typed on the form, per its unit (yuan to the fen, hours to a tenth, a whole count); None if empty."""
     text = (raw or "").strip().replace(",", "").replace("，", "")
     if not text:
         return None
+    if unit == "money":
+        return validation.money(text)
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -65,8 +68,7 @@ def _parse(raw, unit):
     if not value.is_finite() or value < 0 or value >= LIMIT:
         raise ValueError(_l("Enter a number from 0 up to 100 million."))
     if value != value.quantize(STEP[unit]):
-        raise ValueError({"money": _l("At most 2 decimals."), "hours": _l("At most 1 decimal."),
-                          "count": _l("A whole number.")}[unit])
+        raise ValueError(_l("At most 1 decimal.") if unit == "hours" else _l("A whole number."))
     return value.quantize(STEP["money"])
 
 
