@@ -203,7 +203,7 @@ def test_an_advisors_day_is_counted_exactly(world):
         "contracts_count": 3, "contracts_amount": money("10000"),
         "revenue": money("7900"),  # 6000 + 1000 + 800 + 300 − 200
         "hours_consumed": hrs("3.0"),  # 2 (DAY's lesson) + 1.5 (manual, 07:30) − 0.5 (correction)
-        "manual": {"hotline": 2},
+        "manual": {"hotline": 2}, "new_students": 1,  # 甲一's first contract; 甲二's renewal and expansion are not
     }
     assert one["renewal"] is one["contracts"]["renewal"]
     assert [(k.id, n) for k, n in one["low_classes"]] == [(w.k1.id, 3), (w.k3.id, 3)]
@@ -217,7 +217,7 @@ def test_an_advisors_day_is_counted_exactly(world):
         **kinds(referral=(1, "3000")), "contracts_count": 1, "contracts_amount": money("3000"),
         "revenue": money("3000"),
         "hours_consumed": hrs("2.0"),  # 乙五 absent from DAY's 数学A班 lesson (a1's class, a2's student)
-        "manual": {"hotline": 0},
+        "manual": {"hotline": 0}, "new_students": 1,  # a referred family's first contract is a new student too
     }
     assert [(k.id, n) for k, n in two["low_classes"]] == [(w.k4.id, 0), (w.k7.id, 4)]
     assert [f.id for f in two["followup_rows"]] == [w.f5.id]
@@ -231,7 +231,7 @@ def test_the_campus_day_sums_everyone_and_lists_each_advisor(world):
         "inquiries": 3, "invitations": 2, "visits": 2, "trials": 1, "followups": 5,
         **kinds(new=(1, "6000"), renewal=(1, "2800"), expansion=(1, "1200"), referral=(1, "3000")),
         "contracts_count": 4, "contracts_amount": money("13000"),
-        "revenue": money("10900"), "hours_consumed": hrs("5.0"), "manual": {"hotline": 2},
+        "revenue": money("10900"), "hours_consumed": hrs("5.0"), "manual": {"hotline": 2}, "new_students": 2,
     }
     assert [(k.id, n) for k, n in campus["low_classes"]] == [(w.k4.id, 0), (w.k1.id, 3), (w.k3.id, 3), (w.k7.id, 4)]
     assert [f.id for f in campus["followup_rows"]] == [w.f1.id, w.f2.id, w.f7.id, w.f5.id, w.f3.id]

@@ -40,6 +40,9 @@ def october(app):
         sign(l1.student, date(2026, 10, 20), price="300")  # 20 h × 300 = ¥6,000 new
         sign(l3.student, date(2026, 10, 8), price="100")  # ¥2,000 new
         sign(l4.student, date(2026, 11, 2), price="100")
+        l5 = inquiry(a1, "甲五", date(2026, 10, 1))  # straight to a trial lesson, no separate 已上门 step
+        advance(a1, l5, "trial", date(2026, 10, 10))
+        sign(l5.student, date(2026, 10, 12), price="50")  # ¥1,000 new
         # 续费率: three students whose course ends on 10-25
         klass = make_class(name="数学A班", advisor_user=a1, teacher_user=teacher("t1"), start_on=date(2026, 9, 1))
         kids = [make_student(name=n, advisor_user=a) for n, a in (("续一", a1), ("续二", a1), ("续三", a2))]
@@ -65,7 +68,7 @@ def test_signing_and_renewal_rates_are_counted_from_the_records(app, october):
     a1, a2, _ = october
     with app.app_context():
         first, last = MONTH, date(2026, 10, 31)
-        assert rates.signing(first, last) == {a1.id: (1, 3)}  # L1 of L1, L2, L4
+        assert rates.signing(first, last) == {a1.id: (2, 4)}  # L1 and L5 of L1, L2, L4, L5 (a trial is a visit)
         assert rates.renewal(first, last) == {a1.id: (1, 2), a2.id: (0, 1)}
         assert rates.complaints(first, last) == {a2.id: 1}
         assert rates.signing(date(2026, 9, 1), date(2026, 9, 30)) == {a1.id: (0, 1)}  # L3 signed only in October
@@ -79,14 +82,14 @@ def test_the_ranking_orders_advisors_and_checks_the_team_criteria(app, october):
         data = rates.month_ranking(MONTH, today=date(2026, 11, 29))
         first, second = data["rows"]
         assert (first["advisor"].id, first["rank"], second["advisor"].id, second["rank"]) == (a1.id, 1, a2.id, 2)
-        assert first["amount"] == 6000 + 2000 + 2000 and first["contracts"] == 3  # two new, one renewal
-        assert first["signing"] == (1, 3, rates._ratio(1, 3)) and str(first["signing"][2]) == "33.3"
+        assert first["amount"] == 6000 + 2000 + 1000 + 2000 and first["contracts"] == 4  # three new, one renewal
+        assert first["signing"] == (2, 4, rates._ratio(2, 4)) and str(first["signing"][2]) == "50.0"
         assert first["renewal"][2] == 50 and second["renewal"][2] == 0
         assert first["targets_met"] is True and second["targets_met"] is None
         assert (first["complaints"], second["complaints"]) == (0, 1)
         assert data["team"]["targets_met"] is True and data["team"]["complaints"] == 1
         assert data["team"]["excellent"] is False  # a complaint, and half a class per advisor
-        assert str(data["renewal"][2]) == "33.3" and data["signing"][:2] == (1, 3)
+        assert str(data["renewal"][2]) == "33.3" and data["signing"][:2] == (2, 4)
         empty = rates.month_ranking(date(2001, 1, 1), today=date(2026, 11, 29))
         assert [r["amount"] for r in empty["rows"]] == [0, 0] and empty["signing"] == (0, 0, None)
 
@@ -97,20 +100,20 @@ def test_the_ranking_page_shows_advisors_the_order_but_not_the_details(app, octo
     html = client.get("/numbers/ranking?month=2026-10").get_data(as_text=True)
     names = re.findall(r'<tr data-advisor="([^"]+)"', html)
     assert names == ["学管甲", "学管乙"]
-    assert "10,000.00" in html and "签约率" in html  # the order and the amount, and her own rates
+    assert "11,000.00" in html and "签约率" in html  # the order and the amount, and her own rates
     assert 'id="team"' not in html and "投诉</th>" not in html  # no other advisor's details
     assert client.get("/numbers/ranking.xlsx?month=2026-10").status_code == 403
     client.post("/logout", data={"csrf_token": csrf_from(html)})
     login(client, "sup")
     html = client.get("/numbers/ranking?month=2026-10").get_data(as_text=True)
-    assert 'id="team"' in html and "33.3%" in html
+    assert 'id="team"' in html and "50.0%" in html
     response = client.get("/numbers/ranking.xlsx?month=2026-10")
     import io
 
     from openpyxl import load_workbook
 
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("名次", "学管师", "签约金额") and rows[1][:3] == (1, "学管甲", 10000)
+    assert rows[0][:3] == ("名次", "学管师", "签约金额") and rows[1][:3] == (1, "学管甲", 11000)
     assert client.get("/numbers/ranking?month=1999-01").status_code == 404
 
 
@@ -120,10 +123,10 @@ def test_a_month_sums_its_days_and_keeps_one_text_per_author(app, october):
     a1, a2, boss = october
     with app.app_context():
         month = periods.figures(MONTH, periods.month_last(MONTH), a1)
-        assert month["contracts_amount"] == 10000 and month["contracts_count"] == 3
+        assert month["contracts_amount"] == 11000 and month["contracts_count"] == 4
         assert periods.week_of(date(2026, 10, 15)) == (date(2026, 10, 12), date(2026, 10, 18))
         signing, renewal = periods.month_rates(MONTH, a1)
-        assert signing[:2] == (1, 3) and renewal[:2] == (1, 2)
+        assert signing[:2] == (2, 4) and renewal[:2] == (1, 2)
         campus_signing, campus_renewal = periods.month_rates(MONTH)
         assert campus_renewal[:2] == (1, 3)
         periods.save_text(a1, MONTH, a1, "本月新签两单", "下月重点跟进续费")
@@ -145,8 +148,8 @@ def test_the_report_pages_print_and_export(app, october, client, tmp_path):
         targets.save(boss, MONTH, {(a1.id, "new"): "8000"})
     login(client, "adv1")
     html = client.get("/numbers/period?month=2026-10").get_data(as_text=True)
-    assert re.search(r'data-figure="new.count"><span>新签（单）</span><strong>2</strong>', html)
-    assert "33.3%" in html and "8000.00" in html  # her signing rate, her target
+    assert re.search(r'data-figure="new.count"><span>新签（单）</span><strong>3</strong>', html)
+    assert "50.0%" in html and "¥9,000.00 / ¥8,000.00" in html  # her signing rate; her new signings against the target
     token = csrf_from(html)
     saved = client.post("/numbers/period?month=2026-10", data={"csrf_token": token, "summary": "本月完成新签目标",
                                                                "plan": "下月跟进两位结课学员续费"})
@@ -160,7 +163,7 @@ def test_the_report_pages_print_and_export(app, october, client, tmp_path):
     path.write_bytes(pdf.data)
     text = "".join(subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True,
                                   text=True).stdout.split())
-    assert "学管师月报" in text and "本月完成新签目标" in text and "下月跟进两位结课学员续费" in text and "33.3%" in text
+    assert "学管师月报" in text and "本月完成新签目标" in text and "下月跟进两位结课学员续费" in text and "50.0%" in text
     assert client.get("/print/month-report/campus/2026-10").status_code == 404  # the campus's: leaders only
     assert client.get("/print/month-report/%d/2026-10" % a2.id).status_code == 404
     assert client.get("/print/month-report/%d/2026-13" % a1.id).status_code == 404
@@ -168,12 +171,12 @@ def test_the_report_pages_print_and_export(app, october, client, tmp_path):
     login(client, "sup")
     html = client.get("/numbers/period?month=2026-10").get_data(as_text=True)
     assert "本月完成新签目标" in html  # the advisors' texts
-    assert re.search(r'data-advisor="campus" data-figure="new.amount"><strong>8000.00<', html)
+    assert re.search(r'data-advisor="campus" data-figure="new.amount"><strong>9000.00<', html)
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(client.get("/numbers/period.xlsx?month=2026-10").data)).active
     rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     header = [c.value for c in sheet[1]]
-    assert header[0] == "期间" and rows["学管甲"][0] == "2026-10" and rows["校区合计"][header.index("新签（单）")] == 2
+    assert header[0] == "期间" and rows["学管甲"][0] == "2026-10" and rows["校区合计"][header.index("新签（单）")] == 3
     week = load_workbook(io.BytesIO(client.get("/numbers/period.xlsx?kind=week&day=2026-10-20").data)).active
     assert week.title.startswith("校区周报")

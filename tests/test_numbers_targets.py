@@ -107,3 +107,28 @@ def test_the_targets_page(app, team, client):
                                                   "new-campus": "1"}).status_code == 403
     own = client.get("/numbers/advisor/%d" % a1.id).get_data(as_text=True)
     assert 'id="month-progress"' in own and "50%" in own
+
+
+def test_found_in_review_zero_targets_odd_args_early_months_and_mid_month_copies(app, team, client):
+    a1, a2, boss = team
+    month = this_month()
+    with app.app_context():
+        for text in ("0", "-0", "0.00"):
+            with pytest.raises(Invalid):
+                targets.save(boss, month, {(a1.id, "new"): text})
+            with pytest.raises(Invalid):
+                targets.save(boss, month, {(a1.id, "new_students"): text})
+        assert Target.select().count() == 0
+    login(client, "adv1")
+    for odd in ("?advisor_id=7", "?endpoint=x", "?_method=POST", "?_external=1&day=2026-11-01"):
+        response = client.get("/numbers/" + odd)
+        assert response.status_code == 302 and "_external" not in response.headers["Location"], odd
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+    login(client, "sup")
+    assert client.get("/numbers/ranking?month=2000-01").status_code == 200
+    assert client.get("/numbers/ranking?month=2000-06").status_code == 200
+    page = client.get("/print/month-report/campus/%s" % month.strftime("%Y-%m")).get_data(as_text=True)
+    assert "mark-signed" not in page  # this month's report is not finished: no signed copy yet
+    token = csrf_from(page)
+    assert client.post("/print/month-report/campus/%s/signed" % month.strftime("%Y-%m"),
+                       data={"csrf_token": token}).status_code == 403

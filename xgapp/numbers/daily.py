@@ -13,7 +13,8 @@ zeros and empty lists):
   the day, credited to the contract's advisor; the same cells are also under each kind's own key (``new``,
   ``renewal``, ``expansion``, ``referral``: ``figures["renewal"]["count"]``); ``contracts_count`` (int) and
   ``contracts_amount`` (Decimal) are their totals. A contract later refunded still counts on the day it was
-  signed (there is no void status);
+  signed (there is no void status); ``new_students`` (int): students whose first contract, of any kind, was signed
+  on the day (credited to that contract's advisor);
 - ``revenue`` (Decimal): money taken on the day (Payment.day) on the advisor's contracts, refunds subtracting;
 - ``hours_consumed`` (Decimal, hours used counted positive; a correction giving hours back subtracts): 课消 of
   the advisor's students (the student's current advisor) — a roll call counts on its lesson's day (even when
@@ -50,7 +51,7 @@ from xgapp.students.models import Student
 
 STAGES = {"inquiry": "inquiries", "invited": "invitations", "visited": "visits", "trial": "trials"}
 LOW_LESSONS = 4  # 每日将剩余课次在4课时以内班级统计
-COUNTS = ("inquiries", "invitations", "visits", "trials", "followups", "contracts_count")
+COUNTS = ("inquiries", "invitations", "visits", "trials", "followups", "contracts_count", "new_students")
 SUMS = ("contracts_amount", "revenue", "hours_consumed")
 
 
@@ -79,7 +80,7 @@ def _gather(day, advisor=None, last=None):
     """{advisor id: figures} of everyone with something from `day` to `last` (default: that day only; only
     `advisor`'s when given).
 
-    Eight grouped queries in all; the key None holds the consumption of students without an advisor.
+    Nine grouped queries in all; the key None holds the consumption of students without an advisor.
     """
     last = last or day
     found = {}
@@ -104,6 +105,14 @@ def _gather(day, advisor=None, last=None):
         cell.update(count=n, amount=amount)  # figures[kind] is the same cell
         figures["contracts_count"] += n
         figures["contracts_amount"] += amount
+
+    # new students: those whose first contract (of any kind: a referred family's first is a 转介绍) is in the period
+    firsts = Contract.select(fn.MIN(Contract.id).alias("first_id")).group_by(Contract.student)
+    newcomers = (Contract.select(Contract.advisor, fn.COUNT(Contract.id))
+                 .join(firsts, on=(Contract.id == firsts.c.first_id))
+                 .where(Contract.signed_on.between(day, last)).group_by(Contract.advisor))
+    for advisor_id, n in _mine(newcomers, Contract.advisor, advisor).tuples():
+        of(advisor_id)["new_students"] = n
 
     money = (Payment.select(Contract.advisor, fn.SUM(Payment.amount)).join(Contract)
              .where(Payment.day.between(day, last)).group_by(Contract.advisor))

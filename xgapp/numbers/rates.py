@@ -1,7 +1,8 @@
 """Rates and the monthly ranking of advisors (签约率 · 续费率 · 排名 · 优秀学管师团队), counted from the records.
 
-- 签约率 (signing rate) of a period: of the leads that reached 已上门 in the period, the share that reached 已签约 by
-  the period's last day. Credited to the lead's advisor. None when nobody visited.
+- 签约率 (signing rate) of a period: of the leads that came to the campus in the period (their first 已上门 or
+  已试听 step, whichever came first: a lead may go straight to a trial), the share that reached 已签约 by the
+  period's last day. Credited to the lead's advisor. None when nobody came.
 - 续费率 (renewal rate) of a period: of the students whose course ended in the period (a 结课 change), the share who
   signed a renewal or added-subject contract from RENEW_BEFORE days before the end to RENEW_AFTER days after it.
   Credited to the student's advisor. None when no course ended. (Hours running out without a course end is not an
@@ -35,9 +36,12 @@ def _ratio(part, whole):
 
 
 def signing(first, last):
-    """{advisor id: (signed, visited)} of leads that reached 已上门 from `first` to `last` (two queries)."""
-    visited = dict(LeadStep.select(LeadStep.lead, Lead.advisor).join(Lead)
-                   .where(LeadStep.stage == "visited", LeadStep.on.between(first, last)).distinct().tuples())
+    """{advisor id: (signed, came)} of leads that first came to the campus from `first` to `last` (two queries)."""
+    came = fn.MIN(LeadStep.on)
+    visited = {lead: advisor for lead, advisor, _ in
+               LeadStep.select(LeadStep.lead, Lead.advisor, came).join(Lead)
+               .where(LeadStep.stage.in_(["visited", "trial"])).group_by(LeadStep.lead, Lead.advisor)
+               .having(came.between(first, last)).tuples()}
     signed = {lead for (lead,) in LeadStep.select(LeadStep.lead)
               .where(LeadStep.stage == "signed", LeadStep.on <= last, LeadStep.lead.in_(list(visited))).tuples()} \
         if visited else set()

@@ -25,7 +25,7 @@ KINDS = {
     "referral": (_l("Referrals (yuan)"), "money", lambda f: f["referral"]["amount"]),
     "expansion": (_l("Added subjects (yuan)"), "money", lambda f: f["expansion"]["amount"]),
     "hours": (_l("Hours consumed"), "hours", lambda f: f["hours_consumed"]),
-    "new_students": (_l("New students"), "count", lambda f: f["new"]["count"]),
+    "new_students": (_l("New students"), "count", lambda f: f["new_students"]),
 }
 STEP = {"money": Decimal("0.01"), "hours": Decimal("0.1"), "count": Decimal("1")}
 LIMIT = Decimal("100000000")
@@ -60,13 +60,16 @@ def _parse(raw, unit):
     if not text:
         return None
     if unit == "money":
-        return validation.money(text)
+        value = validation.money(text)
+        if value == 0:
+            raise ValueError(_l("A target must be more than zero; leave the box empty for no target."))
+        return value
     try:
         value = Decimal(text)
     except InvalidOperation:
         raise ValueError(_l("Enter a number.")) from None
-    if not value.is_finite() or value < 0 or value >= LIMIT:
-        raise ValueError(_l("Enter a number from 0 up to 100 million."))
+    if not value.is_finite() or value <= 0 or value >= LIMIT:
+        raise ValueError(_l("Enter a number more than 0 and under 100 million."))
     if value != value.quantize(STEP[unit]):
         raise ValueError(_l("At most 1 decimal.") if unit == "hours" else _l("A whole number."))
     return value.quantize(STEP["money"])
@@ -164,7 +167,7 @@ def progress(month, today=None, advisor=None, campus=None):
             per_day = (missing / left).quantize(STEP[unit], rounding="ROUND_CEILING") if missing and left else None
             cells[kind] = {"target": target, "actual": actual, "unit": unit, "shown": "%s / %s" % (
                                fmt(actual, unit), fmt(target, unit)), "shown_per_day": fmt(per_day, unit),
-                           "percent": int(actual * 100 / target) if target else None,
+                           "percent": None if target is None else int(actual * 100 / target) if target else 100,
                            "missing": missing, "per_day": per_day}
         rows.append((who, cells))
     return {"days_left": left, "rows": rows, "month": month}

@@ -27,7 +27,7 @@ def daily_series(first, last):
 def renewal_by_month(month, count=12):
     """[(first day of month, rate or None, renewed, ended)] for the `count` months up to `month`."""
     months = [month]
-    while len(months) < count:
+    while len(months) < count and months[-1].year * 12 + months[-1].month > 2000 * 12 + 1:  # the app's dates start in 2000
         months.append((months[-1] - timedelta(days=1)).replace(day=1))
     series = []
     for first in reversed(months):

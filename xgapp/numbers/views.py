@@ -49,9 +49,10 @@ def _advisor_or_404(advisor_id):
 @require("numbers.view")
 def index():
     """Leaders land on the campus's day; an advisor on her own."""
+    day = request.args.get("day") or None
     if _is_leader():
-        return redirect(url_for("numbers.campus", **request.args))
-    return redirect(url_for("numbers.advisor", advisor_id=g.user.id, **request.args))
+        return redirect(url_for("numbers.campus", day=day))
+    return redirect(url_for("numbers.advisor", advisor_id=g.user.id, day=day))
 
 
 def _nav_days(day):

@@ -85,7 +85,9 @@ def _check(form, ref):
             if advisor is not None and ("advisor" not in advisor.role_set
                                         or (advisor.id != user.id and not user.role_set & LEADERS)):
                 abort(404)
-            return bool(user.role_set & LEADERS) and month <= campus_today()
+            from xgapp.numbers.periods import month_last
+
+            return bool(user.role_set & LEADERS) and month_last(month) < campus_today()  # once the month is over
         if form.name == "campus-daily":  # the supervisor's report to the branch and the principal
             if not user.role_set & LEADERS:
                 abort(404)
