@@ -172,3 +172,24 @@ def test_trends_and_charts(app, day_of_work):
     svg = charts.bars([("a", Decimal("3")), ("b", None), ("c", Decimal("0")), ("d", Decimal("12000"))], "测试", "元")
     assert svg.count("<rect") == 2 and "2万元" in svg and "<title>测试</title>" in svg  # axis up to 20,000
     assert charts._nice(Decimal("0")) == 1 and charts._nice(Decimal("83")) == 100 and charts._nice(1800) == 2000
+
+
+def test_the_first_screen_shows_shortfalls_to_leaders_and_the_room_to_the_desk(app, day_of_work, client):
+    a1, a2, boss = day_of_work
+    with app.app_context():
+        from xgapp.numbers import targets
+        from xgapp.selfstudy import domain as selfstudy
+
+        targets.save(boss, today().replace(day=1), {(a1.id, "new"): "12000", (a2.id, "new"): "1000"})
+        desk = make_user("desk", roles=("frontdesk",), name="前台小李")
+        kid = make_student(name="王小虎", advisor_user=a1)
+        selfstudy.sign_in(desk, kid)
+    login(client, "sup")
+    html = client.get("/").get_data(as_text=True)
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>新签金额（元）</td><td class=\"num\">(\d+)%</td>"
+                      r"<td class=\"num\">([^<]+)</td>", html)
+    assert sorted(rows) == [("学管乙", "0", "¥1,000.00"), ("学管甲", "50", "¥6,000.00")]
+    client.post("/logout", data={"csrf_token": csrf_from(html)})
+    login(client, "desk")
+    html = client.get("/").get_data(as_text=True)
+    assert 'id="home-study-room"' in html and "王小虎" in html and "home-campus-numbers" not in html

@@ -43,6 +43,8 @@ def index():
         context["followups_overdue"] = sum(t.due_on < campus_today() for t in due)
     if can(user, "numbers.view"):
         context.update(_numbers(user, campus_today()))
+    elif "frontdesk" in user.role_set:  # the desk's first screen: who is in the study room now
+        context["in_room"] = selfstudy.in_room()
     if "teacher" in user.role_set:
         from xgapp.meetings import parents
 
@@ -77,6 +79,9 @@ def _numbers(user, today):
         from xgapp.followups.models import FollowUp
 
         series = trends.daily_series(today - timedelta(days=29), today)
+        month = targets.progress(today.replace(day=1), today)
+        shortfalls = [(who, targets.KINDS[kind][0], cell) for who, cells in month["rows"] if who is not None
+                      for kind, cell in cells.items() if cell["missing"]]
         start = daily.day_bounds(today.replace(day=1))[0]
         return {"campus_numbers": daily.campus_day(today),
                 "trend_signed": charts.bars([(d.strftime("%m-%d"), s) for d, s, _ in series],
@@ -84,6 +89,7 @@ def _numbers(user, today):
                 "trend_revenue": charts.bars([(d.strftime("%m-%d"), r) for d, _, r in series],
                                              _("Money taken, last 30 days"), "元", colour="#1a8f4a"),
                 "refunds_pending": Refund.select().where(Refund.status == "pending").count(),
+                "shortfalls": shortfalls, "month_days_left": month["days_left"],
                 "complaints_month": FollowUp.select().where(FollowUp.kind == "complaint",
                                                             FollowUp.at >= start).count()}
     if "advisor" in user.role_set:

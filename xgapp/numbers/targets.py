@@ -167,6 +167,7 @@ def progress(month, today=None, advisor=None, campus=None):
             per_day = (missing / left).quantize(STEP[unit], rounding="ROUND_CEILING") if missing and left else None
             cells[kind] = {"target": target, "actual": actual, "unit": unit, "shown": "%s / %s" % (
                                fmt(actual, unit), fmt(target, unit)), "shown_per_day": fmt(per_day, unit),
+                           "shown_missing": fmt(missing, unit),
                            "percent": None if target is None else int(actual * 100 / target) if target else 100,
                            "missing": missing, "per_day": per_day}
         rows.append((who, cells))
