@@ -3,7 +3,7 @@ campus's day), 业绩目标, 周报 / 月报 and the monthly 排名. Leaders see
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -15,6 +15,7 @@ from xgapp.i18n import campus_today
 from xgapp.numbers import charts, daily, manual, periods, rates, report, targets, trends
 from xgapp.security import require
 from xgapp.students import domain as students
+from xgapp.students.views import _xlsx
 from xgapp.validation import Invalid, row_id
 
 bp = Blueprint("numbers", __name__, url_prefix="/numbers")
@@ -95,11 +96,7 @@ def campus_xlsx():
     if not _is_leader():
         abort(403)
     day = _day()
-    from io import BytesIO
-
-    return send_file(BytesIO(report.xlsx(day, daily.campus_day(day))), as_attachment=True,
-                     download_name="校区日报_%s.xlsx" % day.isoformat(), max_age=0,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _xlsx(report.xlsx(day, daily.campus_day(day)), "校区日报_%s.xlsx" % day.isoformat())
 
 
 @bp.route("/tap", methods=["POST"])
@@ -185,11 +182,7 @@ def ranking_xlsx():
     if not _is_leader():
         abort(403)
     month = _month()
-    from io import BytesIO
-
-    return send_file(BytesIO(report.ranking_xlsx(rates.month_ranking(month))), as_attachment=True, max_age=0,
-                     download_name="学管师排名_%s.xlsx" % month.strftime("%Y-%m"),
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _xlsx(report.ranking_xlsx(rates.month_ranking(month)), "学管师排名_%s.xlsx" % month.strftime("%Y-%m"))
 
 
 def _period():
@@ -244,10 +237,6 @@ def period_xlsx():
     if not _is_leader():
         abort(403)
     kind, first, last, label = _period()
-    from io import BytesIO
-
     title = "校区周报" if kind == "week" else "校区月报"
     body = report.xlsx(first, periods.figures(first, last), title=title, period=label)
-    return send_file(BytesIO(body), as_attachment=True, max_age=0,
-                     download_name="%s_%s.xlsx" % (title, label.replace(" – ", "_")),
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _xlsx(body, "%s_%s.xlsx" % (title, label.replace(" – ", "_")))
