@@ -17,6 +17,7 @@ from xgapp.hours.models import HourEntry
 from xgapp.meetings.models import (Briefing, BriefingAttendee, FirstLessonFeedback, ParentMeeting, ParentMeetingAttendee,
                                    TeachingPlan)
 from xgapp.scores.models import Score, StageTest
+from xgapp.export.models import ExportBundle, Outbox, OutboxAttempt
 from xgapp.migrations import MIGRATIONS
 from xgapp.notices.models import Notice
 from xgapp.numbers.models import ManualCount, MonthReport, Target
@@ -29,7 +30,7 @@ MODELS = [Campus, User, UserRole, AuditLog, Student, Guardian, StatusChange, Con
           StudentChange, TeacherMonth, Notice, Visit, VisitExit, Question,
           FollowTask, FollowUp, Briefing, BriefingAttendee, FirstLessonFeedback,
           ParentMeeting, ParentMeetingAttendee, TeachingPlan, StageTest, Score, SignedCopy, CampusLogo, ManualCount,
-          Target, MonthReport]
+          Target, MonthReport, ExportBundle, Outbox, OutboxAttempt]
 
 
 def test_migration_list_matches_the_files_and_is_numbered_in_order():

@@ -100,6 +100,7 @@ def _blueprints(app):
     from xgapp.classes.views import bp as classes_bp
     from xgapp.connect import bp as connect_bp
     from xgapp.contracts.views import bp as contracts_bp
+    from xgapp.export.views import bp as export_bp
     from xgapp.followups.views import bp as followups_bp
     from xgapp.home import bp as home_bp
     from xgapp.hours.views import bp as hours_bp
@@ -115,7 +116,7 @@ def _blueprints(app):
 
     for bp in (auth_bp, home_bp, students_bp, leads_bp, followups_bp, meetings_bp, contracts_bp, hours_bp,
                classes_bp, timetable_bp, attendance_bp, changes_bp, scores_bp, selfstudy_bp, notices_bp, accounts_bp,
-               audit_bp, campus_bp, connect_bp, backup_bp, prints_bp, numbers_bp):
+               audit_bp, campus_bp, connect_bp, backup_bp, prints_bp, numbers_bp, export_bp):
         app.register_blueprint(bp)
 
 

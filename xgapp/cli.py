@@ -253,3 +253,106 @@ def _written(rendered):
     from xgapp import printing
 
     return printing.write(rendered), rendered.pages, rendered.missing
+
+
+def _day_option(value, option):
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        day = None
+    if day is None or not 2000 <= day.year <= 2099 or len(value) != 10:
+        raise click.BadParameter("use YYYY-MM-DD (2000–2099)", param_hint=option)
+    return day
+
+
+@main.command("export")
+@DATA_OPTION
+@click.option("--date", "day", help="One day's changes (YYYY-MM-DD), written to -o.")
+@click.option("--from", "first", help="First day of a period (with --to).")
+@click.option("--to", "last", help="Last day of a period.")
+@click.option("--full", is_flag=True, help="Every record, not only the period's changes.")
+@click.option("-o", "--output", "output", type=click.Path(file_okay=False),
+              help="Folder for an on-demand bundle (default: the data folder's exports/on-demand).")
+def export_bundles(data, day, first, last, full, output):
+    """Without options: make every nightly bundle that is due and queue it (as the server does at the set time).
+    With --date, --from/--to or --full: an on-demand bundle of that period, outside the nightly chain."""
+    from pathlib import Path
+
+    from xgapp.export import bundle, jobs
+
+    app = _app(data)
+    paths = app.config["XGAPP_PATHS"]
+    with app.app_context():
+        try:
+            if not (day or first or last or full):
+                made = jobs.catch_up(paths)
+                for item in made:
+                    click.echo("%s: %d row(s), %.1f KB" % (item.name, item.rows, item.size / 1024))
+                if not made:
+                    click.echo("nothing due: every closed day has its bundle")
+                return
+            from xgapp import i18n
+
+            if day and (first or last):
+                raise click.UsageError("use --date or --from/--to, not both")
+            start = _day_option(day or first, "--date" if day else "--from") if (day or first) else None
+            end = _day_option(day or last or first, "--to") if (day or last or first) else None
+            if start is None:
+                start = end = i18n.campus_today()
+            if end < start:
+                raise click.BadParameter("--to is before --from", param_hint="--to")
+            folder = Path(output) if output else paths.exports / "on-demand"
+            info = bundle.make_range(start, end, folder, full=full)
+        except bundle.ExportError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo("%s: %d row(s), %.1f KB" % (info["path"], info["rows"], info["size"] / 1024))
+
+
+@main.command("verify")
+@click.argument("bundles", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def verify_bundles(bundles):
+    """Check bundles: safe names, the manifest, every file present with its SHA-256 (exit 1 if any fails)."""
+    from xgapp.export.verify import BundleInvalid, verify
+
+    failed = 0
+    for path in bundles:
+        try:
+            found = verify(path)
+        except BundleInvalid as exc:
+            failed += 1
+            click.echo("FAILED %s: %s" % (path, exc), err=True)
+            continue
+        manifest = found.manifest
+        click.echo("OK %s: %s %s %s–%s, %d file(s) verified" % (
+            path, manifest["campus"]["code"], manifest["kind"], manifest["period"]["from"],
+            manifest["period"]["to"], len(found.files)))
+    if failed:
+        sys.exit(1)
+
+
+@main.command("outbox")
+@DATA_OPTION
+@click.option("--send", is_flag=True, help="Try every pending delivery now.")
+def outbox(data, send):
+    """List the outbox (待发送 / 已发送 / 失败 with the reason); --send tries the pending ones now."""
+    from xgapp import i18n
+    from xgapp.export import delivery
+    from xgapp.export.models import ExportBundle, Outbox
+
+    app = _app(data)
+    paths = app.config["XGAPP_PATHS"]
+    labels = {"pending": "待发送 pending", "sent": "已发送 sent", "failed": "失败 failed"}
+    with app.app_context():
+        if send:
+            for row in delivery.process(paths, force=True):
+                click.echo("%s %s: %s %s" % (row.bundle.name, row.channel, labels[row.status], row.last_error))
+        rows = Outbox.select(Outbox, ExportBundle).join(ExportBundle).order_by(ExportBundle.date_from, Outbox.id)
+        for row in rows:
+            when = i18n.local(row.sent_at or row.next_at)
+            click.echo("%-40s %-6s %-14s tries %-3d %s %s" % (
+                row.bundle.name, row.channel, labels[row.status], row.attempts,
+                when.strftime("%Y-%m-%d %H:%M") if when else "", row.last_error))
+        if not rows.exists():
+            click.echo("the outbox is empty")

@@ -1,8 +1,9 @@
 """Background jobs of a running server: today's backup, suspensions that start today, follow-up tasks that fall
-due (and, later, the nightly export)."""
+due (every half hour), and the nightly export bundle and its delivery (every minute)."""
 
 import logging
 import threading
+import time
 from datetime import datetime
 
 from xgapp import backup, db, i18n, migrate
@@ -30,12 +31,22 @@ def run_jobs(app):
             log.info("follow-up engine: %d new tasks", made)
 
 
-class Scheduler:
-    """A daemon thread that runs the jobs at start-up and then every `interval` seconds."""
+def run_export(app):
+    """Build the nightly bundles that are due (catching up days the PC was off) and deliver what is due."""
+    from xgapp.export import jobs
 
-    def __init__(self, app, interval=1800):
+    with app.app_context():
+        jobs.run(app.config["XGAPP_PATHS"])
+
+
+class Scheduler:
+    """A daemon thread that runs the daily jobs at start-up and then every `interval` seconds, and the export
+    jobs every `tick` seconds (bundles are due at a set minute, retries after a minute or more)."""
+
+    def __init__(self, app, interval=1800, tick=60):
         self.app = app
         self.interval = interval
+        self.tick = tick
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="xgapp-scheduler", daemon=True)
 
@@ -48,9 +59,16 @@ class Scheduler:
         self._thread.join(timeout=10)
 
     def _loop(self):
+        next_daily = 0.0
         while not self._stop.is_set():
+            if time.monotonic() >= next_daily:
+                next_daily = time.monotonic() + self.interval
+                try:
+                    run_jobs(self.app)
+                except Exception:  # a failed job is logged and retried next round; the server keeps serving
+                    log.exception("scheduled job failed")
             try:
-                run_jobs(self.app)
-            except Exception:  # a failed job is logged and retried next round; the server keeps serving
-                log.exception("scheduled job failed")
-            self._stop.wait(self.interval)
+                run_export(self.app)
+            except Exception:  # a bundle that failed (disk full …) is tried again next tick
+                log.exception("export job failed")
+            self._stop.wait(self.tick)

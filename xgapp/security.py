@@ -43,6 +43,8 @@ PERMISSIONS = {
     "selfstudy.view": {"supervisor", "advisor", "frontdesk", "teacher", "director"},
     "selfstudy.desk": {"supervisor", "frontdesk"},
     "selfstudy.questions": {"supervisor", "frontdesk", "teacher", "director"},
+    "export.view": {"supervisor"},
+    "export.settings": set(),
 }
 
 SESSION_USER = "uid"

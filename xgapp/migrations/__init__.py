@@ -19,4 +19,5 @@ MIGRATIONS = [
     "m0012_manual_counts",
     "m0013_targets",
     "m0014_month_reports",
+    "m0015_export",
 ]

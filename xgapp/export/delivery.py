@@ -1,0 +1,347 @@
+"""Getting bundles to head office: the settings (kept in the data folder, never in the database or its backups),
+the outbox with one row per bundle and channel (email, folder copy), and the attempts, retried with back-off until
+delivered — the campus PC may be offline for days."""
+
+import json
+import os
+import shutil
+import smtplib
+import socket
+import ssl
+import threading
+from datetime import time, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from flask_babel import gettext as _
+
+from xgapp import audit, db
+from xgapp.export.models import ExportBundle, Outbox, OutboxAttempt
+
+CHANNELS = ("email", "folder")
+SECURITY = ("ssl", "starttls", "none")
+DEFAULTS = {
+    "time": "22:30", "smtp_host": "", "smtp_port": 465, "security": "ssl", "username": "", "password": "",
+    "sender": "", "to": "", "cc": "", "max_mb": 20, "folder": "",
+}
+TIMEOUT = 30  # seconds for every SMTP step
+BACKOFF_MAX = timedelta(hours=1)
+_send_lock = threading.Lock()
+
+
+def config_path(paths):
+    return Path(paths.root) / "export.json"
+
+
+def load_config(paths):
+    """The export settings (defaults where the file says nothing)."""
+    values = dict(DEFAULTS)
+    target = config_path(paths)
+    if target.exists():
+        stored = json.loads(target.read_text(encoding="utf-8"))
+        values.update({k: v for k, v in stored.items() if k in DEFAULTS})
+    return values
+
+
+def export_time(config):
+    hour, minute = config["time"].split(":")
+    return time(int(hour), int(minute))
+
+
+def email_ready(config):
+    return bool(config["smtp_host"] and config["sender"] and recipients(config))
+
+
+def recipients(config):
+    return _addresses(config["to"]) + _addresses(config["cc"])
+
+
+def _addresses(text):
+    return [part.strip() for part in text.replace("；", ",").replace(";", ",").replace("，", ",").split(",")
+            if part.strip()]
+
+
+def _valid_address(address):
+    local, at, domain = address.partition("@")
+    return bool(at and local and "." in domain and " " not in address and "\n" not in address)
+
+
+def validate(raw, current):
+    """Check a submitted settings form → (values, errors by field). An empty password keeps the stored one."""
+    values, errors = dict(current), {}
+    text = {k: str(raw.get(k, "") or "").strip() for k in DEFAULTS}
+    try:
+        hour, minute = text["time"].split(":")
+        time(int(hour), int(minute))
+        values["time"] = "%02d:%02d" % (int(hour), int(minute))
+    except ValueError:
+        errors["time"] = _("Enter a time such as 22:30.")
+    for name in ("smtp_host", "username", "sender", "folder"):
+        values[name] = text[name]
+    if raw.get("password"):
+        values["password"] = str(raw["password"])
+    if raw.get("clear_password"):
+        values["password"] = ""
+    values["security"] = text["security"] if text["security"] in SECURITY else "ssl"
+    try:
+        values["smtp_port"] = int(text["smtp_port"] or (465 if values["security"] == "ssl" else 587))
+        if not 1 <= values["smtp_port"] <= 65535:
+            raise ValueError
+    except ValueError:
+        errors["smtp_port"] = _("The port is a whole number from 1 to 65535.")
+    try:
+        values["max_mb"] = int(text["max_mb"] or 20)
+        if not 1 <= values["max_mb"] <= 1000:
+            raise ValueError
+    except ValueError:
+        errors["max_mb"] = _("The attachment limit is a whole number of MB from 1 to 1000.")
+    for name in ("to", "cc"):
+        bad = [a for a in _addresses(text[name]) if not _valid_address(a)]
+        if bad:
+            errors[name] = _("Not an email address: %(addresses)s", addresses=", ".join(bad))
+        values[name] = ", ".join(_addresses(text[name]))
+    if values["sender"] and not _valid_address(values["sender"]):
+        errors["sender"] = _("The sender is not an email address.")
+    if values["smtp_host"] and not values["sender"]:
+        errors["sender"] = _("With a mail server, the sender is required.")
+    if values["smtp_host"] and not values["to"]:
+        errors["to"] = _("With a mail server, at least one recipient is required.")
+    if values["folder"] and not Path(values["folder"]).is_absolute():
+        errors["folder"] = _("Enter a full path, e.g. E:\\bundles or \\\\server\\share\\bundles.")
+    for name in ("smtp_host", "username", "sender"):
+        if any(c in values[name] for c in "\r\n"):
+            errors[name] = _("Line breaks are not allowed.")
+    return values, errors
+
+
+def save_config(paths, by, values):
+    """Store the settings (0600, written whole then renamed), audit the change with the password masked, and queue
+    every bundle not yet queued for a channel that just became ready."""
+    before = load_config(paths)
+    target = config_path(paths)
+    partial = target.with_name(target.name + ".part")
+    with open(partial, "w", encoding="utf-8") as fh:
+        json.dump(values, fh, ensure_ascii=False, indent=1)
+    try:
+        os.chmod(partial, 0o600)
+    except OSError:
+        pass
+    os.replace(partial, target)
+
+    def shown(config):
+        return {k: ("***" if k == "password" and v else v) for k, v in config.items()}
+
+    with db.write():
+        audit.record(by, "update", "export_settings", None, before=shown(before), after=shown(values),
+                     summary="导出与发送设置")
+        for bundle in ExportBundle.select().where(ExportBundle.kind == "nightly"):
+            enqueue(bundle, values)
+
+
+def channels(config):
+    """The channels the settings make ready."""
+    return [c for c, ready in (("email", email_ready(config)), ("folder", bool(config["folder"]))) if ready]
+
+
+def enqueue(bundle, config):
+    """One pending outbox row per ready channel (never a second one for the same bundle and channel)."""
+    for channel in channels(config):
+        if not Outbox.select().where(Outbox.bundle == bundle, Outbox.channel == channel).exists():
+            Outbox.create(bundle=bundle, channel=channel, status="pending", next_at=db.utcnow(),
+                          created_at=db.utcnow())
+
+
+def backoff(attempts):
+    """Wait after the n-th failed attempt: 1, 2, 4 … minutes, at most an hour."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+class Permanent(Exception):
+    """A failure retrying cannot fix (the bundle is too large for the mail server): status 失败 until resent."""
+
+
+def _message(config, bundle, data):
+    from xgapp import campus
+
+    current = campus.current()
+    message = EmailMessage()
+    period = bundle.day.isoformat() if bundle.day else "%s – %s" % (bundle.date_from, bundle.date_to)
+    message["Subject"] = "[xgapp] %s（%s）导出包 %s" % (current.name, current.code, period)
+    message["From"] = config["sender"]
+    message["To"] = ", ".join(_addresses(config["to"]))
+    if config["cc"]:
+        message["Cc"] = ", ".join(_addresses(config["cc"]))
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain="xgapp.local")
+    message.set_content(
+        "校区：%s（%s）\n日期：%s\n文件：%s（%.1f KB，%d 行记录）\nSHA-256：%s\n\n"
+        "请用 `xgapp verify` 校验后用 `xgapp ingest` 导入总部数据库。\n"
+        % (current.name, current.code, period, bundle.name, bundle.size / 1024, bundle.rows, bundle.sha256))
+    message.add_attachment(data, maintype="application", subtype="zip", filename=bundle.name)
+    return message
+
+
+def _smtp(config):
+    host, port = config["smtp_host"], int(config["smtp_port"])
+    if config["security"] == "ssl":
+        client = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=ssl.create_default_context())
+    else:
+        client = smtplib.SMTP(host, port, timeout=TIMEOUT)
+    try:
+        if config["security"] == "starttls":
+            client.starttls(context=ssl.create_default_context())
+        if config["username"]:
+            client.login(config["username"], config["password"])
+    except BaseException:
+        client.close()  # a refused login must not leave the connection open
+        raise
+    return client
+
+
+def _explain(exc):
+    """What went wrong, in words a campus can act on."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return "邮件服务器拒绝登录（用户名或授权码不对）：%s" % _reply(exc)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "收件人被拒绝：%s" % "，".join(exc.recipients)
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return "发件人被拒绝：%s" % _reply(exc)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return "邮件服务器返回错误：%s" % _reply(exc)
+    if isinstance(exc, (socket.timeout, TimeoutError)) or (
+            isinstance(exc, smtplib.SMTPServerDisconnected) and "timed out" in str(exc)):
+        return "连接邮件服务器超时（%d 秒）" % TIMEOUT
+    if isinstance(exc, ssl.SSLError):
+        return "加密连接失败（请检查 SSL/STARTTLS 与端口）：%s" % exc
+    if isinstance(exc, OSError):
+        return "无法连接邮件服务器（网络不通或服务器未开）：%s" % exc
+    return "发送失败：%s" % exc
+
+
+def _reply(exc):
+    text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+    return "%s %s" % (exc.smtp_code, text)
+
+
+def send_email(config, bundle, path):
+    limit = int(config["max_mb"]) << 20
+    encoded = (bundle.size + 2) // 3 * 4  # base64 grows an attachment by a third
+    if encoded > limit:
+        raise Permanent("导出包 %.1f MB（编码后 %.1f MB）超过邮件附件上限 %d MB：请在设置中调大上限、改用文件夹副本，"
+                        "或按较短期间导出。" % (bundle.size / 2**20, encoded / 2**20, config["max_mb"]))
+    message = _message(config, bundle, Path(path).read_bytes())
+    try:
+        with _smtp(config) as client:
+            client.send_message(message)
+    except smtplib.SMTPResponseException as exc:
+        if exc.smtp_code == 552:  # message size exceeds the server's limit: retrying sends the same size
+            raise Permanent("邮件服务器拒收：附件太大（%s）。请调小附件上限后改用文件夹副本。" % _reply(exc)) from exc
+        raise
+
+
+def copy_to_folder(config, bundle, path):
+    """Copy the bundle into the configured folder (a USB drive, a share) through a .part file, then check it."""
+    from xgapp.export.bundle import _sha256
+
+    folder = Path(config["folder"])
+    if not folder.is_dir():
+        raise OSError("文件夹不存在或未连接：%s" % folder)
+    final = folder / bundle.name
+    partial = folder / (".%s.part" % bundle.name)
+    shutil.copyfile(path, partial)
+    if _sha256(partial) != bundle.sha256:
+        partial.unlink()
+        raise OSError("复制后校验不符，已删除副本：%s" % final)
+    os.replace(partial, final)
+
+
+def send_test(config):
+    """Send a short test email now → None when it went, else the reason."""
+    from xgapp import campus
+
+    if not email_ready(config):
+        return "请先填写邮件服务器、发件人和收件人。"
+    message = EmailMessage()
+    message["Subject"] = "[xgapp] 测试邮件 — %s" % campus.current().name
+    message["From"] = config["sender"]
+    message["To"] = ", ".join(_addresses(config["to"]))
+    if config["cc"]:
+        message["Cc"] = ", ".join(_addresses(config["cc"]))
+    message["Date"] = formatdate(localtime=True)
+    message.set_content("这是 xgapp 的测试邮件：导出包将按此设置发送。")
+    try:
+        with _smtp(config) as client:
+            client.send_message(message)
+    except Exception as exc:  # every failure is reported to the user, none is fatal
+        return _explain(exc)
+    return None
+
+
+def attempt(row, config, folder):
+    """Try one delivery now and record the attempt; return the updated row."""
+    bundle = row.bundle
+    path = Path(folder) / bundle.name
+    ok, detail, permanent = False, "", False
+    try:
+        if not path.is_file():
+            raise Permanent("导出包文件不见了：%s（请重新生成）" % bundle.name)
+        if row.channel == "email":
+            if not email_ready(config):
+                raise OSError("邮件设置不完整")
+            send_email(config, bundle, path)
+        else:
+            if not config["folder"]:
+                raise OSError("未设置副本文件夹")
+            copy_to_folder(config, bundle, path)
+        ok = True
+    except Permanent as exc:
+        detail, permanent = str(exc), True
+    except Exception as exc:  # network, server and disk failures are all retried
+        detail = _explain(exc) if row.channel == "email" else "复制失败：%s" % exc
+    now = db.utcnow()
+    with db.write():
+        row = Outbox.get_by_id(row.id)
+        row.attempts += 1
+        if ok:
+            row.status, row.sent_at, row.next_at, row.last_error = "sent", now, None, ""
+        elif permanent:
+            row.status, row.next_at, row.last_error = "failed", None, detail[:500]
+        else:
+            row.status, row.next_at, row.last_error = "pending", now + backoff(row.attempts), detail[:500]
+        row.save()
+        OutboxAttempt.create(outbox=row, at=now, ok=ok, detail=(detail or "ok")[:500])
+    return row
+
+
+def due(now=None):
+    now = now or db.utcnow()
+    return (Outbox.select(Outbox, ExportBundle).join(ExportBundle)
+            .where(Outbox.status == "pending", (Outbox.next_at.is_null()) | (Outbox.next_at <= now))
+            .order_by(ExportBundle.date_from, Outbox.id))
+
+
+def process(paths, now=None, force=False):
+    """Try every delivery that is due (every pending one when `force`); return the rows tried."""
+    config = load_config(paths)
+    tried = []
+    if not _send_lock.acquire(blocking=False):
+        return tried  # another thread is sending right now
+    try:
+        rows = (Outbox.select(Outbox, ExportBundle).join(ExportBundle).where(Outbox.status == "pending")
+                .order_by(ExportBundle.date_from, Outbox.id)) if force else due(now)
+        for row in list(rows):
+            tried.append(attempt(row, config, paths.exports))
+    finally:
+        _send_lock.release()
+    return tried
+
+
+def resend(by, row):
+    """Put a failed (or sent) delivery back in the queue, e.g. after the size limit was raised."""
+    with db.write():
+        before = audit.snapshot(row)
+        row.status, row.next_at, row.last_error = "pending", db.utcnow(), row.last_error
+        row.save()
+        audit.record(by, "update", "outbox", row.id, before=before, after=audit.snapshot(row),
+                     summary="重新发送 %s（%s）" % (row.bundle.name, row.channel))
