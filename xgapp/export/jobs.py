@@ -12,6 +12,10 @@ log = logging.getLogger(__name__)
 def catch_up(paths, by=None, now=None):
     """Build the nightly bundle of every closed day that has none yet (the PC may have been off), oldest first;
     return the bundles made."""
+    from xgapp import campus
+
+    if campus.current() is None:
+        return []  # first run: no campus yet, nothing to export
     config = delivery.load_config(paths)
     now = now or datetime.now(i18n.campus_zone())
     bundle.sweep_partials(paths.exports)

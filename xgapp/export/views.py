@@ -39,13 +39,13 @@ def _days(config, today, now):
     rows = []
     for n in range(DAYS_SHOWN):
         day = today - timedelta(days=n)
+        if day < (earliest or today - timedelta(days=1)):
+            break  # the first bundle holds every record made before it (a new install starts with yesterday)
         made = bundles.get(day)
         if made is not None:
             state = "made"
         elif day == today and now.time() < closes:
             state = "later"
-        elif earliest is not None and day < earliest:
-            state = "before"
         else:
             state = "due"
         rows.append((day, made, state, deliveries.get(made.id, []) if made else []))
