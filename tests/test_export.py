@@ -106,7 +106,7 @@ def test_first_bundle_carries_every_record_with_checksums_bom_and_no_secrets(ctx
     assert b"pbkdf2" not in b"".join(raw.values()) and b"scrypt" not in b"".join(raw.values())
     for entry in found.manifest["files"]:
         assert entry["name"] in raw and entry["bytes"] == len(raw[entry["name"]])
-    assert "report/campus-daily-2026-11-27.pdf" in raw and "report/daily.csv" in raw
+    assert "report/daily-2026-11-27.pdf" in raw and "report/daily.csv" in raw
     assert ExportBundle.select().count() == 1
 
 
@@ -207,7 +207,9 @@ def test_disk_full_is_a_clear_error_and_leaves_the_outbox_and_earlier_bundles_in
     verify(folder / first.name)
 
 
-def test_the_daily_report_numbers_are_in_the_bundle(ctx, folder):
+def test_the_daily_report_numbers_and_pdf_are_in_the_bundle(ctx, folder, tmp_path):
+    from tests.test_prints import pdf_text
+
     student = factories.make_student(name="张小明")
     factories.make_contract(student, hours="20", unit_price="150", today=date(2026, 11, 27))
     made = bundle.make_nightly(date(2026, 11, 27), folder)
@@ -224,6 +226,8 @@ def test_the_daily_report_numbers_are_in_the_bundle(ctx, folder):
     text = members(folder / made.name)["report/daily.csv"].decode("utf-8-sig")
     assert text.splitlines()[0].startswith("日期,学管师编号,学管师,咨询电话")
     assert "校区合计" in text
+    printed = pdf_text(members(folder / made.name)["report/daily-2026-11-27.pdf"], tmp_path)
+    assert "校区日报" in printed and "学管师日报" in printed and student.advisor.display_name in printed
 
 
 def test_a_range_bundle_holds_the_rows_changed_in_the_period(ctx, tmp_path):

@@ -7,7 +7,7 @@ Layout (format 1):
     data/<table>.json     {"table", "columns", "rows": [[...]], "deleted": [ids]}; times ISO-8601 with offset
     report/daily.csv      the 日报 figures: one row per day and advisor plus the campus total (Chinese headers)
     report/daily.json     the same for machines
-    report/campus-daily-<day>.pdf, report/advisor-daily-<day>-<user id>.pdf
+    report/daily-<day>.pdf  the campus 日报 followed by each advisor's 日报 of that day (up to 31 days)
 
 A nightly bundle carries the rows touched between two positions of the change log (`tracking`), as they stand when
 the bundle is made (`snapshot_at`); the first one carries every row. The zip is written to a hidden `.part` file and
@@ -218,7 +218,7 @@ def _days(first, last):
 
 
 def _reports(writer, first, last):
-    """The 日报 figures of every day of the period, and the campus's and each advisor's 日报 as PDF."""
+    """The 日报 figures of every day of the period, and the campus's and each advisor's 日报 as one PDF a day."""
     from xgapp import printing
     from xgapp.numbers import daily, report
     from xgapp.prints import render
@@ -237,13 +237,11 @@ def _reports(writer, first, last):
             records.append({"day": day.isoformat(), "advisor_id": advisor.id if advisor else None,
                             "advisor": advisor.display_name if advisor else None,
                             "figures": {k: _json_cell(v) for k, v in zip(keys, values)}})
-        if len(days) <= PDF_DAYS_MAX:
-            writer.add_bytes("report/campus-daily-%s.pdf" % day.isoformat(),
-                             printing.write(render.filled(FORMS["campus-daily"], day.isoformat(), None, "xgapp")))
-            for advisor, _ in campus["by_advisor"]:
-                rendered = render.filled(FORMS["daily-report"], "%d/%s" % (advisor.id, day.isoformat()), None, "xgapp")
-                writer.add_bytes("report/advisor-daily-%s-%d.pdf" % (day.isoformat(), advisor.id),
-                                 printing.write(rendered))
+        if len(days) <= PDF_DAYS_MAX:  # one file per day: the fonts are embedded once, not once per form
+            forms = [render.filled(FORMS["campus-daily"], day.isoformat(), None, "xgapp")]
+            forms += [render.filled(FORMS["daily-report"], "%d/%s" % (advisor.id, day.isoformat()), None, "xgapp")
+                      for advisor, _ in campus["by_advisor"]]
+            writer.add_bytes("report/daily-%s.pdf" % day.isoformat(), printing.write(forms))
     text = io.StringIO()
     out = csv.writer(text)
     out.writerow(headers)
