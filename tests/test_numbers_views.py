@@ -189,6 +189,19 @@ def test_the_first_screen_shows_shortfalls_to_leaders_and_the_room_to_the_desk(a
     rows = re.findall(r"<tr><td>([^<]+)</td><td>新签金额（元）</td><td class=\"num\">(\d+)%</td>"
                       r"<td class=\"num\">([^<]+)</td>", html)
     assert sorted(rows) == [("学管乙", "0", "¥1,000.00"), ("学管甲", "50", "¥6,000.00")]
+    assert "home-risk" not in html  # no class starts soon without its briefing
+    with app.app_context():
+        from datetime import time, timedelta
+
+        from tests.factories import make_class, teacher
+        from xgapp.timetable import domain as timetable
+
+        first = today() + timedelta(days=3)
+        klass = make_class(name="初三化学新班", advisor_user=a2, teacher_user=teacher("t9"), start_on=first)
+        timetable.schedule(None, klass, [first.weekday()], time(18), time(20), first, 4)
+    html = client.get("/").get_data(as_text=True)
+    risk = html[html.index('id="home-risk"'):]
+    assert "初三化学新班" in risk and "学管乙" in risk and "还没有安排课前说明会" in risk
     client.post("/logout", data={"csrf_token": csrf_from(html)})
     login(client, "desk")
     html = client.get("/").get_data(as_text=True)

@@ -82,8 +82,10 @@ def _numbers(user, today):
         month = targets.progress(today.replace(day=1), today)
         shortfalls = [(who, targets.KINDS[kind][0], cell) for who, cells in month["rows"] if who is not None
                       for kind, cell in cells.items() if cell["missing"]]
+        from xgapp.meetings import briefings
+
         start = daily.day_bounds(today.replace(day=1))[0]
-        return {"campus_numbers": daily.campus_day(today),
+        return {"campus_numbers": daily.campus_day(today), "briefing_risk": briefings.at_risk(user, today),
                 "trend_signed": charts.bars([(d.strftime("%m-%d"), s) for d, s, _ in series],
                                             _("Amount signed, last 30 days"), "元"),
                 "trend_revenue": charts.bars([(d.strftime("%m-%d"), r) for d, _, r in series],
