@@ -180,3 +180,30 @@ def test_the_report_pages_print_and_export(app, october, client, tmp_path):
     assert header[0] == "期间" and rows["学管甲"][0] == "2026-10" and rows["校区合计"][header.index("新签（单）")] == 3
     week = load_workbook(io.BytesIO(client.get("/numbers/period.xlsx?kind=week&day=2026-10-20").data)).active
     assert week.title.startswith("校区周报")
+
+
+def test_hours_running_out_is_a_renewal_event_like_a_course_end(app):
+    from xgapp.hours import domain as hours
+
+    with app.app_context():
+        a1 = advisor("adv1", name="学管甲")
+
+        def use(kid, day, n):
+            with clock(at(day, "19:00")):
+                hours.consume(None, kid, "数学", n, "上课")
+
+        out_renewed, out_gone, still, september = (make_student(name=n, advisor_user=a1)
+                                                   for n in ("耗一", "耗二", "耗三", "耗四"))
+        for kid in (out_renewed, out_gone, still, september):
+            sign(kid, date(2026, 9, 1), hours_="10")
+        use(out_renewed, date(2026, 10, 10), "10")
+        sign(out_renewed, date(2026, 10, 15), kind="renewal", hours_="10")  # renewed 5 days later
+        use(out_gone, date(2026, 10, 5), "6")
+        use(out_gone, date(2026, 10, 20), "4")  # ran out on 10-20, never renewed
+        use(still, date(2026, 10, 5), "4")  # 6 hours left: not due
+        use(september, date(2026, 9, 20), "10")  # ran out in September
+        assert rates.ran_out(date(2026, 10, 1), date(2026, 10, 31)) == {
+            out_renewed.id: (a1.id, date(2026, 10, 10)), out_gone.id: (a1.id, date(2026, 10, 20))}
+        assert rates.renewal(date(2026, 10, 1), date(2026, 10, 31)) == {a1.id: (1, 2)}
+        assert rates.renewal(date(2026, 9, 1), date(2026, 9, 30)) == {a1.id: (0, 1)}
+        assert rates.ran_out(date(2026, 11, 1), date(2026, 11, 30)) == {}

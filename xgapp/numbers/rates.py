@@ -3,10 +3,11 @@
 - 签约率 (signing rate) of a period: of the leads that came to the campus in the period (their first 已上门 or
   已试听 step, whichever came first: a lead may go straight to a trial), the share that reached 已签约 by the
   period's last day. Credited to the lead's advisor. None when nobody came.
-- 续费率 (renewal rate) of a period: of the students whose course ended in the period (a 结课 change), the share who
-  signed a renewal or added-subject contract from RENEW_BEFORE days before the end to RENEW_AFTER days after it.
-  Credited to the student's advisor. None when no course ended. (Hours running out without a course end is not an
-  event in the records, so it is not counted here.)
+- 续费率 (renewal rate) of a period: of the students whose course ended in the period (a 结课 change) or whose hours
+  ran out in it (a lesson took their balance, all subjects together, from above zero to zero or below; a refund
+  emptying it is a departure, not this), the share who signed a renewal or added-subject contract from RENEW_BEFORE
+  days before that day to RENEW_AFTER days after it. A student with both events counts once, at the later day.
+  Credited to the student's advisor. None when nobody's course ended or hours ran out.
 - The ranking orders the advisors by the amount they signed in the month (新签 + 续费 + 扩科 + 转介绍), then by
   the number of contracts, then by name.
 - 优秀学管师团队 (handbook 第2篇 五): the campus met its targets, no complaint was handled in the month, and the
@@ -23,6 +24,8 @@ from xgapp.classes.figures import month_bounds
 from xgapp.classes.models import SchoolClass, StudentChange
 from xgapp.contracts.models import Contract
 from xgapp.followups.models import FollowUp
+from xgapp.hours.models import HourEntry
+from xgapp.i18n import local
 from xgapp.leads.models import Lead, LeadStep
 from xgapp.numbers import daily, targets
 from xgapp.students.models import Student
@@ -52,16 +55,37 @@ def signing(first, last):
     return {a: tuple(v) for a, v in found.items()}
 
 
+def ran_out(first, last):
+    """{student id: (advisor id, day)} of students whose hours ran out from `first` to `last`: a consumption took
+    their balance (all subjects) from above zero to zero or below; the last such day. One windowed query over the
+    ledgers of the students who consumed hours in the period."""
+    start, end = daily.day_bounds(first)[0], daily.day_bounds(last)[1]
+    consumed = (HourEntry.select(HourEntry.student).distinct()
+                .where(HourEntry.at >= start, HourEntry.at < end, HourEntry.kind == "consume"))
+    balance = fn.SUM(HourEntry.hours).over(partition_by=[HourEntry.student], order_by=[HourEntry.at, HourEntry.id])
+    rows = (HourEntry.select(HourEntry.student, Student.advisor, HourEntry.at, HourEntry.kind, balance.alias("left"))
+            .join(Student, on=(HourEntry.student == Student.id))
+            .where(HourEntry.student.in_(consumed)).tuples())
+    found, before = {}, {}
+    for student_id, advisor_id, at, kind, left in rows:
+        if kind == "consume" and before.get(student_id, 0) > 0 >= left and start <= at < end:
+            found[student_id] = (advisor_id, local(at).date())
+        before[student_id] = left
+    return found
+
+
 def renewal(first, last):
-    """{advisor id: (renewed, ended)} of students whose course ended from `first` to `last` (two queries)."""
-    ends = {}
+    """{advisor id: (renewed, due)} of students whose course ended or whose hours ran out from `first` to `last`
+    (three queries)."""
+    ends = ran_out(first, last)
     for student_id, advisor_id, on in (StudentChange.select(StudentChange.student, Student.advisor,
                                                             fn.MAX(StudentChange.effective_on))
                                        .join(Student, on=(StudentChange.student == Student.id))
                                        .where(StudentChange.kind == "finish",
                                               StudentChange.effective_on.between(first, last))
                                        .group_by(StudentChange.student, Student.advisor).tuples()):
-        ends[student_id] = (advisor_id, on)
+        if student_id not in ends or ends[student_id][1] < on:
+            ends[student_id] = (advisor_id, on)
     renewed = set()
     if ends:
         for student_id, signed_on in (Contract.select(Contract.student, Contract.signed_on)
