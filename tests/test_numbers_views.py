@@ -206,3 +206,35 @@ def test_the_first_screen_shows_shortfalls_to_leaders_and_the_room_to_the_desk(a
     login(client, "desk")
     html = client.get("/").get_data(as_text=True)
     assert 'id="home-study-room"' in html and "王小虎" in html and "home-campus-numbers" not in html
+
+
+def test_an_advisors_day_and_the_targets_export_to_excel_with_only_what_she_may_see(app, day_of_work, client):
+    from openpyxl import load_workbook
+
+    a1, a2, boss = day_of_work
+    with app.app_context():
+        from xgapp.numbers import targets
+
+        targets.save(boss, today().replace(day=1), {(None, "new"): "20000", (a1.id, "new"): "12000",
+                                                    (a2.id, "new"): "8000"})
+    login(client, "adv1")
+    book = load_workbook(io.BytesIO(client.get("/numbers/advisor/%d.xlsx" % a1.id).data))
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    [row] = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert row[1] == "学管甲" and row[header.index("回访")] == 2 and row[header.index("新签金额")] == 6000
+    calls = [r for r in book["当日回访"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(r[2] for r in calls) == ["妈妈说作业完成得不错", "约好周六面谈"]
+    assert client.get("/numbers/advisor/%d.xlsx" % a2.id).status_code == 404  # not another advisor's day
+    sheet = load_workbook(io.BytesIO(client.get("/numbers/targets.xlsx").data)).active
+    header = [c.value for c in sheet[1]]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == ["学管甲"]  # her own row only
+    assert rows[0][header.index("新签金额目标")] == 12000 and rows[0][header.index("新签金额完成")] == 6000
+    assert rows[0][header.index("新签金额完成率(%)")] == 50 and rows[0][header.index("新签金额差额")] == 6000
+    client = app.test_client()
+    login(client, "sup")
+    rows = list(load_workbook(io.BytesIO(client.get("/numbers/targets.xlsx").data)).active.iter_rows(
+        min_row=2, values_only=True))
+    assert {r[0] for r in rows[:-1]} == {"学管甲", "学管乙"} and rows[-1][0] == "校区合计"
+    assert client.get("/numbers/advisor/%d.xlsx" % a2.id).status_code == 200

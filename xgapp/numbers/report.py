@@ -83,7 +83,7 @@ def ranking_xlsx(data):
     sheet = book.active
     sheet.title = "排名 %s" % data["month"].strftime("%Y-%m")
     sheet.append(["名次", "学管师", "签约金额", "签约单数", "进账", "课消（课时）", "签约率(%)", "上门", "签约",
-                  "续费率(%)", "结课", "续费", "完成目标", "投诉", "在带班级"])
+                  "续费率(%)", "到期（结课或课时用完）", "续费", "完成目标", "投诉", "在带班级"])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r in data["rows"]:
@@ -96,3 +96,81 @@ def ranking_xlsx(data):
     out = BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _book(title, headers):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    return book, sheet
+
+
+def _formats(sheet, first_column, kinds, row=None):
+    """Number formats for the figure cells of `row` (every data row when None)."""
+    rows = [row] if row else range(2, sheet.max_row + 1)
+    for line in rows:
+        for index, kind in enumerate(kinds, start=first_column):
+            if kind == "money":
+                sheet.cell(line, index).number_format = "#,##0.00"
+            elif kind == "hours":
+                sheet.cell(line, index).number_format = "0.0"
+
+
+def _saved(book):
+    from io import BytesIO
+
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def advisor_xlsx(person, figures):
+    """One advisor's 日报 as .xlsx: the day's figures, her follow-ups, her classes with few lessons left."""
+    from xgapp.i18n import local
+
+    day = figures["day"]
+    book, sheet = _book("学管师日报 %s" % day.isoformat(), ["日期", "学管师"] + [h for _, h, _, _ in COLUMNS])
+    sheet.append([day, person.display_name] + row(figures))
+    sheet.cell(2, 1).number_format = "yyyy-mm-dd"
+    _formats(sheet, 3, [kind for _, _, kind, _ in COLUMNS])
+    calls = book.create_sheet("当日回访")
+    calls.append(["时间", "学员", "回访内容"])
+    for item in figures["followup_rows"]:
+        calls.append([local(item.at).strftime("%H:%M"), item.student.name, item.content or item.purpose])
+    low = book.create_sheet("剩余课次4次以内")
+    low.append(["班级", "剩余课次"])
+    for klass, left in figures["low_classes"]:
+        low.append([klass.name, left])
+    return _saved(book)
+
+
+TARGET_HEADERS = {"new": "新签金额", "renewal": "续费金额", "referral": "转介绍金额", "expansion": "扩科金额",
+                  "hours": "课消（课时）", "new_students": "新生人数"}
+
+
+def targets_xlsx(data):
+    """The month's targets and progress as .xlsx: per advisor and the campus, per kind the target, what is done,
+    the percentage, what is missing and what that needs per remaining day."""
+    from xgapp.numbers import targets
+
+    headers = ["学管师", "剩余天数"]
+    for kind in targets.KINDS:
+        name = TARGET_HEADERS[kind]
+        headers += [name + "目标", name + "完成", name + "完成率(%)", name + "差额", name + "每天需完成"]
+    book, sheet = _book("业绩目标 %s" % data["month"].strftime("%Y-%m"), headers)
+    for who, cells in data["rows"]:
+        line = [who.display_name if who else "校区合计", data["days_left"]]
+        kinds = []
+        for kind, (_, unit, _m) in targets.KINDS.items():
+            cell = cells[kind]
+            line += [cell["target"], cell["actual"], cell["percent"], cell["missing"], cell["per_day"]]
+            kinds += [unit, unit, "count", unit, unit]
+        sheet.append(line)
+        _formats(sheet, 3, kinds, row=sheet.max_row)
+    return _saved(book)

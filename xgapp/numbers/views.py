@@ -77,6 +77,16 @@ def advisor(advisor_id):
                            leader=_is_leader(), **_nav_days(day))
 
 
+@bp.route("/advisor/<int:advisor_id>.xlsx")
+@require("numbers.view")
+def advisor_xlsx(advisor_id):
+    """One advisor's day as .xlsx (hers, or any advisor's for a leader)."""
+    person = _advisor_or_404(advisor_id)
+    day = _day()
+    body = report.advisor_xlsx(person, daily.advisor_day(person, day))
+    return _xlsx(body, "学管师日报_%s_%s.xlsx" % (person.display_name, day.isoformat()))
+
+
 @bp.route("/campus")
 @require("numbers.view")
 def campus():
@@ -156,6 +166,15 @@ def target_page():
                            values=targets.load(month) if leader else {}, raw=raw, errors=errors,
                            mismatches=targets.mismatches(month) if leader else {}, previous=previous,
                            following=following), status
+
+
+@bp.route("/targets.xlsx")
+@require("numbers.view")
+def targets_xlsx():
+    """The month's targets and progress as .xlsx (an advisor gets only her own row)."""
+    month = _month()
+    data = targets.progress(month, advisor=None if _is_leader() else g.user)
+    return _xlsx(report.targets_xlsx(data), "业绩目标_%s.xlsx" % month.strftime("%Y-%m"))
 
 
 @bp.route("/ranking")
