@@ -45,3 +45,60 @@ def test_an_advisor_taps_her_hotline_counter_and_the_supervisor_sees_it(page, de
         boss.click("text=导出 Excel")
     assert download.value.suggested_filename.startswith("校区日报_")
     boss.context.close()
+
+
+def test_the_supervisor_splits_next_months_target_and_sees_the_ranking(page, demo_campus, browser):
+    from datetime import date
+
+    from tests.browser.conftest import TABLET
+
+    today = date.today()
+    following = date(today.year + (today.month == 12), today.month % 12 + 1, 1).strftime("%Y-%m")
+    log_in(page, demo_campus, "supervisor")
+    page.click("#mainnav a:text-is('日报')")
+    page.click(".subnav a:text-is('业绩目标')")
+    page.click("text=下个月 ›")
+    expect(page.locator("h1")).to_contain_text(following)
+    first = demo_campus.accounts["advisor1"]["name"]
+    second = demo_campus.accounts["advisor2"]["name"]
+    advisors = ["new-%d" % _user_id(demo_campus, "advisor1"), "new-%d" % _user_id(demo_campus, "advisor2")]
+    page.fill("input[name='new-campus']", "30000")
+    page.fill("input[name='%s']" % advisors[0], "20000")
+    page.fill("input[name='hours-campus']", "abc")
+    page.click("[data-testid=save-targets]")
+    expect(page.locator("#targets-form .error").first).to_be_visible()  # nothing saved: the bad box is marked
+    expect(page.locator("input[name='new-campus']")).to_have_value("30000")  # what she typed is kept
+    page.fill("input[name='hours-campus']", "")
+    page.click("[data-testid=save-targets]")
+    expect(page.locator("[data-mismatch=new]")).to_contain_text("30,000")  # 20,000 split of 30,000: flagged
+    page.fill("input[name='%s']" % advisors[1], "10000")
+    page.click("[data-testid=save-targets]")
+    expect(page.locator("[data-mismatch]")).to_have_count(0)
+    expect(page.locator("td[data-who=campus][data-kind=new]")).to_contain_text("30,000")
+    expect(page.locator("td[data-who=campus][data-kind=new] .goal-bar")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "numbers-targets.png"), full_page=True)
+
+    page.click(".subnav a:text-is('排名')")
+    rows = page.locator("#ranking tbody tr")
+    expect(rows.first).to_be_visible()
+    names = rows.evaluate_all("rs => rs.map(r => r.dataset.advisor)")
+    assert first in names and second in names
+    expect(page.locator("#team")).to_be_visible()  # the leader sees the team criteria
+    page.screenshot(path=str(ARTIFACTS / "numbers-ranking.png"), full_page=True)
+
+    mine = browser.new_context(viewport=TABLET, locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
+    log_in(mine, demo_campus, "advisor1")
+    mine.goto(demo_campus.url + "/numbers/ranking")
+    expect(mine.locator("#mine")).to_contain_text("名次")
+    expect(mine.locator("#ranking tr.mine")).to_have_count(1)
+    expect(mine.locator("#ranking th:text-is('签约率')")).to_have_count(0)  # not the others' rates
+    expect(mine.locator("#team")).to_have_count(0)
+    mine.goto(demo_campus.url + "/numbers/targets?month=" + following)
+    expect(mine.locator(".progress-item[data-kind=new]")).to_contain_text("20,000")  # her share, only hers
+    expect(mine.locator(".progress-item")).to_have_count(6)
+    mine.context.close()
+
+
+def _user_id(server, username):
+    with sqlite3.connect(server.data / "xgapp.sqlite3") as conn:
+        return conn.execute("SELECT id FROM user WHERE username = ?", (username,)).fetchone()[0]
