@@ -47,6 +47,8 @@ setup_system_for_tests() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  # ingest tests start a throwaway PostgreSQL server (tests/pg.py): Debian keeps its binaries off PATH
+  command -v initdb >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   # WeasyPrint subsets fonts with HarfBuzz's subsetter; without it, it warns (an error under the tests' warning filter).
   ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so.0" || missing+=(libharfbuzz-subset0)
   if [ ${#missing[@]} -gt 0 ]; then

@@ -356,3 +356,72 @@ def outbox(data, send):
                 when.strftime("%Y-%m-%d %H:%M") if when else "", row.last_error))
         if not rows.exists():
             click.echo("the outbox is empty")
+
+
+@main.command("ingest")
+@click.argument("bundles", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--db", "db_url", required=True, envvar="XGAPP_HQ_DB",
+              help="Head-office database: sqlite:///FILE or postgresql://USER:PASSWORD@HOST:PORT/DB "
+                   "(or the XGAPP_HQ_DB environment variable, which keeps the password off the command line).")
+def ingest_bundles(bundles, db_url):
+    """Head office: merge campus bundles into one database. Each is verified first (a damaged or tampered one is
+    refused, nothing of it written); the same bundle twice adds nothing; an older bundle never overwrites newer
+    data. Exit 1 if any bundle was refused."""
+    import peewee
+
+    from xgapp.export import ingest
+
+    def show(result):
+        if result.status == ingest.INGESTED:
+            kept = result.rows + result.deleted - result.applied
+            click.echo("ingested %s: %d row(s), %d deletion(s), %d report row(s) — %s %s %s–%s%s" % (
+                result.path, result.rows, result.deleted, result.days, result.campus, result.kind,
+                result.period[0], result.period[1],
+                "; %d kept as they were (head office had newer)" % kept if kept else ""))
+        elif result.status == ingest.ALREADY:
+            click.echo("already ingested %s (%s): nothing added" % (result.path, result.campus))
+        else:
+            click.echo("REFUSED %s: %s" % (result.path, result.message), err=True)
+
+    try:
+        results = ingest.ingest(bundles, db_url, on_result=show)
+    except ingest.HqError as exc:
+        raise click.ClickException(str(exc)) from None
+    except peewee.DatabaseError as exc:
+        raise click.ClickException("总部数据库出错（当前导出包未写入）：%s。Head-office database error (the bundle "
+                                   "being ingested was not written): %s" % (exc, exc)) from None
+    if any(result.status == ingest.REFUSED for result in results):
+        sys.exit(1)
+
+
+@main.command("hq-report")
+@click.option("--db", "db_url", required=True, envvar="XGAPP_HQ_DB",
+              help="Head-office database (as for `xgapp ingest`).")
+@click.option("--from", "first", required=True, help="First day (YYYY-MM-DD).")
+@click.option("--to", "last", required=True, help="Last day (YYYY-MM-DD).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="File to write: .xlsx (numbers as numbers) or .pdf (A4 landscape, printable).")
+def hq_report(db_url, first, last, output):
+    """Head office: the 日报 campus totals of every campus and day of a period, with day and period totals."""
+    import peewee
+
+    from xgapp.export import hqreport, ingest
+
+    kind = os.path.splitext(output)[1].lower()
+    if kind not in (".xlsx", ".pdf"):
+        raise click.BadParameter("write a .xlsx or .pdf file", param_hint="-o")
+    start, end = _day_option(first, "--from"), _day_option(last, "--to")
+    try:
+        report = hqreport.build(db_url, start, end)
+    except (ingest.HqError, hqreport.ReportError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except peewee.DatabaseError as exc:
+        raise click.ClickException("总部数据库出错：%s。Head-office database error: %s" % (exc, exc)) from None
+    data = hqreport.xlsx(report) if kind == ".xlsx" else hqreport.pdf(report)
+    partial = output + ".part"
+    with open(partial, "wb") as target:  # never a half-written file under the name asked for
+        target.write(data)
+    os.replace(partial, output)
+    missing = sum(1 for line in report.rows if line.missing)
+    click.echo("%s %s–%s: %d campus(es), %d campus day(s), %d not received → %s" % (
+        hqreport.TITLE, start, end, len(report.campus_totals), len(report.rows), missing, output))
