@@ -317,3 +317,24 @@ def test_make_now_and_send_now_buttons(app, client, smtp):
     assert len(smtp.inbox.messages) == 1
     again = client.post("/export/run", data={"csrf_token": csrf_from(html)}, follow_redirects=True)
     assert "每个已结束的日子都已有导出包" in again.get_data(as_text=True)
+
+
+def test_a_down_server_is_asked_once_per_round_and_a_backlog_goes_out_in_rounds(ctx, monkeypatch):
+    server = Mailserver()
+    configure(ctx, settings_for(server.port))
+    made = make_day(ctx, date(2026, 11, 25)) + make_day(ctx, date(2026, 11, 26)) + make_day(ctx, date(2026, 11, 27))
+    paths = ctx.config["XGAPP_PATHS"]
+    tried = delivery.process(paths)
+    assert len(tried) == 1 and tried[0].bundle_id == made[0].id  # the oldest first; the rest wait
+    assert [o.attempts for o in Outbox.select().order_by(Outbox.id)] == [1, 0, 0]
+    server.start()
+    try:
+        first = delivery.process(paths, force=True, limit=2)
+        assert [r.bundle_id for r in first] == [made[0].id, made[1].id]
+        rest = delivery.process(paths, force=True, limit=2)
+        assert [r.bundle_id for r in rest] == [made[2].id]
+        subjects = [email.message_from_bytes(m[2], policy=email.policy.default)["Subject"]
+                    for m in server.inbox.messages]
+        assert [s[-10:] for s in subjects] == ["2026-11-25", "2026-11-26", "2026-11-27"]
+    finally:
+        server.stop()

@@ -27,6 +27,7 @@ DEFAULTS = {
 }
 TIMEOUT = 30  # seconds for every SMTP step
 BACKOFF_MAX = timedelta(hours=1)
+PER_ROUND = 20  # a backlog (set up after weeks of bundles) trickles out instead of flooding the mail server
 _send_lock = threading.Lock()
 
 
@@ -321,17 +322,24 @@ def due(now=None):
             .order_by(ExportBundle.date_from, Outbox.id))
 
 
-def process(paths, now=None, force=False):
-    """Try every delivery that is due (every pending one when `force`); return the rows tried."""
+def process(paths, now=None, force=False, limit=PER_ROUND):
+    """Try the deliveries that are due (every pending one when `force`), oldest bundle first, at most `limit`;
+    return the rows tried. After a channel fails once, its other deliveries wait for the next round: a server
+    that is down is not asked again for every bundle (each try can cost the whole timeout)."""
     config = load_config(paths)
-    tried = []
+    tried, broken = [], set()
     if not _send_lock.acquire(blocking=False):
         return tried  # another thread is sending right now
     try:
         rows = (Outbox.select(Outbox, ExportBundle).join(ExportBundle).where(Outbox.status == "pending")
                 .order_by(ExportBundle.date_from, Outbox.id)) if force else due(now)
-        for row in list(rows):
-            tried.append(attempt(row, config, paths.exports))
+        for row in rows.limit(limit):
+            if row.channel in broken:
+                continue
+            row = attempt(row, config, paths.exports)
+            tried.append(row)
+            if row.status == "pending":
+                broken.add(row.channel)
     finally:
         _send_lock.release()
     return tried

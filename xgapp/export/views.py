@@ -9,12 +9,16 @@ from flask_babel import lazy_gettext as _l
 from peewee import fn
 
 from xgapp import i18n, nav
+from xgapp.audit.views import register_table
 from xgapp.export import bundle, delivery, jobs
 from xgapp.export.models import ExportBundle, Outbox
 from xgapp.security import can, require
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 nav.register("export.index", _l("Head-office export"), "export.view", order=86)
+register_table("export_bundle", _l("Export bundle"))
+register_table("outbox", _l("Delivery to head office"))
+register_table("export_settings", _l("Export settings"))
 
 DAYS_SHOWN = 30
 STATUS = {"pending": _l("Waiting to send"), "sent": _l("Sent"), "failed": _l("Failed")}
