@@ -215,7 +215,8 @@ def test_the_daily_report_numbers_and_pdf_are_in_the_bundle(ctx, folder, tmp_pat
     made = bundle.make_nightly(date(2026, 11, 27), folder)
     report = json.loads(members(folder / made.name)["report/daily.json"])
     campus = [r for r in report["rows"] if r["advisor_id"] is None]
-    assert len(campus) == 1 and campus[0]["day"] == "2026-11-27"
+    assert [r["day"] for r in campus] == ["2026-11-%02d" % d for d in range(20, 28)]  # the week before, again
+    campus = campus[-1:]
     kinds = {c["key"]: c["header"] for c in report["columns"]}
     assert kinds["revenue"] == "进账"
     signed = sum(int(campus[0]["figures"][k]) for k in ("new.count", "renewal.count", "expansion.count",
@@ -324,3 +325,156 @@ def test_cli_export_makes_due_bundles_then_says_nothing_due_and_writes_on_demand
     assert bad.exit_code == 2 and "--to is before --from" in bad.output
     listed = runner.invoke(main, ["outbox", "--data", data])
     assert listed.exit_code == 0 and "the outbox is empty" in listed.output  # nothing set up to send with
+
+
+def test_a_late_entry_reaches_head_offices_daily_report_with_the_next_bundle(ctx, folder):
+    student = factories.make_student(name="张小明")
+    first = bundle.make_nightly(date(2026, 11, 26), folder)
+
+    def signed_on(made, day):
+        report = json.loads(members(folder / made.name)["report/daily.json"])
+        [row] = [r for r in report["rows"] if r["advisor_id"] is None and r["day"] == day]
+        return row["figures"]["new.count"]
+
+    assert signed_on(first, "2026-11-26") == 0
+    factories.make_contract(student, hours="20", unit_price="150", today=date(2026, 11, 26))  # typed in a day late
+    second = bundle.make_nightly(date(2026, 11, 27), folder)
+    assert signed_on(second, "2026-11-26") == 1
+    assert verify(folder / second.name).manifest["report_period"] == {"from": "2026-11-20", "to": "2026-11-27"}
+
+
+# --- what review found: races, lost files, restores, clocks ---------------------------------------------------------
+
+def test_another_process_winning_the_same_day_leaves_its_whole_bundle_in_place(ctx, folder, monkeypatch):
+    """Two processes (the server's scheduler and `xgapp export`) build the same day: each writes its own .part
+    file, the first to register wins, the other's work is dropped, and the bundle on disk is the registered one."""
+    factories.make_student(name="张小明")
+    day = date(2026, 11, 27)
+    real = bundle._reports
+    other = {}
+
+    def meanwhile(writer, first, last, counted_from=None):
+        if not other:  # the other process builds and registers the day while this one is half-way
+            other["busy"] = True
+
+            def register(info):
+                other["row"] = ExportBundle.create(
+                    name=info["name"], kind="nightly", day=day, date_from=day, date_to=day, full=True, after_seq=0,
+                    through_seq=bundle.position(), snapshot_at=info["snapshot_at"], rows=info["rows"],
+                    size=info["size"], sha256=info["sha256"])
+
+            other["info"] = bundle.write_bundle(folder, bundle.nightly_name("T-01", day), kind="nightly", first=day,
+                                                last=day, full=True, register=register)
+        return real(writer, first, last, counted_from)
+
+    monkeypatch.setattr(bundle, "_reports", meanwhile)
+    made = bundle.make_nightly(day, folder)
+    assert made.id == other["row"].id and ExportBundle.select().count() == 1
+    path = folder / made.name
+    assert bundle._sha256(path) == made.sha256  # the file is the one registered, whole
+    assert names_in(path) == ["张小明"] and verify(path).sha256 == made.sha256
+    assert sorted(p.name for p in folder.iterdir()) == [made.name]  # no .part left by either
+
+
+def test_a_lost_bundle_file_is_written_again_and_then_delivered(ctx, folder, tmp_path):
+    from xgapp.export import delivery
+    from xgapp.export.models import Outbox
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    delivery.save_config(ctx.config["XGAPP_PATHS"], None, dict(delivery.DEFAULTS, folder=str(usb)))
+    factories.make_student(name="张小明")
+    made = bundle.make_nightly(date(2026, 11, 27), folder,
+                               on_made=lambda b: delivery.enqueue(b, delivery.load_config(ctx.config["XGAPP_PATHS"])))
+    (folder / made.name).unlink()  # an antivirus, a clean-up, a power cut before the folder was synced
+    [row] = delivery.process(ctx.config["XGAPP_PATHS"])
+    assert row.status == "pending" and "文件不见了" in row.last_error  # waits: never given up
+    assert bundle.missing_files(folder) == [made]
+    jobs.run(ctx.config["XGAPP_PATHS"])  # the next scheduler round writes it again, then delivers it
+    assert names_in(folder / made.name) == ["张小明"]
+    again = ExportBundle.get_by_id(made.id)
+    assert bundle._sha256(folder / made.name) == again.sha256
+    Outbox.update(next_at=xdb.utcnow()).execute()
+    jobs.run(ctx.config["XGAPP_PATHS"])
+    assert Outbox.get().status == "sent" and verify(usb / made.name).sha256 == again.sha256
+
+
+def test_a_build_that_keeps_failing_does_not_hold_back_deliveries(ctx, folder, tmp_path, monkeypatch):
+    from xgapp.export import delivery
+    from xgapp.export.models import Outbox
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    delivery.save_config(ctx.config["XGAPP_PATHS"], None, dict(delivery.DEFAULTS, folder=str(usb)))
+    made = bundle.make_nightly(date(2026, 11, 26), folder,
+                               on_made=lambda b: delivery.enqueue(b, delivery.load_config(ctx.config["XGAPP_PATHS"])))
+
+    def broken(*args, **kwargs):
+        raise bundle.ExportError("磁盘空间不足")
+
+    monkeypatch.setattr(bundle, "make_nightly", broken)
+    jobs.run(ctx.config["XGAPP_PATHS"])
+    assert Outbox.get().status == "sent" and (usb / made.name).is_file()
+    assert jobs.last_error["message"] == "磁盘空间不足"
+    monkeypatch.undo()
+    jobs.run(ctx.config["XGAPP_PATHS"])
+    assert jobs.last_error["message"] is None
+
+
+def test_after_a_restore_the_next_bundle_is_whole_and_head_office_follows_the_restore(ctx, folder, tmp_path):
+    from xgapp import backup, migrate
+    from xgapp.export import ingest
+    from xgapp.students.models import Student
+
+    paths = ctx.config["XGAPP_PATHS"]
+    kid = factories.make_student(name="张小明")
+    first = bundle.make_nightly(date(2026, 11, 25), folder)
+    saved = backup.backup_into_folder(migrate.database_file(xdb.database.obj), paths.backups, "manual")
+    before = bundle.position()
+    from tests.test_ingest import rename
+
+    rename(kid, "张明明")
+    factories.make_student(name="新来的")
+    stamp_changes(before, date(2026, 11, 26))
+    second = bundle.make_nightly(date(2026, 11, 26), folder)
+    backup.restore_live(xdb.database.obj, saved, paths.backups)  # back to before the rename and the newcomer
+    assert [s.name for s in Student.select()] == ["张小明"]
+    third = bundle.make_nightly(date(2026, 11, 27), folder)
+    assert third.full and not (folder / bundle.FULL_NEXT).exists()
+    assert not bundle.make_nightly(date(2026, 11, 28), folder).full  # once only
+    url = "sqlite:///%s" % (tmp_path / "hq.sqlite3")
+    ingest.ingest([folder / first.name, folder / second.name], url)
+    from tests.test_ingest import names, records
+
+    assert names(url, "T-01") == ["张明明", "新来的"]
+    [result] = ingest.ingest([folder / third.name], url)
+    assert result.status == ingest.INGESTED
+    assert names(url, "T-01") == ["张小明"]  # as the campus is now
+    assert [d["name"] for d in records(url, "T-01", "student", deleted=True).values()] == ["新来的"]
+
+
+def test_a_clock_once_ahead_neither_stops_the_bundles_nor_freezes_head_office(ctx, folder, tmp_path):
+    from xgapp.export import ingest
+
+    factories.make_student(name="张小明")
+    ahead = date.today() + timedelta(days=300)
+    with xdb.clock(datetime.now(timezone.utc) + timedelta(days=300)):
+        future = bundle.make_nightly(ahead, folder)  # the PC's clock was 300 days ahead that night
+    before = bundle.position()
+    factories.make_student(name="钟表修好后")
+    now = datetime.now(timezone(ZONE_OFFSET)).replace(hour=23)
+    due = bundle.due_days(now, datetime.strptime("22:30", "%H:%M").time())
+    assert due == [now.date()]  # the clock is right again: today is still made
+    today = bundle.make_nightly(due[0], folder)
+    assert today.after_seq == future.through_seq and today.through_seq > before  # the chain goes on from there
+    assert names_in(folder / today.name) == ["钟表修好后"]
+    [refused] = ingest.ingest([folder / future.name], "sqlite:///%s" % (tmp_path / "hq.sqlite3"))
+    assert refused.status == ingest.REFUSED and "在未来" in refused.message
+
+
+def test_csv_cells_excel_would_run_as_formulas_are_shown_as_text(ctx, folder):
+    factories.make_student(name="=HYPERLINK(\"http://x\")", school="+86 实验中学")
+    made = bundle.make_nightly(date(2026, 11, 27), folder)
+    text = members(folder / made.name)["data/student.csv"].decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+86 实验中学" in text
+    assert names_in(folder / made.name) == ['=HYPERLINK("http://x")']  # JSON keeps the value as it is

@@ -216,7 +216,7 @@ def test_the_scheduler_round_makes_the_bundle_and_sends_it(ctx, smtp, monkeypatc
     configure(ctx, settings_for(smtp.port, time="00:00"))
     factories.make_student(name="张小明")
     scheduler.run_export(ctx)
-    assert bundle.last_nightly() is not None
+    assert bundle.chain_end() is not None
     assert len(smtp.inbox.messages) == 1
 
 
@@ -338,3 +338,37 @@ def test_a_down_server_is_asked_once_per_round_and_a_backlog_goes_out_in_rounds(
         assert [s[-10:] for s in subjects] == ["2026-11-25", "2026-11-26", "2026-11-27"]
     finally:
         server.stop()
+
+
+def test_control_characters_an_early_hour_and_a_login_in_clear_text_are_refused(app):
+    with app.test_request_context():
+        current = dict(delivery.DEFAULTS)
+        _, errors = delivery.validate({"time": "00:30", "smtp_host": "smtp.example.com", "sender": "a@example.com",
+                                       "to": "hq@example.com\r", "security": "none", "username": "campus",
+                                       "smtp_port": "25", "max_mb": "20"}, current)
+    assert set(errors) == {"time", "to", "security"}
+    assert "12:00" in errors["time"] and "加密" in errors["security"]
+
+
+def test_a_big_attachment_gets_time_for_a_slow_uplink(ctx, smtp, monkeypatch):
+    seen = []
+    real = delivery._smtp
+
+    def watching(config):
+        client = real(config)
+        original = client.send_message
+
+        def send_message(message):
+            seen.append(client.sock.gettimeout())  # what the socket allows the one big send
+            return original(message)
+
+        client.send_message = send_message
+        return client
+
+    monkeypatch.setattr(delivery, "_smtp", watching)
+    configure(ctx, settings_for(smtp.port))
+    [made] = make_day(ctx)
+    xdb.database.execute_sql("UPDATE export_bundle SET size = ? WHERE id = ?", (15 << 20, made.id))
+    [row] = delivery.process(ctx.config["XGAPP_PATHS"])
+    assert row.status == "sent"
+    assert seen and seen[0] >= delivery.TIMEOUT + (20 << 20) / delivery.MIN_RATE  # 15 MB → 20 MB in base64

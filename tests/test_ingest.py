@@ -198,7 +198,9 @@ def test_an_older_bundle_does_not_overwrite_newer_data(bundles, hq_url):
         campus = HqCampus.get_by_id("T-01")
         assert campus.last_snapshot_at == version_of(bundles["a2"])
         days = {r.day: r.version for r in HqDay.select().where(HqDay.advisor_id == ingest.TOTAL_ID)}
-    assert days == {bundles["day1"]: version_of(bundles["a1"]), bundles["day2"]: version_of(bundles["a2"])}
+    # Each nightly bundle recounts the week before its day: the newer one's figures win wherever both have a day.
+    week = [bundles["day1"] - timedelta(days=7 - n) for n in range(9)]
+    assert days == {day: version_of(bundles["a1"] if day == week[0] else bundles["a2"]) for day in week}
     assert older.applied < older.rows  # the records a2 also carried were kept as they were
     assert newer.applied == newer.rows + newer.deleted
 

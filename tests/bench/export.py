@@ -11,6 +11,8 @@
 4. A full-history export: `make_range(first day, today, full=True)`: every record plus the 日报 figures of every
    day (PDFs only for periods up to 31 days).
 5. `verify` of each bundle, timed.
+6. Head office: `ingest` of the full-history bundle, the first nightly bundle (older) and the full one again, into a
+   SQLite file and into a local PostgreSQL with fsync on (started like the tests' one), each timed.
 Not part of the default test run.
 """
 
@@ -127,7 +129,32 @@ def main():
                                                                  info["size"] / 2**20))
         _, seconds = timed(verify, info["path"])
         print("  verify: %.2f s" % seconds)
+    ingest_all([info["path"], out / first.name], out)
     print("bundles in", out, "at", datetime.now().isoformat(timespec="seconds"))
+
+
+def ingest_all(paths, out):
+    """Head office: the full-history bundle, then the first nightly one (older: nothing to overwrite), then the
+    full one again (already ingested), into a SQLite file and, when PostgreSQL is installed, a durable local server
+    (fsync on, unlike the test server)."""
+    from tests import pg
+    from xgapp.export import ingest
+
+    targets = [("SQLite", "sqlite:///%s" % (out / "hq.sqlite3"))]
+    server = None
+    if pg.bin_dir() is not None:
+        pg.SERVER_OPTIONS = "-c max_connections=20 -c shared_buffers=128MB"
+        server = pg.Server(pg.bin_dir()).start()
+        targets.append(("PostgreSQL", server.url()))
+    try:
+        for engine, url in targets:
+            for path in paths + paths[:1]:
+                [result], seconds = timed(ingest.ingest, [path], url)
+                print("ingest into %s: %s %s, %d rows (%d newer than held): %.2f s" % (
+                    engine, Path(path).name, result.status, result.rows, result.applied, seconds))
+    finally:
+        if server is not None:
+            server.stop()
 
 
 if __name__ == "__main__":

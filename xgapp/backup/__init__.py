@@ -152,6 +152,11 @@ def restore_live(database, backup_file, backups_folder):
         saved = backup_into_folder(target, backups_folder, "pre-restore")
         restore_database(backup_file, target)
         migrate.upgrade(database, backup_dir=backups_folder)
+    # Head office holds records this restore took back: the next nightly bundle carries every record, which head
+    # office takes as the whole truth. (exports/ is the sibling of backups/ in every data folder.)
+    from xgapp.export.bundle import mark_full_next
+
+    mark_full_next(Path(backups_folder).parent / "exports", "restored from %s" % Path(backup_file).name)
     return saved
 
 

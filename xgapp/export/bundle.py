@@ -5,7 +5,8 @@ Layout (format 1):
     manifest.json
     data/<table>.csv      UTF-8 with BOM; campus-local times; money in yuan; true/false as 1/0
     data/<table>.json     {"table", "columns", "rows": [[...]], "deleted": [ids]}; times ISO-8601 with offset
-    report/daily.csv      the 日报 figures: one row per day and advisor plus the campus total (Chinese headers)
+    report/daily.csv      the 日报 figures: one row per day and advisor plus the campus total (Chinese headers); a
+                          nightly bundle counts the week before its day again (late entries)
     report/daily.json     the same for machines
     report/daily-<day>.pdf  the campus 日报 followed by each advisor's 日报 of that day (up to 31 days)
 
@@ -29,6 +30,8 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
+from peewee import fn
+
 from xgapp import __version__, audit, db, i18n, migrate
 from xgapp.export import tracking
 from xgapp.export.models import ExportBundle
@@ -37,6 +40,8 @@ FORMAT = "xgapp-bundle"
 FORMAT_VERSION = 1
 CHUNK = 500  # ids per IN (...) query
 PDF_DAYS_MAX = 31  # a longer period carries the 日报 figures of every day but no PDFs
+RECOUNT_DAYS = 7  # a nightly bundle also recounts the 日报 of the week before its day
+FULL_NEXT = ".full-next"  # marker file in exports/: the next nightly bundle carries every record
 _build_lock = threading.Lock()
 
 
@@ -79,9 +84,14 @@ def _json_cell(value):
     return value
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_cell(value):
     if value is None:
         return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value  # Excel would run "=HYPERLINK(…)" typed into a note: shown as text instead
     if isinstance(value, bool):
         return 1 if value else 0
     if isinstance(value, datetime):
@@ -217,8 +227,10 @@ def _days(first, last):
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _reports(writer, first, last):
-    """The 日报 figures of every day of the period, and the campus's and each advisor's 日报 as one PDF a day."""
+def _reports(writer, first, last, counted_from=None):
+    """The 日报 figures of every day from `counted_from` (default `first`) to `last`, and the campus's and each
+    advisor's 日报 of every day of the period as one PDF a day. A nightly bundle counts the week before its day
+    again: what was entered late or dated back reaches head office's 日报 too (the newer bundle wins there)."""
     from xgapp import printing
     from xgapp.numbers import daily, report
     from xgapp.prints import render
@@ -228,7 +240,7 @@ def _reports(writer, first, last):
     keys = [key for key, _, _, _ in report.COLUMNS]
     lines, records = [], []
     days = _days(first, last)
-    for day in days:
+    for day in _days(counted_from or first, last):
         campus = daily.campus_day(day)
         for advisor, figures in campus["by_advisor"] + [(None, campus)]:
             values = report.row(figures)
@@ -237,7 +249,7 @@ def _reports(writer, first, last):
             records.append({"day": day.isoformat(), "advisor_id": advisor.id if advisor else None,
                             "advisor": advisor.display_name if advisor else None,
                             "figures": {k: _json_cell(v) for k, v in zip(keys, values)}})
-        if len(days) <= PDF_DAYS_MAX:  # one file per day: the fonts are embedded once, not once per form
+        if day >= first and len(days) <= PDF_DAYS_MAX:  # one file per day: the fonts are embedded once, not once per form
             forms = [render.filled(FORMS["campus-daily"], day.isoformat(), None, "xgapp")]
             forms += [render.filled(FORMS["daily-report"], "%d/%s" % (advisor.id, day.isoformat()), None, "xgapp")
                       for advisor, _ in campus["by_advisor"]]
@@ -267,7 +279,7 @@ def _safe_code(code):
     return re.sub(r"[^A-Za-z0-9_-]", "_", code) or "campus"
 
 
-def _write_zip(partial, *, kind, first, last, touched, full, after_seq, through_seq, snapshot_at):
+def _write_zip(partial, *, kind, first, last, touched, full, after_seq, through_seq, snapshot_at, counted_from):
     """Write the whole bundle to `partial`; return (rows, manifest)."""
     from xgapp import campus as campus_module
 
@@ -283,7 +295,7 @@ def _write_zip(partial, *, kind, first, last, touched, full, after_seq, through_
             rows, deleted = _write_table(writer, table, model, ids)
             tables[table] = {"rows": rows, "deleted": deleted}
             total += rows
-        _reports(writer, first, last)
+        _reports(writer, first, last, counted_from)
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION,
             "campus": {"code": campus.code, "name": campus.name},
@@ -294,6 +306,7 @@ def _write_zip(partial, *, kind, first, last, touched, full, after_seq, through_
             "timezone": str(i18n.campus_zone()),
             "created_at": db.utcnow().isoformat(), "snapshot_at": snapshot_at.isoformat(),
             "tables": tables, "pdfs": len(_days(first, last)) <= PDF_DAYS_MAX,
+            "report_period": {"from": (counted_from or first).isoformat(), "to": last.isoformat()},
             "files": writer.files,
         }
         archive.writestr(writer.entry("manifest.json"), json.dumps(manifest, ensure_ascii=False, indent=1))
@@ -316,19 +329,22 @@ def _sha256(path):
 
 
 def write_bundle(folder, name, *, kind, first, last, touched=None, full=False, after_seq=0, through_seq=0,
-                 register=None):
-    """Write bundle `name` into `folder` through a `.part` file. `register(info)` (optional) runs inside one write
-    transaction right before the rename: if it raises, the bundle is not put in place."""
+                 register=None, counted_from=None):
+    """Write bundle `name` into `folder` through a `.part` file of its own (two processes building the same day
+    never share one). `register(info)` (optional) runs inside one write transaction right before the rename: if it
+    raises, the bundle is not put in place."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / name
-    partial = folder / (".%s.part" % name)
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=".%s." % name, suffix=".part")
+    os.close(handle)
+    partial = Path(temp)
     snapshot_at = db.utcnow()
     try:
         with db.database.atomic():  # one read snapshot: every table as of the same instant
             rows, manifest = _write_zip(partial, kind=kind, first=first, last=last, touched=touched or {},
                                         full=full, after_seq=after_seq, through_seq=through_seq,
-                                        snapshot_at=snapshot_at)
+                                        snapshot_at=snapshot_at, counted_from=counted_from)
         with open(partial, "rb+") as fh:
             os.fsync(fh.fileno())
         info = {"name": name, "path": final, "rows": rows, "size": partial.stat().st_size,
@@ -365,23 +381,38 @@ def nightly_name(code, day):
     return "xgapp-%s-%s.zip" % (_safe_code(code), day.isoformat())
 
 
-def last_nightly():
-    return ExportBundle.select().where(ExportBundle.kind == "nightly").order_by(ExportBundle.day.desc()).first()
-
-
 def due_days(now, at_time):
-    """The campus days whose nightly bundle should exist by `now` (campus-local aware) but does not: every day
-    after the last bundle up to the last closed day. A new install starts with the last closed day."""
+    """The campus days whose nightly bundle should exist by `now` (campus-local aware) but does not: every day after
+    the last bundle up to the last closed day. A new install starts with the last closed day. Bundles dated after
+    today (the PC's clock was once ahead) do not hold the calendar back."""
     closing = now.date() if now.timetz().replace(tzinfo=None) >= at_time else now.date() - timedelta(days=1)
-    last = last_nightly()
+    nightly = ExportBundle.select(fn.MAX(ExportBundle.day)).where(ExportBundle.kind == "nightly")
+    last = nightly.where(ExportBundle.day <= closing).scalar()
     if last is None:
         return [closing]
-    return _days(last.day + timedelta(days=1), closing) if last.day < closing else []
+    return _days(last + timedelta(days=1), closing)
+
+
+def chain_end():
+    """The nightly bundle the next one continues from: the one that reached furthest in the change log."""
+    return (ExportBundle.select().where(ExportBundle.kind == "nightly")
+            .order_by(ExportBundle.through_seq.desc(), ExportBundle.id.desc()).first())
+
+
+def mark_full_next(folder, why):
+    """Make the next nightly bundle carry every record (after a restore, head office's copy must be redone)."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    (Path(folder) / FULL_NEXT).write_text(why, encoding="utf-8")
+
+
+class _Taken(Exception):
+    """Another process registered the bundle of this day first."""
 
 
 def make_nightly(day, folder, by=None, on_made=None):
     """Build the nightly bundle of `day` (the next one in the chain); return its ExportBundle (the existing one if
-    it was already made). `on_made(bundle)` runs in the registering transaction (the outbox hooks in here)."""
+    it was already made, here or by another process). `on_made(bundle)` runs in the registering transaction (the
+    outbox hooks in here)."""
     from xgapp import campus as campus_module
     from xgapp.numbers.daily import day_bounds
 
@@ -389,19 +420,17 @@ def make_nightly(day, folder, by=None, on_made=None):
         existing = ExportBundle.get_or_none(ExportBundle.kind == "nightly", ExportBundle.day == day)
         if existing is not None:
             return existing
-        previous = (ExportBundle.select().where(ExportBundle.kind == "nightly", ExportBundle.day < day)
-                    .order_by(ExportBundle.day.desc()).first())
-        if previous is None and last_nightly() is not None:
-            raise ExportError("%s 早于第一份导出包，不能补做。%s is before the first bundle." % (day, day))
+        previous = chain_end()
+        marker = Path(folder) / FULL_NEXT
         after = previous.through_seq if previous is not None else 0
-        full = previous is None
+        full = previous is None or marker.exists()
         through = position(before=day_bounds(day)[1], after=after)
         touched = None if full else touched_between(after, through)
         made = {}
 
         def register(info):
             if ExportBundle.get_or_none(ExportBundle.kind == "nightly", ExportBundle.day == day) is not None:
-                raise ExportError("%s 的导出包已由另一进程生成。The bundle of %s was made by another process." % (day, day))
+                raise _Taken()
             bundle = ExportBundle.create(
                 name=info["name"], kind="nightly", day=day, date_from=day, date_to=day, full=full, after_seq=after,
                 through_seq=through, snapshot_at=info["snapshot_at"], rows=info["rows"], size=info["size"],
@@ -413,9 +442,50 @@ def make_nightly(day, folder, by=None, on_made=None):
                 on_made(bundle)
             made["bundle"] = bundle
 
-        write_bundle(folder, nightly_name(campus_module.current().code, day), kind="nightly", first=day, last=day,
-                     touched=touched, full=full, after_seq=after, through_seq=through, register=register)
+        try:
+            write_bundle(folder, nightly_name(campus_module.current().code, day), kind="nightly", first=day,
+                         last=day, touched=touched, full=full, after_seq=after, through_seq=through,
+                         register=register, counted_from=day - timedelta(days=RECOUNT_DAYS))
+        except _Taken:
+            return ExportBundle.get(ExportBundle.kind == "nightly", ExportBundle.day == day)
+        if full and marker.exists():
+            marker.unlink()
         return made["bundle"]
+
+
+def missing_files(folder):
+    """Nightly bundles whose zip is gone from `folder` while a delivery still waits for it."""
+    from xgapp.export.models import Outbox
+
+    waiting = (ExportBundle.select().join(Outbox).where(ExportBundle.kind == "nightly",
+                                                      Outbox.status.in_(["pending", "failed"])).distinct())
+    return [bundle for bundle in waiting if not (Path(folder) / bundle.name).is_file()]
+
+
+def rebuild(bundle, folder, by=None):
+    """Write a lost bundle again under its name: the same change-log range, its rows as they stand now; its
+    deliveries wait again. A later bundle may carry some of these rows too: head office keeps the newest."""
+    from xgapp.export.models import Outbox
+
+    with _build_lock:
+        touched = None if bundle.full else touched_between(bundle.after_seq, bundle.through_seq)
+
+        def register(info):
+            row = ExportBundle.get_by_id(bundle.id)
+            before = audit.snapshot(row)
+            row.snapshot_at, row.rows, row.size, row.sha256 = (info["snapshot_at"], info["rows"], info["size"],
+                                                               info["sha256"])
+            row.save()
+            audit.record(by, "update", "export_bundle", row.id, before=before, after=audit.snapshot(row),
+                         summary="重新生成丢失的导出包 %s" % row.name,
+                         actor_name=None if by is not None else "scheduler")
+            Outbox.update(status="pending", next_at=db.utcnow()).where(
+                Outbox.bundle == row, Outbox.status == "failed").execute()
+
+        write_bundle(folder, bundle.name, kind="nightly", first=bundle.day, last=bundle.day, touched=touched,
+                     full=bundle.full, after_seq=bundle.after_seq, through_seq=bundle.through_seq, register=register,
+                     counted_from=bundle.day - timedelta(days=RECOUNT_DAYS))
+        return ExportBundle.get_by_id(bundle.id)
 
 
 def make_range(first, last, folder, full=False):

@@ -25,7 +25,8 @@ DEFAULTS = {
     "time": "22:30", "smtp_host": "", "smtp_port": 465, "security": "ssl", "username": "", "password": "",
     "sender": "", "to": "", "cc": "", "max_mb": 20, "folder": "",
 }
-TIMEOUT = 30  # seconds for every SMTP step
+TIMEOUT = 30  # seconds for every SMTP step (sending the message gets more: see send_email)
+MIN_RATE = 16 * 1024  # bytes a second the slowest campus uplink still moves
 BACKOFF_MAX = timedelta(hours=1)
 PER_ROUND = 20  # a backlog (set up after weeks of bundles) trickles out instead of flooding the mail server
 _send_lock = threading.Lock()
@@ -63,9 +64,13 @@ def _addresses(text):
             if part.strip()]
 
 
+def _control(text):
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
 def _valid_address(address):
     local, at, domain = address.partition("@")
-    return bool(at and local and "." in domain and " " not in address and "\n" not in address)
+    return bool(at and local and "." in domain and " " not in address and not _control(address))
 
 
 def validate(raw, current):
@@ -76,6 +81,9 @@ def validate(raw, current):
         hour, minute = text["time"].split(":")
         time(int(hour), int(minute))
         values["time"] = "%02d:%02d" % (int(hour), int(minute))
+        if int(hour) < 12:  # 00:30 would close a day that began half an hour ago
+            errors["time"] = _("Choose a time late in the day (12:00 to 23:59): the bundle closes that day. "
+                               "If the PC is off then, it is made at the next start.")
     except ValueError:
         errors["time"] = _("Enter a time such as 22:30.")
     for name in ("smtp_host", "username", "sender", "folder"):
@@ -110,9 +118,11 @@ def validate(raw, current):
         errors["to"] = _("With a mail server, at least one recipient is required.")
     if values["folder"] and not Path(values["folder"]).is_absolute():
         errors["folder"] = _("Enter a full path, e.g. E:\\bundles or \\\\server\\share\\bundles.")
-    for name in ("smtp_host", "username", "sender"):
-        if any(c in values[name] for c in "\r\n"):
+    for name in ("smtp_host", "username", "sender", "to", "cc"):
+        if _control(str(raw.get(name, "") or "")):
             errors[name] = _("Line breaks are not allowed.")
+    if values["smtp_host"] and values["username"] and values["security"] == "none":
+        errors["security"] = _("A login is only sent over an encrypted connection: choose SSL or STARTTLS.")
     return values, errors
 
 
@@ -122,12 +132,9 @@ def save_config(paths, by, values):
     before = load_config(paths)
     target = config_path(paths)
     partial = target.with_name(target.name + ".part")
-    with open(partial, "w", encoding="utf-8") as fh:
+    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # private from the first byte
+    with os.fdopen(handle, "w", encoding="utf-8") as fh:
         json.dump(values, fh, ensure_ascii=False, indent=1)
-    try:
-        os.chmod(partial, 0o600)
-    except OSError:
-        pass
     os.replace(partial, target)
 
     def shown(config):
@@ -234,6 +241,9 @@ def send_email(config, bundle, path):
     message = _message(config, bundle, Path(path).read_bytes())
     try:
         with _smtp(config) as client:
+            # smtplib sends the message in one call, and the socket timeout caps that whole call: give a slow
+            # uplink the time a big attachment needs (at least MIN_RATE bytes a second) on top of TIMEOUT.
+            client.sock.settimeout(TIMEOUT + encoded / MIN_RATE)
             client.send_message(message)
     except smtplib.SMTPResponseException as exc:
         if exc.smtp_code == 552:  # message size exceeds the server's limit: retrying sends the same size
@@ -263,20 +273,25 @@ def send_test(config):
 
     if not email_ready(config):
         return "请先填写邮件服务器、发件人和收件人。"
+    try:
+        message = _test_message(config, campus.current().name)
+        with _smtp(config) as client:
+            client.send_message(message)
+    except Exception as exc:  # every failure is reported to the user, none is fatal
+        return _explain(exc)
+    return None
+
+
+def _test_message(config, campus_name):
     message = EmailMessage()
-    message["Subject"] = "[xgapp] 测试邮件 — %s" % campus.current().name
+    message["Subject"] = "[xgapp] 测试邮件 — %s" % campus_name
     message["From"] = config["sender"]
     message["To"] = ", ".join(_addresses(config["to"]))
     if config["cc"]:
         message["Cc"] = ", ".join(_addresses(config["cc"]))
     message["Date"] = formatdate(localtime=True)
     message.set_content("这是 xgapp 的测试邮件：导出包将按此设置发送。")
-    try:
-        with _smtp(config) as client:
-            client.send_message(message)
-    except Exception as exc:  # every failure is reported to the user, none is fatal
-        return _explain(exc)
-    return None
+    return message
 
 
 def attempt(row, config, folder):
@@ -286,7 +301,7 @@ def attempt(row, config, folder):
     ok, detail, permanent = False, "", False
     try:
         if not path.is_file():
-            raise Permanent("导出包文件不见了：%s（请重新生成）" % bundle.name)
+            raise OSError("导出包文件不见了：%s（下一轮会自动重新生成）" % bundle.name)
         if row.channel == "email":
             if not email_ready(config):
                 raise OSError("邮件设置不完整")

@@ -17,7 +17,7 @@ import re
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import peewee as pw
 from playhouse.db_url import connect as connect_url
@@ -25,6 +25,7 @@ from playhouse.db_url import connect as connect_url
 from xgapp.export import verify as checks
 
 BATCH = 500  # rows per INSERT
+FUTURE_SLACK = timedelta(days=1)  # how far ahead of head office's clock a campus clock may run
 TOTAL_ID = 0  # advisor_id of the campus total in hq_day
 DATA_MEMBER = re.compile(r"^data/([a-z0-9_]+)\.json$")
 REPORT_MEMBER = "report/daily.json"
@@ -212,11 +213,18 @@ def _facts(manifest):
         raise checks.BundleInvalid("manifest.json 的 period 格式不对。The manifest's period is malformed.")
     first, last = _day(period.get("from"), "period.from"), _day(period.get("to"), "period.to")
     kind = manifest["kind"] if isinstance(manifest["kind"], str) else ""
-    return campus["code"], name, kind, first, last, version_text(manifest["snapshot_at"])
+    version = version_text(manifest["snapshot_at"])
+    if version > (datetime.now(timezone.utc) + FUTURE_SLACK).strftime("%Y-%m-%dT%H:%M:%S.%fZ"):
+        # Versions are the campus clock: a bundle from the future would freeze its records at head office.
+        raise checks.BundleInvalid(
+            "导出包的生成时间 %s 在未来：校区电脑的时钟不准。请校正时钟后用 `xgapp export --full` 重新导出全部记录。"
+            "The bundle was made in the future (%s): fix the campus PC's clock, then export again with --full."
+            % (manifest["snapshot_at"], manifest["snapshot_at"]))
+    return campus["code"], name, kind, first, last, version
 
 
 def _is_id(value):
-    return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2 ** 63
 
 
 def _table(body, table, listed_rows):
@@ -314,6 +322,15 @@ def _write_tables(path, verified, code, version):
                            {HqRecord.deleted: pw.EXCLUDED.deleted, HqRecord.version: pw.EXCLUDED.version})
         total += len(rows)
         deleted_total += len(deleted)
+    if verified.manifest.get("full") is True:
+        # A bundle of every record is the campus's whole truth (e.g. after it restored a backup): what head office
+        # holds from older bundles and this one lacks is gone there. Rows a newer bundle brought stay.
+        tables = [table for table in verified.manifest.get("tables") or {} if isinstance(table, str)]
+        if tables:
+            applied += (HqRecord.update(deleted=True, version=version)
+                        .where(HqRecord.campus_code == code, HqRecord.tbl.in_(tables), HqRecord.version < version,
+                               HqRecord.deleted == False)  # noqa: E712
+                        .execute())
     return total, deleted_total, applied
 
 
@@ -375,7 +392,7 @@ def ingest_one(database, path):
         return _write_bundle(database, path, verified)
     except checks.BundleInvalid as exc:  # found while writing: the transaction was rolled back
         return Result(str(path), REFUSED, message=str(exc))
-    except (pw.DataError, ValueError) as exc:  # e.g. a NUL character PostgreSQL cannot store
+    except (pw.DataError, ValueError, OverflowError, RecursionError) as exc:  # e.g. a NUL PostgreSQL cannot store
         return Result(str(path), REFUSED, message="数据无法写入总部数据库：%s。The data cannot be stored: %s"
                                                   % (_first_line(exc), _first_line(exc)))
 

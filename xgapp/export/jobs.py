@@ -27,8 +27,21 @@ def catch_up(paths, by=None, now=None):
     return made
 
 
+# The last failure to make a bundle in this process (shown on the export page until a round succeeds).
+last_error = {"message": None, "at": None}
+
+
 def run(paths):
-    """One scheduler round: catch up, then try what is due in the outbox."""
-    catch_up(paths)
+    """One scheduler round: catch up (and write again a bundle whose file was lost), then try what is due in the
+    outbox. A build that fails does not hold back the deliveries of bundles already made."""
+    try:
+        catch_up(paths)
+        for lost in bundle.missing_files(paths.exports):
+            log.warning("bundle file missing, writing it again: %s", lost.name)
+            bundle.rebuild(lost, paths.exports)
+        last_error.update(message=None, at=None)
+    except Exception as exc:  # logged and shown; retried next round
+        log.exception("making the nightly bundle failed")
+        last_error.update(message=str(exc), at=datetime.now(i18n.campus_zone()))
     for row in delivery.process(paths):
         log.info("delivery %s of %s: %s %s", row.channel, row.bundle.name, row.status, row.last_error)

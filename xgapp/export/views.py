@@ -63,7 +63,10 @@ def index():
     config = delivery.load_config(_paths())
     now = datetime.now(i18n.campus_zone())
     counts = {status: Outbox.select().where(Outbox.status == status).count() for status in STATUS}
+    future = (ExportBundle.select(fn.MAX(ExportBundle.day))
+              .where(ExportBundle.kind == "nightly", ExportBundle.day > now.date()).scalar())
     return render_template("export/index.html", rows=_days(config, now.date(), now), config=config,
+                           failure=jobs.last_error, future=future, folder=_paths().exports,
                            channels=delivery.channels(config), counts=counts, status=STATUS, channel=CHANNEL,
                            may_configure=can(g.user, "export.settings"),
                            total=ExportBundle.select().where(ExportBundle.kind == "nightly").count())
