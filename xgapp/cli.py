@@ -196,19 +196,10 @@ def check(data):
 @DATA_OPTION
 def print_form(form_name, ref, day, first, last, blank, output, data):
     """Print a form to a PDF file (for scripts): one record, a day, a range of days, or blank."""
-    from datetime import date
-
     from xgapp.prints import render
     from xgapp.prints.catalog import FORMS, NotFound
 
-    def parse(value, option):
-        try:
-            day = date.fromisoformat(value)
-        except (TypeError, ValueError):
-            day = None
-        if day is None or not 2000 <= day.year <= 2099 or len(value) != 10:
-            raise click.BadParameter("use YYYY-MM-DD (2000–2099)", param_hint=option)
-        return day
+    parse = _day_option
 
     form = FORMS[form_name]
     app = _app(data)
