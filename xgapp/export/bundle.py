@@ -112,25 +112,23 @@ def position(before=None, after=0):
     return after if found is None else found
 
 
-def touched_between(after, through):
-    """{table: set of row ids} changed at positions (after, through]."""
-    cursor = db.database.execute_sql(
-        "SELECT tbl, row_id FROM change_log WHERE seq > ? AND seq <= ? GROUP BY tbl, row_id", (after, through))
+def _touched(where, params):
+    cursor = db.database.execute_sql("SELECT tbl, row_id FROM change_log WHERE %s GROUP BY tbl, row_id" % where,
+                                     params)
     found = {}
     for table, row_id in cursor:
         found.setdefault(table, set()).add(row_id)
     return found
+
+
+def touched_between(after, through):
+    """{table: set of row ids} changed at positions (after, through]."""
+    return _touched("seq > ? AND seq <= ?", (after, through))
 
 
 def touched_during(start, end):
     """{table: set of row ids} changed at campus instants [start, end)."""
-    cursor = db.database.execute_sql(
-        "SELECT tbl, row_id FROM change_log WHERE at >= ? AND at < ? GROUP BY tbl, row_id",
-        (utc_text(start), utc_text(end)))
-    found = {}
-    for table, row_id in cursor:
-        found.setdefault(table, set()).add(row_id)
-    return found
+    return _touched("at >= ? AND at < ?", (utc_text(start), utc_text(end)))
 
 
 def _table_rows(model, ids):

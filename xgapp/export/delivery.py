@@ -364,7 +364,7 @@ def resend(by, row):
     """Put a failed (or sent) delivery back in the queue, e.g. after the size limit was raised."""
     with db.write():
         before = audit.snapshot(row)
-        row.status, row.next_at, row.last_error = "pending", db.utcnow(), row.last_error
+        row.status, row.next_at = "pending", db.utcnow()
         row.save()
         audit.record(by, "update", "outbox", row.id, before=before, after=audit.snapshot(row),
                      summary="重新发送 %s（%s）" % (row.bundle.name, row.channel))

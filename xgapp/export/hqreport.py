@@ -255,7 +255,8 @@ def context(report):
                                  "cells": _printed(line, cols)})
     campuses = [{"code": line.code, "name": line.name, "received": line.received, "expected": line.expected,
                  "cells": _printed(line, cols)} for line in report.campus_totals]
-    money_in = [key for key, _, _ in cols].index("revenue") if "revenue" in [key for key, _, _ in cols] else None
+    keys = [key for key, _, _ in cols]
+    money_in = keys.index("revenue") if "revenue" in keys else None
     ranked = [{"rank": rank, "code": line.code, "name": line.name, "signed": cell(signed, "money"),
                "revenue": cell(line.values[money_in], "money") if money_in is not None else "",
                "received": line.received, "expected": line.expected} for rank, line, signed in ranking(report)]

@@ -37,55 +37,33 @@ def row(figures):
 def xlsx(day, campus, title="校区日报", period=None):
     """The campus day (or a period: `period` is its label, e.g. 2026-11) as .xlsx: one row per advisor and the
     campus total (Chinese headers, numbers as numbers)."""
-    from io import BytesIO
-
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    book = Workbook()
-    sheet = book.active
     label = period or day
-    sheet.title = "%s %s" % (title, period or day.isoformat())
-    sheet.append(["日期" if period is None else "期间", "学管师"] + [header for _, header, _, _ in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book, sheet = _book("%s %s" % (title, period or day.isoformat()),
+                        ["日期" if period is None else "期间", "学管师"] + [header for _, header, _, _ in COLUMNS])
     for advisor, figures in campus["by_advisor"]:
         sheet.append([label, advisor.display_name] + row(figures))  # Decimal cells are written as numbers
     sheet.append([label, "校区合计"] + row(campus))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
-    for line in range(2, sheet.max_row + 1):
-        if period is None:
+    if period is None:
+        for line in range(2, sheet.max_row + 1):
             sheet.cell(line, 1).number_format = "yyyy-mm-dd"
-        for index, (_, _, kind, _) in enumerate(COLUMNS, start=3):
-            if kind == "money":
-                sheet.cell(line, index).number_format = "#,##0.00"
-            elif kind == "hours":
-                sheet.cell(line, index).number_format = "0.0"
+    _formats(sheet, 3, [kind for _, _, kind, _ in COLUMNS])
     low = book.create_sheet("剩余课次4次以内")
     low.append(["班级", "学管师", "剩余课次"])
     names = {advisor.id: advisor.display_name for advisor, _ in campus["by_advisor"]}
     for klass, left in campus["low_classes"]:
         low.append([klass.name, names.get(klass.advisor_id, ""), left])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return _saved(book)
 
 
 def ranking_xlsx(data):
     """The month's ranking as .xlsx (Chinese headers, numbers as numbers; rates as percentages)."""
-    from io import BytesIO
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "排名 %s" % data["month"].strftime("%Y-%m")
-    sheet.append(["名次", "学管师", "签约金额", "签约单数", "进账", "课消（课时）", "签约率(%)", "上门", "签约",
-                  "续费率(%)", "到期（结课或课时用完）", "续费", "完成目标", "投诉", "在带班级"])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book, sheet = _book("排名 %s" % data["month"].strftime("%Y-%m"),
+                        ["名次", "学管师", "签约金额", "签约单数", "进账", "课消（课时）", "签约率(%)", "上门", "签约",
+                         "续费率(%)", "到期（结课或课时用完）", "续费", "完成目标", "投诉", "在带班级"])
     for r in data["rows"]:
         sheet.append([r["rank"], r["advisor"].display_name, r["amount"], r["contracts"], r["revenue"], r["hours"],
                       r["signing"][2], r["signing"][1], r["signing"][0], r["renewal"][2], r["renewal"][1],
@@ -93,9 +71,7 @@ def ranking_xlsx(data):
                       r["complaints"], r["classes"]])
         for column in (3, 5):
             sheet.cell(sheet.max_row, column).number_format = "#,##0.00"
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return _saved(book)
 
 
 def _book(title, headers):
