@@ -1,16 +1,24 @@
 """Study-room pages over HTTP: the kiosk (and its fence), sign-in/out, the board, closing time, records, Q&A."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tests.conftest import csrf_from, login, make_user
 from tests.factories import advisor, make_student, teacher
 from xgapp import security
 from xgapp.campus import rules
+from xgapp.db import clock
+from xgapp.i18n import campus_zone
 from xgapp.selfstudy import domain
 from xgapp.selfstudy.models import Question, Visit
 from xgapp.students.models import Guardian, Student
 
 HX = {"HX-Request": "true"}
+
+
+def today_at(hour, minute=0):
+    """Today at hh:mm campus time: what the room shows depends on whether it has closed yet."""
+    day = domain.today_local()
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=campus_zone())
 
 
 def _token(client, url="/"):
@@ -172,6 +180,11 @@ def test_an_advisor_resolves_only_her_own_students_overdue_visit(app, client):
 
 
 def test_the_board_lists_who_is_in_with_the_advisors_flag(app, client):
+    with clock(today_at(16)):  # opening hours (closing is 21:00)
+        _board_while_open(client)
+
+
+def _board_while_open(client):
     mine = advisor("adv")
     flagged = make_student(name="李特别", special_attention=True, attention_note="作业拖拉，需盯紧", advisor_user=mine)
     other = make_student(name="王别人", special_attention=True, attention_note="父母离异，勿提", advisor_user=advisor("a9"))
@@ -190,6 +203,24 @@ def test_the_board_lists_who_is_in_with_the_advisors_flag(app, client):
     assert board.status_code == 200 and "李特别" in html and "作业拖拉，需盯紧" in html
     assert "王别人" not in html and "父母离异" not in html
     assert '<span class="count" data-testid="in-room-count">1</span>' in html and "自习室共 2 人" in html
+
+
+def test_after_closing_every_advisor_is_told_which_children_are_still_signed_in(app, client):
+    """A child not signed out is everyone's alarm: names and times for all, the notes and Resolve for her own only."""
+    mine = advisor("adv")
+    with clock(today_at(16)):
+        desk = make_user("desk", roles=("frontdesk",))
+        own = domain.sign_in(desk, make_student(name="李特别", special_attention=True, attention_note="作业拖拉",
+                                                advisor_user=mine))
+        other = domain.sign_in(desk, make_student(name="王别人", special_attention=True, attention_note="父母离异",
+                                                  advisor_user=advisor("a9")))
+    with clock(today_at(21, 30)):
+        login(client, "adv")
+        html = client.get("/selfstudy/board", headers=HX).get_data(as_text=True)
+        alert = html.split('class="card alert overdue"')[1].split("</section>")[0]
+        assert "李特别" in alert and "王别人" in alert and "父母离异" not in html
+        assert "/selfstudy/visit/%d#resolve" % own.id in alert and "/selfstudy/visit/%d#" % other.id not in alert
+        assert '<span class="count" data-testid="in-room-count">1</span>' in html
 
 
 def test_the_visit_record_is_kept_by_the_desk_only(app, client):
@@ -290,6 +321,11 @@ def test_the_file_says_whether_the_child_may_go_home_alone(app, client):
 
 
 def test_odd_input_is_a_4xx_with_a_message_never_a_500(app, client):
+    with clock(today_at(16)):  # "the room has not closed yet" needs a time before closing
+        _odd_input(client)
+
+
+def _odd_input(client):
     kid = make_student(name="张小明")
     teacher("tm")
     token = _desk(client)
