@@ -91,6 +91,15 @@ def campus_today():
 
 
 @pytest.fixture(autouse=True)
+def today_is_read_per_test(request):
+    """A module's TODAY is the campus date when each test starts, not when the module was imported: a run that
+    crosses midnight on the campus clock (16:00 UTC) must not see yesterday's visits as left open overnight."""
+    module = request.module
+    if module is not None and hasattr(module, "TODAY"):
+        module.TODAY = campus_today()
+
+
+@pytest.fixture(autouse=True)
 def no_boxes_in_pdfs():
     """Fail any test during which WeasyPrint drew a .notdef box (a character no font could draw)."""
     import logging

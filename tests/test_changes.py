@@ -15,7 +15,7 @@ from xgapp.notices.models import Notice
 from xgapp.students.models import Student
 from xgapp.timetable import domain as timetable
 from xgapp.validation import Invalid
-from tests.conftest import csrf_from, login, make_user
+from tests.conftest import campus_today, csrf_from, login, make_user
 from tests.factories import advisor, make_class, make_contract, make_student, teacher
 
 D = Decimal
@@ -282,7 +282,7 @@ def test_a_suspension_recorded_ahead_pauses_the_student_on_its_first_day(app):
     from xgapp.scheduler import run_jobs
 
     klass, (a, b), lessons = _class()
-    today = date.today()
+    today = campus_today()
     changes.suspend(None, a, today + timedelta(days=3), today + timedelta(days=10), "下周出国")
     assert Student.get_by_id(a.id).status == "active"
     assert changes.start_due_suspensions(today + timedelta(days=2)) == []

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests import factories
+from tests.conftest import campus_today
 from xgapp import db as xdb
 from xgapp.export import bundle, jobs, tracking
 from xgapp.export.models import ExportBundle
@@ -457,7 +458,7 @@ def test_a_clock_once_ahead_neither_stops_the_bundles_nor_freezes_head_office(ct
     from xgapp.export import ingest
 
     factories.make_student(name="张小明")
-    ahead = date.today() + timedelta(days=300)
+    ahead = campus_today() + timedelta(days=300)
     with xdb.clock(datetime.now(timezone.utc) + timedelta(days=300)):
         future = bundle.make_nightly(ahead, folder)  # the PC's clock was 300 days ahead that night
     before = bundle.position()

@@ -9,7 +9,7 @@ from xgapp.accounts.models import User
 from xgapp.students import domain
 from xgapp.students.models import Guardian, Student
 from xgapp.validation import Invalid
-from tests.conftest import make_user
+from tests.conftest import campus_today, make_user
 from tests.factories import advisor, make_student
 
 
@@ -92,7 +92,7 @@ def test_status_changes_are_dated_and_kept(app):
     student = Student.get_by_id(student.id)
     assert (student.status, student.status_since) == ("active", date(2026, 9, 8))
     assert [(c.status, c.effective) for c in student.status_changes.order_by("id")] == [
-        ("prospect", date.today()), ("trial", date(2026, 9, 1)), ("active", date(2026, 9, 8))]
+        ("prospect", campus_today()), ("trial", date(2026, 9, 1)), ("active", date(2026, 9, 8))]
 
 
 def test_reassign_is_audited(app):

@@ -51,8 +51,9 @@ def test_the_supervisor_splits_next_months_target_and_sees_the_ranking(page, dem
     from datetime import date
 
     from tests.browser.conftest import TABLET
+    from tests.conftest import campus_today
 
-    today = date.today()
+    today = campus_today()
     following = date(today.year + (today.month == 12), today.month % 12 + 1, 1).strftime("%Y-%m")
     log_in(page, demo_campus, "supervisor")
     page.click("#mainnav a:text-is('日报')")

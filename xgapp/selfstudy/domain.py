@@ -54,8 +54,8 @@ def open_visit(student):
     return Visit.get_or_none(Visit.student == student, Visit.left_at.is_null())
 
 
-def _already_in(visit):
-    if visit.day < today_local():
+def _already_in(visit, now=None):
+    if visit.day < today_local(now):
         return AlreadyDone({"student": _l(
             "%(name)s was never signed out on %(day)s. A staff member must close that visit with a note first.",
             name=visit.student.name, day=visit.day.isoformat())})
@@ -72,12 +72,12 @@ def sign_in(by, student, now=None):
     with write():
         current = open_visit(student)
         if current is not None:
-            raise _already_in(current)
+            raise _already_in(current, now)
         try:
             with write():  # savepoint: the unique index is the last word when two tablets race
                 visit = Visit.create(student=student, day=today_local(now), arrived_at=now, signed_in_by=by)
         except pw.IntegrityError:
-            raise _already_in(open_visit(student)) from None
+            raise _already_in(open_visit(student), now) from None
         audit.record(by, "create", "study_visit", visit.id, after=audit.snapshot(visit),
                      summary="%s 签到 %s" % (student.name, _hhmm(now)))
     return visit
