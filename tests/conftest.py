@@ -82,6 +82,16 @@ def post(client, url, data=None, **kwargs):
     return client.post(url, data=data, **kwargs)
 
 
+def earlier_today(minutes):
+    """`minutes` ago on the campus clock, but never before today's midnight there: a test that records something
+    "a moment ago" and counts today's (or this month's) figures must pass at 00:05 on the 1st too."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    return max(now - timedelta(minutes=minutes), now.replace(hour=0, minute=0, second=0, microsecond=0))
+
+
 def campus_today():
     """Today on the campus clock (Asia/Shanghai by default), as the app sees it."""
     from datetime import datetime

@@ -9,7 +9,6 @@ import os
 import time
 import zipfile
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

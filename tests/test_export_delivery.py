@@ -4,7 +4,6 @@ refuses, the size limit, the folder copy, the settings page and the export page.
 import email
 import email.policy
 import socket
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from tests import factories
-from tests.conftest import PASSWORD, csrf_from, login, make_user
+from tests.conftest import csrf_from, login, make_user
 from xgapp import db as xdb
 from xgapp.export import bundle, delivery, jobs
 from xgapp.export.models import Outbox, OutboxAttempt

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import make_user
+from tests.conftest import earlier_today, make_user
 from tests.factories import advisor, make_class, make_contract, make_student
 from xgapp.attendance import domain as attendance
 from xgapp.audit.models import AuditLog
@@ -27,7 +27,7 @@ def at(day, hhmm="10:00"):
 
 
 def call(**overrides):
-    data = {"kind": "routine", "channel": "phone", "whom": "parent", "at": datetime.now(ZONE) - timedelta(minutes=5),
+    data = {"kind": "routine", "channel": "phone", "whom": "parent", "at": earlier_today(5),
             "purpose": "了解近期作业情况", "content": "妈妈说数学作业完成得不错", "result": "下周多练计算"}
     data.update(overrides)
     return data
@@ -170,7 +170,7 @@ def test_two_weeks_of_lessons_without_a_face_to_face_raises_an_alert(adv, kid):
     assert (student.id, since, last) == (kid.id, TODAY - timedelta(days=15), None)
     domain.log(adv, kid, call())  # a phone call does not count
     assert len(domain.face_alerts(adv, TODAY, advisor=adv)) == 1
-    domain.log(adv, kid, call(channel="face", whom="student", at=datetime.now(ZONE) - timedelta(minutes=1)))
+    domain.log(adv, kid, call(channel="face", whom="student", at=earlier_today(1)))
     assert domain.face_alerts(adv, TODAY, advisor=adv) == []
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.conftest import csrf_from, login, make_user
+from tests.conftest import csrf_from, earlier_today, login, make_user
 from tests.factories import advisor, make_student
 from xgapp.followups import domain
 from xgapp.followups.models import FollowTask, FollowUp
@@ -17,7 +17,7 @@ def _token(client, url="/"):
 
 
 def _now():
-    return datetime.now(ZONE) - timedelta(minutes=2)
+    return earlier_today(2)
 
 
 def _form(token, student, **kw):

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import csrf_from, login, make_user
+from tests.conftest import csrf_from, earlier_today, login, make_user
 from tests.factories import advisor, make_class, make_contract, make_student, teacher
 from tests.test_parent_meetings import marks, minutes
 from tests.test_queries import _queries
@@ -84,14 +84,14 @@ def test_marks_of_a_changed_attendee_list_are_refused_not_shifted(app):
 def test_a_task_handed_to_another_advisor_can_be_done_by_them(app, client):
     adv, other = advisor("adv1"), advisor("adv2")
     kid = make_student(name="张小明", advisor_user=adv)
-    followups.log(adv, kid, {"kind": "routine", "channel": "phone", "whom": "parent", "at": now() - timedelta(minutes=5),
+    followups.log(adv, kid, {"kind": "routine", "channel": "phone", "whom": "parent", "at": earlier_today(5),
                              "purpose": "p", "content": "c", "next_on": TODAY + timedelta(days=1), "next_step": "回电"})
     task = FollowTask.get()
     followups.reassign(make_user("sup", roles=("supervisor",)), task, other)
     login(client, "adv2")
     form = client.get("/followups/new?task=%d" % task.id)
     assert form.status_code == 200
-    when = now() - timedelta(minutes=1)
+    when = earlier_today(1)
     done = client.post("/followups/new", data={
         "csrf_token": csrf_from(form.get_data(as_text=True)), "task": str(task.id), "kind": "routine",
         "channel": "phone", "whom": "parent", "day": when.strftime("%Y-%m-%d"), "time": when.strftime("%H:%M"),
@@ -164,7 +164,7 @@ def test_a_face_to_face_talk_with_the_teacher_does_not_count_as_seeing_the_stude
     for day in (start, TODAY - timedelta(days=1)):
         [lesson] = timetable.schedule(None, k, [day.weekday()], time(18), time(20), day, 1)
         attendance.confirm(None, lesson, {str(kid.id): "present"}, today=TODAY)
-    followups.log(adv, kid, {"kind": "routine", "channel": "face", "whom": "teacher", "at": now() - timedelta(minutes=5),
+    followups.log(adv, kid, {"kind": "routine", "channel": "face", "whom": "teacher", "at": earlier_today(5),
                              "purpose": "p", "content": "和老师当面聊了"})
     assert len(followups.face_alerts(adv, TODAY, advisor=adv)) == 1
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import csrf_from, login, make_user
+from tests.conftest import csrf_from, earlier_today, login, make_user
 from tests.factories import advisor, make_contract, make_student
 from xgapp.audit.models import AuditLog
 from xgapp.followups import domain as followups
@@ -34,7 +34,7 @@ def day_of_work(app):
         make_contract(kid, by=a1, subject="数学", hours="40", unit_price="150",
                       payments=[{"amount": "6000", "method": "cash"}], today=today())
         other = make_student(name="李小红", advisor_user=a2)
-        at = datetime.now(ZONE) - timedelta(minutes=30)
+        at = earlier_today(30)
         for who, student, text in ((a1, kid, "妈妈说作业完成得不错"), (a1, kid, "约好周六面谈"), (a2, other, "询问试听时间")):
             followups.log(who, student, {"kind": "routine", "channel": "phone", "whom": "parent", "at": at,
                                          "purpose": "了解近况", "content": text})

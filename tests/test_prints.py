@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import csrf_from, login, make_user
+from tests.conftest import csrf_from, earlier_today, login, make_user
 from tests.factories import advisor, make_class, make_contract, make_student, teacher
 from xgapp import printing
 from xgapp.audit.models import AuditLog
@@ -111,7 +111,7 @@ def campus(app):
         selfstudy.sign_out(desk, other, {"kind": "other", "name": "赵叔叔", "relation": "邻居"}, now=at(day, "20:10"))
         questions.record(desk, kids[0], {"subject": "数学", "question": "二次函数的顶点怎么求", "answer": "配方法",
                                          "status": "resolved"}, now=at(day, "17:00"))
-        followups.log(adv, kids[0], {"kind": "routine", "channel": "phone", "whom": "parent", "at": now() - timedelta(minutes=30),
+        followups.log(adv, kids[0], {"kind": "routine", "channel": "phone", "whom": "parent", "at": earlier_today(30),
                                      "purpose": "了解近期作业情况", "content": "妈妈说作业完成得不错", "result": "下周多练计算"})
         changes.suspend(adv, kids[2], first + timedelta(days=10), first + timedelta(days=24), "外出比赛两周")
         suspension = StudentChange.get(StudentChange.kind == "suspend")
