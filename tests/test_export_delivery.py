@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from tests import factories
-from tests.conftest import csrf_from, login, make_user
+from tests.conftest import campus_today, csrf_from, login, make_user
 from xgapp import db as xdb
 from xgapp.export import bundle, delivery, jobs
 from xgapp.export.models import Outbox, OutboxAttempt
@@ -224,7 +224,7 @@ def test_the_scheduler_round_makes_the_bundle_and_sends_it(ctx, smtp, monkeypatc
 def test_export_page_shows_each_day_and_its_delivery_status(app, client, smtp):
     with app.app_context():
         configure(app, settings_for(smtp.port))
-        [made] = make_day(app, date(2026, 11, 27))
+        [made] = make_day(app, campus_today() - timedelta(days=2))  # the page shows the last 30 days
         delivery.process(app.config["XGAPP_PATHS"])
     assert login(client).status_code == 303
     page = client.get("/export/").get_data(as_text=True)
@@ -233,6 +233,34 @@ def test_export_page_shows_each_day_and_its_delivery_status(app, client, smtp):
     assert download.status_code == 200 and download.data[:2] == b"PK"
     download.close()
     assert client.get("/export/file/..%2Fxgapp.sqlite3").status_code == 404
+
+
+def test_older_undelivered_bundles_stay_in_sight_and_older_days_page_back(app, client):
+    today = campus_today()
+    with app.app_context():
+        configure(app, settings_for(free_port()))
+        config, folder = delivery.load_config(app.config["XGAPP_PATHS"]), app.config["XGAPP_PATHS"].exports
+        factories.make_student(name="张小明")
+        old = bundle.make_nightly(today - timedelta(days=45), folder, on_made=lambda b: delivery.enqueue(b, config))
+        recent = bundle.make_nightly(today - timedelta(days=2), folder,
+                                     on_made=lambda b: delivery.enqueue(b, config))
+        Outbox.update(status="failed", last_error="附件太大").where(Outbox.bundle == old.id).execute()
+    assert login(client).status_code == 303
+    page = client.get("/export/").get_data(as_text=True)
+    older = page.split('id="older-undelivered"')[1].split("</section>")[0]
+    days = page.split('id="export-days"')[1].split("</table>")[0]
+    assert old.name in older and "附件太大" in older and "/export/delivery/" in older  # with "send again"
+    assert recent.name in days and old.name not in days and recent.name not in older
+    back = (today - timedelta(days=30)).isoformat()
+    assert 'href="/export/?to=%s"' % back in page and "更早的日子" in page
+    earlier = client.get("/export/?to=%s" % back).get_data(as_text=True)
+    assert old.name in earlier.split('id="export-days"')[1] and 'id="older-undelivered"' not in earlier
+    assert "day-%s" % (today - timedelta(days=30)).isoformat() in earlier and recent.name not in earlier
+    assert 'href="/export/">较近的日子' in earlier
+    assert client.get("/export/?to=2026-13-40").status_code == 404
+    with app.app_context():
+        Outbox.update(status="sent").execute()
+    assert 'id="older-undelivered"' not in client.get("/export/").get_data(as_text=True)
 
 
 def test_only_leaders_see_the_export_and_only_the_principal_the_settings(app, client):

@@ -1,7 +1,7 @@
 """The export page (each day's bundle and its delivery: 待发送 / 已发送 / 失败) and the principal's settings page
 (time, mail server, recipients, folder copy, a test email)."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -30,19 +30,25 @@ def _paths():
     return current_app.config["XGAPP_PATHS"]
 
 
-def _days(config, today, now):
-    """The last DAYS_SHOWN campus days, newest first: (day, bundle or None, state)."""
-    first = today - timedelta(days=DAYS_SHOWN - 1)
+def _deliveries(bundles):
+    """{bundle id: [its deliveries]} in one query."""
+    found = {}
+    for row in Outbox.select().where(Outbox.bundle.in_([b.id for b in bundles])).order_by(Outbox.channel):
+        found.setdefault(row.bundle_id, []).append(row)
+    return found
+
+
+def _days(config, last, now, earliest):
+    """DAYS_SHOWN campus days ending at `last`, newest first: (day, bundle or None, state, deliveries)."""
+    today = now.date()
+    first = last - timedelta(days=DAYS_SHOWN - 1)
     bundles = {b.day: b for b in ExportBundle.select().where(ExportBundle.kind == "nightly",
-                                                             ExportBundle.day >= first)}
-    deliveries = {}
-    for row in Outbox.select().where(Outbox.bundle.in_([b.id for b in bundles.values()])).order_by(Outbox.channel):
-        deliveries.setdefault(row.bundle_id, []).append(row)
-    earliest = ExportBundle.select(fn.MIN(ExportBundle.day)).where(ExportBundle.kind == "nightly").scalar()
+                                                             ExportBundle.day.between(first, last))}
+    deliveries = _deliveries(bundles.values())
     closes = delivery.export_time(config)
     rows = []
     for n in range(DAYS_SHOWN):
-        day = today - timedelta(days=n)
+        day = last - timedelta(days=n)
         if day < (earliest or today - timedelta(days=1)):
             break  # the first bundle holds every record made before it (a new install starts with yesterday)
         made = bundles.get(day)
@@ -56,17 +62,39 @@ def _days(config, today, now):
     return rows
 
 
+def _older_undelivered(before):
+    """Bundles from before `before` with a delivery still waiting or failed: they must not drop out of sight
+    just because they are older than the days on the page (a PC offline for weeks, a bundle too big to mail)."""
+    bundles = list(ExportBundle.select().where(
+        ExportBundle.kind == "nightly", ExportBundle.day < before,
+        ExportBundle.id.in_(Outbox.select(Outbox.bundle).where(Outbox.status != "sent")))
+        .order_by(ExportBundle.day.desc()))
+    deliveries = _deliveries(bundles)
+    return [(b.day, b, "made", deliveries.get(b.id, [])) for b in bundles]
+
+
 @bp.route("/")
 @require("export.view")
 def index():
-    """Each day's bundle and where it stands."""
+    """Each day's bundle and where it stands; ?to=YYYY-MM-DD pages back through older days."""
     config = delivery.load_config(_paths())
     now = datetime.now(i18n.campus_zone())
+    today = last = now.date()
+    if request.args.get("to"):
+        try:
+            last = min(date.fromisoformat(request.args["to"]), today)
+        except ValueError:
+            abort(404)
+    earliest = ExportBundle.select(fn.MIN(ExportBundle.day)).where(ExportBundle.kind == "nightly").scalar()
+    first = last - timedelta(days=DAYS_SHOWN - 1)
     counts = {status: Outbox.select().where(Outbox.status == status).count() for status in STATUS}
     future = (ExportBundle.select(fn.MAX(ExportBundle.day))
-              .where(ExportBundle.kind == "nightly", ExportBundle.day > now.date()).scalar())
-    return render_template("export/index.html", rows=_days(config, now.date(), now), config=config,
-                           failure=jobs.last_error, future=future, folder=_paths().exports,
+              .where(ExportBundle.kind == "nightly", ExportBundle.day > today).scalar())
+    return render_template("export/index.html", rows=_days(config, last, now, earliest), config=config,
+                           older_open=_older_undelivered(first) if last == today else [],
+                           newer=None if last == today else min(last + timedelta(days=DAYS_SHOWN), today),
+                           older=first - timedelta(days=1) if earliest is not None and earliest < first else None,
+                           today=today, failure=jobs.last_error, future=future, folder=_paths().exports,
                            channels=delivery.channels(config), counts=counts, status=STATUS, channel=CHANNEL,
                            may_configure=can(g.user, "export.settings"),
                            total=ExportBundle.select().where(ExportBundle.kind == "nightly").count())
