@@ -258,6 +258,8 @@ def test_older_undelivered_bundles_stay_in_sight_and_older_days_page_back(app, c
     assert "day-%s" % (today - timedelta(days=30)).isoformat() in earlier and recent.name not in earlier
     assert 'href="/export/">较近的日子' in earlier
     assert client.get("/export/?to=2026-13-40").status_code == 404
+    first_days = client.get("/export/?to=0001-01-01")  # before the first bundle: the first bundle's days
+    assert first_days.status_code == 200 and old.name in first_days.get_data(as_text=True)
     with app.app_context():
         Outbox.update(status="sent").execute()
     assert 'id="older-undelivered"' not in client.get("/export/").get_data(as_text=True)

@@ -80,12 +80,12 @@ def index():
     config = delivery.load_config(_paths())
     now = datetime.now(i18n.campus_zone())
     today = last = now.date()
+    earliest = ExportBundle.select(fn.MIN(ExportBundle.day)).where(ExportBundle.kind == "nightly").scalar()
     if request.args.get("to"):
         try:
-            last = min(date.fromisoformat(request.args["to"]), today)
+            last = min(max(date.fromisoformat(request.args["to"]), earliest or today), today)
         except ValueError:
             abort(404)
-    earliest = ExportBundle.select(fn.MIN(ExportBundle.day)).where(ExportBundle.kind == "nightly").scalar()
     first = last - timedelta(days=DAYS_SHOWN - 1)
     counts = {status: Outbox.select().where(Outbox.status == status).count() for status in STATUS}
     future = (ExportBundle.select(fn.MAX(ExportBundle.day))
