@@ -9,7 +9,7 @@ import pytest
 from xgapp import db
 from xgapp.accounts.models import User
 from xgapp.contracts import domain as contracts
-from xgapp.contracts.models import Payment
+from xgapp.contracts.models import Payment, Refund
 from xgapp.hours import domain as hours
 from xgapp.hours.models import HourEntry
 from xgapp.validation import Invalid
@@ -165,6 +165,46 @@ def test_refund_arithmetic_and_approval(app):
     with pytest.raises(Invalid) as caught:  # a refunded contract takes no more money
         contracts.add_payment(None, contract, "100", "cash")
     assert "amount" in caught.value.errors and contracts.paid(contract) == D("1755.00")
+
+
+def test_a_partial_refund_lowers_what_is_still_owed_by_the_price_of_the_hours_given_back(app):
+    student = make_student()
+    contract = make_contract(student, kind=None, hours="20", free_hours="2", unit_price="150", discount="200",
+                             payments=[{"amount": "1000", "method": "wechat"}, {"amount": "800", "method": "cash"}])
+    assert contract.amount == D("2800.00") and contracts.due(contract) == D("1000.00")
+    refund = contracts.request_refund(None, contract, "10", "1400", "transfer", "减少课时")
+    contracts.decide_refund(supervisor(), refund, approve=True)
+    # 10 of 20 paid hours given back: the family owes for 10 hours (¥1400), has ¥400 in net: ¥1000 still due
+    assert contracts.paid(contract) == D("400.00") and contracts.due(contract) == D("1000.00")
+    with pytest.raises(Invalid) as caught:
+        contracts.add_payment(None, contract, "1000.01", "cash")
+    assert "1000.00" in str(caught.value.errors["amount"])
+    contracts.add_payment(None, contract, "1000", "cash")
+    assert contracts.due(contract) == D("0.00")
+
+
+def test_what_is_owed_after_a_refund_at_an_odd_price_is_exact_to_the_cent(app):
+    student = make_student()
+    contract = make_contract(student, hours="3", unit_price="100", discount="0.01",
+                             payments=[{"amount": "100", "method": "cash"}])  # ¥299.99 for 3 hours
+    refund = contracts.request_refund(None, contract, "1", "99.99", "cash", "少上一次")
+    contracts.decide_refund(supervisor(), refund, approve=True)
+    # 1 of 3 hours back: ¥100.00 of ¥299.99 cancelled; ¥199.99 owed for the rest, ¥0.01 in net: ¥199.98 due
+    assert contracts.due_many([contract]) == {contract.id: D("199.98")}
+
+
+def test_nobody_decides_their_own_refund_request(app):
+    boss = make_user("sup-adv", roles=("supervisor", "advisor"))  # a supervisor who also looks after students
+    student = make_student(advisor_user=boss)
+    contract = make_contract(student, hours="10", unit_price="100")
+    refund = contracts.request_refund(boss, contract, "2", "200", "cash", "家里有事")
+    with pytest.raises(Invalid) as caught:
+        contracts.decide_refund(boss, refund, approve=True)
+    assert "note" in caught.value.errors
+    assert Refund.get_by_id(refund.id).status == "pending" and contracts.paid(contract) == D("1000.00")
+    principal = make_user("boss2", roles=("principal",))
+    contracts.decide_refund(principal, refund, approve=True)
+    assert Refund.get_by_id(refund.id).status == "approved"
 
 
 def test_daily_revenue_by_method_and_advisor(app):

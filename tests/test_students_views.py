@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from xgapp.contracts.models import Contract, Payment
+from xgapp.contracts.models import Contract, Payment, Refund
 from xgapp.hours import domain as hours
 from xgapp.students.models import Guardian, Student
 from tests.conftest import csrf_from, login, make_user
@@ -144,6 +144,20 @@ def test_refund_request_then_supervisor_approval(app, client):
     assert response.status_code == 303
     assert hours.balance(student) == Decimal("0.0")
     assert "¥-600.00" in boss.get("/contracts/revenue").get_data(as_text=True)
+
+
+def test_a_supervisors_own_refund_request_waits_for_someone_else(app, client):
+    boss = make_user("sup", roles=("supervisor", "advisor"))
+    contract = make_contract(make_student(advisor_user=boss), hours="10", unit_price="100")
+    login(client, "sup")
+    token = _token(client, "/contracts/%d" % contract.id)
+    assert client.post("/contracts/%d/refunds" % contract.id, data={
+        "csrf_token": token, "hours": "2", "amount": "200", "method": "cash", "reason": "家里有事"}).status_code == 303
+    page = client.get("/contracts/refunds").get_data(as_text=True)
+    assert "家里有事" in page and "需由其他主管或校长审批" in page and 'value="approve"' not in page
+    refused = client.post("/contracts/refunds/1", data={"csrf_token": csrf_from(page), "decision": "approve"})
+    assert refused.status_code == 422 and "需由其他主管或校长审批" in refused.get_data(as_text=True)
+    assert Refund.get_by_id(1).status == "pending" and hours.balance(contract.student) == Decimal("10.0")
 
 
 def test_manual_consumption_cannot_overdraw_for_an_advisor(app, client):

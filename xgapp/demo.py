@@ -144,7 +144,8 @@ def _students(rng, names, advisors, principal, years, today):
                 refund = contracts.request_refund(data["advisor"], contract, figures["hours_left"],
                                                   figures["refundable"], "transfer", "家庭搬迁")
                 with clock(_at(signed + timedelta(days=60))):
-                    contracts.decide_refund(supervisor, refund, True, "同意", today=signed + timedelta(days=60))
+                    decider = principal if refund.requested_by_id == supervisor.id else supervisor
+                    contracts.decide_refund(decider, refund, True, "同意", today=signed + timedelta(days=60))
                 break
             signed = signed + timedelta(days=30 * max(month, 1))
         student = type(student).get_by_id(student.id)

@@ -146,8 +146,33 @@ def paid_many(contract_ids):
     return {cid: money_sum(total) for cid, total in rows}
 
 
+def due_many(contracts):
+    """{contract id: money still owed}. A refund gives hours back, so the family no longer owes for them: what is
+    owed is the contract's amount less the share of it for the paid hours refunded (at most all its paid hours; free
+    hours carry no price), less what was paid net of refunds. A contract closed by a refund owes nothing more."""
+    contracts = list(contracts)
+    paid = paid_many(c.id for c in contracts)
+    back = {}
+    for contract_id, hours_back in (Refund.select(Refund.contract, Refund.hours)
+                                    .where(Refund.contract.in_([c.id for c in contracts]), Refund.status == "approved")
+                                    .tuples()):
+        back[contract_id] = back.get(contract_id, Decimal(0)) + Decimal(hours_back)
+    owed = {}
+    for c in contracts:
+        returned = min(back.get(c.id, Decimal(0)), c.hours)
+        cancelled = (c.amount * returned / c.hours).quantize(CENT, ROUND_HALF_UP) if c.hours else Decimal(0)
+        left = c.amount - cancelled - paid.get(c.id, Decimal(0))
+        owed[c.id] = max(left, Decimal(0)).quantize(CENT) if c.status == "open" else CENT * 0
+    return owed
+
+
+def due(contract):
+    """Money still owed on one contract (see due_many)."""
+    return due_many([contract])[contract.id]
+
+
 def add_payment(by, contract, amount, method, receipt_no="", today=None):
-    """Record a (further) payment; the total may not exceed the contract amount."""
+    """Record a (further) payment; it may not exceed what is still owed."""
     rows, errors = _clean_payments([{"amount": amount, "method": method, "receipt_no": receipt_no}])
     if errors:
         raise Invalid({k.replace("payments-0-", ""): v for k, v in errors.items()})
@@ -155,9 +180,9 @@ def add_payment(by, contract, amount, method, receipt_no="", today=None):
         contract = Contract.get_by_id(contract.id)
         if contract.status != "open":
             raise Invalid({"amount": _l("This contract is closed; no further payment can be taken on it.")})
-        if paid(contract) + rows[0]["amount"] > contract.amount:
-            raise Invalid({"amount": _l("Only %(due)s is still due on this contract.",
-                                        due=contract.amount - paid(contract))})
+        owed = due(contract)
+        if rows[0]["amount"] > owed:
+            raise Invalid({"amount": _l("Only %(due)s is still due on this contract.", due=owed)})
         return _payment(by, contract, today=today, **rows[0])
 
 
@@ -219,6 +244,9 @@ def decide_refund(by, refund, approve, note="", fee_percent=0, today=None):
         refund = Refund.get_by_id(refund.id)
         if refund.status != "pending":
             raise Invalid({"note": _l("This refund was already decided.")})
+        if by is not None and refund.requested_by_id == by.id:
+            raise Invalid({"note": _l("You asked for this refund yourself: another supervisor or the principal "
+                                      "decides it.")})
         contract = refund.contract
         if approve:
             figures = refundable(contract, fee_percent)

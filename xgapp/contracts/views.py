@@ -79,7 +79,7 @@ def _show(contract, payment_errors=None, refund_errors=None, status=200):
     figures = domain.refundable(contract, _fee())
     return render_template(
         "contracts/show.html", contract=contract, figures=figures, kinds=domain.KINDS, methods=domain.METHODS,
-        method_choices=[("", "—")] + list(domain.METHODS.items()), paid=domain.paid(contract),
+        method_choices=[("", "—")] + list(domain.METHODS.items()), paid=domain.paid(contract), due=domain.due(contract),
         payments=list(contract.payments.order_by(Payment.at)), refunds=list(contract.refunds.order_by(Refund.id)),
         left=hours.balance(contract.student, contract=contract), payment_errors=payment_errors or {},
         refund_errors=refund_errors or {}, form=request.form, can_edit="edit" in students.access(
@@ -146,9 +146,8 @@ def decide(refund_id):
         domain.decide_refund(g.user, refund, approve, request.form.get("note", ""), _fee())
     except Invalid as exc:
         flash(" ".join(str(m) for m in exc.errors.values()), "error")
-    else:
-        flash(_("Refund approved: hours and money were booked back.") if approve else _("Refund rejected."),
-              "success")
+        return refunds(), 422
+    flash(_("Refund approved: hours and money were booked back.") if approve else _("Refund rejected."), "success")
     return redirect(url_for("contracts.refunds"), code=303)
 
 

@@ -157,7 +157,8 @@ def show(student_id):
         rows = list(Contract.select().where(Contract.student == student).order_by(Contract.signed_on.desc()))
         paid = contracts.paid_many(c.id for c in rows)
         money = {"contracts": rows, "left": hours.contract_balances(rows), "balances": hours.balances(student),
-                 "paid": {c.id: paid.get(c.id, contracts.CENT * 0) for c in rows}, "kinds": contracts.KINDS}
+                 "paid": {c.id: paid.get(c.id, contracts.CENT * 0) for c in rows}, "due": contracts.due_many(rows),
+                 "kinds": contracts.KINDS}
     guardians = list(student.guardians.order_by(Guardian.position))
     events = domain.timeline(student) if "money" in rights else [
         e for e in domain.timeline(student) if e[1] not in ("contract", "payment", "hours", "referral")]
