@@ -120,13 +120,18 @@ def test_a_teacher_sees_only_their_classes_and_cannot_manage_them(app, client):
     assert client.get("/classes/new").status_code == 403
     assert client.get("/classes/%d/edit" % mine.id).status_code == 403
     assert client.get("/classes/rooms").status_code == 403
+    for klass in (mine, other):
+        timetable.schedule(None, klass, [campus_today().weekday()], time(9), time(11), campus_today(), 1)
+    week = client.get("/timetable/").get_data(as_text=True)
+    assert 'href="/classes/%d"' % mine.id in week and "别人的班" not in week
 
 
 def test_front_desk_sees_the_timetable_but_no_classes_or_roll_call(app, login_as):
     klass = make_class(name="前台可见班")
     timetable.schedule(None, klass, [campus_today().weekday()], time(9), time(11), campus_today(), 1)
     client = login_as("frontdesk")
-    assert "前台可见班" in client.get("/timetable/").get_data(as_text=True)
+    week = client.get("/timetable/").get_data(as_text=True)
+    assert "前台可见班" in week and "/classes/%d" % klass.id not in week  # a card, not a link to a 403
     assert client.get("/classes/").status_code == 403
     assert client.get("/attendance/").status_code == 403
 

@@ -12,7 +12,7 @@ from xgapp.classes import domain as classes
 from xgapp.classes.models import Classroom, Lesson, SchoolClass
 from xgapp.classes.views import parse_date, parse_time
 from xgapp.i18n import campus_today, local
-from xgapp.security import require
+from xgapp.security import can, require
 from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.timetable import domain
@@ -62,7 +62,11 @@ def index():
     if title is None and args["room"]:
         title = getattr(Classroom.get_or_none(Classroom.id == args["room"]), "name", None)
     filters = {k: v for k, v in args.items() if v}
+    shown = {lesson.klass_id for lessons in days.values() for lesson in lessons}
+    linkable = {c.id for c in classes.visible(g.user, SchoolClass.select(SchoolClass.id).where(
+        SchoolClass.id.in_(list(shown))))} if shown and can(g.user, "classes.view") else set()
     return render_template("timetable/week.html", days=days, monday=monday, today=campus_today(), title=title,
+                           linkable=linkable,
                            filters=filters, prev=(monday - timedelta(days=7)).isoformat(),
                            next=(monday + timedelta(days=7)).isoformat(),
                            teachers=list(classes.teachers()), rooms=classes.rooms(),
