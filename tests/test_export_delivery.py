@@ -3,6 +3,7 @@ refuses, the size limit, the folder copy, the settings page and the export page.
 
 import email
 import email.policy
+import re
 import socket
 from datetime import date, timedelta
 
@@ -297,6 +298,11 @@ def test_settings_are_checked_field_by_field_and_nothing_is_saved_when_wrong(app
                     "填写了邮件服务器时必须填写发件人。", "附件上限应为 1–1000 的整数（MB）。", "请填写完整路径"):
         assert message in html
     assert not delivery.config_path(app.config["XGAPP_PATHS"]).exists()
+    # what was typed stays in its box beside the message, so the mistake can be seen and corrected
+    for name, typed in (("time", "25:99"), ("smtp_port", "99999"), ("max_mb", "0"), ("folder", "relative/path")):
+        assert re.search(r'name="%s"[^>]*value="%s"' % (name, re.escape(typed)), html), name
+    retyped = _settings_form(client, smtp_port="abc", password="s3cret-code")
+    assert "请重新输入密码" in retyped.get_data(as_text=True) and "s3cret-code" not in retyped.get_data(as_text=True)
 
 
 def test_the_password_is_kept_when_left_empty_masked_in_the_audit_and_the_file_is_private(app, client):

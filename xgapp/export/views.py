@@ -171,6 +171,11 @@ def settings():
             delivery.save_config(_paths(), g.user, values)
             flash(_("Export settings saved."), "success")
             return redirect(url_for("export.settings"), code=303)
+        # show what was typed beside its message, not the stored value it would have replaced
+        values = dict(values, **{name: request.form.get(name, "") for name in errors if name in delivery.DEFAULTS
+                                 and name not in ("password", "security")})
+        if request.form.get("password"):  # never sent back to the browser: say so, or it would be lost unnoticed
+            errors.setdefault("password", _("Not saved: type the password again."))
     return render_template("export/settings.html", values=values, errors=errors, security=SECURITY,
                            has_password=bool(current["password"])), 422 if errors else 200
 
