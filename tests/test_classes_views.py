@@ -224,4 +224,4 @@ def test_rooms_page_shows_week_and_month_use(app, client):
     timetable.schedule(None, klass, [today.weekday()], time(9), time(11), today, 1)
     login(client, "sup")
     html = client.get("/classes/rooms").get_data(as_text=True)
-    assert html.count("2.0 h") == 2  # this week and this month
+    assert html.count("2.0 小时") == 2  # this week and this month

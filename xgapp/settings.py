@@ -9,38 +9,41 @@ import secrets
 import tomllib
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 
 @dataclass(frozen=True)
 class Setting:
     name: str
     default: object
     kind: type
-    help: str
+    help: object  # a lazy translation: shown on the campus page in the user's language
 
 
 SETTINGS = [
     Setting("database_url", "", str,
-            "Database location. Empty means the SQLite file xgapp.sqlite3 in the data folder "
-            "(the only thing a campus needs); a postgresql:// URL is accepted for head office."),
-    Setting("host", "0.0.0.0", str, "Interface `xgapp serve` binds to; 0.0.0.0 serves the whole LAN."),
-    Setting("port", 8080, int, "TCP port of the web server."),
-    Setting("threads", 4, int, "Worker threads of the web server (4 is as fast as 8 on a 2-core PC)."),
-    Setting("timezone", "Asia/Shanghai", str, "Campus time zone; all times are shown in it and stored in UTC."),
-    Setting("default_locale", "zh_CN", str, "UI language for users who have not chosen one (zh_CN or en)."),
-    Setting("session_idle_minutes", 30, int, "A login session ends after this many minutes without a request."),
+            _l("Database location. Empty means the SQLite file xgapp.sqlite3 in the data folder "
+               "(the only thing a campus needs); a postgresql:// URL is accepted for head office.")),
+    Setting("host", "0.0.0.0", str, _l("Interface `xgapp serve` binds to; 0.0.0.0 serves the whole LAN.")),
+    Setting("port", 8080, int, _l("TCP port of the web server.")),
+    Setting("threads", 4, int, _l("Worker threads of the web server (4 is as fast as 8 on a 2-core PC).")),
+    Setting("timezone", "Asia/Shanghai", str, _l("Campus time zone; all times are shown in it and stored in UTC.")),
+    Setting("default_locale", "zh_CN", str, _l("UI language for users who have not chosen one (zh_CN or en).")),
+    Setting("session_idle_minutes", 30, int, _l("A login session ends after this many minutes without a request.")),
     Setting("kiosk_idle_minutes", 720, int,
-            "A kiosk session (the study-room sign-in tablet, limited to that screen) ends after this many minutes "
-            "without a request."),
-    Setting("login_max_failures", 5, int, "Wrong passwords or PINs in a row before the account is locked."),
-    Setting("login_lock_minutes", 15, int, "How long a locked account stays locked."),
+            _l("A kiosk session (the study-room sign-in tablet, limited to that screen) ends after this many minutes "
+               "without a request.")),
+    Setting("login_max_failures", 5, int, _l("Wrong passwords or PINs in a row before the account is locked.")),
+    Setting("login_lock_minutes", 15, int, _l("How long a locked account stays locked.")),
     Setting("ip_max_failures", 30, int,
-            "Failed logins from one address within the lock period before that address is refused."),
+            _l("Failed logins from one address within the lock period before that address is refused.")),
     Setting("refund_fee_percent", 0, int,
-            "Campus refund rule: percent kept from the value of unused paid hours when a contract is refunded."),
-    Setting("log_level", "INFO", str, "Level of the log file in the data folder's logs/ (DEBUG, INFO, WARNING)."),
+            _l("Campus refund rule: percent kept from the value of unused paid hours when a contract is refunded.")),
+    Setting("log_level", "INFO", str, _l("Level of the log file in the data folder's logs/ (DEBUG, INFO, WARNING).")),
 ]
 
 BY_NAME = {s.name: s for s in SETTINGS}
+SOURCES = {"default": _l("default"), "file": _l("xgapp.toml"), "env": _l("environment variable"), "test": _l("test")}
 ENV_PREFIX = "XGAPP_"
 
 
