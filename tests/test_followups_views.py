@@ -115,8 +115,11 @@ def test_the_to_do_list_postpone_and_the_supervisor_panel(app, client):
     assert 'class="task overdue"' in page and "回电确认" in page
     assert "张小明 <small>1/2</small>" in page  # short of two this month
     token = csrf_from(page)
-    bad = client.post("/followups/task/%d/postpone" % task.id, data={"csrf_token": token, "until": "", "reason": ""})
-    assert bad.status_code == 422 and "请填写推迟原因" in bad.get_data(as_text=True)
+    later = (today + timedelta(days=3)).isoformat()
+    bad = client.post("/followups/task/%d/postpone" % task.id, data={"csrf_token": token, "until": later, "reason": ""})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "请填写推迟原因" in html
+    assert "<details open>" in html and 'value="%s"' % later in html  # the box stays open with the day chosen
     ok = client.post("/followups/task/%d/postpone" % task.id, data={
         "csrf_token": token, "until": (today + timedelta(days=3)).isoformat(), "reason": "家长出差"})
     assert ok.status_code == 303 and FollowTask.get().due_on == today + timedelta(days=3)
