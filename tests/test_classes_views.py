@@ -225,3 +225,15 @@ def test_rooms_page_shows_week_and_month_use(app, client):
     login(client, "sup")
     html = client.get("/classes/rooms").get_data(as_text=True)
     assert html.count("2.0 小时") == 2  # this week and this month
+
+
+def test_a_planned_lesson_that_is_over_reads_roll_call_not_taken(app):
+    from datetime import timedelta
+
+    from xgapp.db import utcnow
+    from xgapp.timetable.views import lesson_status
+
+    with app.test_request_context():
+        assert lesson_status("planned", utcnow() - timedelta(minutes=1)) == "未点名"
+        assert lesson_status("planned", utcnow() + timedelta(hours=1)) == "待上"
+        assert lesson_status("done", utcnow() - timedelta(hours=1)) == "已上"

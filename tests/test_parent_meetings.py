@@ -207,3 +207,17 @@ def test_parent_meeting_pages(running, client):
     bad = client.post("/scores/class/%d" % klass.id, data={"csrf_token": token, "name": "", "on": "",
                                                            "full_score": "x"})
     assert bad.status_code == 422 and "请填写测试名称" in bad.get_data(as_text=True)
+
+
+def test_a_family_meeting_speaks_of_the_family_not_the_class(running, client):
+    adv, maths, klass, kids = running
+    login(client, "adv1")
+    form = client.get("/meetings/parents/new?student=%d" % kids[0].id).get_data(as_text=True)
+    assert "问题严重：教学主任、学管师主管和校长须参加" in form and "该班问题严重" not in form
+    soon = now() + timedelta(days=1)
+    ok = client.post("/meetings/parents/new", data={"csrf_token": csrf_from(form), "student": str(kids[0].id),
+                                                    "day": soon.strftime("%Y-%m-%d"), "time": "19:00",
+                                                    "place": "接待室"})
+    assert ok.status_code == 303
+    page = client.get(ok.headers["Location"]).get_data(as_text=True)
+    assert "家庭面谈会已安排。" in page and "已通知任课老师" not in page

@@ -173,7 +173,8 @@ def parent_new():
         except Invalid as exc:
             errors, status = exc.errors, 422
         else:
-            flash(_("The parent meeting is scheduled; the teacher has been told to prepare."), "success")
+            flash(_("The parent meeting is scheduled; the teacher has been told to prepare.") if klass is not None
+                  else _("The family meeting is scheduled."), "success")
             return redirect(url_for("meetings.parent", meeting_id=meeting.id), code=303)
     return render_template("meetings/parent_new.html", klass=klass, student=student, values=values, errors=errors,
                            prep=PREP_LABELS), status

@@ -11,6 +11,7 @@ from xgapp.accounts.models import User
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Classroom, Lesson, SchoolClass
 from xgapp.classes.views import parse_date, parse_time
+from xgapp.db import utcnow
 from xgapp.i18n import campus_today, local
 from xgapp.security import can, require
 from xgapp.students import domain as students
@@ -36,7 +37,10 @@ def weekday_name(number):
 
 
 @bp.app_template_global()
-def lesson_status(code):
+def lesson_status(code, ends_at=None):
+    """The status of a lesson as people say it; a planned lesson that is over is one whose roll was not taken."""
+    if code == "planned" and ends_at is not None and ends_at <= utcnow():
+        return _("Roll call not taken")
     return LESSON_STATUSES.get(code, code)
 
 
