@@ -114,7 +114,7 @@ def test_campus_settings_are_saved_and_audited(client):
     assert response.status_code == 303
     html = client.get("/campus/").get_data(as_text=True)
     assert 'value="新校区名"' in html and 'value="T-02"' in html and "session_idle_minutes" in html
-    assert "连续多少分钟无操作后登录失效" in html and "<td>默认值</td>" in html  # the meaning and source in Chinese
+    assert "连续多少分钟无操作后登录失效" in html and "<td>默认</td>" in html  # the meaning and source in Chinese
     assert "A login session ends" not in html
     entry = AuditLog.select().where(AuditLog.table == "campus", AuditLog.action == "update").get()
     assert '"name": "测试校区"' in entry.before and '"name": "新校区名"' in entry.after

@@ -43,7 +43,8 @@ SETTINGS = [
 ]
 
 BY_NAME = {s.name: s for s in SETTINGS}
-SOURCES = {"default": _l("default"), "file": _l("xgapp.toml"), "env": _l("environment variable"), "test": _l("test")}
+SOURCES = {"default": _l("default"), "file": _l("xgapp.toml"), "env": _l("environment variable"),
+           "test": _l("command line")}  # overrides: the command line's options (and the tests')
 ENV_PREFIX = "XGAPP_"
 
 
