@@ -43,7 +43,8 @@ def _page(form, rule_errors=None, rule_values=None, status=None, logo_error=None
     config = current_app.config
     return render_form("campus/edit.html", form, status=status, settings_table=settings.SETTINGS,
                        logo=campus.logo_uri(), logo_error=logo_error,
-                       values=settings.masked(config["XGAPP"]), sources=config["XGAPP_SOURCES"], source_names=settings.SOURCES,
+                       values=settings.masked(config["XGAPP"]), sources=config["XGAPP_SOURCES"],
+                       source_names=settings.SOURCES,
                        data_dir=config["XGAPP_PATHS"].root, rules=rules.RULES,
                        rule_values=rule_values or rules.raw_values(), rule_errors=rule_errors or {})
 
