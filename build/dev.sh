@@ -78,7 +78,7 @@ case "$cmd" in
     exec "$VENV/bin/xgapp" serve "$@"
     ;;
   test)
-    setup_python "[test]"
+    setup_python "[test,hq]"
     setup_system_for_tests
     if [ -n "${XGAPP_TEST_CLOCK:-}" ]; then
       # Run the whole suite as if this PC's clock read XGAPP_TEST_CLOCK ("2026-12-01 00:05:00", this machine's

@@ -47,7 +47,9 @@ def serve(data=None, host=None, port=None, threads=None, open_browser=False):
     overrides = {k: v for k, v in (("host", host), ("port", port), ("threads", threads)) if v is not None}
     cfg, _ = settings.load(paths.DataPaths(paths.data_dir(data)), overrides=overrides)
     local_url = "http://127.0.0.1:%d/" % cfg["port"]
-    if not server.port_free(cfg["host"], cfg["port"]):
+    try:
+        sock = server.listen(cfg["host"], cfg["port"])
+    except OSError:
         if server.running_xgapp(cfg["port"]):
             click.echo("xgapp 已经在运行：%s\nxgapp is already running: %s" % (local_url, local_url))
             if open_browser:
@@ -55,20 +57,36 @@ def serve(data=None, host=None, port=None, threads=None, open_browser=False):
             return
         raise click.ClickException(
             "端口 %d 已被其他程序占用。Port %d is used by another program: "
-            "choose another with --port (or `port` in xgapp.toml)." % (cfg["port"], cfg["port"]))
-    app = _app(data, **overrides)
+            "choose another with --port (or `port` in xgapp.toml)." % (cfg["port"], cfg["port"])) from None
+    try:
+        app = _app(data, **overrides)
+    except BaseException:
+        sock.close()
+        raise
     click.echo("xgapp %s · data: %s" % (__version__, app.config["XGAPP_PATHS"].root))
     click.echo("在校区网络中的平板或电脑上打开 / Open on a tablet or PC of the campus network:")
     for url in server.urls(cfg["host"], cfg["port"]):
         click.echo("  " + url)
     click.echo("关闭此窗口或按 Ctrl+C 停止服务。Close this window or press Ctrl+C to stop.")
+    httpd = server.server(app, sock, cfg["threads"])
     scheduler = Scheduler(app).start()
+    stopped = threading.Event()
+
+    def stop(timeout=10):
+        """Stop serving; a backup or bundle being written is finished first (the scheduler's job ends)."""
+        if not stopped.is_set():
+            stopped.set()
+            scheduler.stop(timeout)
+            httpd.close()
+
+    server.on_console_close(lambda: stop(timeout=4))  # Windows ends the process about 5 s after the event
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(local_url,)).start()
     try:
-        server.run(app, cfg["host"], cfg["port"], cfg["threads"])
+        httpd.run()  # returns on Ctrl+C (waitress catches KeyboardInterrupt)
     finally:
-        scheduler.stop()
+        stop()
+    click.echo("xgapp 已停止。xgapp stopped.")
 
 
 @main.command()

@@ -11,6 +11,7 @@ import threading
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from flask import current_app, render_template, send_file
 
@@ -46,9 +47,33 @@ def _prepare_fontconfig(data_root):
     cache = Path(data_root) / "cache" / "fontconfig"
     cache.mkdir(parents=True, exist_ok=True)
     conf = cache.parent / "fonts.conf"
-    conf.write_text(FONTS_CONF.format(fonts=font_file().parent.as_posix(), cache=cache.as_posix()),
-                    encoding="utf-8")
+    conf.write_text(FONTS_CONF.format(fonts=escape(_native_path(font_file().parent)),
+                                      cache=escape(_native_path(cache))), encoding="utf-8")
     os.environ["FONTCONFIG_FILE"] = str(conf)
+    if sys.platform.startswith("win"):
+        _set_msvcrt_environ("FONTCONFIG_FILE", _native_path(conf))
+
+
+def _native_path(path):
+    """A path as the natives' fontconfig opens it: forward slashes; on Windows the 8.3 short form when there is
+    one, since the mingw-built fontconfig opens files through the ANSI API and a Chinese user name (in the temp
+    and data folders) may not survive that."""
+    path = str(path)
+    if sys.platform.startswith("win"):
+        import ctypes
+
+        buffer = ctypes.create_unicode_buffer(1024)
+        if 0 < ctypes.windll.kernel32.GetShortPathNameW(path, buffer, len(buffer)) < len(buffer):
+            path = buffer.value
+    return path.replace("\\", "/")
+
+
+def _set_msvcrt_environ(name, value):
+    """Set a variable where the mingw-built natives read it: they link msvcrt.dll, whose environment is its own
+    copy, while Python (UCRT) writes os.environ to the UCRT's and the process's (see NOTES on Windows)."""
+    import ctypes
+
+    ctypes.cdll.msvcrt._wputenv("%s=%s" % (name, value))
 
 
 @lru_cache(maxsize=1)
@@ -103,8 +128,8 @@ class _NotdefWatch(logging.Handler):
 def _fetcher():
     """A URL fetcher that serves only files inside the resource folder and data: URLs (no network, ever)."""
     import mimetypes
-    from urllib.parse import unquote, urlsplit
-    from urllib.request import urlopen
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname, urlopen
 
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -116,7 +141,8 @@ def _fetcher():
             if parts.scheme == "data":  # an inline image (the campus logo): decoded locally
                 with urlopen(url) as inline:
                     return URLFetcherResponse(url, inline.read(), {"Content-Type": inline.headers.get_content_type()})
-            target = Path(unquote(parts.path)).resolve()
+            # url2pathname: on Windows "/C:/Users/…" is the path C:\Users\… (a plain Path would miss the drive)
+            target = Path(url2pathname(parts.path)).resolve()
             if parts.scheme != "file" or root not in target.parents:
                 raise ValueError("refused resource outside the app: %s" % url)
             mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"

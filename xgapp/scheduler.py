@@ -54,9 +54,10 @@ class Scheduler:
         self._thread.start()
         return self
 
-    def stop(self):
+    def stop(self, timeout=10):
+        """Ask the loop to end and wait up to `timeout` seconds for the job it is running to finish."""
         self._stop.set()
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=timeout)
 
     def _loop(self):
         next_daily = 0.0

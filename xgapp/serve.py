@@ -1,6 +1,7 @@
 """Serving the LAN with waitress, and the addresses a tablet can open."""
 
 import socket
+import sys
 
 
 def lan_addresses():
@@ -32,14 +33,33 @@ def urls(host, port):
     return ["http://%s:%d/" % (h, port) for h in hosts]
 
 
+def listen(host, port):
+    """A listening socket on host:port that no other program can share, or OSError when the port is taken.
+
+    On Windows, SO_REUSEADDR lets a second socket bind a port that is in use (and waitress sets it), so a second
+    xgapp or another program could take the port silently: bind with SO_EXCLUSIVEADDRUSE there. Elsewhere
+    SO_REUSEADDR only allows a restart over connections still in TIME_WAIT, as waitress does.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        if hasattr(socket, "SO_EXCLUSIVEADDRUSE"):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+        else:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host if host not in ("", "::") else "0.0.0.0", port))
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def port_free(host, port):
-    """True when nothing listens on host:port yet."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host if host not in ("", "::") else "0.0.0.0", port))
-        except OSError:
-            return False
+    """True when nothing listens on host:port yet (the socket is closed again at once)."""
+    try:
+        listen(host, port).close()
+    except OSError:
+        return False
     return True
 
 
@@ -55,8 +75,37 @@ def running_xgapp(port):
         return False
 
 
-def run(app, host, port, threads):
-    """Serve `app` until interrupted."""
-    from waitress import serve
+def server(app, sock, threads):
+    """A waitress server for `app` on a socket from listen(); .run() serves until .close()."""
+    from waitress.server import create_server
 
-    serve(app, host=host, port=port, threads=threads, ident="xgapp", clear_untrusted_proxy_headers=True)
+    return create_server(app, sockets=[sock], threads=threads, ident="xgapp", clear_untrusted_proxy_headers=True)
+
+
+def on_console_close(stop):
+    """On Windows, run `stop` when the console window is closed, or the user logs off or shuts down.
+
+    The console window is the server. Windows ends the process a few seconds after such an event, so `stop`
+    must be quick: it lets the scheduler's running job (a backup, a bundle) finish — both are written to a
+    .part file and renamed only when whole, so even a forced end never leaves half a file under its name.
+    Ctrl+C and Ctrl+Break keep Python's own handling (KeyboardInterrupt).
+    """
+    if not sys.platform.startswith("win"):
+        return None
+    import ctypes
+
+    close_events = (2, 5, 6)  # CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT
+
+    @ctypes.WINFUNCTYPE(ctypes.c_int, ctypes.c_uint)
+    def handler(event):
+        if event in close_events:
+            stop()
+            return 1
+        return 0
+
+    ctypes.windll.kernel32.SetConsoleCtrlHandler(handler, 1)
+    _handlers.append(handler)  # keep the callback alive as long as the process
+    return handler
+
+
+_handlers = []

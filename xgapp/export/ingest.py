@@ -140,6 +140,11 @@ def _connect(url):
                           % (sqlite3.sqlite_version, sqlite3.sqlite_version))
         return connect_url(url, pragmas={"journal_mode": "wal", "busy_timeout": 10000, "synchronous": "full"})
     if url.startswith(("postgresql:", "postgres:")):
+        try:
+            import psycopg2  # noqa: F401  (head office's extra, not on the campus PC)
+        except ImportError:
+            raise HqError("缺少 PostgreSQL 驱动：请安装 xgapp[hq]（pip install \"xgapp[hq]\"）。"
+                          "PostgreSQL needs the hq extra: pip install \"xgapp[hq]\".") from None
         return connect_url(url)
     raise HqError("不支持的数据库地址（请用 sqlite:///文件 或 postgresql://…）。"
                   "Unsupported database URL: use sqlite:///FILE or postgresql://USER:PASSWORD@HOST:PORT/DB.")
