@@ -151,3 +151,18 @@ def test_exports_are_real_workbooks(app, client):
     response = client.get("/contracts/export.xlsx")
     sheet = load_workbook(io.BytesIO(response.data)).active
     assert sheet["B2"].value == "导出生" and float(sheet["I2"].value) == 1000.0
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_errors_after_a_blank_row_name_the_row_excel_shows(app, kind):
+    advisor("adv1")
+    rows = [_row(), ["" for _ in HEADER], _row("李四", mobile="12345")]  # the bad child is on row 4 in Excel
+    if kind == "xlsx":
+        data, name = _xlsx(rows), "r.xlsx"
+    else:
+        data = "\n".join(",".join(r) for r in [HEADER] + rows).encode("utf-8")
+        name = "r.csv"
+    with app.test_request_context():
+        parsed, errors = transfer.parse(name, data)
+    assert list(errors) == [4] and "12345" in errors[4][0]
+    assert [number for number, _data, _guardians in parsed] == [2]

@@ -61,14 +61,14 @@ def _rows_from_xlsx(data):
         raise ImportProblem(_("The sheet has merged cells (%(ranges)s). Unmerge them so each row is one student.",
                               ranges=ranges))
     rows = []
-    for row in sheet.iter_rows():
+    for number, row in enumerate(sheet.iter_rows(), start=1):
         values = []
         for cell in row:
             if cell.data_type == "f":
                 raise ImportProblem(_("Cell %(cell)s holds a formula. Paste values only (Paste Special → Values).",
                                       cell=cell.coordinate))
             values.append(cell.value)
-        rows.append(values)
+        rows.append((number, values))
     return rows
 
 
@@ -90,7 +90,7 @@ def _rows_from_csv(data):
     if len(rows) - 1 > MAX_ROWS:
         raise ImportProblem(_("The file has %(n)d rows; at most %(max)d can be imported at once. Split it.",
                               n=len(rows) - 1, max=MAX_ROWS))
-    return rows
+    return list(enumerate(rows, start=1))
 
 
 def _text(value):
@@ -106,10 +106,10 @@ def _text(value):
 def parse(filename, data):
     """Read a roster file into (rows, errors): rows as dicts ready for `domain.create`, errors per row number."""
     rows = _rows_from_csv(data) if filename.lower().endswith(".csv") else _rows_from_xlsx(data)
-    rows = [r for r in rows if any(_text(v) for v in r)]
+    rows = [(n, r) for n, r in rows if any(_text(v) for v in r)]  # numbered first: errors name Excel's row
     if not rows:
         raise ImportProblem(_("The file is empty."))
-    header = [_text(v) for v in rows[0]]
+    header = [_text(v) for v in rows[0][1]]
     missing = [c for c in COLUMNS if c not in header]
     unknown = [c for c in header if c and c not in COLUMNS]
     if missing or unknown:
@@ -121,7 +121,7 @@ def parse(filename, data):
     known_mobiles = {g.mobile: g.student_id for g in Guardian.select(Guardian.mobile, Guardian.student)}
     seen_mobiles = {}
     parsed, errors = [], {}
-    for number, raw in enumerate(rows[1:], start=2):
+    for number, raw in rows[1:]:
         cell = {name: _text(raw[i]) if i < len(raw) else "" for name, i in index.items()}
         problems = []
         for name in sorted(REQUIRED):
