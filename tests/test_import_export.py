@@ -166,3 +166,60 @@ def test_errors_after_a_blank_row_name_the_row_excel_shows(app, kind):
         parsed, errors = transfer.parse(name, data)
     assert list(errors) == [4] and "12345" in errors[4][0]
     assert [number for number, _data, _guardians in parsed] == [2]
+
+
+def _rezip(data, replace):
+    """The workbook `data` with some parts' XML replaced: {name: bytes or function(old bytes) -> bytes}."""
+    import zipfile
+
+    good, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bad:
+        for item in good.infolist():
+            body = good.read(item)
+            change = replace.get(item.filename)
+            bad.writestr(item.filename, change(body) if callable(change) else change if change else body)
+        for name in set(replace) - set(good.namelist()):
+            bad.writestr(name, replace[name])
+    return out.getvalue()
+
+
+def test_a_workbook_unpacking_huge_is_refused_before_it_is_parsed(app, monkeypatch):
+    import openpyxl
+
+    advisor("adv1")
+    huge = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+            b'main" count="1" uniqueCount="1"><si><t>' + b"x" * (60 << 20) + b"</t></si></sst>")
+    data = _rezip(_xlsx([_row()]), {"xl/sharedStrings.xml": huge})
+    assert len(data) < 1 << 20  # a small upload
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("parsed before the size check"))
+    with pytest.raises(transfer.ImportProblem) as caught, app.test_request_context():
+        transfer.parse("r.xlsx", data)
+    assert "解压后超过 40 MB" in str(caught.value), str(caught.value)
+
+
+def test_a_sheet_with_more_rows_than_it_declares_is_refused_while_it_is_read(app, monkeypatch):
+    from openpyxl import Workbook as Book
+    from openpyxl.worksheet import _reader
+
+    advisor("adv1")
+    book = Book(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(HEADER)
+    for i in range(6000):
+        sheet.append(_row("学生%d" % i, mobile="138%08d" % i))
+    out = io.BytesIO()
+    book.save(out)
+    lie = _rezip(out.getvalue(), {"xl/worksheets/sheet1.xml": lambda body: body.replace(
+        b'<dimension ref="A1:N6001"/>', b'<dimension ref="A1:N2"/>')})
+    read, parse = [], _reader.WorkSheetParser.parse
+
+    def counting(self):
+        for row in parse(self):
+            read.append(row[0])
+            yield row
+
+    monkeypatch.setattr(_reader.WorkSheetParser, "parse", counting)
+    with pytest.raises(transfer.ImportProblem) as caught, app.test_request_context():
+        transfer.parse("r.xlsx", lie)
+    assert "5000" in str(caught.value) and Student.select().count() == 0
+    assert len(read) < 5100  # refused as soon as the limit was passed, not after reading all 6001 rows

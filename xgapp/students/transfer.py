@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+import zipfile
 from datetime import date, datetime
 
 from flask_babel import gettext as _
@@ -17,6 +19,12 @@ COLUMNS = ["姓名", "性别", "出生日期", "学校", "年级", "学管师", 
            "特别关注", "备注"]
 REQUIRED = {"姓名", "学管师", "监护人姓名", "关系", "手机"}
 MAX_ROWS = 5000
+TITLE_ROWS = 20  # rows above the header (titles, notes) a campus's own sheet may have
+MAX_COLUMNS = 60
+XLSX_MEMBER_MAX = 16 << 20  # bytes of one part of the workbook once unpacked: a full roster needs < 4 MB
+XLSX_TOTAL_MAX = 40 << 20
+XLSX_MEMBERS_MAX = 500
+MERGE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 GENDER = {"男": "M", "女": "F", "": ""}
 SOURCE = {str(label): code for code, label in {
     "hotline": "热线电话", "walkin": "上门", "street": "地推", "referral": "转介绍", "event": "活动", "online": "网络",
@@ -45,30 +53,79 @@ def template():
     return out.getvalue()
 
 
+def _check_unpacked_size(data):
+    """Refuse a workbook that unpacks too big before openpyxl parses it (as `xgapp verify` does for bundles).
+
+    Declared sizes are checked first, then every member is streamed with a read limit, since a header may lie.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportProblem(_("This is not an Excel .xlsx file (or it is damaged).")) from exc
+    too_big = _("The workbook unpacks to more than %(mb)d MB, far more than a roster of %(max)d students needs. "
+                "Copy only the roster sheet's values into a new workbook and upload that.",
+                mb=XLSX_TOTAL_MAX >> 20, max=MAX_ROWS)
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > XLSX_MEMBERS_MAX or sum(i.file_size for i in infos) > XLSX_TOTAL_MAX or any(
+                i.file_size > XLSX_MEMBER_MAX for i in infos):
+            raise ImportProblem(too_big)
+        total = 0
+        for info in infos:
+            size = 0
+            try:
+                with archive.open(info) as member:
+                    while block := member.read(1 << 20):
+                        size += len(block)
+                        total += len(block)
+                        if size > XLSX_MEMBER_MAX or total > XLSX_TOTAL_MAX:
+                            raise ImportProblem(too_big)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+                raise ImportProblem(_("This is not an Excel .xlsx file (or it is damaged).")) from exc
+
+
+def _too_many(n=None):
+    if n is None:
+        return ImportProblem(_("The file has more than %(max)d rows; at most %(max)d can be imported at once. "
+                               "Split it.", max=MAX_ROWS))
+    return ImportProblem(_("The file has %(n)d rows; at most %(max)d can be imported at once. Split it.",
+                           n=n, max=MAX_ROWS))
+
+
 def _rows_from_xlsx(data):
     from openpyxl import load_workbook
 
+    _check_unpacked_size(data)
     try:
-        book = load_workbook(io.BytesIO(data), data_only=False)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheet = book.worksheets[0]
+        if sheet.max_row and sheet.max_row - 1 > MAX_ROWS + TITLE_ROWS:
+            raise _too_many(sheet.max_row - 1)
+        sheet.reset_dimensions()  # a declared size may lie: read the rows that are there
+        with sheet._get_source() as source:  # read-only sheets do not parse merges: find them in the XML
+            merged = [m.decode("ascii", "replace") for m in MERGE_CELL.findall(source.read(XLSX_MEMBER_MAX + 1))]
+        if merged:
+            raise ImportProblem(_("The sheet has merged cells (%(ranges)s). Unmerge them so each row is one student.",
+                                  ranges=", ".join(merged[:5])))
+        rows = []
+        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+            if number > 2 * MAX_ROWS + TITLE_ROWS:
+                raise _too_many()
+            values = []
+            for cell in row:
+                if cell.data_type == "f":
+                    raise ImportProblem(_("Cell %(cell)s holds a formula. Paste values only (Paste Special → Values).",
+                                          cell=cell.coordinate))
+                values.append(cell.value)
+            if any(_text(v) for v in values):
+                rows.append((number, values))
+                if len(rows) > MAX_ROWS + 1 + TITLE_ROWS:
+                    raise _too_many()
+        book.close()
+    except ImportProblem:
+        raise
     except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl's own errors all mean a damaged file
         raise ImportProblem(_("This is not an Excel .xlsx file (or it is damaged).")) from exc
-    sheet = book.worksheets[0]
-    if sheet.max_row - 1 > MAX_ROWS:
-        raise ImportProblem(_("The file has %(n)d rows; at most %(max)d can be imported at once. Split it.",
-                              n=sheet.max_row - 1, max=MAX_ROWS))
-    if sheet.merged_cells.ranges:
-        ranges = ", ".join(str(r) for r in list(sheet.merged_cells.ranges)[:5])
-        raise ImportProblem(_("The sheet has merged cells (%(ranges)s). Unmerge them so each row is one student.",
-                              ranges=ranges))
-    rows = []
-    for number, row in enumerate(sheet.iter_rows(), start=1):
-        values = []
-        for cell in row:
-            if cell.data_type == "f":
-                raise ImportProblem(_("Cell %(cell)s holds a formula. Paste values only (Paste Special → Values).",
-                                      cell=cell.coordinate))
-            values.append(cell.value)
-        rows.append((number, values))
     return rows
 
 
@@ -82,15 +139,17 @@ def _rows_from_csv(data):
     else:
         raise ImportProblem(_("The CSV file is neither UTF-8 nor GBK text."))
     reader = csv.reader(io.StringIO(text))
+    rows = []
     try:
-        rows = list(reader)
+        for number, row in enumerate(reader, start=1):
+            if any(cell.strip() for cell in row):
+                rows.append((number, row))
+                if len(rows) > MAX_ROWS + 1 + TITLE_ROWS:
+                    raise _too_many()
     except csv.Error:
         raise ImportProblem(_("The CSV file is damaged near line %(line)d (a cell too long or a stray quote). "
                               "Save it again from Excel as CSV UTF-8.", line=reader.line_num)) from None
-    if len(rows) - 1 > MAX_ROWS:
-        raise ImportProblem(_("The file has %(n)d rows; at most %(max)d can be imported at once. Split it.",
-                              n=len(rows) - 1, max=MAX_ROWS))
-    return list(enumerate(rows, start=1))
+    return rows
 
 
 def _text(value):
@@ -109,6 +168,8 @@ def parse(filename, data):
     rows = [(n, r) for n, r in rows if any(_text(v) for v in r)]  # numbered first: errors name Excel's row
     if not rows:
         raise ImportProblem(_("The file is empty."))
+    if len(rows) - 1 > MAX_ROWS:
+        raise _too_many(len(rows) - 1)
     header = [_text(v) for v in rows[0][1]]
     missing = [c for c in COLUMNS if c not in header]
     unknown = [c for c in header if c and c not in COLUMNS]
