@@ -1,6 +1,7 @@
 """Input rules shared by every module: mobiles, money, hours; errors keyed by form field."""
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -20,10 +21,14 @@ class Invalid(Exception):
 
 
 def mobile(value):
-    """A mainland mobile number (11 digits starting with 1), spaces and dashes removed; raises ValueError."""
-    digits = re.sub(r"[\s-]", "", value or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
+    """A mainland mobile number (11 digits starting with 1) as people write it: full-width digits, spaces, dashes
+    and dots removed, a leading +86 / 0086 / 86 dropped; raises ValueError."""
+    digits = re.sub(r"[\s\-–—.()]", "", unicodedata.normalize("NFKC", value or ""))
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix):]
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
     if not MOBILE_RE.match(digits):
         raise ValueError(_l("A mainland mobile number has 11 digits and starts with 1."))
     return digits

@@ -23,7 +23,7 @@ ACTIONS = {
     "create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
     "login": _l("Logged in"), "login_failed": _l("Failed login"), "locked": _l("Locked after failed logins"),
     "password": _l("Password set"), "pin": _l("PIN set"), "pin_removed": _l("PIN removed"),
-    "backup": _l("Backed up"), "restore": _l("Restored"), "reassign": _l("Reassigned"),
+    "backup": _l("Backed up"), "restore": _l("Restored"), "reassign": _l("Reassigned"), "import": _l("Imported"),
 }
 
 

@@ -1,31 +1,439 @@
-"""Roster import (.xlsx / .csv: preview, errors per row, all or nothing) and .xlsx exports."""
+"""Roster import and .xlsx exports.
 
-import csv
+A roster comes as a campus keeps it (.xlsx or .csv): title rows above the header are skipped, totals rows too, the
+sheet's columns are mapped to fields (guessed from their names, changed once on the preview and remembered for the
+next import), values are read the usual ways (`cells`), and every remaining problem is reported at once with its
+Excel row and column. Nothing is imported until the whole file is clean; then all of it, in one transaction.
+"""
+
 import io
-from datetime import date, datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import peewee as pw
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from xgapp import validation
+from xgapp import audit
 from xgapp.accounts.models import User
-from xgapp.db import write
-from xgapp.students import domain
-from xgapp.students.models import Guardian
+from xgapp.campus.models import CampusRule
+from xgapp.db import utcnow, write
+from xgapp.students import cells, domain
+from xgapp.students import sheet as sheets
+from xgapp.students.models import Guardian, Student
+from xgapp.students.sheet import MAX_ROWS, TITLE_ROWS, ImportProblem, blank
 from xgapp.validation import Invalid
 
-COLUMNS = ["姓名", "性别", "出生日期", "学校", "年级", "学管师", "来源", "监护人姓名", "关系", "手机", "微信", "可接送",
-           "特别关注", "备注"]
-REQUIRED = {"姓名", "学管师", "监护人姓名", "关系", "手机"}
-MAX_ROWS = 5000
-GENDER = {"男": "M", "女": "F", "": ""}
-SOURCE = {str(label): code for code, label in {
-    "hotline": "热线电话", "walkin": "上门", "street": "地推", "referral": "转介绍", "event": "活动", "online": "网络",
-    "other": "其他"}.items()}
-YES = {"是", "y", "yes", "1", "true", "√"}
+__all__ = ["ImportProblem", "MAX_ROWS", "preview", "parse", "import_all", "template", "export_students",
+           "export_contracts"]
 
 
-class ImportProblem(Exception):
-    """The file as a whole cannot be read (wrong format, columns, merged cells, formulas, too big)."""
+@dataclass(frozen=True)
+class Field:
+    key: str
+    column: str  # its header in the template (and in the export)
+    label: object
+    synonyms: tuple = ()
+
+
+FIELDS = [
+    Field("name", "姓名", _l("Name"), ("学生姓名", "学员姓名", "学生", "学员", "孩子姓名", "名字", "name")),
+    Field("gender", "性别", _l("Gender"), ("gender",)),
+    Field("birthday", "出生日期", _l("Birthday"), ("生日", "出生年月日", "出生年月", "出生", "birthday")),
+    Field("school", "学校", _l("School"), ("就读学校", "在读学校", "所在学校", "school")),
+    Field("grade", "年级", _l("Grade"), ("就读年级", "在读年级", "grade")),
+    Field("advisor", "学管师", _l("Advisor"), ("学管", "学管老师", "负责学管师", "负责人", "班主任", "advisor")),
+    Field("source", "来源", _l("Source"), ("来源渠道", "渠道", "客户来源", "信息来源", "source")),
+    Field("guardian", "监护人姓名", _l("Guardian's name"),
+          ("家长姓名", "家长", "监护人", "联系人", "家长名字", "guardian")),
+    Field("relation", "关系", _l("Relation"), ("与学生关系", "与学员关系", "家长关系", "监护人关系", "亲属关系", "relation")),
+    Field("mobile", "手机", _l("Mobile"), ("手机号", "手机号码", "联系电话", "电话", "家长电话", "家长手机", "联系方式",
+                                            "电话号码", "监护人电话", "监护人手机", "mobile", "phone")),
+    Field("wechat", "微信", _l("WeChat"), ("微信号", "家长微信", "wechat")),
+    Field("can_pickup", "可接送", _l("May pick the child up"), ("接送", "是否可接送")),
+    Field("special_attention", "特别关注", _l("Special attention"), ("重点关注", "需特别关注")),
+    Field("notes", "备注", _l("Notes"), ("说明", "备注信息", "notes")),
+]
+BY_KEY = {f.key: f for f in FIELDS}
+COLUMNS = [f.column for f in FIELDS]
+REQUIRED = ("name", "guardian", "mobile")  # the advisor and the relation may also be chosen for the whole import
+TOTALS = re.compile(r"^(合计|总计|小计|共计|总数|累计|制表|填表|审核)")  # totals and sign-off rows below the students
+REMEMBERED = "import:"  # prefix of the campus rules that remember how this campus's headers map to fields
+
+
+def header_key(value):
+    """A header as compared: full-width made ordinary, no spaces, no asterisk, no (必填)-style note."""
+    raw = unicodedata.normalize("NFKC", cells.text(value)).lower()
+    raw = re.sub(r"[(\[【].*?[)\]】]", "", raw)
+    return re.sub(r"[\s*:_\-/]+", "", raw)[:30]
+
+
+SYNONYMS = {header_key(s): f.key for f in FIELDS for s in (f.column,) + f.synonyms}
+
+
+class Problem(str):
+    """One problem of a row, as shown; `column` names the sheet's column it is about."""
+
+    def __new__(cls, message, column=""):
+        self = super().__new__(cls, message)
+        self.column = column
+        return self
+
+
+@dataclass
+class Column:
+    index: int
+    letter: str
+    header: str
+    samples: list
+    field: str = ""  # the field it is imported as ("" = not imported)
+    problem: str = ""
+
+
+@dataclass
+class Duplicate:
+    number: int
+    name: str
+    matches: str  # who it may be: students on file, or an earlier row of the file
+    choice: str = ""  # "new", "skip" or "" (not chosen yet)
+    problem: str = ""
+
+
+@dataclass
+class Preview:
+    """What an uploaded roster would import, with everything that still stops it."""
+
+    header_row: int
+    columns: list
+    title_rows: list = field(default_factory=list)
+    total_rows: list = field(default_factory=list)
+    mapping_problems: list = field(default_factory=list)
+    errors: dict = field(default_factory=dict)  # row number -> [Problem]
+    duplicates: dict = field(default_factory=dict)  # row number -> Duplicate
+    parsed: list = field(default_factory=list)  # (row number, student data, guardians) to import
+    skipped: list = field(default_factory=list)  # row numbers the user chose to skip
+    advisor: object = None  # for rows without one
+    relation: str = ""
+    rows: int = 0  # students' rows below the header
+
+    @property
+    def unresolved(self):
+        """Rows flagged as possible duplicates with no choice made yet."""
+        return [d for d in self.duplicates.values() if not d.choice]
+
+    @property
+    def ready(self):
+        """True when confirming would import every row (nothing left to fix or choose)."""
+        return bool(self.parsed) and not (self.mapping_problems or self.errors or self.unresolved)
+
+    def mapping(self):
+        """{column index: field} as used."""
+        return {c.index: c.field for c in self.columns if c.field}
+
+
+def remembered():
+    """{header: field} as this campus mapped its sheet's columns at earlier imports ("" = not imported)."""
+    rows = CampusRule.select(CampusRule.name, CampusRule.value).where(CampusRule.name.startswith(REMEMBERED))
+    return {r.name[len(REMEMBERED):]: r.value if r.value in BY_KEY else "" for r in rows}
+
+
+def _remember(by, columns):
+    stored, seen = remembered(), set()
+    for column in columns:
+        key = header_key(column.header)
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        if stored.get(key, SYNONYMS.get(key, "")) == column.field:
+            continue  # what the next import would guess anyway
+        name, now = REMEMBERED + key, utcnow()
+        CampusRule.insert(name=name, value=column.field, updated_at=now, updated_by=by).on_conflict(
+            conflict_target=[CampusRule.name],
+            update={CampusRule.value: column.field, CampusRule.updated_at: now, CampusRule.updated_by: by},
+        ).execute()
+        audit.record(by, "update", "campus_rule", name, before={"value": stored.get(key)},
+                     after={"value": column.field}, summary=column.header[:60])
+
+
+def _find_header(rows, stored):
+    best, best_score = None, 1
+    for position, row in enumerate(rows[:TITLE_ROWS + 1]):
+        keys = [header_key(v) for v in row.values]
+        found = {stored[k] if k in stored else SYNONYMS.get(k, "") for k in keys if k}
+        found.discard("")
+        if len(found) > best_score:
+            best, best_score = position, len(found)
+    return best
+
+
+def _guess(header, stored):
+    mapping, taken = {}, set()
+    for i, value in enumerate(header.values):
+        key = header_key(value)
+        field_key = (stored[key] if key in stored else SYNONYMS.get(key, "")) if key else ""
+        if field_key and field_key not in taken:
+            mapping[i] = field_key
+            taken.add(field_key)
+    return mapping
+
+
+def _is_totals(row, name_at):
+    first = next((v for v in row.values if not blank(v)), "")
+    if TOTALS.match(cells.plain(first)):
+        return True
+    if not row.formulas:
+        return False
+    name = row.values[name_at] if name_at is not None and name_at < len(row.values) else None
+    return name_at is None or name_at in row.formulas or blank(name)
+
+
+def _columns(header, data_rows, mapping):
+    from openpyxl.utils import get_column_letter
+
+    width = max((i + 1 for i, v in enumerate(header.values) if not blank(v)), default=0)
+    columns = []
+    for i in range(width):
+        samples = []
+        for row in data_rows:
+            if i < len(row.values) and not blank(row.values[i]):
+                samples.append(cells.text(row.values[i])[:20])
+                if len(samples) == 3:
+                    break
+        columns.append(Column(i, get_column_letter(i + 1), cells.text(header.values[i]), samples, mapping.get(i, "")))
+    return columns
+
+
+def _check_mapping(p):
+    used = {}
+    for column in p.columns:
+        if not column.field:
+            continue
+        if column.field in used:
+            column.problem = _("Column %(letter)s is already imported as %(field)s.", letter=used[column.field].letter,
+                               field=BY_KEY[column.field].label)
+        else:
+            used[column.field] = column
+    missing = [str(BY_KEY[f].label) for f in REQUIRED if f not in used]
+    if missing:
+        p.mapping_problems.append(_("The sheet is missing a column for: %(fields)s. Choose the column that holds "
+                                    "it, or add it to the sheet.", fields="、".join(missing)))
+    if "advisor" not in used and p.advisor is None:
+        p.mapping_problems.append(_("The sheet has no advisor column: choose the advisor of these students."))
+    if any(c.problem for c in p.columns):
+        p.mapping_problems.append(_("Each field can come from one column only."))
+    return {f: c.index for f, c in used.items()}
+
+
+def _on_file(names):
+    found, names = {}, sorted(names)
+    query = Student.select(Student, User).join(User, pw.JOIN.LEFT_OUTER, on=(Student.advisor == User.id))
+    chunks = (query.where(Student.name.in_(names[start:start + 500])) for start in range(0, len(names), 500))
+    for s in (s for chunk in chunks for s in chunk):
+        details = " · ".join(x for x in (s.grade, s.school, s.advisor.display_name if s.advisor_id else "") if x)
+        found.setdefault(s.name, []).append("%s（%s）" % (s.name, details) if details else s.name)
+    return found
+
+
+def _merged_rows(p, merges, index, headers):
+    """{row number: [Problem]} for rows whose cell is merged with the row above (a value shown once for two rows)."""
+    where = {i: f for f, i in index.items()}
+    found = {}
+    for m in merges:
+        mapped = [where[c] for c in range(m.first_col, m.last_col + 1) if c in where]
+        if m.last_row == m.first_row or m.last_row <= p.header_row or not mapped:
+            continue
+        for number in range(max(m.first_row + 1, p.header_row + 1), m.last_row + 1):
+            found.setdefault(number, []).append(Problem(
+                _("Merged with the row above (%(ref)s): unmerge the cells and fill in every row.", ref=m.ref),
+                headers[mapped[0]]))
+    return found
+
+
+def _check_rows(p, data_rows, index, merges, choices, asked):
+    from openpyxl.utils import get_column_letter
+
+    from xgapp.i18n import campus_today
+
+    headers = {f.key: f.column for f in FIELDS}
+    headers.update({f: p.columns[i].header or BY_KEY[f].column for f, i in index.items()})
+    people = {}
+    for person in domain.advisors():
+        people[cells.plain(person.username).lower()] = person
+        people[cells.plain(person.display_name).lower()] = person
+    names = {cells.text(r.values[index["name"]]) for r in data_rows if index["name"] < len(r.values)} \
+        if "name" in index else set()
+    on_file = _on_file(names - {""})
+    known_mobiles = {g.mobile for g in Guardian.select(Guardian.mobile)}
+    merged = _merged_rows(p, merges, index, headers)
+    seen_names, seen_mobiles, today = {}, {}, campus_today()
+    for row in data_rows:
+        number = row.number
+        raw = {f: row.values[i] if i < len(row.values) else None for f, i in index.items()}
+        text = {f: cells.text(v) for f, v in raw.items()}
+        name = text.get("name", "")
+        matches = list(on_file.get(name, []))
+        if name and name in seen_names:
+            matches.append(_("row %(row)d of this file", row=seen_names[name]))
+        if name:
+            seen_names.setdefault(name, number)
+        if matches:
+            flag = p.duplicates[number] = Duplicate(number, name, "；".join(matches), choices.get(number, ""))
+            if flag.choice == "skip":
+                p.skipped.append(number)
+                continue
+            if not flag.choice and asked:
+                flag.problem = _("Choose: import as a new student, or skip this row.")
+        problems = list(merged.get(number, []))
+
+        def problem(message, key):
+            problems.append(Problem(message, headers[key]))
+
+        for key, i in index.items():
+            if i in row.formulas:
+                problem(_("Cell %(cell)s holds a formula. Paste values only (Paste Special → Values).",
+                          cell="%s%d" % (get_column_letter(i + 1), number)), key)
+        for key in REQUIRED:
+            if key in index and not text[key]:
+                problem(_("%(column)s is empty.", column=headers[key]), key)
+        advisor = p.advisor
+        if text.get("advisor"):
+            advisor = people.get(cells.plain(text["advisor"]).lower())
+            if advisor is None:
+                problem(_("Unknown advisor “%(name)s”.", name=text["advisor"]), "advisor")
+        elif "advisor" in index and advisor is None:
+            problem(_("%(column)s is empty: fill it in, or choose the advisor for every row without one.",
+                      column=headers["advisor"]), "advisor")
+        mobile = ""
+        if text.get("mobile"):
+            try:
+                mobile = cells.mobile(raw["mobile"])
+            except ValueError:
+                problem(_("Mobile “%(value)s” is not an 11-digit mainland number.", value=text["mobile"]), "mobile")
+        if mobile and mobile in known_mobiles:
+            problem(_("Mobile %(mobile)s is already on file (duplicate family).", mobile=mobile), "mobile")
+        elif mobile and mobile in seen_mobiles:
+            problem(_("Mobile %(mobile)s is also on row %(row)d.", mobile=mobile, row=seen_mobiles[mobile]), "mobile")
+        if mobile:
+            seen_mobiles.setdefault(mobile, number)
+        values = {}
+        for key, reader, message in (
+                ("gender", cells.gender, _("Gender must be 男 or 女.")),
+                ("grade", cells.grade, _("Unknown grade “%(value)s”.", value=text.get("grade", ""))),
+                ("source", cells.source, _("Unknown source “%(value)s”.", value=text.get("source", "")))):
+            try:
+                values[key] = reader(raw.get(key))
+            except ValueError:
+                problem(message, key)
+        birthday = None
+        if text.get("birthday"):
+            try:
+                birthday = cells.birthday(raw["birthday"])
+            except (ValueError, OverflowError):
+                problem(_("Birthday “%(value)s” is not a date like 2015-03-08.", value=text["birthday"]), "birthday")
+            else:
+                if birthday > today:
+                    problem(_("Birthday %(value)s is in the future.", value=birthday.isoformat()), "birthday")
+        try:
+            relation = cells.relation(raw.get("relation"), text.get("guardian", "")) or p.relation
+        except ValueError:
+            problem(_("Relation must be one of %(list)s.", list="、".join(domain.RELATIONS)), "relation")
+        else:
+            if not relation:
+                problem(_("%(column)s is empty: fill it in, or choose the relation for every row without one.",
+                          column=headers["relation"]), "relation")
+        try:
+            can_pickup = cells.yes_no(raw.get("can_pickup"), True)
+        except ValueError:
+            problem(_("%(column)s must be 是 or 否.", column=headers["can_pickup"]), "can_pickup")
+        attention, attention_note = cells.attention(raw.get("special_attention"))
+        if problems:
+            p.errors[number] = problems
+            continue
+        if number in p.duplicates and not p.duplicates[number].choice:
+            continue
+        p.parsed.append((number, {
+            "name": name, "gender": values["gender"], "birthday": birthday, "school": text.get("school", ""),
+            "grade": values["grade"], "advisor": advisor, "source": values["source"],
+            "special_attention": attention, "attention_note": attention_note, "notes": text.get("notes", ""),
+        }, [{"name": text.get("guardian", ""), "relation": relation, "mobile": mobile, "wechat": text.get("wechat", ""),
+             "can_pickup": can_pickup}]))
+
+
+def preview(filename, data, mapping=None, advisor_id=None, relation="", choices=None):
+    """Read an uploaded roster and check every row: a Preview of what would be imported and what stops it.
+
+    `mapping` ({column index: field}) replaces the guessed one; `advisor_id` and `relation` fill rows without
+    them; `choices` ({row: "new" | "skip"}) settles rows flagged as possible duplicates. Raises ImportProblem when
+    the file cannot be read at all.
+    """
+    sheet = sheets.read(filename, data)
+    stored = remembered()
+    position = _find_header(sheet.rows, stored)
+    if position is None:
+        raise ImportProblem(_("No header row found: none of the first %(n)d rows names two of the columns (姓名, "
+                              "家长姓名, 手机…). Download the template to see them.", n=TITLE_ROWS + 1))
+    header = sheet.rows[position]
+    chosen = _guess(header, stored) if mapping is None else {i: f for i, f in mapping.items() if f in BY_KEY}
+    name_at = next((i for i, f in sorted(chosen.items()) if f == "name"), None)
+    p = Preview(header.number, [], title_rows=[r.number for r in sheet.rows[:position]])
+    data_rows = []
+    for row in sheet.rows[position + 1:]:
+        if _is_totals(row, name_at):
+            p.total_rows.append(row.number)
+        else:
+            data_rows.append(row)
+    if len(data_rows) > MAX_ROWS:
+        raise sheets.too_many(len(data_rows))
+    p.rows = len(data_rows)
+    p.columns = _columns(header, data_rows, chosen)
+    if advisor_id is not None:
+        p.advisor = domain.advisors().where(User.id == advisor_id).first()
+    p.relation = relation if relation in domain.RELATIONS else ""
+    index = _check_mapping(p)
+    _check_rows(p, data_rows, index, sheet.merges, choices or {}, asked=choices is not None)
+    return p
+
+
+def parse(filename, data):
+    """(rows to import, {row: problems}) with the columns guessed; raises ImportProblem for a missing column."""
+    p = preview(filename, data)
+    if p.mapping_problems:
+        raise ImportProblem(" ".join(p.mapping_problems))
+    return p.parsed, p.errors
+
+
+def options(form):
+    """The preview page's answers from a submitted form: mapping, advisor and relation for all, duplicate choices."""
+    from xgapp.validation import row_id
+
+    mapping = None
+    if form.get("columns") == "1":
+        mapping = {int(k[4:]): v for k, v in form.items() if re.fullmatch(r"col-\d{1,2}", k) and v in BY_KEY}
+    choices = {int(k[4:]): v for k, v in form.items() if re.fullmatch(r"dup-\d{1,7}", k) and v in ("new", "skip")}
+    return {"mapping": mapping, "advisor_id": form.get("advisor", type=row_id),
+            "relation": form.get("relation", ""), "choices": choices if form.get("columns") == "1" else None}
+
+
+def import_all(by, p, filename=""):
+    """Create every student of a clean preview in one audited transaction (all or nothing); remember the columns."""
+    if not p.ready:
+        raise ImportProblem(_("The file no longer imports cleanly; upload it again to see why."))
+    with write():
+        _remember(by, p.columns)
+        made = []
+        for number, data, guardians in p.parsed:
+            try:
+                made.append(domain.create(by, data, guardians, confirm_duplicate=True))
+            except Invalid as exc:
+                raise ImportProblem(_("Row %(row)d: %(problem)s", row=number,
+                                      problem="; ".join(str(m) for m in exc.errors.values()))) from exc
+        audit.record(by, "import", "student", None, after={
+            "file": filename, "students": [s.id for s in made], "rows": [n for n, _d, _g in p.parsed],
+            "skipped_rows": p.skipped, "mapping": {c.header: c.field for c in p.columns}},
+            summary=_("%(n)d students imported from %(file)s", n=len(made), file=filename or "—")[:200])
+        return made
 
 
 def template():
@@ -45,141 +453,6 @@ def template():
     return out.getvalue()
 
 
-def _rows_from_xlsx(data):
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), data_only=False)
-    except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl's own errors all mean a damaged file
-        raise ImportProblem(_("This is not an Excel .xlsx file (or it is damaged).")) from exc
-    sheet = book.worksheets[0]
-    if sheet.max_row - 1 > MAX_ROWS:
-        raise ImportProblem(_("The file has %(n)d rows; at most %(max)d can be imported at once. Split it.",
-                              n=sheet.max_row - 1, max=MAX_ROWS))
-    if sheet.merged_cells.ranges:
-        ranges = ", ".join(str(r) for r in list(sheet.merged_cells.ranges)[:5])
-        raise ImportProblem(_("The sheet has merged cells (%(ranges)s). Unmerge them so each row is one student.",
-                              ranges=ranges))
-    rows = []
-    for row in sheet.iter_rows():
-        values = []
-        for cell in row:
-            if cell.data_type == "f":
-                raise ImportProblem(_("Cell %(cell)s holds a formula. Paste values only (Paste Special → Values).",
-                                      cell=cell.coordinate))
-            values.append(cell.value)
-        rows.append(values)
-    return rows
-
-
-def _rows_from_csv(data):
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportProblem(_("The CSV file is neither UTF-8 nor GBK text."))
-    reader = csv.reader(io.StringIO(text))
-    try:
-        rows = list(reader)
-    except csv.Error:
-        raise ImportProblem(_("The CSV file is damaged near line %(line)d (a cell too long or a stray quote). "
-                              "Save it again from Excel as CSV UTF-8.", line=reader.line_num)) from None
-    if len(rows) - 1 > MAX_ROWS:
-        raise ImportProblem(_("The file has %(n)d rows; at most %(max)d can be imported at once. Split it.",
-                              n=len(rows) - 1, max=MAX_ROWS))
-    return rows
-
-
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def parse(filename, data):
-    """Read a roster file into (rows, errors): rows as dicts ready for `domain.create`, errors per row number."""
-    rows = _rows_from_csv(data) if filename.lower().endswith(".csv") else _rows_from_xlsx(data)
-    rows = [r for r in rows if any(_text(v) for v in r)]
-    if not rows:
-        raise ImportProblem(_("The file is empty."))
-    header = [_text(v) for v in rows[0]]
-    missing = [c for c in COLUMNS if c not in header]
-    unknown = [c for c in header if c and c not in COLUMNS]
-    if missing or unknown:
-        raise ImportProblem(_("The columns do not match the template. Missing: %(missing)s. Unknown: %(unknown)s.",
-                              missing="、".join(missing) or "—", unknown="、".join(unknown) or "—"))
-    index = {name: header.index(name) for name in COLUMNS}
-    people = {u.username: u for u in domain.advisors()}
-    people.update({u.display_name: u for u in domain.advisors()})
-    known_mobiles = {g.mobile: g.student_id for g in Guardian.select(Guardian.mobile, Guardian.student)}
-    seen_mobiles = {}
-    parsed, errors = [], {}
-    for number, raw in enumerate(rows[1:], start=2):
-        cell = {name: _text(raw[i]) if i < len(raw) else "" for name, i in index.items()}
-        problems = []
-        for name in sorted(REQUIRED):
-            if not cell[name]:
-                problems.append(_("%(column)s is empty.", column=name))
-        advisor = people.get(cell["学管师"])
-        if cell["学管师"] and advisor is None:
-            problems.append(_("Unknown advisor “%(name)s”.", name=cell["学管师"]))
-        mobile = ""
-        if cell["手机"]:
-            try:
-                mobile = validation.mobile(cell["手机"])
-            except ValueError:
-                problems.append(_("Mobile “%(value)s” is not an 11-digit mainland number.", value=cell["手机"]))
-        if mobile and mobile in known_mobiles:
-            problems.append(_("Mobile %(mobile)s is already on file (duplicate family).", mobile=mobile))
-        elif mobile and mobile in seen_mobiles:
-            problems.append(_("Mobile %(mobile)s is also on row %(row)d.", mobile=mobile, row=seen_mobiles[mobile]))
-        seen_mobiles.setdefault(mobile, number)
-        if cell["性别"] not in GENDER:
-            problems.append(_("Gender must be 男 or 女."))
-        birthday = None
-        if cell["出生日期"]:
-            try:
-                birthday = date.fromisoformat(cell["出生日期"][:10].replace("/", "-"))
-            except ValueError:
-                problems.append(_("Birthday “%(value)s” is not a date like 2015-03-08.", value=cell["出生日期"]))
-        if cell["年级"] and cell["年级"] not in domain.GRADES:
-            problems.append(_("Unknown grade “%(value)s”.", value=cell["年级"]))
-        if cell["来源"] and cell["来源"] not in SOURCE:
-            problems.append(_("Unknown source “%(value)s”.", value=cell["来源"]))
-        if cell["关系"] and cell["关系"] not in domain.RELATIONS:
-            problems.append(_("Relation must be one of %(list)s.", list="、".join(domain.RELATIONS)))
-        if problems:
-            errors[number] = problems
-            continue
-        parsed.append((number, {
-            "name": cell["姓名"], "gender": GENDER[cell["性别"]], "birthday": birthday, "school": cell["学校"],
-            "grade": cell["年级"], "advisor": advisor, "source": SOURCE.get(cell["来源"], ""),
-            "special_attention": cell["特别关注"].lower() in YES, "notes": cell["备注"],
-        }, [{"name": cell["监护人姓名"], "relation": cell["关系"], "mobile": mobile, "wechat": cell["微信"],
-             "can_pickup": cell["可接送"].lower() in YES or not cell["可接送"]}]))
-    return parsed, errors
-
-
-def import_all(by, parsed):
-    """Create every parsed student in one transaction: all or nothing."""
-    with write():
-        made = []
-        for number, data, guardians in parsed:
-            try:
-                made.append(domain.create(by, data, guardians, confirm_duplicate=True))
-            except Invalid as exc:
-                raise ImportProblem(_("Row %(row)d: %(problem)s", row=number,
-                                      problem="; ".join(str(m) for m in exc.errors.values()))) from exc
-        return made
-
-
 def export_students(students):
     """Students with their guardians as .xlsx bytes (the same columns as the import template)."""
     from openpyxl import Workbook
@@ -188,7 +461,7 @@ def export_students(students):
     sheet = book.active
     sheet.title = "学员"
     sheet.append(COLUMNS + ["状态"])
-    labels = {code: label for label, code in SOURCE.items()}
+    labels = cells.SOURCE_LABELS
     advisors = {u.id: u.display_name for u in User.select(User.id, User.display_name)}
     ids = [s.id for s in students]
     guardians = {}

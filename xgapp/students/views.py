@@ -239,34 +239,42 @@ def reassign(student_id):
 @bp.route("/import", methods=["GET", "POST"])
 @require("students.import")
 def import_roster():
-    """Upload a roster (.xlsx or .csv), see every row's problems, then import all or nothing."""
+    """Upload a roster (.xlsx or .csv as the campus keeps it) and see the preview: columns, problems, duplicates."""
     from xgapp.students import transfer
 
-    context = {"problem": None, "errors": {}, "parsed": [], "token": None, "max_rows": transfer.MAX_ROWS}
-    if request.method == "POST":
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            context["problem"] = _("Choose a file.")
-        else:
-            data = upload.read()
-            try:
-                parsed, errors = transfer.parse(upload.filename, data)
-            except transfer.ImportProblem as exc:
-                context["problem"] = str(exc)
-            else:
-                context.update(errors=errors, parsed=parsed)
-                if parsed and not errors:
-                    context["token"] = _stash(upload.filename, data)
-        status = 422 if context["problem"] or context["errors"] else 200
-        return render_template("students/import.html", **context), status
-    return render_template("students/import.html", **context)
+    if request.method == "GET":
+        return _import_page()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _import_page(problem=_("Choose a file."))
+    data = upload.read()
+    try:
+        preview = transfer.preview(upload.filename, data)
+    except transfer.ImportProblem as exc:
+        return _import_page(problem=str(exc))
+    return _import_page(preview, _stash(upload.filename, data), filename=upload.filename)
+
+
+def _import_page(preview=None, token=None, problem=None, filename=""):
+    from xgapp.students import transfer
+
+    context = {"problem": problem, "p": preview, "token": token, "max_rows": transfer.MAX_ROWS,
+               "fields": transfer.FIELDS, "advisors": list(domain.advisors()), "relations": domain.RELATIONS,
+               "filename": filename[:100]}
+    status = 422 if problem or (preview is not None and not preview.ready) else 200
+    return render_template("students/import.html", **context), status
 
 
 def _imports_folder():
+    import time
+
     from flask import current_app
 
     folder = current_app.config["XGAPP_PATHS"].root / "imports"
     folder.mkdir(exist_ok=True)
+    for old in folder.iterdir():  # previews nobody confirmed
+        if old.stat().st_mtime < time.time() - 86400:
+            old.unlink(missing_ok=True)
     return folder
 
 
@@ -282,7 +290,7 @@ def _stash(filename, data):
 @bp.route("/import/confirm", methods=["POST"])
 @require("students.import")
 def import_confirm():
-    """Import the previewed file in one transaction (checked again: the campus may have changed meanwhile)."""
+    """Check the previewed file again with the choices made on the preview, then import it all in one transaction."""
     import re
 
     from xgapp.students import transfer
@@ -292,15 +300,19 @@ def import_confirm():
     if not re.fullmatch(r"[0-9a-f]{16}\.(csv|xlsx)", token) or not path.is_file():
         abort(404)
     try:
-        parsed, errors = transfer.parse(token, path.read_bytes())
-        if errors:
-            raise transfer.ImportProblem(_("The file no longer imports cleanly; upload it again to see why."))
-        made = transfer.import_all(g.user, parsed)
+        preview = transfer.preview(token, path.read_bytes(), **transfer.options(request.form))
     except transfer.ImportProblem as exc:
+        path.unlink(missing_ok=True)
         flash(str(exc), "error")
         return redirect(url_for("students.import_roster"), code=303)
-    finally:
-        path.unlink(missing_ok=True)
+    filename = request.form.get("filename", "")
+    if request.form.get("action") == "check" or not preview.ready:
+        return _import_page(preview, token, filename=filename)
+    try:
+        made = transfer.import_all(g.user, preview, filename=filename[:100])
+    except transfer.ImportProblem as exc:
+        return _import_page(preview, token, problem=str(exc), filename=filename)
+    path.unlink(missing_ok=True)
     flash(_("%(n)d students imported.", n=len(made)), "success")
     return redirect(url_for("students.index"), code=303)
 
