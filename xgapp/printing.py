@@ -52,6 +52,12 @@ def _prepare_fontconfig(data_root):
     os.environ["FONTCONFIG_FILE"] = str(conf)
     if sys.platform.startswith("win"):
         _set_msvcrt_environ("FONTCONFIG_FILE", _native_path(conf))
+        # WeasyPrint opens its DLLs with LOAD_LIBRARY_SEARCH_DEFAULT_DIRS, which searches the folders added with
+        # AddDllDirectory, not the one PyInstaller's bootloader sets with SetDllDirectory: add the bundle's.
+        _dll_dirs.append(os.add_dll_directory(sys._MEIPASS))
+
+
+_dll_dirs = []  # handles of added DLL folders: a folder stays added while its handle lives
 
 
 def _native_path(path):
