@@ -331,3 +331,22 @@ def test_windows_exe_second_start_opens_the_running_one_and_a_taken_port_is_refu
                       "--no-browser"], tmp_path)
     assert taken.returncode != 0
     assert "端口 %d 已被其他程序占用" % port in taken.stderr and "used by another program" in taken.stderr
+
+
+def test_windows_exe_carries_exactly_the_natives_closure_and_cpythons_own_dlls(windows_exe):
+    """Every top-level DLL in the bundle is either the Windows CPython's own or, taken from the natives' folder,
+    one of the computed closure of WeasyPrint's roots (dist/xgapp.exe.natives.txt, written by the build): no stray
+    libgcc, winpthread or host DLL."""
+    import ast
+
+    toc = ast.literal_eval((ROOT / "build" / "work-win" / "xgapp" / "PKG-00.toc").read_text(encoding="utf-8"))[2]
+    bundled = {dest.lower(): source for dest, source, kind in toc if kind == "BINARY" and "\\" not in dest
+               and dest.lower().endswith(".dll")}
+    closure = {line.strip().lower() for line in (ROOT / "dist" / "xgapp.exe.natives.txt").read_text().splitlines()
+               if line.strip().endswith(".dll")}
+    assert len(closure) == 15 and {"libpango-1.0-0.dll", "libharfbuzz-subset-0.dll", "zlib1.dll"} <= closure
+    for name in closure:  # each from the natives build (CPython's own zlib1.dll is not the one shipped)
+        assert "\\natives-" in bundled[name] and bundled[name].endswith("\\dlls\\" + name), bundled[name]
+    python = next(CACHE.glob("winpython-*/python/python313.dll")).parent
+    cpython = {p.name.lower() for p in list(python.glob("*.dll")) + list(python.glob("DLLs/*.dll"))}
+    assert set(bundled) - closure <= cpython, set(bundled) - closure - cpython

@@ -62,7 +62,8 @@ fi
 
 # 2. Build into a .part folder, renamed when whole (a killed build is started again, never half used).
 #    XGAPP_NATIVES_RESUME=1 keeps the libraries a failed run finished (for working on this script).
-[ -n "${XGAPP_NATIVES_RESUME:-}" ] || rm -rf "$PREFIX.part" "$CACHE/work-$key"
+#    Half builds of other keys (a killed run, an older version of these files) go too.
+[ -n "${XGAPP_NATIVES_RESUME:-}" ] || rm -rf "$CACHE"/natives-*.part "$CACHE"/work-*
 export XGAPP_WIN_PREFIX="$PREFIX.part"
 P=$XGAPP_WIN_PREFIX
 WORK="$CACHE/work-$key"
