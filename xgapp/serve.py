@@ -54,15 +54,6 @@ def listen(host, port):
     return sock
 
 
-def port_free(host, port):
-    """True when nothing listens on host:port yet (the socket is closed again at once)."""
-    try:
-        listen(host, port).close()
-    except OSError:
-        return False
-    return True
-
-
 def running_xgapp(port):
     """True when an xgapp answers /healthz on this PC's `port` (a second start should open that one)."""
     import json
