@@ -46,8 +46,28 @@ def _clean_payments(rows):
             errors[prefix + "method"] = _l("Choose how it was paid.")
             continue
         cleaned.append({"amount": amount, "method": row["method"],
-                        "receipt_no": (row.get("receipt_no") or "").strip()[:40]})
+                        "receipt_no": (row.get("receipt_no") or "").strip()[:40], "row": i})
     return cleaned, errors
+
+
+def _check_receipts(rows, field="payments-%d-receipt_no"):
+    """Errors for receipt numbers already on a payment of this campus, or given twice in one submission (a receipt
+    number is unique per campus: a payment entered twice must not count twice in 今日进账). Inside the write."""
+    errors, seen = {}, set()
+    for row in rows:
+        number = row["receipt_no"]
+        if not number:
+            continue
+        name = field % row["row"] if "%d" in field else field
+        if number in seen:
+            errors[name] = _l("Receipt %(no)s is given twice.", no=number)
+            continue
+        seen.add(number)
+        used = (Payment.select(Payment, Contract).join(Contract).where(Payment.receipt_no == number).first())
+        if used is not None:
+            errors[name] = _l("Receipt %(no)s is already recorded on contract %(number)s (%(day)s, ¥%(amount)s).",
+                              no=number, number=used.contract.number, day=used.day.isoformat(), amount=used.amount)
+    return errors
 
 
 def _check_kind(kind, student, subject, referrer):
@@ -112,6 +132,8 @@ def create(by, student, data, payments, today=None):
         # checked inside the transaction: two tablets cannot both sign the student's "first" contract
         if problem := _check_kind(kind, student, subject, referrer):
             raise Invalid({"kind": problem})
+        if taken := _check_receipts(rows):
+            raise Invalid(taken)
         contract = Contract.create(number=_number(today), student=student, kind=kind, subject=subject,
                                    amount=amount, signed_on=today, advisor=advisor, referrer=referrer,
                                    notes=(data.get("notes") or "").strip(), created_by=by, created_at=utcnow(),
@@ -119,7 +141,7 @@ def create(by, student, data, payments, today=None):
         audit.record(by, "create", "contract", contract.id, after=audit.snapshot(contract), summary=contract.number)
         hours.credit_contract(by, contract)
         for row in rows:
-            _payment(by, contract, today=today, **row)
+            _payment(by, contract, row["amount"], row["method"], row["receipt_no"], today=today)
         if student.status in ("prospect", "trial", "paused", "finished"):
             students.change_status(by, student, "active", today, reason=str(KINDS[kind]))
         leads.mark_signed(by, student, today)
@@ -183,7 +205,9 @@ def add_payment(by, contract, amount, method, receipt_no="", today=None):
         owed = due(contract)
         if rows[0]["amount"] > owed:
             raise Invalid({"amount": _l("Only %(due)s is still due on this contract.", due=owed)})
-        return _payment(by, contract, today=today, **rows[0])
+        if taken := _check_receipts(rows, "receipt_no"):
+            raise Invalid(taken)
+        return _payment(by, contract, rows[0]["amount"], rows[0]["method"], rows[0]["receipt_no"], today=today)
 
 
 def refundable(contract, fee_percent=0):

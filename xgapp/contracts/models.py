@@ -47,6 +47,7 @@ class Payment(BaseModel):
 
     class Meta:
         table_name = "payment"
+        indexes = ((("receipt_no",), False),)
 
 
 class Refund(BaseModel):
