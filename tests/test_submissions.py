@@ -185,3 +185,16 @@ def test_a_form_from_before_submission_keys_still_works(app, client):
     token = csrf_from(client.get(url).get_data(as_text=True))
     assert client.post(url, data=_contract_form({"csrf_token": token})).status_code == 303  # an old tab: no key
     assert Contract.select().count() == 1 and FormSubmission.select().count() == 0
+
+
+def test_keys_older_than_a_month_are_forgotten_by_the_daily_jobs(app, client):
+    from datetime import datetime, timezone
+
+    from xgapp.scheduler import run_jobs
+    from xgapp.submissions import KEEP_DAYS
+
+    now = datetime.now(timezone.utc)
+    old = FormSubmission.create(key="a" * 32, path="/x", at=now - timedelta(days=KEEP_DAYS + 1))
+    recent = FormSubmission.create(key="b" * 32, path="/x", at=now - timedelta(days=KEEP_DAYS - 1))
+    run_jobs(app)
+    assert [k.id for k in FormSubmission.select()] == [recent.id] and old.id != recent.id

@@ -17,6 +17,7 @@ from xgapp.accounts.models import User
 from xgapp.db import BaseModel, UtcDateTimeField, utcnow, write
 
 FIELD = "submission_key"
+KEEP_DAYS = 30  # a key older than this is forgotten: a form left open for a month is processed like an old tab
 _SHAPE = re.compile(r"^[0-9a-f]{32}$")
 NOTICE = _l("This form had already been sent: it was saved once, not twice. To record another, open the form again.")
 
@@ -89,6 +90,15 @@ def remember(response):
             FormSubmission.update(result_url=target[:500]).where(FormSubmission.key == key).execute()
         g.pop("submission_claim", None)
     return response
+
+
+def forget_old(now=None):
+    """Daily job: forget keys older than KEEP_DAYS (the table stays small). Returns how many went."""
+    from datetime import timedelta
+
+    cutoff = (now or utcnow()) - timedelta(days=KEEP_DAYS)
+    with write():
+        return FormSubmission.delete().where(FormSubmission.at < cutoff).execute()
 
 
 def _where_the_form_was():
