@@ -308,3 +308,16 @@ def test_a_refund_form_for_one_hour_refuses_the_whole_contract_amount(app, clien
     assert boss.post("/contracts/refunds/1", data={"csrf_token": csrf_from(page), "decision": "approve",
                                                    "amount": "150"}).status_code == 303
     assert Refund.get_by_id(1).amount == Decimal("150.00")
+
+
+def test_a_refund_decided_meanwhile_says_so(app, client):
+    from xgapp.contracts import domain as contracts
+
+    student = make_student(advisor_user=advisor("adv1"))
+    refund = contracts.request_refund(student.advisor, make_contract(student, hours="10"), "1", "", "cash", "搬家")
+    make_user("sup", roles=("supervisor",))
+    login(client, "sup")
+    token = _token(client, "/contracts/refunds")
+    contracts.decide_refund(make_user("sup2", roles=("supervisor",)), refund, approve=False)  # another tablet
+    late = client.post("/contracts/refunds/%d" % refund.id, data={"csrf_token": token, "decision": "approve"})
+    assert late.status_code == 422 and "该退费申请已经审批过了" in late.get_data(as_text=True)

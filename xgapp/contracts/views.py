@@ -148,6 +148,8 @@ def decide(refund_id):
         domain.decide_refund(g.user, refund, approve, request.form.get("note", ""), _fee(),
                              amount=request.form.get("amount"))
     except Invalid as exc:
+        if Refund.get_by_id(refund.id).status != "pending":  # decided meanwhile: no form left to show it beside
+            flash(" ".join(str(m) for m in exc.errors.values()), "error")
         return refunds({refund.id: exc.errors}, {refund.id: request.form}), 422
     flash(_("Refund approved: hours and money were booked back.") if approve else _("Refund rejected."), "success")
     return redirect(url_for("contracts.refunds"), code=303)
