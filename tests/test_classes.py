@@ -236,6 +236,23 @@ def test_classes_with_few_hours_left_are_listed(app):
     assert [k.name for k in classes.low_hour_classes(threshold=D("4"))] == ["快结课班"]
 
 
+def test_a_class_with_no_lessons_yet_is_not_short_of_hours(app):
+    from xgapp.classes.models import SchoolClass
+    from xgapp.numbers import daily
+    from xgapp.timetable import domain as timetable
+
+    fresh = make_class(name="新开班")  # issue 18: "已排未上课时 0.0 · 课时不多，请安排续费"
+    SchoolClass.update(status="running").where(SchoolClass.id == fresh.id).execute()  # marked running by hand
+    assert classes.low_hour_classes(threshold=D("4")) == []
+    assert daily.campus_day(SAT)["low_classes"] == []
+    done = make_class(name="上完班", teacher_user=teacher("t2"), classroom=None)
+    lessons = timetable.schedule(None, done, [5], time(9), time(11), SAT, 1)
+    Lesson.update(status="done").where(Lesson.id == lessons[0].id).execute()  # held, none to come: renewal work
+    SchoolClass.update(status="running").where(SchoolClass.id == done.id).execute()
+    assert [k.name for k in classes.low_hour_classes(threshold=D("4"))] == ["上完班"]
+    assert [k.name for k, _ in daily.campus_day(SAT)["low_classes"]] == ["上完班"]
+
+
 def test_a_student_cannot_join_a_class_that_clashes_with_another(app):
     from xgapp.timetable import domain as timetable
 

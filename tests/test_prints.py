@@ -694,3 +694,12 @@ def test_a_student_who_joined_later_gets_their_own_first_lesson_on_the_memo(app,
     data, _ = filled(app, "first-lesson", memo.id)
     text = flat(pdf_text(data, tmp_path))
     assert joined.isoformat() + "18:00" in text and klass.start_on.isoformat() + "18:00" not in text
+
+
+def test_a_lowered_refund_says_so_on_the_change_form(app):
+    with app.app_context():
+        student = make_student(advisor_user=advisor("adv1"))
+        contract = make_contract(student, hours="40", unit_price="180")
+        refund = contracts.request_refund(student.advisor, contract, "2", "300", "cash", "家长同意少退")
+        filled_in = FORMS["change-form"].load("TF-%d" % refund.id, None)
+    assert filled_in["refund_amount"] == "¥300.00（按退费规则应退 ¥360.00，已下调）"

@@ -279,3 +279,45 @@ def test_referral_credit_is_money_and_hidden_from_the_front_desk(app, login_as):
     client = login_as("frontdesk")
     page = client.get("/students/%d" % referrer.id).get_data(as_text=True)
     assert "老带新" in page and "新同学" not in page
+
+
+def test_a_refund_form_for_one_hour_refuses_the_whole_contract_amount(app, client):
+    from xgapp.contracts.models import Refund
+
+    student = make_student(advisor_user=advisor("adv1"))
+    contract = make_contract(student, hours="40", unit_price="180")  # ¥7200 paid
+    login(client, "adv1")
+    token = _token(client, "/contracts/%d" % contract.id)
+    refused = client.post("/contracts/%d/refunds" % contract.id, data={
+        "csrf_token": token, "hours": "1.0", "amount": "7200", "method": "cash", "reason": "少上一次"})
+    assert refused.status_code == 422 and "最多可退 180.00 元" in refused.get_data(as_text=True)
+    assert not Refund.select().exists()
+    assert client.post("/contracts/%d/refunds" % contract.id, data={
+        "csrf_token": token, "hours": "1.0", "amount": "150", "method": "cash", "reason": "少上一次"}).status_code == 303
+    page = client.get("/contracts/%d" % contract.id).get_data(as_text=True)
+    assert "按规则应退 ¥180.00" in page  # the request says it is lowered
+    make_user("sup", roles=("supervisor",))
+    boss = client.application.test_client()
+    login(boss, "sup")
+    page = boss.get("/contracts/refunds").get_data(as_text=True)
+    assert "已下调" in page and "¥180.00" in page
+    raised = boss.post("/contracts/refunds/1", data={"csrf_token": csrf_from(page), "decision": "approve",
+                                                     "amount": "200"})
+    assert raised.status_code == 422 and Refund.get_by_id(1).status == "pending"
+    assert 'id="err-amount-1"' in raised.get_data(as_text=True)
+    assert boss.post("/contracts/refunds/1", data={"csrf_token": csrf_from(page), "decision": "approve",
+                                                   "amount": "150"}).status_code == 303
+    assert Refund.get_by_id(1).amount == Decimal("150.00")
+
+
+def test_a_refund_decided_meanwhile_says_so(app, client):
+    from xgapp.contracts import domain as contracts
+
+    student = make_student(advisor_user=advisor("adv1"))
+    refund = contracts.request_refund(student.advisor, make_contract(student, hours="10"), "1", "", "cash", "搬家")
+    make_user("sup", roles=("supervisor",))
+    login(client, "sup")
+    token = _token(client, "/contracts/refunds")
+    contracts.decide_refund(make_user("sup2", roles=("supervisor",)), refund, approve=False)  # another tablet
+    late = client.post("/contracts/refunds/%d" % refund.id, data={"csrf_token": token, "decision": "approve"})
+    assert late.status_code == 422 and "该退费申请已经审批过了" in late.get_data(as_text=True)

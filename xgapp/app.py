@@ -9,7 +9,8 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter
 
-from xgapp import __version__, campus, db, forms, htmx, i18n, migrate, nav, paths, printing, security, settings, validation
+from xgapp import (__version__, campus, db, forms, htmx, i18n, migrate, nav, paths, printing, security, settings,
+                   submissions, validation)
 from xgapp.accounts.domain import IpThrottle
 from xgapp.security import can
 
@@ -51,6 +52,7 @@ def create_app(test_config=None):
     app.config.update(test_config)
     _logging(app, data, values["log_level"])
     _database(app, data, values)
+    db.set_guard(submissions.Guard())
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     csrf.init_app(app)
     app.extensions["xgapp_throttle"] = IpThrottle()
@@ -140,6 +142,7 @@ def _hooks(app):
 
     @app.after_request
     def headers(response):
+        submissions.remember(response)
         htmx.add_vary(response)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
@@ -157,6 +160,7 @@ def _errors(app):
     app.register_error_handler(404, lambda e: page(404))
     app.register_error_handler(405, lambda e: page(405))
     app.register_error_handler(CSRFError, lambda e: page(403, "csrf"))
+    app.register_error_handler(submissions.AlreadySubmitted, submissions.answer)
 
     app.register_error_handler(500, lambda e: page(500))
 
@@ -175,6 +179,8 @@ def _jinja(app):
         languages=i18n.LANGUAGES,
         current_campus=_current_campus,
         app_version=__version__,
+        submission_key=submissions.new_key,
+        submission_field=submissions.FIELD,
     )
 
 

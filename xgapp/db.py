@@ -48,19 +48,33 @@ def ensure_connection():
     database.connect(reuse_if_open=True)
 
 
+_guard = None
+
+
+def set_guard(guard):
+    """Install the object whose claim() runs first in every outermost write transaction and whose release() runs
+    when it rolls back (the app factory installs the one-time submission keys, xgapp.submissions)."""
+    global _guard
+    _guard = guard
+
+
 @contextmanager
 def write():
     """One read-modify-write unit: the process write lock plus an IMMEDIATE transaction.
 
-    Nested calls become savepoints of the outer transaction.
+    Nested calls become savepoints of the outer transaction. The outermost one first lets the guard claim the
+    request's submission key, so the key and the record commit together (or neither does).
     """
     with _write_lock:
-        if is_sqlite() and database.transaction_depth() == 0:
-            with database.atomic("IMMEDIATE"):
+        outermost = database.transaction_depth() == 0
+        with database.atomic("IMMEDIATE") if is_sqlite() and outermost else database.atomic():
+            claimed = outermost and _guard is not None and _guard.claim()
+            try:
                 yield
-        else:
-            with database.atomic():
-                yield
+            except BaseException:
+                if claimed:
+                    _guard.release()
+                raise
 
 
 @contextmanager

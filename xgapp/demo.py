@@ -57,11 +57,14 @@ def _students(rng, names, advisors, principal, years, today):
     """Students over `years` with guardians, contracts of every kind, split payments, consumption, refunds."""
     from datetime import timedelta
     from decimal import Decimal
+    from itertools import count
 
     from xgapp.contracts import domain as contracts
     from xgapp.hours import domain as hours
     from xgapp.leads import domain as leads
     from xgapp.students import domain as students
+
+    receipts = count(1)  # a receipt number is unique per campus
 
     supervisor = next(a for a in advisors if "supervisor" in a.role_set)
     mobiles = rng.sample(range(13000000000, 19999999999), STUDENTS_PER_YEAR * years * 2)
@@ -122,7 +125,7 @@ def _students(rng, names, advisors, principal, years, today):
                             {"amount": str(amount - first), "method": rng.choice(["cash", "card", "alipay"])}]
             else:
                 payments = [{"amount": str(amount), "method": rng.choice(list(contracts.METHODS)),
-                             "receipt_no": "R%06d" % rng.randrange(10**6)}]
+                             "receipt_no": "R%06d-%d" % (rng.randrange(10**6), next(receipts))}]
             with clock(_at(signed)):
                 contract = contracts.create(data["advisor"], student, {
                     "kind": kind, "subject": subject, "hours": str(bought), "unit_price": str(price),

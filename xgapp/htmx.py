@@ -30,3 +30,9 @@ def add_vary(response):
     """Pages and fragments share URLs: caches must key on HX-Request."""
     response.vary.add("HX-Request")
     return response
+
+
+def refresh(response):
+    """Ask htmx to reload the whole page."""
+    response.headers["HX-Refresh"] = "true"
+    return response

@@ -1,5 +1,6 @@
 """Background jobs of a running server: today's backup, suspensions that start today, follow-up tasks that fall
-due (every half hour), and the nightly export bundle and its delivery (every minute)."""
+due, forgetting old form submission keys (every half hour), and the nightly export bundle and its delivery (every
+minute)."""
 
 import logging
 import threading
@@ -29,6 +30,9 @@ def run_jobs(app):
         made = engine.generate(i18n.campus_today())
         if made:
             log.info("follow-up engine: %d new tasks", made)
+        from xgapp import submissions
+
+        submissions.forget_old()
 
 
 def run_export(app):

@@ -272,14 +272,22 @@ def taken_places(class_ids):
     return {cid: found.get(cid, 0) for cid in class_ids}
 
 
+def on_timetable():
+    """Ids of the classes with a lesson on the timetable (held or to come, not cancelled): a class without one is
+    waiting to be scheduled, not short of hours, and is on no low-hours list."""
+    return Lesson.select(Lesson.klass).where(Lesson.status != "cancelled")
+
+
 def low_hour_classes(user=None, threshold=None):
-    """Classes not ended with `threshold` (the campus rule) or fewer lesson hours still scheduled."""
+    """Classes on the timetable, not ended, with `threshold` (the campus rule) or fewer lesson hours still
+    scheduled."""
     threshold = rules.get("low_hours") if threshold is None else threshold
     tenths = int(threshold * 10)
     left = fn.COALESCE(fn.SUM(Lesson.hours), 0)
     query = (SchoolClass.select(SchoolClass, left.alias("left_tenths"))
              .join(Lesson, JOIN.LEFT_OUTER, on=((Lesson.klass == SchoolClass.id) & (Lesson.status == "planned")))
-             .where(SchoolClass.status != "ended").group_by(SchoolClass.id).having(left <= tenths)
+             .where(SchoolClass.status != "ended", SchoolClass.id.in_(on_timetable()))
+             .group_by(SchoolClass.id).having(left <= tenths)
              .order_by(left, SchoolClass.name))
     if user is not None:
         query = visible(user, query)

@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
-from xgapp import audit
+from xgapp import audit, sheets
 from xgapp.accounts.models import User
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Attendance, Lesson, SchoolClass, TeacherMonth
@@ -123,29 +123,23 @@ def verification(month):
 
 def export_teacher_hours(month):
     """The month's teacher hours, by class, with both confirmations, as .xlsx bytes (for payroll)."""
-    import io
-
-    from openpyxl import Workbook
-
-    book = Workbook()
+    book = sheets.workbook()
     sheet = book.active
     sheet.title = "老师课时 %s" % month
-    sheet.append(["老师", "班级", "科目", "课次", "课时"])
+    sheets.append(sheet, ["老师", "班级", "科目", "课次", "课时"])
     names = {u.id: u.display_name for u in User.select(User.id, User.display_name)}
     for teacher_id, klass, n, h in teacher_rows(month):
-        sheet.append([names.get(teacher_id, "—"), klass.name, klass.subject, n, h])
+        sheets.append(sheet, [names.get(teacher_id, "—"), klass.name, klass.subject, n, h])
     summary = book.create_sheet("核对")
-    summary.append(["老师", "课次", "课时", "老师确认", "校区确认", "问题"])
+    sheets.append(summary, ["老师", "课次", "课时", "老师确认", "校区确认", "问题"])
     zone = campus_zone()
     for line in verification(month):
         check = line["check"]
         stamp = (lambda at: at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at else "")
-        summary.append([line["name"], line["lessons"], line["hours"],
-                        stamp(check.teacher_at if check else None), stamp(check.advisor_at if check else None),
-                        "；".join(str(text) for text, _ in line["problems"])])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheets.append(summary, [line["name"], line["lessons"], line["hours"],
+                                stamp(check.teacher_at if check else None), stamp(check.advisor_at if check else None),
+                                "；".join(str(text) for text, _ in line["problems"])])
+    return sheets.saved(book)
 
 
 def month_figures(month):

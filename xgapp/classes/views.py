@@ -164,6 +164,7 @@ def _show(klass, errors=None, status=200, schedule_values=None):
     trials = list(Enrolment.select(Enrolment, Student, Lesson).join(Student).switch(Enrolment).join(Lesson)
                   .where(Enrolment.klass == klass, Enrolment.kind == "trial").order_by(Lesson.day.desc()))
     left = domain.hours_left([klass.id])[klass.id]
+    scheduled = any(x.status != "cancelled" for x in lessons)  # without a lesson yet a class is not short
     from xgapp.meetings import briefings
 
     return render_template(
@@ -177,7 +178,7 @@ def _show(klass, errors=None, status=200, schedule_values=None):
         schedule=schedule_values or {"first_day": max(klass.start_on, campus_today()).isoformat(),
                                      "start": "09:00", "end": "10:30",
                                      "count": max(klass.planned_lessons - len(lessons), 1)},
-        low=left <= rules.get("low_hours"), low_mark=rules.get("low_hours")), status
+        scheduled=scheduled, low=scheduled and left <= rules.get("low_hours"), low_mark=rules.get("low_hours")), status
 
 
 @bp.route("/<int:class_id>")

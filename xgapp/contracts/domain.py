@@ -46,8 +46,28 @@ def _clean_payments(rows):
             errors[prefix + "method"] = _l("Choose how it was paid.")
             continue
         cleaned.append({"amount": amount, "method": row["method"],
-                        "receipt_no": (row.get("receipt_no") or "").strip()[:40]})
+                        "receipt_no": (row.get("receipt_no") or "").strip()[:40], "row": i})
     return cleaned, errors
+
+
+def _check_receipts(rows, field="payments-%d-receipt_no"):
+    """Errors for receipt numbers already on a payment of this campus, or given twice in one submission (a receipt
+    number is unique per campus: a payment entered twice must not count twice in 今日进账). Inside the write."""
+    errors, seen = {}, set()
+    for row in rows:
+        number = row["receipt_no"]
+        if not number:
+            continue
+        name = field % row["row"] if "%d" in field else field
+        if number in seen:
+            errors[name] = _l("Receipt %(no)s is given twice.", no=number)
+            continue
+        seen.add(number)
+        used = (Payment.select(Payment, Contract).join(Contract).where(Payment.receipt_no == number).first())
+        if used is not None:
+            errors[name] = _l("Receipt %(no)s is already recorded on contract %(number)s (%(day)s, ¥%(amount)s).",
+                              no=number, number=used.contract.number, day=used.day.isoformat(), amount=used.amount)
+    return errors
 
 
 def _check_kind(kind, student, subject, referrer):
@@ -112,6 +132,8 @@ def create(by, student, data, payments, today=None):
         # checked inside the transaction: two tablets cannot both sign the student's "first" contract
         if problem := _check_kind(kind, student, subject, referrer):
             raise Invalid({"kind": problem})
+        if taken := _check_receipts(rows):
+            raise Invalid(taken)
         contract = Contract.create(number=_number(today), student=student, kind=kind, subject=subject,
                                    amount=amount, signed_on=today, advisor=advisor, referrer=referrer,
                                    notes=(data.get("notes") or "").strip(), created_by=by, created_at=utcnow(),
@@ -119,7 +141,7 @@ def create(by, student, data, payments, today=None):
         audit.record(by, "create", "contract", contract.id, after=audit.snapshot(contract), summary=contract.number)
         hours.credit_contract(by, contract)
         for row in rows:
-            _payment(by, contract, today=today, **row)
+            _payment(by, contract, row["amount"], row["method"], row["receipt_no"], today=today)
         if student.status in ("prospect", "trial", "paused", "finished"):
             students.change_status(by, student, "active", today, reason=str(KINDS[kind]))
         leads.mark_signed(by, student, today)
@@ -183,7 +205,9 @@ def add_payment(by, contract, amount, method, receipt_no="", today=None):
         owed = due(contract)
         if rows[0]["amount"] > owed:
             raise Invalid({"amount": _l("Only %(due)s is still due on this contract.", due=owed)})
-        return _payment(by, contract, today=today, **rows[0])
+        if taken := _check_receipts(rows, "receipt_no"):
+            raise Invalid(taken)
+        return _payment(by, contract, rows[0]["amount"], rows[0]["method"], rows[0]["receipt_no"], today=today)
 
 
 def refundable(contract, fee_percent=0):
@@ -205,15 +229,31 @@ def refundable(contract, fee_percent=0):
             "hours_left": hours.balance(contract.student_id, contract=contract)}
 
 
+def refund_rule(contract, hours_back, fee_percent=0, figures=None):
+    """What a refund of `hours_back` hours pays back under the campus rule (the most it may pay).
+
+    The hours given back count as unused paid hours first (free hours carry no price, as in due_many); their
+    value at the contract's price, less the fee percent, capped at what is refundable for the whole contract.
+    """
+    figures = figures or refundable(contract, fee_percent)
+    paid_back = min(Decimal(hours_back), figures["unused_paid"])
+    value = (paid_back * figures["price"]).quantize(CENT, ROUND_HALF_UP)
+    fee = (value * Decimal(fee_percent) / 100).quantize(CENT, ROUND_HALF_UP)
+    return {"paid_hours": paid_back, "value": value, "fee": fee,
+            "amount": max(min(value - fee, figures["refundable"]), Decimal("0.00"))}
+
+
 def request_refund(by, contract, hours_back, amount, method, reason, fee_percent=0):
-    """Ask for a refund (a supervisor decides); the amount may not exceed what is refundable."""
+    """Ask for a refund (a supervisor decides). The amount follows from the hours given back (refund_rule);
+    left blank it is the rule's amount, and it may be lower (the request then says so) but never higher."""
     errors = {}
     try:
         hours_back = validation.hours(hours_back)
     except ValueError as exc:
         errors["hours"] = exc.args[0]
+    blank = amount is None or (isinstance(amount, str) and not amount.strip())
     try:
-        amount = validation.money(amount)
+        amount = None if blank else validation.money(amount)
     except ValueError as exc:
         errors["amount"] = exc.args[0]
     if method not in METHODS:
@@ -228,18 +268,32 @@ def request_refund(by, contract, hours_back, amount, method, reason, fee_percent
         figures = refundable(contract, fee_percent)
         if hours_back > figures["hours_left"]:
             raise Invalid({"hours": _l("Only %(left)s hours are left on this contract.", left=figures["hours_left"])})
-        if amount > figures["refundable"]:
-            raise Invalid({"amount": _l("At most %(max)s can be refunded.", max=figures["refundable"])})
-        refund = Refund.create(contract=contract, hours=hours_back, amount=amount, method=method,
-                               reason=reason.strip()[:200], requested_by=by, requested_at=utcnow())
+        rule = refund_rule(contract, hours_back, fee_percent, figures)
+        amount = rule["amount"] if amount is None else amount
+        if amount > rule["amount"]:
+            raise Invalid({"amount": _l("At most %(max)s can be refunded.", max=rule["amount"]) + " " + _l(
+                "%(hours)s hours given back: %(paid)s paid hours × ¥%(price)s, less the fee ¥%(fee)s.",
+                hours=hours_back, paid=rule["paid_hours"], price=figures["price"], fee=rule["fee"])})
+        refund = Refund.create(contract=contract, hours=hours_back, amount=amount, rule_amount=rule["amount"],
+                               method=method, reason=reason.strip()[:200], requested_by=by, requested_at=utcnow())
         audit.record(by, "create", "refund", refund.id, after=audit.snapshot(refund), summary=contract.number)
     return refund
 
 
-def decide_refund(by, refund, approve, note="", fee_percent=0, today=None):
-    """A supervisor approves (hours and money go back, as new ledger rows) or rejects a refund."""
+def decide_refund(by, refund, approve, note="", fee_percent=0, today=None, amount=None):
+    """A supervisor approves (hours and money go back, as new ledger rows) or rejects a refund.
+
+    Approving, the supervisor may lower the amount (`amount`, with a note saying why), never raise it above what
+    the rule gives for the hours now.
+    """
     if not can(by, "refunds.approve"):
         raise Invalid({"note": _l("Only a supervisor decides refunds.")})
+    lowered_to = None
+    if approve and amount is not None and not (isinstance(amount, str) and not amount.strip()):
+        try:
+            lowered_to = validation.money(amount)
+        except ValueError as exc:
+            raise Invalid({"amount": exc.args[0]}) from None
     with write():
         refund = Refund.get_by_id(refund.id)
         if refund.status != "pending":
@@ -248,12 +302,21 @@ def decide_refund(by, refund, approve, note="", fee_percent=0, today=None):
             raise Invalid({"note": _l("You asked for this refund yourself: another supervisor or the principal "
                                       "decides it.")})
         contract = refund.contract
+        before = audit.snapshot(refund)
         if approve:
             figures = refundable(contract, fee_percent)
-            if refund.amount > figures["refundable"] or refund.hours > figures["hours_left"]:
+            rule = refund_rule(contract, refund.hours, fee_percent, figures)
+            if refund.amount > rule["amount"] or refund.hours > figures["hours_left"]:
                 raise Invalid({"note": _l("The contract changed since the request: at most %(max)s can be "
-                                          "refunded now.", max=figures["refundable"])})
-        before = audit.snapshot(refund)
+                                          "refunded now.", max=rule["amount"])})
+            if lowered_to is not None and lowered_to != refund.amount:
+                if lowered_to > refund.amount:
+                    raise Invalid({"amount": _l("A refund can be lowered, not raised: at most %(max)s.",
+                                                max=refund.amount)})
+                if not (note or "").strip():
+                    raise Invalid({"note": _l("Say why less is refunded than asked for.")})
+                refund.amount = lowered_to
+            refund.rule_amount = rule["amount"]
         refund.status = "approved" if approve else "rejected"
         refund.decided_by, refund.decided_at, refund.decision_note = by, utcnow(), (note or "")[:200]
         refund.save()

@@ -47,6 +47,7 @@ class Payment(BaseModel):
 
     class Meta:
         table_name = "payment"
+        indexes = ((("receipt_no",), False),)
 
 
 class Refund(BaseModel):
@@ -55,6 +56,7 @@ class Refund(BaseModel):
     contract = pw.ForeignKeyField(Contract, backref="refunds", on_delete="RESTRICT")
     hours = HoursField()
     amount = MoneyField()
+    rule_amount = MoneyField(null=True)  # what the refund rule gave for these hours; None on refunds before m0016
     method = pw.CharField(max_length=10)
     reason = pw.CharField(max_length=200)
     status = pw.CharField(max_length=10, default="pending", index=True)
@@ -66,3 +68,8 @@ class Refund(BaseModel):
 
     class Meta:
         table_name = "refund"
+
+    @property
+    def lowered(self):
+        """True when less is refunded than the campus rule gives for the hours."""
+        return self.rule_amount is not None and self.amount < self.rule_amount

@@ -78,7 +78,7 @@ def create(student_id):
 def _show(contract, payment_errors=None, refund_errors=None, status=200):
     figures = domain.refundable(contract, _fee())
     return render_template(
-        "contracts/show.html", contract=contract, figures=figures, kinds=domain.KINDS, methods=domain.METHODS,
+        "contracts/show.html", contract=contract, figures=figures, fee_percent=_fee(), kinds=domain.KINDS, methods=domain.METHODS,
         method_choices=[("", "—")] + list(domain.METHODS.items()), paid=domain.paid(contract), due=domain.due(contract),
         payments=list(contract.payments.order_by(Payment.at)), refunds=list(contract.refunds.order_by(Refund.id)),
         left=hours.balance(contract.student, contract=contract), payment_errors=payment_errors or {},
@@ -122,15 +122,17 @@ def request_refund(contract_id):
 
 @bp.route("/refunds")
 @require("refunds.approve")
-def refunds():
+def refunds(errors=None, form=None):
     """Refunds waiting for a decision, and the latest decided ones."""
     asker = User.alias()
     base = (Refund.select(Refund, Contract, Student, asker).join(Contract).join(Student).switch(Refund)
             .join(asker, JOIN.LEFT_OUTER, on=(Refund.requested_by == asker.id), attr="requested_by"))
     pending = list(base.where(Refund.status == "pending").order_by(Refund.requested_at))
     decided = list(base.where(Refund.status != "pending").order_by(Refund.decided_at.desc()).limit(20))
+    figures = {r.id: domain.refundable(r.contract, _fee()) for r in pending}
     return render_template("contracts/refunds.html", pending=pending, decided=decided, methods=domain.METHODS,
-                           figures={r.id: domain.refundable(r.contract, _fee()) for r in pending})
+                           errors=errors or {}, form=form or {}, figures=figures, rules={r.id: domain.refund_rule(r.contract, r.hours, _fee(), figures[r.id])
+                                                   for r in pending})
 
 
 @bp.route("/refunds/<int:refund_id>", methods=["POST"])
@@ -143,10 +145,12 @@ def decide(refund_id):
         abort(400)
     approve = decision == "approve"
     try:
-        domain.decide_refund(g.user, refund, approve, request.form.get("note", ""), _fee())
+        domain.decide_refund(g.user, refund, approve, request.form.get("note", ""), _fee(),
+                             amount=request.form.get("amount"))
     except Invalid as exc:
-        flash(" ".join(str(m) for m in exc.errors.values()), "error")
-        return refunds(), 422
+        if Refund.get_by_id(refund.id).status != "pending":  # decided meanwhile: no form left to show it beside
+            flash(" ".join(str(m) for m in exc.errors.values()), "error")
+        return refunds({refund.id: exc.errors}, {refund.id: request.form}), 422
     flash(_("Refund approved: hours and money were booked back.") if approve else _("Refund rejected."), "success")
     return redirect(url_for("contracts.refunds"), code=303)
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from peewee import fn
 
-from xgapp import __version__, audit, db, i18n, migrate
+from xgapp import __version__, audit, db, i18n, migrate, sheets
 from xgapp.export import tracking
 from xgapp.export.models import ExportBundle
 
@@ -84,13 +84,12 @@ def _json_cell(value):
     return value
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_cell(value):
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and value.startswith(sheets.FORMULA_START):
         return "'" + value  # Excel would run "=HYPERLINK(…)" typed into a note: shown as text instead
     if isinstance(value, bool):
         return 1 if value else 0

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from peewee import fn
 
+from xgapp import sheets
 from xgapp.export import ingest
 from xgapp.export.ingest import HqCampus, HqDay, HqReportColumn
 
@@ -164,13 +165,13 @@ def _sheet(book, title, head, lines, first_cells, columns, bold_last=False):
     from openpyxl.styles import Font
 
     sheet = book.create_sheet(title)
-    sheet.append(head + [header for _, header, _ in columns] + ["备注"])
+    sheets.append(sheet, head + [header for _, header, _ in columns] + ["备注"])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for line in lines:
         note = MISSING if line.missing else (
             "收到 %d/%d" % (line.received, line.expected) if line.received != line.expected else "")
-        sheet.append(first_cells(line) + list(line.values) + [note])  # Decimal cells are written as numbers
+        sheets.append(sheet, first_cells(line) + list(line.values) + [note])  # Decimal cells are written as numbers
     for row in range(2, sheet.max_row + 1):
         for at, (_, _, kind) in enumerate(columns, start=len(head) + 1):
             if kind in XLSX_FORMATS:
@@ -187,11 +188,7 @@ def _sheet(book, title, head, lines, first_cells, columns, bold_last=False):
 
 def xlsx(report):
     """The report as .xlsx bytes: the campus days, the day totals, and the campus totals over the period."""
-    from io import BytesIO
-
-    from openpyxl import Workbook
-
-    book = Workbook()
+    book = sheets.workbook()
     book.remove(book.active)
     cols = report.columns
     detail = _sheet(book, "各校区日报", ["日期", "校区代码", "校区"], report.rows,
@@ -203,15 +200,13 @@ def xlsx(report):
     _sheet(book, "期间汇总", ["校区代码", "校区", "天数"], report.campus_totals + [report.total],
            lambda line: [line.code, line.name, line.received], cols, bold_last=True)
     ranked = book.create_sheet("校区排名")
-    ranked.append(["名次", "校区代码", "校区", "签约金额", "进账", "收到天数"])
+    sheets.append(ranked, ["名次", "校区代码", "校区", "签约金额", "进账", "收到天数"])
     for rank, line, signed in ranking(report):
         money_in = dict(zip([key for key, _, _ in cols], line.values)).get("revenue")
-        ranked.append([rank, line.code, line.name, signed, money_in, line.received])
+        sheets.append(ranked, [rank, line.code, line.name, signed, money_in, line.received])
         for column in (4, 5):
             ranked.cell(ranked.max_row, column).number_format = XLSX_FORMATS["money"]
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheets.saved(book)
 
 
 # --- PDF ---------------------------------------------------------------------------------------------------------

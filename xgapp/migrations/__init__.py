@@ -20,4 +20,5 @@ MIGRATIONS = [
     "m0013_targets",
     "m0014_month_reports",
     "m0015_export",
+    "m0016_money",
 ]

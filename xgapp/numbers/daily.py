@@ -37,6 +37,7 @@ from datetime import datetime, time, timedelta
 from peewee import JOIN, fn
 
 from xgapp.accounts.models import User
+from xgapp.classes import domain as classes_domain
 from xgapp.classes.models import Attendance, Lesson, SchoolClass
 from xgapp.contracts.domain import KINDS
 from xgapp.contracts.models import Contract, Payment
@@ -151,7 +152,8 @@ def _gather(day, advisor=None, last=None):
     classes = (SchoolClass.select(SchoolClass, left.alias("lessons_left"))
                .join(Lesson, JOIN.LEFT_OUTER, on=((Lesson.klass == SchoolClass.id) & (Lesson.day > last)
                                                   & (Lesson.status != "cancelled")))
-               .where(SchoolClass.status == "running").group_by(SchoolClass.id).having(left <= LOW_LESSONS)
+               .where(SchoolClass.status == "running", SchoolClass.id.in_(classes_domain.on_timetable()))
+               .group_by(SchoolClass.id).having(left <= LOW_LESSONS)
                .order_by(left, SchoolClass.name, SchoolClass.id))
     for klass in _mine(classes, SchoolClass.advisor, advisor):
         of(klass.advisor_id)["low_classes"].append((klass, klass.lessons_left))

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from xgapp import sheets
 from xgapp.numbers import manual
 
 # (key, Chinese header for paper and .xlsx, kind, label on screen); kind is "count", "money", "hours" or "manual"
@@ -43,8 +44,8 @@ def xlsx(day, campus, title="校区日报", period=None):
     book, sheet = _book("%s %s" % (title, period or day.isoformat()),
                         ["日期" if period is None else "期间", "学管师"] + [header for _, header, _, _ in COLUMNS])
     for advisor, figures in campus["by_advisor"]:
-        sheet.append([label, advisor.display_name] + row(figures))  # Decimal cells are written as numbers
-    sheet.append([label, "校区合计"] + row(campus))
+        sheets.append(sheet, [label, advisor.display_name] + row(figures))  # Decimal cells are written as numbers
+    sheets.append(sheet, [label, "校区合计"] + row(campus))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     if period is None:
@@ -52,11 +53,11 @@ def xlsx(day, campus, title="校区日报", period=None):
             sheet.cell(line, 1).number_format = "yyyy-mm-dd"
     _formats(sheet, 3, [kind for _, _, kind, _ in COLUMNS])
     low = book.create_sheet("剩余课次4次以内")
-    low.append(["班级", "学管师", "剩余课次"])
+    sheets.append(low, ["班级", "学管师", "剩余课次"])
     names = {advisor.id: advisor.display_name for advisor, _ in campus["by_advisor"]}
     for klass, left in campus["low_classes"]:
-        low.append([klass.name, names.get(klass.advisor_id, ""), left])
-    return _saved(book)
+        sheets.append(low, [klass.name, names.get(klass.advisor_id, ""), left])
+    return sheets.saved(book)
 
 
 def ranking_xlsx(data):
@@ -65,23 +66,22 @@ def ranking_xlsx(data):
                         ["名次", "学管师", "签约金额", "签约单数", "进账", "课消（课时）", "签约率(%)", "上门", "签约",
                          "续费率(%)", "到期（结课或课时用完）", "续费", "完成目标", "投诉", "在带班级"])
     for r in data["rows"]:
-        sheet.append([r["rank"], r["advisor"].display_name, r["amount"], r["contracts"], r["revenue"], r["hours"],
-                      r["signing"][2], r["signing"][1], r["signing"][0], r["renewal"][2], r["renewal"][1],
-                      r["renewal"][0], {True: "是", False: "否", None: "未设目标"}[r["targets_met"]],
-                      r["complaints"], r["classes"]])
+        sheets.append(sheet, [
+            r["rank"], r["advisor"].display_name, r["amount"], r["contracts"], r["revenue"], r["hours"],
+            r["signing"][2], r["signing"][1], r["signing"][0], r["renewal"][2], r["renewal"][1], r["renewal"][0],
+            {True: "是", False: "否", None: "未设目标"}[r["targets_met"]], r["complaints"], r["classes"]])
         for column in (3, 5):
             sheet.cell(sheet.max_row, column).number_format = "#,##0.00"
-    return _saved(book)
+    return sheets.saved(book)
 
 
 def _book(title, headers):
-    from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    book = Workbook()
+    book = sheets.workbook()
     sheet = book.active
     sheet.title = title
-    sheet.append(headers)
+    sheets.append(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     return book, sheet
@@ -98,32 +98,24 @@ def _formats(sheet, first_column, kinds, row=None):
                 sheet.cell(line, index).number_format = "0.0"
 
 
-def _saved(book):
-    from io import BytesIO
-
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def advisor_xlsx(person, figures):
     """One advisor's 日报 as .xlsx: the day's figures, her follow-ups, her classes with few lessons left."""
     from xgapp.i18n import local
 
     day = figures["day"]
     book, sheet = _book("学管师日报 %s" % day.isoformat(), ["日期", "学管师"] + [h for _, h, _, _ in COLUMNS])
-    sheet.append([day, person.display_name] + row(figures))
+    sheets.append(sheet, [day, person.display_name] + row(figures))
     sheet.cell(2, 1).number_format = "yyyy-mm-dd"
     _formats(sheet, 3, [kind for _, _, kind, _ in COLUMNS])
     calls = book.create_sheet("当日回访")
-    calls.append(["时间", "学员", "回访内容"])
+    sheets.append(calls, ["时间", "学员", "回访内容"])
     for item in figures["followup_rows"]:
-        calls.append([local(item.at).strftime("%H:%M"), item.student.name, item.content or item.purpose])
+        sheets.append(calls, [local(item.at).strftime("%H:%M"), item.student.name, item.content or item.purpose])
     low = book.create_sheet("剩余课次4次以内")
-    low.append(["班级", "剩余课次"])
+    sheets.append(low, ["班级", "剩余课次"])
     for klass, left in figures["low_classes"]:
-        low.append([klass.name, left])
-    return _saved(book)
+        sheets.append(low, [klass.name, left])
+    return sheets.saved(book)
 
 
 TARGET_HEADERS = {"new": "新签金额", "renewal": "续费金额", "referral": "转介绍金额", "expansion": "扩科金额",
@@ -147,6 +139,6 @@ def targets_xlsx(data):
             cell = cells[kind]
             line += [cell["target"], cell["actual"], cell["percent"], cell["missing"], cell["per_day"]]
             kinds += [unit, unit, "count", unit, unit]
-        sheet.append(line)
+        sheets.append(sheet, line)
         _formats(sheet, 3, kinds, row=sheet.max_row)
-    return _saved(book)
+    return sheets.saved(book)

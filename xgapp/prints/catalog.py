@@ -516,7 +516,8 @@ def _change(ref, viewer=None):
         if refund.decided_at:
             decision += "（%s，%s）%s" % (_name(refund.decided_by), _when(refund.decided_at), refund.decision_note)
         context = dict(blank, contract="%s %s" % (refund.contract.number, refund.contract.subject),
-                       refund_hours=refund.hours, refund_amount="¥%s" % refund.amount,
+                       refund_hours=refund.hours, refund_amount="¥%s" % refund.amount + (
+                           "（按退费规则应退 ¥%s，已下调）" % refund.rule_amount if refund.lowered else ""),
                        refund_method=str(contracts.METHODS.get(refund.method, refund.method)),
                        effective=local(refund.decided_at).strftime("%Y-%m-%d") if refund.status == "approved" else "",
                        reason=refund.reason,

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from xgapp import sheets
 from xgapp.accounts.models import User
 from xgapp.selfstudy.models import Visit
 from xgapp.students.models import Student
@@ -84,30 +85,24 @@ def course_end(since, until):
 
 def xlsx(first, last, data):
     """The report as .xlsx (Chinese headers, numbers as numbers)."""
-    from io import BytesIO
-
-    from openpyxl import Workbook
-
-    book = Workbook()
+    book = sheets.workbook()
     sheet = book.active
     sheet.title = "每日"
-    sheet.append(["日期", "人次", "人数", "平均时长(分钟)", "非登记人员接走", "闭馆后处理"])
+    sheets.append(sheet, ["日期", "人次", "人数", "平均时长(分钟)", "非登记人员接走", "闭馆后处理"])
     for day, t in data["days"]:
-        sheet.append([day, t.visits, len(t.students), t.average, t.not_on_file, t.resolved])
+        sheets.append(sheet, [day, t.visits, len(t.students), t.average, t.not_on_file, t.resolved])
         sheet.cell(sheet.max_row, 1).number_format = "yyyy-mm-dd"
     weeks = book.create_sheet("每周")
-    weeks.append(["周一", "人次", "人数", "平均时长(分钟)"])
+    sheets.append(weeks, ["周一", "人次", "人数", "平均时长(分钟)"])
     for monday, t in data["weeks"]:
-        weeks.append([monday, t.visits, len(t.students), t.average])
+        sheets.append(weeks, [monday, t.visits, len(t.students), t.average])
         weeks.cell(weeks.max_row, 1).number_format = "yyyy-mm-dd"
     advisors = book.create_sheet("按学管师")
-    advisors.append(["学管师", "人次", "人数", "平均时长(分钟)"])
+    sheets.append(advisors, ["学管师", "人次", "人数", "平均时长(分钟)"])
     for name, t in data["advisors"]:
-        advisors.append([name, t.visits, len(t.students), t.average])
+        sheets.append(advisors, [name, t.visits, len(t.students), t.average])
     pupils = book.create_sheet("按学员")
-    pupils.append(["学员", "学校", "人次", "总时长(分钟)"])
+    sheets.append(pupils, ["学员", "学校", "人次", "总时长(分钟)"])
     for student, t in data["students"]:
-        pupils.append([student.name, student.school, t.visits, t.minutes])
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheets.append(pupils, [student.name, student.school, t.visits, t.minutes])
+    return sheets.saved(book)

@@ -16,12 +16,12 @@ import peewee as pw
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xgapp import audit
+from xgapp import audit, sheets
 from xgapp.accounts.models import User
 from xgapp.campus.models import CampusRule
 from xgapp.db import utcnow, write
 from xgapp.students import cells, domain
-from xgapp.students import sheet as sheets
+from xgapp.students import sheet as roster
 from xgapp.students.models import Guardian, Student
 from xgapp.students.sheet import MAX_ROWS, TITLE_ROWS, ImportProblem, blank
 from xgapp.validation import Invalid
@@ -368,7 +368,7 @@ def preview(filename, data, mapping=None, advisor_id=None, relation="", choices=
     them; `choices` ({row: "new" | "skip"}) settles rows flagged as possible duplicates. Raises ImportProblem when
     the file cannot be read at all.
     """
-    sheet = sheets.read(filename, data)
+    sheet = roster.read(filename, data)
     stored = remembered()
     position = _find_header(sheet.rows, stored)
     if position is None:
@@ -385,7 +385,7 @@ def preview(filename, data, mapping=None, advisor_id=None, relation="", choices=
         else:
             data_rows.append(row)
     if len(data_rows) > MAX_ROWS:
-        raise sheets.too_many(len(data_rows))
+        raise roster.too_many(len(data_rows))
     p.rows = len(data_rows)
     p.columns = _columns(header, data_rows, chosen)
     if advisor_id is not None:
@@ -438,29 +438,25 @@ def import_all(by, p, filename=""):
 
 def template():
     """The import template as .xlsx bytes: the header row and one example row."""
-    from openpyxl import Workbook
 
-    book = Workbook()
+    book = sheets.workbook()
     sheet = book.active
     sheet.title = "学员"
-    sheet.append(COLUMNS)
-    sheet.append(["张小明", "男", "2015-03-08", "海淀实验小学", "五年级", "advisor1", "热线电话", "张妈妈", "母亲",
-                  "13812345678", "zhangmama", "是", "否", "对花生过敏"])
+    sheets.append(sheet, COLUMNS)
+    sheets.append(sheet, ["张小明", "男", "2015-03-08", "海淀实验小学", "五年级", "advisor1", "热线电话", "张妈妈", "母亲",
+                          "13812345678", "zhangmama", "是", "否", "对花生过敏"])
     for column in "ABCDEFGHIJKLMN":
         sheet.column_dimensions[column].width = 14
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheets.saved(book)
 
 
 def export_students(students):
     """Students with their guardians as .xlsx bytes (the same columns as the import template)."""
-    from openpyxl import Workbook
 
-    book = Workbook()
+    book = sheets.workbook()
     sheet = book.active
     sheet.title = "学员"
-    sheet.append(COLUMNS + ["状态"])
+    sheets.append(sheet, COLUMNS + ["状态"])
     labels = cells.SOURCE_LABELS
     advisors = {u.id: u.display_name for u in User.select(User.id, User.display_name)}
     ids = [s.id for s in students]
@@ -469,34 +465,29 @@ def export_students(students):
         guardians.setdefault(g.student_id, []).append(g)
     for s in students:
         for g in guardians.get(s.id, [None])[:1] or [None]:
-            sheet.append([s.name, {"M": "男", "F": "女"}.get(s.gender, ""),
-                          s.birthday.isoformat() if s.birthday else "", s.school, s.grade,
-                          advisors.get(s.advisor_id, ""), labels.get(s.source, ""), g.name if g else "",
-                          g.relation if g else "", g.mobile if g else "", g.wechat if g else "",
-                          ("是" if g.can_pickup else "否") if g else "", "是" if s.special_attention else "否", s.notes,
-                          str(domain.STATUSES[s.status])])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+            sheets.append(sheet, [
+                s.name, {"M": "男", "F": "女"}.get(s.gender, ""), s.birthday.isoformat() if s.birthday else "",
+                s.school, s.grade, advisors.get(s.advisor_id, ""), labels.get(s.source, ""), g.name if g else "",
+                g.relation if g else "", g.mobile if g else "", g.wechat if g else "",
+                ("是" if g.can_pickup else "否") if g else "", "是" if s.special_attention else "否", s.notes,
+                str(domain.STATUSES[s.status])])
+    return sheets.saved(book)
 
 
 def export_contracts(contracts, paid):
     """Contracts with amounts and money received as .xlsx bytes."""
-    from openpyxl import Workbook
 
     from xgapp.contracts.domain import KINDS
 
-    book = Workbook()
+    book = sheets.workbook()
     sheet = book.active
     sheet.title = "合同"
-    sheet.append(["合同号", "学员", "类型", "科目", "购买课时", "赠送课时", "单价", "优惠", "金额", "已收", "签约日期",
-                  "学管师", "状态"])
+    sheets.append(sheet, ["合同号", "学员", "类型", "科目", "购买课时", "赠送课时", "单价", "优惠", "金额", "已收", "签约日期",
+                          "学管师", "状态"])
     for c in contracts:
-        sheet.append([c.number, c.student.name, str(KINDS[c.kind]), c.subject, c.hours, c.free_hours,
-                      c.unit_price, c.discount, c.amount, paid.get(c.id, 0), c.signed_on.isoformat(),
-                      c.advisor.display_name, {"open": "在读", "refunded": "已退费"}.get(c.status, c.status)])
+        sheets.append(sheet, [c.number, c.student.name, str(KINDS[c.kind]), c.subject, c.hours, c.free_hours,
+                              c.unit_price, c.discount, c.amount, paid.get(c.id, 0), c.signed_on.isoformat(),
+                              c.advisor.display_name, {"open": "在读", "refunded": "已退费"}.get(c.status, c.status)])
         for col in (7, 8, 9, 10):
             sheet.cell(row=sheet.max_row, column=col).number_format = "#,##0.00"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheets.saved(book)
