@@ -279,3 +279,15 @@ def test_referral_credit_is_money_and_hidden_from_the_front_desk(app, login_as):
     client = login_as("frontdesk")
     page = client.get("/students/%d" % referrer.id).get_data(as_text=True)
     assert "老带新" in page and "新同学" not in page
+
+
+def test_a_new_file_lets_the_first_two_guardians_pick_the_child_up(app, client):
+    import re
+
+    advisor("adv1")
+    login(client, "adv1")
+    html = client.get("/students/new").get_data(as_text=True)
+    boxes = {m.group(1): "checked" in m.group(0)
+             for m in re.finditer(r'<input type="checkbox" id="(guardians-\d-can_pickup)"[^>]*>', html)}
+    assert boxes == {"guardians-0-can_pickup": True, "guardians-1-can_pickup": True,
+                     "guardians-2-can_pickup": False}

@@ -19,6 +19,7 @@ from xgapp.validation import Invalid, row_id
 bp = Blueprint("students", __name__, url_prefix="/students")
 nav.register("students.index", _l("Students"), "students.list", order=10)
 PAGE = 50
+PICKUP_BY_DEFAULT = 2  # 可接送 ticked on a new file: guardian 1 (母亲) and guardian 2 (父亲)
 
 
 def student_or_404(student_id, need="view"):
@@ -124,6 +125,8 @@ def create():
     data, guardians = _form_values(request.form, errors)
     if request.method == "GET":
         data["advisor"] = g.user.id if "advisor" in g.user.role_set else None
+        for i, row in enumerate(guardians):  # a blank form: the parents named first may pick the child up
+            row["can_pickup"] = i < PICKUP_BY_DEFAULT
     else:
         referrer = _resolve_referrer(request.form.get("referrer"), errors)
         advisor = User.get_or_none(User.id == data["advisor"]) if data["advisor"] else None
