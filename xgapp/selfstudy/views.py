@@ -153,7 +153,8 @@ def kiosk_pickup(visit_id):
 def kiosk_sign_out(visit_id):
     visit = _open_or_404(visit_id)
     pickup = {"kind": request.form.get("kind"), "guardian": request.form.get("guardian", type=row_id),
-              "name": request.form.get("name"), "relation": request.form.get("relation")}
+              "name": request.form.get("name"), "relation": request.form.get("relation"),
+              "phone": request.form.get("phone")}
     try:
         done = domain.sign_out(g.user, visit, pickup)
     except domain.AlreadyDone as exc:  # another tablet was quicker
