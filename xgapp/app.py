@@ -52,6 +52,7 @@ def create_app(test_config=None):
     _logging(app, data, values["log_level"])
     _database(app, data, values)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    app.before_request(forms.refuse_malformed_body)  # before the CSRF check, which reads every field's name
     csrf.init_app(app)
     app.extensions["xgapp_throttle"] = IpThrottle()
     _blueprints(app)
@@ -153,6 +154,7 @@ def _errors(app):
     def page(code, reason=None):
         return render_template("errors/error.html", code=code, reason=reason), code
 
+    app.register_error_handler(400, lambda e: page(400))
     app.register_error_handler(403, lambda e: page(403))
     app.register_error_handler(404, lambda e: page(404))
     app.register_error_handler(405, lambda e: page(405))

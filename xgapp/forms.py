@@ -1,6 +1,6 @@
 """Shared form helpers: bound to WTForms via Flask-WTF, one macro renders every field."""
 
-from flask import render_template
+from flask import abort, render_template, request
 from flask_wtf import FlaskForm
 
 
@@ -26,3 +26,15 @@ def render_form(template, form, status=None, **context):
 def attrs(**kwargs):
     """HTML attributes for a field, dropping the ones left unset (None or False)."""
     return {k: v for k, v in kwargs.items() if v is not None and v is not False}
+
+
+def refuse_malformed_body():
+    """A form body xgapp cannot read (a multipart part without a name, a broken encoding) is a 400, not a 500."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    try:
+        fields, files = request.form, request.files
+    except ValueError:
+        abort(400)
+    if None in fields or "" in fields or None in files:
+        abort(400)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 MAX_AMOUNT = Decimal("10000000")  # ¥10 million: far above any contract, far below overflow
 MAX_HOURS = Decimal("10000")
+SEARCH_MAX = 100  # characters of a search term: longer than any name, pinyin or phone, and LIKE stays cheap
 
 
 class Invalid(Exception):
@@ -74,3 +75,8 @@ def row_id(value):
     if not 0 < number <= MAX_ROW_ID:
         raise ValueError("out of range")
     return number
+
+
+def search_term(value):
+    """A free-text search term, trimmed and cut to SEARCH_MAX characters (SQLite refuses huge LIKE patterns)."""
+    return (value or "").strip()[:SEARCH_MAX]

@@ -85,7 +85,7 @@ def search_text(name, school=""):
 
 def search(user, term, limit=20):
     """Students matching a name, pinyin (full or initials), school or guardian phone tail, visible to `user`."""
-    term = (term or "").strip().lower()
+    term = validation.search_term(term).lower()
     if not term:
         return []
     query = visible(user)

@@ -14,7 +14,7 @@ from xgapp.hours import domain as hours
 from xgapp.security import can, require
 from xgapp.students import domain
 from xgapp.students.models import Guardian, Student
-from xgapp.validation import Invalid, row_id
+from xgapp.validation import Invalid, row_id, search_term
 
 bp = Blueprint("students", __name__, url_prefix="/students")
 nav.register("students.index", _l("Students"), "students.list", order=10)
@@ -78,7 +78,7 @@ def _choices():
 @require("students.list")
 def index():
     """Students the user may see, filtered by status and advisor, searchable as you type."""
-    term = request.args.get("q", "").strip()
+    term = search_term(request.args.get("q"))
     status = request.args.get("status") if request.args.get("status") in domain.STATUSES else None
     advisor = request.args.get("advisor", type=row_id)
     low = request.args.get("low") == "1"
@@ -111,7 +111,7 @@ def index():
 @require("students.list")
 def search():
     """The search box in the top bar: up to 8 matches as you type."""
-    term = request.args.get("q", "")
+    term = search_term(request.args.get("q"))
     return render_template("students/_search.html", rows=domain.search(g.user, term, limit=8), term=term,
                            statuses=domain.STATUSES)
 
