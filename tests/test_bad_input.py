@@ -42,3 +42,71 @@ def test_a_multipart_part_without_a_name_is_a_400_before_login(app, part):
     body = b"--XX\r\n" + part + b"\r\n--XX--\r\n"
     response = client.post("/login", data=body, content_type="multipart/form-data; boundary=XX")
     assert response.status_code == 400
+
+
+NEW = {"name": "李小龙", "gender": "M", "school": "海淀实验小学", "grade": "五年级", "source": "walkin",
+       "guardians-0-name": "李妈妈", "guardians-0-relation": "母亲", "guardians-0-mobile": "13912345678",
+       "guardians-0-can_pickup": "y"}
+CONTROL = "请删除后重新输入"
+
+
+def test_a_control_character_in_any_field_is_refused_beside_it_and_nothing_is_saved(app, client):
+    me = advisor("adv1")
+    login(client, "adv1")
+    token = csrf_from(client.get("/students/new").get_data(as_text=True))
+    for field, value in (("name", "李\x00小龙"), ("school", "海淀\x1b实验"), ("guardians-0-name", "李\x7f妈妈")):
+        response = client.post("/students/new", data=NEW | {"csrf_token": token, "advisor": me.id, field: value})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422, field
+        assert 'id="err-%s"' % field in html and CONTROL in html.split('id="err-%s"' % field)[1][:200], field
+    assert Student.select().count() == 0
+    notes = client.post("/students/new", data=NEW | {"csrf_token": token, "advisor": me.id,
+                                                     "notes": "周二\r\n\t数学"})  # a multi-line box keeps its lines
+    assert notes.status_code == 303 and Student.get().notes == "周二\r\n\t数学"
+
+
+def test_a_control_character_is_refused_in_room_names_and_wtforms_forms_too(app, client):
+    from xgapp.accounts.models import User
+    from xgapp.classes.models import Classroom
+
+    login(client)
+    token = csrf_from(client.get("/classes/rooms").get_data(as_text=True))
+    room = client.post("/classes/rooms", data={"csrf_token": token, "what": "room", "name": "301\x00", "seats": "15"})
+    assert room.status_code == 422 and CONTROL in room.get_data(as_text=True)
+    assert Classroom.select().count() == 0
+    token = csrf_from(client.get("/accounts/new").get_data(as_text=True))
+    account = client.post("/accounts/new", data={"csrf_token": token, "username": "li", "display_name": "李\x08老师",
+                                                 "password": "Plum-Orchard-42", "roles": "teacher"})
+    html = account.get_data(as_text=True)
+    assert account.status_code == 422 and CONTROL in html.split('id="field-display_name"')[1][:1500]
+    assert not User.select().where(User.username == "li").exists()
+
+
+def test_every_export_takes_control_characters_already_stored(app, client, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.factories import make_contract
+    from xgapp.export import bundle
+    from xgapp.export.verify import verify
+    from xgapp.students.models import Guardian
+
+    student = make_student(name="坏名字")
+    make_contract(student, hours="10", unit_price="100")
+    Student.update(name="坏\x00名字", notes="=HYPERLINK(\"x\")\x1b").execute()
+    Guardian.update(name="妈\x07妈").execute()
+    login(client)
+    response = client.get("/students/export.xlsx")
+    assert response.status_code == 200
+    row = [c.value for c in load_workbook(io.BytesIO(response.data)).active[2]]
+    assert row[0] == "坏〔U+0000〕名字" and row[7] == "妈〔U+0007〕妈" and row[13] == '=HYPERLINK("x")〔U+001B〕'
+    for url in ("/contracts/export.xlsx", "/selfstudy/report.xlsx", "/numbers/campus.xlsx", "/classes/teachers.xlsx",
+                "/numbers/period.xlsx", "/numbers/ranking.xlsx", "/numbers/targets.xlsx"):
+        response = client.get(url)
+        assert response.status_code == 200 and load_workbook(io.BytesIO(response.data)), url
+    with app.app_context():
+        from xgapp.i18n import campus_today
+
+        info = bundle.make_range(campus_today(), campus_today(), tmp_path / "out", full=True)
+    verify(info["path"])

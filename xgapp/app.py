@@ -52,7 +52,7 @@ def create_app(test_config=None):
     _logging(app, data, values["log_level"])
     _database(app, data, values)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
-    app.before_request(forms.refuse_malformed_body)  # before the CSRF check, which reads every field's name
+    app.before_request(forms.read_body)  # before the CSRF check, which reads every field's name
     csrf.init_app(app)
     app.extensions["xgapp_throttle"] = IpThrottle()
     _blueprints(app)
@@ -160,6 +160,8 @@ def _errors(app):
     app.register_error_handler(405, lambda e: page(405))
     app.register_error_handler(CSRFError, lambda e: page(403, "csrf"))
 
+    app.register_error_handler(validation.Invalid, lambda e: (render_template(
+        "errors/error.html", code=422, messages=list(e.errors.values())), 422))  # a view that did not expect it
     app.register_error_handler(500, lambda e: page(500))
 
 

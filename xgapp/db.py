@@ -54,6 +54,10 @@ def write():
 
     Nested calls become savepoints of the outer transaction.
     """
+    if database.transaction_depth() == 0:
+        from xgapp.validation import check_input
+
+        check_input()  # a form field holding a control character is refused, whichever view took it
     with _write_lock:
         if is_sqlite() and database.transaction_depth() == 0:
             with database.atomic("IMMEDIATE"):

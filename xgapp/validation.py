@@ -3,6 +3,7 @@
 import re
 from decimal import Decimal, InvalidOperation
 
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
@@ -12,9 +13,13 @@ SEARCH_MAX = 100  # characters of a search term: longer than any name, pinyin or
 
 
 class Invalid(Exception):
-    """Bad input: `errors` maps a field name to the message shown beside it."""
+    """Bad input: `errors` maps a field name to the message shown beside it.
+
+    Fields of this request refused for control characters are always among them (see `refuse_control_characters`).
+    """
 
     def __init__(self, errors, warning=False):
+        errors = dict(errors) | refused_fields()
         super().__init__("; ".join("%s: %s" % (k, v) for k, v in errors.items()))
         self.errors = dict(errors)
         self.warning = warning  # True when the user may confirm and go on (e.g. a duplicate family)
@@ -80,3 +85,44 @@ def row_id(value):
 def search_term(value):
     """A free-text search term, trimmed and cut to SEARCH_MAX characters (SQLite refuses huge LIKE patterns)."""
     return (value or "").strip()[:SEARCH_MAX]
+
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # every C0/C1 control but \t \n \r
+LINE_RE = re.compile(r"[\t\n\r]")
+CONTROL_MESSAGE = _l("This contains an invisible control character (often pasted from another program): delete "
+                     "it and type the text again.")
+
+
+def control_problem(text, multiline=True):
+    """The message for text holding a control character (tab and line breaks only in multi-line text), or None."""
+    if not isinstance(text, str):
+        return None
+    if CONTROL_RE.search(text) or (not multiline and LINE_RE.search(text)):
+        return CONTROL_MESSAGE
+    return None
+
+
+def refuse_control_characters(form):
+    """Remember, for this request, every submitted field holding a control character: {field name: message}.
+
+    Called once per request for every form; nothing is written while one is pending (`check_input`), and every
+    Invalid raised in the request carries the message beside its field.
+    """
+    refused = {}
+    for name, value in form.items(multi=True):
+        if control_problem(name):
+            refused["_form"] = CONTROL_MESSAGE
+        elif control_problem(value):
+            refused[name] = CONTROL_MESSAGE
+    g.xgapp_refused = refused
+
+
+def refused_fields():
+    """The fields of this request refused for control characters (empty outside a request)."""
+    return dict(g.get("xgapp_refused") or {}) if has_request_context() else {}
+
+
+def check_input():
+    """Raise Invalid when this request's form holds a control character: nothing of it may be written."""
+    if refused_fields():
+        raise Invalid({})

@@ -125,7 +125,7 @@ def export_teacher_hours(month):
     """The month's teacher hours, by class, with both confirmations, as .xlsx bytes (for payroll)."""
     import io
 
-    from openpyxl import Workbook
+    from xgapp.xlsx import Workbook
 
     book = Workbook()
     sheet = book.active

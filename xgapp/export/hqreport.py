@@ -189,7 +189,7 @@ def xlsx(report):
     """The report as .xlsx bytes: the campus days, the day totals, and the campus totals over the period."""
     from io import BytesIO
 
-    from openpyxl import Workbook
+    from xgapp.xlsx import Workbook
 
     book = Workbook()
     book.remove(book.active)

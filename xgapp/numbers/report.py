@@ -75,7 +75,7 @@ def ranking_xlsx(data):
 
 
 def _book(title, headers):
-    from openpyxl import Workbook
+    from xgapp.xlsx import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()

@@ -86,7 +86,7 @@ def xlsx(first, last, data):
     """The report as .xlsx (Chinese headers, numbers as numbers)."""
     from io import BytesIO
 
-    from openpyxl import Workbook
+    from xgapp.xlsx import Workbook
 
     book = Workbook()
     sheet = book.active

@@ -30,7 +30,7 @@ class ImportProblem(Exception):
 
 def template():
     """The import template as .xlsx bytes: the header row and one example row."""
-    from openpyxl import Workbook
+    from xgapp.xlsx import Workbook
 
     book = Workbook()
     sheet = book.active
@@ -182,7 +182,7 @@ def import_all(by, parsed):
 
 def export_students(students):
     """Students with their guardians as .xlsx bytes (the same columns as the import template)."""
-    from openpyxl import Workbook
+    from xgapp.xlsx import Workbook
 
     book = Workbook()
     sheet = book.active
@@ -209,7 +209,7 @@ def export_students(students):
 
 def export_contracts(contracts, paid):
     """Contracts with amounts and money received as .xlsx bytes."""
-    from openpyxl import Workbook
+    from xgapp.xlsx import Workbook
 
     from xgapp.contracts.domain import KINDS
 
