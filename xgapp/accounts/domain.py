@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from xgapp import audit
-from xgapp.accounts.models import User, UserRole
+from xgapp.accounts.models import LoginSession, User, UserRole
 from xgapp.db import utcnow, write
 from xgapp.security import ROLES
 
@@ -133,6 +133,7 @@ def update_user(by, user, display_name, roles, active):
         user.display_name = display_name[:60]
         if user.active and not active:
             user.session_version += 1  # disabling logs them out everywhere
+            LoginSession.delete().where(LoginSession.user == user).execute()
         user.active = bool(active)
         user.save()
         _set_roles(user, roles)
@@ -153,6 +154,7 @@ def set_password(by, user, password):
         user.password_locked_until = None
         user.session_version += 1
         user.save()
+        LoginSession.delete().where(LoginSession.user == user).execute()  # every browser logs in again
         audit.record(by, "password", "user", user.id, summary=user.username)
     return user
 

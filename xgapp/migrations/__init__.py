@@ -20,4 +20,5 @@ MIGRATIONS = [
     "m0013_targets",
     "m0014_month_reports",
     "m0015_export",
+    "m0018_login_sessions",  # m0016 and m0017 come from parallel work
 ]
