@@ -36,12 +36,21 @@ def hash_secret(secret):
     return generate_password_hash(secret, method="scrypt")
 
 
-def password_problem(password):
-    """Why a new password is unacceptable, or None."""
+MIN_STRENGTH = 3  # zxcvbn's score (0–4): 3 is "safely unguessable", well beyond a list of common passwords
+
+
+def password_problem(password, about=()):
+    """Why a new password is unacceptable, or None; `about` are words a guesser knows (username, name, campus)."""
     if len(password or "") < MIN_PASSWORD:
         return _l("At least %(n)d characters.", n=MIN_PASSWORD)
     if password.isdigit():
         return _l("Must not be digits only.")
+    from zxcvbn import zxcvbn
+
+    hints = [w for w in about if w] + ["xgapp"]
+    if zxcvbn(password[:72], user_inputs=hints)["score"] < MIN_STRENGTH:  # it refuses longer input
+        return _l("Too easy to guess (a common password, word, name or pattern). Use a longer one, e.g. three "
+                  "words of your own with a digit.")
     return None
 
 
@@ -102,7 +111,7 @@ def create_user(by, username, display_name, password, roles, pin=None):
         problem = username_problem(username)
         if problem:
             raise AccountError("username", problem)
-        problem = password_problem(password)
+        problem = password_problem(password, (username, display_name))
         if problem:
             raise AccountError("password", problem)
         if pin:
@@ -144,7 +153,7 @@ def update_user(by, user, display_name, roles, active):
 
 def set_password(by, user, password):
     """Set a new password, unlock the account and end its other sessions (audited)."""
-    problem = password_problem(password)
+    problem = password_problem(password, (user.username, user.display_name))
     if problem:
         raise AccountError("password", problem)
     with write():
