@@ -110,3 +110,20 @@ def test_every_export_takes_control_characters_already_stored(app, client, tmp_p
 
         info = bundle.make_range(campus_today(), campus_today(), tmp_path / "out", full=True)
     verify(info["path"])
+
+
+@pytest.mark.parametrize("url", ["/audit/?end=9999-12-31", "/audit/?start=9999-12-31", "/contracts/revenue?day=9999-12-31",
+                                 "/leads/?day=9999-12-31", "/selfstudy/report?to=9999-12-31"])
+def test_a_date_out_of_range_in_a_url_is_ignored_not_a_500(app, client, url):
+    login(client)
+    assert client.get(url).status_code == 200
+
+
+def test_a_birthday_before_1950_is_refused_beside_the_field(app, client):
+    me = advisor("adv1")
+    login(client, "adv1")
+    token = csrf_from(client.get("/students/new").get_data(as_text=True))
+    response = client.post("/students/new", data=NEW | {"csrf_token": token, "advisor": me.id,
+                                                         "birthday": "0001-01-01"})
+    assert response.status_code == 422 and 'id="err-birthday"' in response.get_data(as_text=True)
+    assert Student.select().count() == 0

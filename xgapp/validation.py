@@ -1,6 +1,7 @@
 """Input rules shared by every module: mobiles, money, hours; errors keyed by form field."""
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import g, has_request_context
@@ -126,3 +127,20 @@ def check_input():
     """Raise Invalid when this request's form holds a control character: nothing of it may be written."""
     if refused_fields():
         raise Invalid({})
+
+
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # any date a campus record can sensibly carry
+
+
+def day(value):
+    """A date typed in a form or URL (YYYY-MM-DD, 2000–2099), or None when empty, not a date or out of range."""
+    try:
+        found = date.fromisoformat((value or "").strip())
+    except (ValueError, TypeError):
+        return None
+    return found if FIRST_DAY <= found <= LAST_DAY else None
+
+
+def too_long(text, limit):
+    """The message for text longer than `limit` characters (it is refused, never cut), or None."""
+    return _l("Keep it under %(n)d characters.", n=limit) if len(text or "") > limit else None

@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from xgapp import audit
+from xgapp import audit, validation
 from xgapp.accounts.models import LoginSession, User, UserRole
 from xgapp.db import utcnow, write
 from xgapp.security import ROLES
@@ -36,6 +36,7 @@ def hash_secret(secret):
     return generate_password_hash(secret, method="scrypt")
 
 
+DISPLAY_NAME_MAX = 60
 MIN_STRENGTH = 3  # zxcvbn's score (0–4): 3 is "safely unguessable", well beyond a list of common passwords
 
 
@@ -106,6 +107,8 @@ def create_user(by, username, display_name, password, roles, pin=None):
     display_name = (display_name or "").strip()
     if not display_name:
         raise AccountError("display_name", _l("Enter the person's name."))
+    if validation.too_long(display_name, DISPLAY_NAME_MAX):
+        raise AccountError("display_name", validation.too_long(display_name, DISPLAY_NAME_MAX))
     roles = _check_roles(roles)
     with write():
         problem = username_problem(username)
@@ -118,7 +121,7 @@ def create_user(by, username, display_name, password, roles, pin=None):
             problem = pin_problem(pin)
             if problem:
                 raise AccountError("pin", problem)
-        user = User.create(username=username, display_name=display_name[:60],
+        user = User.create(username=username, display_name=display_name,
                            password_hash=hash_secret(password),
                            pin_hash=hash_secret(pin) if pin else None, created_at=utcnow())
         _set_roles(user, roles)
@@ -132,6 +135,8 @@ def update_user(by, user, display_name, roles, active):
     display_name = (display_name or "").strip()
     if not display_name:
         raise AccountError("display_name", _l("Enter the person's name."))
+    if validation.too_long(display_name, DISPLAY_NAME_MAX):
+        raise AccountError("display_name", validation.too_long(display_name, DISPLAY_NAME_MAX))
     roles = _check_roles(roles)
     with write():
         user = User.get_by_id(user.id)
@@ -139,7 +144,7 @@ def update_user(by, user, display_name, roles, active):
         losing_principal = "principal" in user.role_set and ("principal" not in roles or not active)
         if losing_principal and _active_principals(exclude_id=user.id) == 0:
             raise AccountError("roles", _l("The campus needs at least one active principal."))
-        user.display_name = display_name[:60]
+        user.display_name = display_name
         if user.active and not active:
             user.session_version += 1  # disabling logs them out everywhere
             LoginSession.delete().where(LoginSession.user == user).execute()

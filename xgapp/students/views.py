@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from xgapp.i18n import campus_today
-from xgapp import htmx, nav
+from xgapp import htmx, nav, validation
 from xgapp.campus import rules
 from xgapp.accounts.models import User
 from xgapp.hours import domain as hours
@@ -19,6 +19,7 @@ from xgapp.validation import Invalid, row_id, search_term
 bp = Blueprint("students", __name__, url_prefix="/students")
 nav.register("students.index", _l("Students"), "students.list", order=10)
 PAGE = 50
+BORN_AFTER = date(1950, 1, 1)
 PICKUP_BY_DEFAULT = 2  # 可接送 ticked on a new file: guardian 1 (母亲) and guardian 2 (父亲)
 
 
@@ -42,6 +43,8 @@ def _form_values(form, errors=None):
     data["may_leave_alone"] = bool(form.get("may_leave_alone"))
     try:
         data["birthday"] = date.fromisoformat(form["birthday"]) if form.get("birthday") else None
+        if data["birthday"] and data["birthday"] < BORN_AFTER:
+            raise ValueError("born before %s" % BORN_AFTER)
     except ValueError:
         data["birthday"] = None
         if errors is not None:
@@ -213,7 +216,9 @@ def status(student_id):
     """Change the student's status from a date, with a reason."""
     student = student_or_404(student_id, "edit")
     try:
-        effective = date.fromisoformat(request.form.get("effective") or campus_today().isoformat())
+        effective = validation.day(request.form.get("effective")) if request.form.get("effective") else campus_today()
+        if effective is None:
+            raise ValueError("not a date from 2000 to 2099")
         domain.change_status(g.user, student, request.form.get("status"), effective, request.form.get("reason", ""))
     except (Invalid, ValueError):
         flash(_("Choose a status and a valid date."), "error")
