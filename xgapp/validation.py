@@ -1,4 +1,5 @@
-"""Input rules shared by every module: mobiles, money, hours; errors keyed by form field."""
+"""Input rules shared by every module: mobiles, money, hours, dates, text (length, control characters, search terms);
+errors keyed by form field."""
 
 import re
 from datetime import date
