@@ -1,5 +1,6 @@
 """The principal manages accounts; everyone manages their own password and PIN."""
 
+import pytest
 from werkzeug.security import check_password_hash
 
 from xgapp.accounts.models import User
@@ -118,3 +119,15 @@ def test_campus_settings_are_saved_and_audited(client):
     assert "A login session ends" not in html
     entry = AuditLog.select().where(AuditLog.table == "campus", AuditLog.action == "update").get()
     assert '"name": "测试校区"' in entry.before and '"name": "新校区名"' in entry.after
+
+
+@pytest.mark.parametrize("weak", ["password", "P@ssw0rd2024", "qwertyuiop", "zhang1990", "newbie-2024"])
+def test_a_common_or_weak_password_is_refused_beside_the_field(client, weak):
+    login(client)
+    token = _form(client, "/accounts/new")
+    response = client.post("/accounts/new", data={"csrf_token": token, "display_name": "张伟", "username": "newbie",
+                                                  "password": weak, "roles": "advisor"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "密码太容易被猜到" in html.split('id="field-password"')[1][:1500]
+    assert not User.select().where(User.username == "newbie").exists()

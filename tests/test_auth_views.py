@@ -152,3 +152,46 @@ def test_unknown_page_is_a_chinese_404(client):
     login(client)
     response = client.get("/no-such-page")
     assert response.status_code == 404 and "页面不存在" in response.get_data(as_text=True)
+
+
+def _cookie_copy(client):
+    """The session cookie as a thief would copy it off a shared tablet."""
+    return client.get_cookie("xgapp_session").value
+
+
+def test_logging_out_ends_the_session_for_every_copy_of_its_cookie(app, client):
+    login(client)
+    copy = _cookie_copy(client)
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+    thief = app.test_client()
+    thief.set_cookie("xgapp_session", copy)
+    response = thief.get("/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_an_idle_session_ends_on_the_server_even_for_a_fresh_looking_cookie(app, client):
+    from datetime import datetime, timedelta, timezone
+
+    from xgapp.accounts.models import LoginSession
+
+    login(client)
+    LoginSession.update(seen_at=datetime.now(timezone.utc) - timedelta(minutes=32)).execute()
+    response = client.get("/")
+    assert response.status_code == 302 and "reason=expired" in response.headers["Location"]
+    assert LoginSession.select().count() == 0
+
+
+def test_a_password_reset_ends_a_copied_session_and_a_new_login_starts_a_new_one(app, client):
+    from xgapp.accounts import domain
+    from xgapp.accounts.models import LoginSession
+
+    user = make_user("alice")
+    login(client, "alice")
+    thief = app.test_client()
+    thief.set_cookie("xgapp_session", _cookie_copy(client))
+    assert thief.get("/").status_code == 200
+    domain.set_password(User.get(User.username == "boss"), user, "Another-Plum-77")
+    assert thief.get("/").status_code == 302 and client.get("/").status_code == 302
+    login(client, "alice", "Another-Plum-77")
+    assert client.get("/").status_code == 200 and thief.get("/").status_code == 302
+    assert LoginSession.select().count() == 1

@@ -110,3 +110,24 @@ def test_uploading_a_good_backup_leads_to_the_confirmation(app, client):
 def test_only_the_principal_manages_backups(login_as):
     client = login_as("supervisor")
     assert client.get("/backups/").status_code == 403
+
+
+def test_uploading_a_backup_of_a_newer_xgapp_says_so_not_damaged(app, client):
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    from xgapp import migrate
+
+    copy = backup.backup_database(_paths(app).database, _paths(app).root / "newer.sqlite3")
+    with sqlite3.connect(copy) as conn:
+        conn.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'm9999_future', 'x')",
+                     (migrate.code_version() + 1,))
+    conn.close()
+    login(client)
+    token = csrf_from(client.get("/backups/").get_data(as_text=True))
+    boundary, body = encode_multipart({"csrf_token": token, "file": FileStorage(io.BytesIO(copy.read_bytes()),
+                                                                                 "newer.sqlite3")})
+    response = client.post("/backups/upload", data=body, content_type="multipart/form-data; boundary=%s" % boundary)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "更新版本的 xgapp" in html and "不是可用的 xgapp 备份" not in html
+    assert list(_paths(app).backups.glob("xgapp-uploaded-*")) == []

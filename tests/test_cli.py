@@ -248,3 +248,23 @@ def test_killing_the_server_during_writes_leaves_an_intact_database(run):
     created = _count(run.data, "SELECT COUNT(*) FROM user WHERE username LIKE 'load%'")
     audited = _count(run.data, "SELECT COUNT(*) FROM audit_log WHERE action = 'create' AND summary LIKE 'load%'")
     assert created >= 8 and created == audited  # each saved account has its audit row: nothing half-saved
+
+
+def test_a_bad_setting_is_a_clear_message_not_a_traceback(run, monkeypatch):
+    run.demo()
+    monkeypatch.setenv("XGAPP_PORT", "abc")
+    result = run("serve", "--host", "127.0.0.1")
+    assert result.exit_code == 1 and "XGAPP_PORT" in result.output and "Traceback" not in result.output
+    monkeypatch.delenv("XGAPP_PORT")
+    monkeypatch.setenv("XGAPP_TIMEZONE", "Mars/Base")
+    result = run("check")
+    assert result.exit_code == 1 and "Setting timezone" in result.output and "XGAPP_TIMEZONE" in result.output
+
+
+def test_check_on_a_folder_without_a_campus_creates_nothing(run, tmp_path):
+    typo = tmp_path / "typo"
+    result = CliRunner().invoke(main, ["check", "--data", str(typo)])
+    assert result.exit_code == 1 and "no data folder" in result.output and not typo.exists()
+    typo.mkdir()
+    result = CliRunner().invoke(main, ["check", "--data", str(typo)])
+    assert result.exit_code == 1 and "no campus" in result.output and list(typo.iterdir()) == []

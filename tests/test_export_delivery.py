@@ -407,3 +407,10 @@ def test_a_big_attachment_gets_time_for_a_slow_uplink(ctx, smtp, monkeypatch):
     [row] = delivery.process(ctx.config["XGAPP_PATHS"])
     assert row.status == "sent"
     assert seen and seen[0] >= delivery.TIMEOUT + (20 << 20) / delivery.MIN_RATE  # 15 MB → 20 MB in base64
+
+
+def test_an_unknown_security_value_is_refused_not_saved_as_ssl(app, client):
+    login(client)
+    bad = _settings_form(client, security="tls13")
+    assert bad.status_code == 422 and "请从列表中选择 SSL、STARTTLS 或不加密" in bad.get_data(as_text=True)
+    assert not delivery.config_path(app.config["XGAPP_PATHS"]).exists()

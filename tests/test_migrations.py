@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from xgapp import create_app, db, migrate
-from xgapp.accounts.models import User, UserRole
+from xgapp.accounts.models import LoginSession, User, UserRole
 from xgapp.audit.models import AuditLog
 from xgapp.campus.models import Campus, CampusLogo, CampusRule
 from xgapp.classes.models import (Attendance, Classroom, Enrolment, Holiday, LeaveNotice, Lesson, Makeup, SchoolClass,
@@ -31,7 +31,7 @@ MODELS = [Campus, User, UserRole, AuditLog, Student, Guardian, StatusChange, Con
           StudentChange, TeacherMonth, Notice, Visit, VisitExit, Question,
           FollowTask, FollowUp, Briefing, BriefingAttendee, FirstLessonFeedback,
           ParentMeeting, ParentMeetingAttendee, TeachingPlan, StageTest, Score, SignedCopy, CampusLogo, ManualCount,
-          Target, MonthReport, ExportBundle, Outbox, OutboxAttempt, FormSubmission]
+          Target, MonthReport, ExportBundle, Outbox, OutboxAttempt, FormSubmission, LoginSession]
 
 
 def test_migration_list_matches_the_files_and_is_numbered_in_order():

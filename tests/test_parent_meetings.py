@@ -221,3 +221,14 @@ def test_a_family_meeting_speaks_of_the_family_not_the_class(running, client):
     assert ok.status_code == 303
     page = client.get(ok.headers["Location"]).get_data(as_text=True)
     assert "家庭面谈会已安排。" in page and "已通知任课老师" not in page
+
+
+def test_a_parent_meeting_far_in_the_future_is_refused(running, client):
+    adv, maths, klass, kids = running
+    login(client, "adv1")
+    token = csrf_from(client.get("/meetings/parents/new?class=%d" % klass.id).get_data(as_text=True))
+    for day, says in (("9999-12-31", "请填写会议的日期和时间"), ("2099-12-31", "最多提前一年")):
+        refused = client.post("/meetings/parents/new", data={"csrf_token": token, "class": str(klass.id),
+                                                             "day": day, "time": "19:00", "place": "101教室"})
+        assert refused.status_code == 422 and says in refused.get_data(as_text=True), day
+    assert ParentMeeting.select().count() == 0

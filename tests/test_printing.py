@@ -107,3 +107,26 @@ def test_the_printed_page_shows_the_right_glyphs_not_just_the_right_text(app):
     ImageDraw.Draw(other).text((20, 20), "您", font=ImageFont.truetype(str(printing.font_file()), 200), fill=0)
     printed = _ink(drawn[1].crop((0, 52, drawn[1].width, drawn[1].height - 52)))
     assert len(printed & _ink(other)) / len(printed | _ink(other)) < 0.6  # 校 is not 您
+
+
+def test_a_server_listening_on_this_pc_only_says_so_instead_of_advertising_lan_addresses(tmp_path):
+    from xgapp import create_app
+    from xgapp import db as xdb
+
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True, "SETTINGS": {"host": "127.0.0.1"}})
+    xdb.ensure_connection()
+    try:
+        with app.app_context():
+            from xgapp import campus
+
+            campus.setup("测试校区", "T-01", "boss", "王校长", "correct-horse-9")
+        client = app.test_client()
+        login(client)
+        html = client.get("/connect/").get_data(as_text=True)
+        assert "只在本机监听" in html and "<svg" not in html
+        text = pdf_text(client.get("/connect/sheet.pdf").data, tmp_path)
+        assert "只在本机监听" in text and "http://" not in text
+        login_page = app.test_client().get("/login", environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        assert "<svg" not in login_page.get_data(as_text=True)
+    finally:
+        xdb.database.close()

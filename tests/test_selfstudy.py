@@ -317,3 +317,28 @@ def test_course_end_students_and_whether_they_came_to_study(desk):
     assert [(s.name, days) for s, days in rows] == [("结课生", [])]
     domain.sign_in(desk, done)
     assert reports.course_end(TODAY - timedelta(days=90), TODAY)[0][1] == [TODAY]
+
+
+def test_a_guardian_the_file_forbids_cannot_be_signed_in_as_someone_else(desk, kid):
+    aunt = Guardian.create(student=kid, name="张丽", relation="其他", mobile="13900000009", can_pickup=False,
+                           position=1)
+    visit = domain.sign_in(desk, kid, now=at(TODAY, "16:05"))
+    with pytest.raises(Invalid) as by_guardian:
+        domain.sign_out(desk, visit, {"kind": "guardian", "guardian": aunt.id}, now=at(TODAY, "19:00"))
+    message = str(by_guardian.value.errors["pickup"])
+    assert "张丽" in message and "另一位接送人" not in message and "其他人" not in message
+    for typed in ({"name": "张丽"}, {"name": " 张 丽 "}, {"name": "丽丽", "phone": "139 0000 0009"}):
+        with pytest.raises(Invalid) as refused:
+            domain.sign_out(desk, visit, {"kind": "other", "relation": "姑姑", **typed}, now=at(TODAY, "19:00"))
+        assert "张丽" in str(refused.value.errors["pickup_name"]), typed
+    assert Visit.get_by_id(visit.id).left_at is None
+    with pytest.raises(Invalid) as bad_phone:
+        domain.sign_out(desk, visit, {"kind": "other", "name": "王阿姨", "relation": "邻居", "phone": "123"})
+    assert set(bad_phone.value.errors) == {"pickup_phone"}
+
+
+def test_an_allowed_guardian_typed_in_by_hand_is_recorded_as_on_file(desk, kid):
+    visit = domain.sign_in(desk, kid, now=at(TODAY, "16:05"))
+    done = domain.sign_out(desk, visit, {"kind": "other", "name": "张妈妈", "relation": "妈妈"}, now=at(TODAY, "19:00"))
+    assert (done.pickup_kind, done.pickup_guardian_id, done.pickup_relation, done.pickup_on_file) == \
+        ("guardian", kid.guardians.get().id, "母亲", True)

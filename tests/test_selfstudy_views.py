@@ -436,3 +436,21 @@ def test_a_refunded_student_is_not_signed_in(app, client):
     refused = _post(client, "/selfstudy/kiosk/in/%d" % kid.id, token)
     assert refused.status_code == 422 and "已退费离校" in refused.get_data(as_text=True)
     assert Visit.select().count() == 0
+
+
+def test_the_kiosk_refuses_by_name_a_person_the_file_forbids(app, client):
+    kid = make_student(name="张小明")
+    Guardian.create(student=kid, name="李芳", relation="母亲", mobile="13900000009", can_pickup=False, position=1)
+    token = _desk(client)
+    _post(client, "/selfstudy/kiosk/in/%d" % kid.id, token)
+    visit = Visit.get()
+    forbidden = Guardian.get(Guardian.name == "李芳")
+    tapped = _post(client, "/selfstudy/kiosk/out/%d" % visit.id, token, kind="guardian", guardian=str(forbidden.id))
+    assert tapped.status_code == 422 and "李芳" in tapped.get_data(as_text=True)
+    assert "其他人" not in tapped.get_data(as_text=True).split("pickup-choices")[0]
+    typed = _post(client, "/selfstudy/kiosk/out/%d" % visit.id, token, kind="other", name="李芳", relation="妈妈")
+    html = typed.get_data(as_text=True)
+    assert typed.status_code == 422 and "档案注明 李芳（母亲）不可接 张小明" in html
+    assert Visit.get().left_at is None
+    board = client.get("/selfstudy/").get_data(as_text=True)
+    assert "非登记接送人" not in board

@@ -77,3 +77,35 @@ def test_data_folder_inside_the_unpack_folder_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     with pytest.raises(SystemExit, match="unpack folder"):
         paths.data_dir(str(tmp_path / "data"))
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("XGAPP_TIMEZONE", "Mars/Base", "time zone"),
+    ("XGAPP_PORT", "abc", "whole number"),
+    ("XGAPP_PORT", "70000", "1 to 65535"),
+    ("XGAPP_THREADS", "0", "1 to 64"),
+    ("XGAPP_DEFAULT_LOCALE", "fr", "zh_CN, en"),
+    ("XGAPP_SESSION_IDLE_MINUTES", "-5", "1 to"),
+    ("XGAPP_REFUND_FEE_PERCENT", "150", "0 to 100"),
+    ("XGAPP_LOG_LEVEL", "LOUD", "DEBUG"),
+    ("XGAPP_HOST", "the-lan", "IP address"),
+    ("XGAPP_DATABASE_URL", "mysql://x", "sqlite:///"),
+])
+def test_a_bad_setting_is_refused_at_load_naming_the_setting_and_its_source(tmp_path, name, value, says):
+    with pytest.raises(settings.SettingError) as refused:
+        settings.load(_paths(tmp_path), environ={name: value})
+    message = str(refused.value)
+    assert name[len("XGAPP_"):].lower() in message and name in message and says in message
+
+
+def test_a_bad_value_in_the_file_names_the_file(tmp_path):
+    p = _paths(tmp_path)
+    p.config_file.write_text('port = "8080"\n', encoding="utf-8")
+    values, _ = settings.load(p, environ={})  # a number in quotes is still a number
+    assert values["port"] == 8080
+    p.config_file.write_text("timezone = 8\n", encoding="utf-8")
+    with pytest.raises(settings.SettingError, match="timezone .from xgapp.toml"):
+        settings.load(p, environ={})
+    p.config_file.write_text("port = 80 80\n", encoding="utf-8")
+    with pytest.raises(settings.SettingError, match="cannot be read"):
+        settings.load(p, environ={})

@@ -102,3 +102,25 @@ def test_reassign_is_audited(app):
     domain.reassign(User.get(User.username == "boss"), student, advisor("adv2"))
     assert Student.get_by_id(student.id).advisor.username == "adv2"
     assert AuditLog.get(AuditLog.action == "reassign").table == "student"
+
+
+def test_an_over_long_name_is_refused_with_a_message_not_cut(app):
+    data = {"name": "张" * 41, "advisor": advisor()}
+    guardians = [{"name": "妈" * 41, "relation": "母亲", "mobile": "13912345678", "can_pickup": True}]
+    with pytest.raises(Invalid) as refused:
+        domain.create(None, data, guardians)
+    assert set(refused.value.errors) == {"name", "guardians-0-name"}
+    assert "40" in str(refused.value.errors["name"]) and Student.select().count() == 0
+    made = domain.create(None, dict(data, name="张" * 40), [dict(guardians[0], name="妈" * 40)])
+    assert made.name == "张" * 40 and made.guardians.get().name == "妈" * 40
+
+
+def test_over_long_room_holiday_and_class_names_are_refused(app):
+    from xgapp.classes import domain as classes
+    from xgapp.classes.models import Classroom, Holiday
+    with pytest.raises(Invalid) as room:
+        classes.save_classroom(None, "教" * 41, "15")
+    with pytest.raises(Invalid) as holiday:
+        classes.add_holiday(None, date(2026, 10, 1), "假" * 41)
+    assert set(room.value.errors) == {"name"} and set(holiday.value.errors) == {"holiday_name"}
+    assert Classroom.select().count() == 0 and Holiday.select().count() == 0

@@ -321,3 +321,15 @@ def test_a_refund_decided_meanwhile_says_so(app, client):
     contracts.decide_refund(make_user("sup2", roles=("supervisor",)), refund, approve=False)  # another tablet
     late = client.post("/contracts/refunds/%d" % refund.id, data={"csrf_token": token, "decision": "approve"})
     assert late.status_code == 422 and "该退费申请已经审批过了" in late.get_data(as_text=True)
+
+
+def test_a_new_file_lets_the_first_two_guardians_pick_the_child_up(app, client):
+    import re
+
+    advisor("adv1")
+    login(client, "adv1")
+    html = client.get("/students/new").get_data(as_text=True)
+    boxes = {m.group(1): "checked" in m.group(0)
+             for m in re.finditer(r'<input type="checkbox" id="(guardians-\d-can_pickup)"[^>]*>', html)}
+    assert boxes == {"guardians-0-can_pickup": True, "guardians-1-can_pickup": True,
+                     "guardians-2-can_pickup": False}

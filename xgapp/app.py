@@ -15,6 +15,10 @@ from xgapp.accounts.domain import IpThrottle
 from xgapp.security import can
 
 csrf = CSRFProtect()
+# Everything is local: scripts, styles, fonts and images only from this server, no inline script, style or handler
+# (htmx is told not to inject its indicator styles and never to eval); data: for the logo preview and QR images.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 babel = Babel()
 
 
@@ -54,6 +58,7 @@ def create_app(test_config=None):
     _database(app, data, values)
     db.set_guard(submissions.Guard())
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    app.before_request(forms.read_body)  # before the CSRF check, which reads every field's name
     csrf.init_app(app)
     app.extensions["xgapp_throttle"] = IpThrottle()
     _blueprints(app)
@@ -147,6 +152,7 @@ def _hooks(app):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CSP)
         if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
@@ -156,12 +162,15 @@ def _errors(app):
     def page(code, reason=None):
         return render_template("errors/error.html", code=code, reason=reason), code
 
+    app.register_error_handler(400, lambda e: page(400))
     app.register_error_handler(403, lambda e: page(403))
     app.register_error_handler(404, lambda e: page(404))
     app.register_error_handler(405, lambda e: page(405))
     app.register_error_handler(CSRFError, lambda e: page(403, "csrf"))
     app.register_error_handler(submissions.AlreadySubmitted, submissions.answer)
 
+    app.register_error_handler(validation.Invalid, lambda e: (render_template(
+        "errors/error.html", code=422, messages=list(e.errors.values())), 422))  # a view that did not expect it
     app.register_error_handler(500, lambda e: page(500))
 
 

@@ -16,10 +16,22 @@ DATA_OPTION = click.option("--data", "data", type=click.Path(file_okay=False), e
 def _app(data, **settings):
     from xgapp.app import create_app
     from xgapp.migrate import SchemaTooNew
+    from xgapp.settings import SettingError
 
     try:
         return create_app({"DATA_DIR": data, "SETTINGS": settings})
-    except SchemaTooNew as exc:
+    except (SchemaTooNew, SettingError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _settings(data, overrides=None):
+    """(data paths, settings in force, their sources) without creating anything; a bad setting is a clear error."""
+    from xgapp import paths, settings
+
+    where = paths.DataPaths(paths.data_dir(data))
+    try:
+        return (where, *settings.load(where, overrides=overrides))
+    except settings.SettingError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -40,12 +52,11 @@ def main(ctx):
 @click.option("--browser/--no-browser", "open_browser", default=False, help="Open the browser on the app.")
 def serve(data=None, host=None, port=None, threads=None, open_browser=False):
     """Serve the campus on the LAN with waitress (a second start opens the running one instead)."""
-    from xgapp import paths, settings
     from xgapp import serve as server
     from xgapp.scheduler import Scheduler
 
     overrides = {k: v for k, v in (("host", host), ("port", port), ("threads", threads)) if v is not None}
-    cfg, _ = settings.load(paths.DataPaths(paths.data_dir(data)), overrides=overrides)
+    cfg = _settings(data, overrides)[1]
     local_url = "http://127.0.0.1:%d/" % cfg["port"]
     try:
         sock = server.listen(cfg["host"], cfg["port"])
@@ -180,6 +191,13 @@ def check(data):
     from xgapp import backup as backups
     from xgapp import db, migrate, settings
 
+    where, values = _settings(data)[:2]
+    if not where.root.is_dir():
+        raise click.ClickException("no data folder at %s (check --data or XGAPP_DATA); nothing was created" %
+                                   where.root)
+    if values["database_url"] == "sqlite:///" + where.database.as_posix() and not where.database.is_file():
+        raise click.ClickException("no campus in %s (no %s): check --data or XGAPP_DATA; nothing was created" %
+                                   (where.root, where.database.name))
     app = _app(data)
     paths = app.config["XGAPP_PATHS"]
     problems = backups.integrity(paths.database) if db.is_sqlite() else []

@@ -1,5 +1,6 @@
 """Connecting tablets: the LAN addresses of this server as links and QR codes, on screen and as a printed sheet."""
 
+import ipaddress
 from datetime import datetime
 
 import segno
@@ -15,11 +16,25 @@ bp = Blueprint("connect", __name__, url_prefix="/connect")
 nav.register("connect.index", _l("Connect tablets"), "campus.edit", order=88)
 
 
+def this_pc_only():
+    """True when the server listens on a loopback address (the `host` setting): no tablet can reach it."""
+    host = current_app.config["XGAPP"]["host"]
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 def lan_urls():
-    """The addresses tablets can open: this PC's LAN addresses on the port this request came in on."""
+    """The addresses tablets can open: this PC's LAN addresses (or the one it listens on) on the port this request
+    came in on; none when it listens on this PC only."""
+    if this_pc_only():
+        return []
     host = request.host
     port = ":" + host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ""
-    urls = ["http://%s%s/" % (address, port) for address in server.lan_addresses()]
+    bound = current_app.config["XGAPP"]["host"]
+    addresses = server.lan_addresses() if bound in ("0.0.0.0", "", "::") else [bound]
+    urls = ["http://%s%s/" % (address, port) for address in addresses]
     return urls or [request.host_url]
 
 
@@ -38,7 +53,8 @@ def is_server_pc():
 def index():
     """Addresses and QR codes to open xgapp on a tablet."""
     urls = lan_urls()
-    return render_template("connect/index.html", urls=urls, qr=qr_svg)
+    return render_template("connect/index.html", urls=urls, qr=qr_svg, this_pc_only=this_pc_only(),
+                           host=current_app.config["XGAPP"]["host"])
 
 
 @bp.route("/sheet.pdf")
@@ -49,5 +65,6 @@ def sheet():
     pdf = printing.render_pdf("print/connect.html", campus=campus.current(), urls=lan_urls(), qr=qr_svg,
                               printed_by=g.user.display_name, printed_at=now.strftime("%Y-%m-%d %H:%M"),
                               form_date=now.strftime("%Y-%m-%d"), form_no="XG-CONNECT", logo=campus.logo_uri(),
-                              port=current_app.config["XGAPP"]["port"])
+                              port=current_app.config["XGAPP"]["port"], this_pc_only=this_pc_only(),
+                              host=current_app.config["XGAPP"]["host"])
     return printing.pdf_response(pdf, "平板连接说明.pdf")

@@ -65,6 +65,10 @@ def write():
     Nested calls become savepoints of the outer transaction. The outermost one first lets the guard claim the
     request's submission key, so the key and the record commit together (or neither does).
     """
+    if database.transaction_depth() == 0:
+        from xgapp.validation import check_input
+
+        check_input()  # a form field holding a control character is refused, whichever view took it
     with _write_lock:
         outermost = database.transaction_depth() == 0
         with database.atomic("IMMEDIATE") if is_sqlite() and outermost else database.atomic():

@@ -45,7 +45,11 @@ def parse_local(day_text, time_text):
     from datetime import datetime
 
     try:
+        from xgapp.validation import FIRST_DAY, LAST_DAY
+
         day = datetime.strptime((day_text or "").strip(), "%Y-%m-%d").date()
+        if not FIRST_DAY <= day <= LAST_DAY:  # 9999-12-31 is no meeting date (and overflows a day later)
+            return None
         hh, mm = (time_text or "").strip().split(":")
         return datetime(day.year, day.month, day.day, int(hh), int(mm), tzinfo=campus_zone())
     except ValueError:

@@ -1,6 +1,7 @@
 """Where things are: read-only resources beside the code, writable state in the data folder."""
 
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -53,10 +54,42 @@ class DataPaths:
         self.logs = self.root / "logs"
 
     def ensure(self):
-        """Create the folder tree (idempotent)."""
+        """Create the folder tree (idempotent), readable by this user only (see `private`)."""
+        private()
         for folder in (self.root, self.backups, self.exports, self.logs):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.tighten()
         return self
+
+    def tighten(self):
+        """Folders 0700 and files 0600 for what an older xgapp left readable by every local account (POSIX)."""
+        if os.name != "posix":
+            return  # Windows: the per-user %LOCALAPPDATA% folder's ACL keeps other accounts out
+        for folder in (self.root, self.backups, self.exports, self.logs):
+            for path in [folder, *folder.iterdir()] if folder == self.root else [folder, *folder.rglob("*")]:
+                _restrict(path)
+
+
+def _restrict(path):
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return
+    if stat.S_ISLNK(mode):
+        return  # never follow a link out of the data folder
+    wanted = 0o700 if stat.S_ISDIR(mode) else 0o600
+    if stat.S_IMODE(mode) & 0o077:
+        try:
+            os.chmod(path, stat.S_IMODE(mode) & wanted)
+        except OSError:
+            pass
+
+
+def private():
+    """From now on this process creates files 0600 and folders 0700 (the database, its WAL and SHM, backups,
+    bundles, logs): the campus's password hashes, mobiles and payments are not for other accounts on the PC."""
+    if os.name == "posix":
+        os.umask(0o077)
 
 
 def package_dir() -> Path:

@@ -1,6 +1,8 @@
 """Who may do what: roles, permissions, the login gate, session expiry and the Origin check."""
 
 import functools
+import hashlib
+import secrets
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -8,6 +10,7 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
 from xgapp import htmx
+from xgapp.db import utcnow, write
 
 ROLES = {
     "principal": _l("Principal"),
@@ -47,10 +50,10 @@ PERMISSIONS = {
     "export.settings": set(),
 }
 
-SESSION_USER = "uid"
-SESSION_VERSION = "uver"
+SESSION_TOKEN = "sid"  # names the login_session row (its SHA-256 is stored, not the token)
 SESSION_SEEN = "seen"
 SESSION_KIOSK = "kiosk"
+SEEN_STEP = 60  # seconds: a session's last-seen time in the database is written at most this often
 
 
 def can(user, permission):
@@ -100,7 +103,12 @@ def in_kiosk():
 
 def start_kiosk():
     """Turn this login into a kiosk session: one screen, a long idle limit, leaving it means logging out."""
+    from xgapp.accounts.models import LoginSession
+
     session[SESSION_KIOSK] = True
+    token = session.get(SESSION_TOKEN)
+    if token:
+        LoginSession.update(kiosk=True).where(LoginSession.token_hash == _digest(token)).execute()
 
 
 def kiosk_gate(endpoint, home):
@@ -123,20 +131,42 @@ def is_public(endpoint):
     return bool(getattr(view, "public", False))
 
 
+def _digest(token):
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def _idle_seconds(kiosk):
+    limit = "kiosk_idle_minutes" if kiosk else "session_idle_minutes"
+    return timedelta(minutes=current_app.config["XGAPP"][limit]).total_seconds()
+
+
 def start_session(user):
-    """Log `user` in: a fresh session bound to their session version."""
+    """Log `user` in: a fresh session record (its token in the cookie), bound to their session version."""
+    from xgapp.accounts.models import LoginSession
+
     lang = session.get("lang")
-    session.clear()
+    end_session()
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    with write():
+        stale = now - timedelta(seconds=max(_idle_seconds(True), _idle_seconds(False)) + SEEN_STEP)
+        LoginSession.delete().where(LoginSession.seen_at < stale).execute()  # sessions nobody came back to
+        LoginSession.create(token_hash=_digest(token), user=user, version=user.session_version, created_at=now,
+                            seen_at=now)
     session.permanent = True
-    session[SESSION_USER] = user.id
-    session[SESSION_VERSION] = user.session_version
+    session[SESSION_TOKEN] = token
     session[SESSION_SEEN] = _now_ts()
     if lang:
         session["lang"] = lang
 
 
 def end_session():
-    """Log out, keeping only the chosen language."""
+    """Log out, keeping only the chosen language: the session record is deleted, so no copy of the cookie works."""
+    from xgapp.accounts.models import LoginSession
+
+    token = session.get(SESSION_TOKEN)
+    if token:
+        LoginSession.delete().where(LoginSession.token_hash == _digest(token)).execute()
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -148,24 +178,40 @@ def _now_ts():
 
 
 def load_user():
-    """Set g.user from the session; a stale, idle or revoked session is ended. Returns why it ended."""
-    from xgapp.accounts.models import User
+    """Set g.user from the session record its cookie names; an unknown, idle or revoked session is ended.
+
+    One indexed lookup per request (the record joined with its user); the record's last-seen time is written at
+    most once a minute. Returns why a session ended, or None.
+    """
+    from xgapp.accounts.models import LoginSession, User
 
     g.user = None
-    uid = session.get(SESSION_USER)
-    if uid is None:
+    token = session.get(SESSION_TOKEN)
+    if token is None:
         return None
-    limit = "kiosk_idle_minutes" if session.get(SESSION_KIOSK) else "session_idle_minutes"
-    idle = timedelta(minutes=current_app.config["XGAPP"][limit]).total_seconds()
-    if _now_ts() - session.get(SESSION_SEEN, 0) > idle:
+    if _now_ts() - session.get(SESSION_SEEN, 0) > _idle_seconds(session.get(SESSION_KIOSK)):
         end_session()
         return "expired"
-    user = User.get_or_none(User.id == uid)
-    if user is None or not user.active or user.session_version != session.get(SESSION_VERSION):
+    record = (LoginSession.select(LoginSession, User).join(User)
+              .where(LoginSession.token_hash == _digest(token)).first())
+    if record is None:  # logged out (from this copy of the cookie or another), or expired on the server
         end_session()
         return "revoked"
+    now = utcnow()
+    idle = (now - record.seen_at).total_seconds()
+    if idle > _idle_seconds(record.kiosk) + SEEN_STEP:
+        end_session()
+        return "expired"
+    user = record.user
+    if not user.active or user.session_version != record.version:
+        end_session()
+        return "revoked"
+    if record.kiosk:
+        session[SESSION_KIOSK] = True
     if request.headers.get("X-Xgapp-Poll") != "1":  # a board refreshing itself is not someone at the screen
         session[SESSION_SEEN] = _now_ts()
+        if idle >= SEEN_STEP:
+            LoginSession.update(seen_at=now).where(LoginSession.id == record.id).execute()
     g.user = user
     return None
 

@@ -9,7 +9,8 @@ import re
 
 # A cell starting with one of these is read as a formula (or a DDE call) by Excel when typed or pasted as text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Characters XML 1.0 cannot carry (openpyxl refuses them): shown as a space instead of failing the whole export.
+# Characters XML 1.0 cannot carry (openpyxl refuses them), stored before forms refused them: shown as their code
+# point 〔U+0007〕, as the printed forms show a character no font has, instead of failing the whole export.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -25,7 +26,7 @@ def text(sheet, value):
     from openpyxl.cell.cell import Cell
 
     cell = Cell(sheet)
-    cell.value = _CONTROL.sub(" ", value)
+    cell.value = _CONTROL.sub(lambda m: "〔U+%04X〕" % ord(m.group()), value)
     cell.data_type = "s"  # openpyxl made "=…" a formula; a string cell is shown as typed
     if cell.value.startswith(FORMULA_START):
         cell.quotePrefix = True  # and Excel keeps it text even when the cell is edited and re-entered

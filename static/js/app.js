@@ -95,6 +95,15 @@
     if (purpose && (!purpose.value || known.indexOf(purpose.value) >= 0)) { purpose.value = purposes[event.target.value]; }
   });
 
+  // Filters that apply as soon as they change, and print buttons (no inline handlers: the CSP forbids them).
+  document.addEventListener("change", function (event) {
+    var field = event.target.closest("[data-autosubmit]");
+    if (field && field.form) { field.form.submit(); }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     initTabs(document);
     initMenu(document);

@@ -10,8 +10,8 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from xgapp import audit
-from xgapp.accounts.models import User, UserRole
+from xgapp import audit, validation
+from xgapp.accounts.models import LoginSession, User, UserRole
 from xgapp.db import utcnow, write
 from xgapp.security import ROLES
 
@@ -36,12 +36,22 @@ def hash_secret(secret):
     return generate_password_hash(secret, method="scrypt")
 
 
-def password_problem(password):
-    """Why a new password is unacceptable, or None."""
+DISPLAY_NAME_MAX = 60
+MIN_STRENGTH = 3  # zxcvbn's score (0–4): 3 is "safely unguessable", well beyond a list of common passwords
+
+
+def password_problem(password, about=()):
+    """Why a new password is unacceptable, or None; `about` are words a guesser knows (username, name, campus)."""
     if len(password or "") < MIN_PASSWORD:
         return _l("At least %(n)d characters.", n=MIN_PASSWORD)
     if password.isdigit():
         return _l("Must not be digits only.")
+    from zxcvbn import zxcvbn
+
+    hints = [w for w in about if w] + ["xgapp"]
+    if zxcvbn(password[:72], user_inputs=hints)["score"] < MIN_STRENGTH:  # it refuses longer input
+        return _l("Too easy to guess (a common password, word, name or pattern). Use a longer one, e.g. three "
+                  "words of your own with a digit.")
     return None
 
 
@@ -97,19 +107,21 @@ def create_user(by, username, display_name, password, roles, pin=None):
     display_name = (display_name or "").strip()
     if not display_name:
         raise AccountError("display_name", _l("Enter the person's name."))
+    if validation.too_long(display_name, DISPLAY_NAME_MAX):
+        raise AccountError("display_name", validation.too_long(display_name, DISPLAY_NAME_MAX))
     roles = _check_roles(roles)
     with write():
         problem = username_problem(username)
         if problem:
             raise AccountError("username", problem)
-        problem = password_problem(password)
+        problem = password_problem(password, (username, display_name))
         if problem:
             raise AccountError("password", problem)
         if pin:
             problem = pin_problem(pin)
             if problem:
                 raise AccountError("pin", problem)
-        user = User.create(username=username, display_name=display_name[:60],
+        user = User.create(username=username, display_name=display_name,
                            password_hash=hash_secret(password),
                            pin_hash=hash_secret(pin) if pin else None, created_at=utcnow())
         _set_roles(user, roles)
@@ -123,6 +135,8 @@ def update_user(by, user, display_name, roles, active):
     display_name = (display_name or "").strip()
     if not display_name:
         raise AccountError("display_name", _l("Enter the person's name."))
+    if validation.too_long(display_name, DISPLAY_NAME_MAX):
+        raise AccountError("display_name", validation.too_long(display_name, DISPLAY_NAME_MAX))
     roles = _check_roles(roles)
     with write():
         user = User.get_by_id(user.id)
@@ -130,9 +144,10 @@ def update_user(by, user, display_name, roles, active):
         losing_principal = "principal" in user.role_set and ("principal" not in roles or not active)
         if losing_principal and _active_principals(exclude_id=user.id) == 0:
             raise AccountError("roles", _l("The campus needs at least one active principal."))
-        user.display_name = display_name[:60]
+        user.display_name = display_name
         if user.active and not active:
             user.session_version += 1  # disabling logs them out everywhere
+            LoginSession.delete().where(LoginSession.user == user).execute()
         user.active = bool(active)
         user.save()
         _set_roles(user, roles)
@@ -143,7 +158,7 @@ def update_user(by, user, display_name, roles, active):
 
 def set_password(by, user, password):
     """Set a new password, unlock the account and end its other sessions (audited)."""
-    problem = password_problem(password)
+    problem = password_problem(password, (user.username, user.display_name))
     if problem:
         raise AccountError("password", problem)
     with write():
@@ -153,6 +168,7 @@ def set_password(by, user, password):
         user.password_locked_until = None
         user.session_version += 1
         user.save()
+        LoginSession.delete().where(LoginSession.user == user).execute()  # every browser logs in again
         audit.record(by, "password", "user", user.id, summary=user.username)
     return user
 

@@ -39,3 +39,17 @@ class UserRole(BaseModel):
     class Meta:
         table_name = "user_role"
         indexes = ((("user", "role"), True),)
+
+
+class LoginSession(BaseModel):
+    """One browser's login: its cookie holds a random token, the database its SHA-256 (logout deletes the row)."""
+
+    token_hash = pw.CharField(max_length=64, unique=True)
+    user = pw.ForeignKeyField(User, backref="login_sessions", on_delete="CASCADE")
+    version = pw.IntegerField()  # the user's session_version at login: a password reset or disabling ends it
+    kiosk = pw.BooleanField(default=False)  # the study-room tablet: its own, longer idle limit
+    created_at = UtcDateTimeField()
+    seen_at = UtcDateTimeField()  # last request by someone at the screen, to the minute
+
+    class Meta:
+        table_name = "login_session"

@@ -1,12 +1,12 @@
 """The audit log page: filter by person, record kind, action and date."""
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from xgapp import htmx, i18n, nav
+from xgapp import htmx, i18n, nav, validation
 from xgapp.validation import row_id
 from xgapp.accounts.models import User
 from xgapp.audit.models import AuditLog
@@ -33,10 +33,7 @@ def register_table(name, label):
 
 
 def _parse_date(value):
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return validation.day(value)
 
 
 def filters_from(args):

@@ -9,6 +9,10 @@ class InvalidBackup(Exception):
     """A file that is not a usable xgapp database."""
 
 
+class BackupTooNew(InvalidBackup):
+    """A healthy xgapp database written by a newer xgapp than this one."""
+
+
 def stamp():
     return datetime.now().strftime("%Y%m%d-%H%M%S-%f")
 
@@ -146,7 +150,7 @@ def restore_live(database, backup_file, backups_folder):
 
     version = inspect_backup(backup_file)
     if version > migrate.code_version():
-        raise InvalidBackup(str(migrate.SchemaTooNew(version, migrate.code_version())))
+        raise BackupTooNew(str(migrate.SchemaTooNew(version, migrate.code_version())))
     target = migrate.database_file(database)
     with db.write_lock():
         saved = backup_into_folder(target, backups_folder, "pre-restore")

@@ -71,6 +71,14 @@ def download(name):
                      mimetype="application/vnd.sqlite3", max_age=0)
 
 
+def _too_new(exc):
+    """The message for a backup a newer xgapp wrote (None for any other refusal)."""
+    if not isinstance(exc, backup.BackupTooNew):
+        return None
+    return _("This backup was written by a newer xgapp (data version newer than %(known)d): open it with that "
+             "version or a later one. Nothing was changed.", known=migrate.code_version())
+
+
 @bp.route("/upload", methods=["POST"])
 @require("backups.manage")
 def upload():
@@ -81,10 +89,12 @@ def upload():
     target = _folder() / ("xgapp-uploaded-%s.sqlite3" % backup.stamp())
     form.file.data.save(target)
     try:
-        backup.inspect_backup(target)
-    except backup.InvalidBackup:
+        version = backup.inspect_backup(target)
+        if version > migrate.code_version():
+            raise backup.BackupTooNew(version)
+    except backup.InvalidBackup as exc:
         target.unlink(missing_ok=True)
-        form.fail("file", _("This is not a usable xgapp backup (damaged, or another program's file)."))
+        form.fail("file", _too_new(exc) or _("This is not a usable xgapp backup (damaged, or another program's file)."))
         return _index(form, 422)
     return redirect(url_for("backup.restore", name=target.name), code=303)
 
@@ -106,8 +116,9 @@ def restore(name):
         else:
             try:
                 saved = backup.restore_live(db.database.obj, path, _folder())
-            except backup.InvalidBackup:
-                form.fail("confirm", _("This is not a usable xgapp backup (damaged, or another program's file)."))
+            except backup.InvalidBackup as exc:
+                form.fail("confirm", _too_new(exc) or _(
+                    "This is not a usable xgapp backup (damaged, or another program's file)."))
             else:
                 audit.record(None, "restore", "backup", None, summary="%s (saved %s)" % (name, saved.name),
                              actor_name=g.user.display_name)

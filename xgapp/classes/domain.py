@@ -73,20 +73,22 @@ def save_classroom(by, name, seats, room=None):
             raise ValueError
     except ValueError:
         errors["seats"] = _l("Enter the number of seats (1–200).")
+    if "name" not in errors and validation.too_long(name, 40):
+        errors["name"] = validation.too_long(name, 40)
     if errors:
         raise Invalid(errors)
     with write():
-        clash = Classroom.select().where(Classroom.name == name[:40])
+        clash = Classroom.select().where(Classroom.name == name)
         if room is not None:
             clash = clash.where(Classroom.id != room.id)
         if clash.exists():
             raise Invalid({"name": _l("A room with this name exists.")})
         if room is None:
-            room = Classroom.create(name=name[:40], seats=seats)
+            room = Classroom.create(name=name, seats=seats)
             audit.record(by, "create", "classroom", room.id, after=audit.snapshot(room), summary=room.name)
         else:
             before = audit.snapshot(room)
-            room.name, room.seats = name[:40], seats
+            room.name, room.seats = name, seats
             room.save()
             audit.record(by, "update", "classroom", room.id, before=before, after=audit.snapshot(room))
     return room
@@ -100,10 +102,13 @@ def add_holiday(by, day, name):
     """Close the campus on `day` (timetables skip it; lessons already on it are listed for moving)."""
     if not isinstance(day, date):
         raise Invalid({"day": _l("Enter a date, e.g. 2026-10-01.")})
+    name = (name or "").strip()
+    if validation.too_long(name, 40):
+        raise Invalid({"holiday_name": validation.too_long(name, 40)})
     with write():
         if Holiday.select().where(Holiday.day == day).exists():
             raise Invalid({"day": _l("This day is already a holiday.")})
-        holiday = Holiday.create(day=day, name=(name or "").strip()[:40])
+        holiday = Holiday.create(day=day, name=name)
         audit.record(by, "create", "holiday", holiday.id, after=audit.snapshot(holiday), summary=str(day))
     return holiday
 
@@ -131,9 +136,11 @@ def holidays(start=None):
 
 def _clean(data):
     errors, values = {}, {}
-    values["name"] = (data.get("name") or "").strip()[:60]
+    values["name"] = (data.get("name") or "").strip()
     if not values["name"]:
         errors["name"] = _l("Enter the class name, e.g. 初二数学提高班.")
+    elif validation.too_long(values["name"], 60):
+        errors["name"] = validation.too_long(values["name"], 60)
     values["subject"] = (data.get("subject") or "").strip()[:20]  # as on contracts: hours are kept per subject
     if not values["subject"]:
         errors["subject"] = _l("Enter the subject.")

@@ -1,12 +1,12 @@
 """Class pages: the list, a class with its students and lessons, new/edit, enrolment, rooms and holidays."""
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xgapp import nav
+from xgapp import nav, validation
 from xgapp.campus import rules
 from xgapp.accounts.models import User
 from xgapp.classes import domain
@@ -34,16 +34,9 @@ def class_or_404(class_id, manage=False):
     return klass
 
 
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
-
-
 def parse_date(value):
     """A date typed in a form or URL (2000–2099), or None when empty or not a date."""
-    try:
-        day = date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-    return day if FIRST_DAY <= day <= LAST_DAY else None
+    return validation.day(value)
 
 
 def form_date(form, name, errors, default=None):

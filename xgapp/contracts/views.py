@@ -1,7 +1,5 @@
 """Contract pages: sign with split payments, take further payments, ask for and decide refunds, today's revenue."""
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
 from xgapp.i18n import campus_today
-from xgapp import nav
+from xgapp import nav, validation
 from xgapp.accounts.models import User
 from xgapp.contracts import domain
 from xgapp.contracts.models import Contract, Payment, Refund
@@ -159,10 +157,7 @@ def decide(refund_id):
 @require("revenue.view")
 def revenue():
     """今日进账: the day's payments by method and by advisor."""
-    try:
-        day = date.fromisoformat(request.args.get("day") or campus_today().isoformat())
-    except ValueError:
-        day = campus_today()
+    day = validation.day(request.args.get("day")) or campus_today()
     figures = domain.revenue(day)
     names = {u.id: u.display_name for u in User.select(User.id, User.display_name)}
     return render_template("contracts/revenue.html", day=day, figures=figures, methods=domain.METHODS,

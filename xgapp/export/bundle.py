@@ -32,6 +32,11 @@ from pathlib import Path
 
 from peewee import fn
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
 from xgapp import __version__, audit, db, i18n, migrate, sheets
 from xgapp.export import tracking
 from xgapp.export.models import ExportBundle
@@ -334,18 +339,21 @@ def write_bundle(folder, name, *, kind, first, last, touched=None, full=False, a
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / name
     handle, temp = tempfile.mkstemp(dir=folder, prefix=".%s." % name, suffix=".part")
-    os.close(handle)
+    out = os.fdopen(handle, "w+b")
+    _hold(out)  # a sweep (of any process) leaves a .part alone while its build holds it
     partial = Path(temp)
     snapshot_at = db.utcnow()
     try:
         with db.database.atomic():  # one read snapshot: every table as of the same instant
-            rows, manifest = _write_zip(partial, kind=kind, first=first, last=last, touched=touched or {},
+            rows, manifest = _write_zip(out, kind=kind, first=first, last=last, touched=touched or {},
                                         full=full, after_seq=after_seq, through_seq=through_seq,
                                         snapshot_at=snapshot_at, counted_from=counted_from)
-        with open(partial, "rb+") as fh:
-            os.fsync(fh.fileno())
-        info = {"name": name, "path": final, "rows": rows, "size": partial.stat().st_size,
+        out.flush()
+        os.fsync(out.fileno())
+        info = {"name": name, "path": final, "rows": rows, "size": os.fstat(out.fileno()).st_size,
                 "sha256": _sha256(partial), "snapshot_at": snapshot_at, "manifest": manifest}
+        if os.name == "nt":
+            out.close()  # Windows renames no open file
         if register is None:
             os.replace(partial, final)
         else:
@@ -357,19 +365,46 @@ def write_bundle(folder, name, *, kind, first, last, touched=None, full=False, a
     except OSError as exc:
         raise ExportError(_disk_message(exc)) from exc
     finally:
+        out.close()
         if partial.exists():
             partial.unlink()
 
 
-def sweep_partials(folder, older_than=timedelta(hours=1)):
-    """Delete `.part` files a killed build left behind (younger ones may belong to a build still running)."""
+def _hold(fh):
+    """Mark an open .part as being built: an exclusive lock on POSIX (on Windows an open file cannot be deleted)."""
+    if fcntl is not None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _held(path):
+    """True while a build (of this process or another) still holds the .part at `path`."""
+    if fcntl is None:
+        return False  # Windows: unlinking it fails while it is open, which keeps it
+    try:
+        with open(path, "rb") as fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    except OSError:
+        return True  # cannot tell: keep it
+    return False
+
+
+def sweep_partials(folder, older_than=timedelta(seconds=10)):
+    """Delete the `.part` files that no running build holds (a build killed with kill -9 or a power cut left them).
+
+    A build holds its .part from the moment it is created, so a dead one is known at once, in any process; only a
+    file younger than `older_than` is left, for the instant between its creation and its lock.
+    """
     cutoff = datetime.now().timestamp() - older_than.total_seconds()
     for stale in Path(folder).glob(".*.part"):
         try:
-            if stale.stat().st_mtime < cutoff:
+            if stale.stat().st_mtime < cutoff and not _held(stale):
                 stale.unlink()
         except OSError:
-            pass
+            pass  # Windows: still open in a build
 
 
 # --- nightly bundles -------------------------------------------------------------------------------------------

@@ -93,6 +93,8 @@ def validate(raw, current):
     if raw.get("clear_password"):
         values["password"] = ""
     values["security"] = text["security"] if text["security"] in SECURITY else "ssl"
+    if text["security"] not in SECURITY:
+        errors["security"] = _("Choose SSL, STARTTLS or none from the list.")
     try:
         values["smtp_port"] = int(text["smtp_port"] or (465 if values["security"] == "ssl" else 587))
         if not 1 <= values["smtp_port"] <= 65535:

@@ -18,7 +18,8 @@ def catch_up(paths, by=None, now=None):
         return []  # first run: no campus yet, nothing to export
     config = delivery.load_config(paths)
     now = now or datetime.now(i18n.campus_zone())
-    bundle.sweep_partials(paths.exports)
+    for folder in (paths.exports, paths.exports / "on-demand"):
+        bundle.sweep_partials(folder)  # at start too: the first round runs when the server starts
     made = []
     for day in bundle.due_days(now, delivery.export_time(config)):
         made.append(bundle.make_nightly(day, paths.exports, by=by,

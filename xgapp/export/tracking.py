@@ -10,6 +10,7 @@ neither tracked nor listed in `NOT_EXPORTED`.
 NOT_EXPORTED = frozenset({
     "audit_log", "campus_logo", "schema_migrations", "change_log", "export_bundle", "outbox", "outbox_attempt",
     "form_submission",
+    "login_session",
 })
 
 # Columns of the user table that change on every login and mean nothing upstream (plus the secrets).

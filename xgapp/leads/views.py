@@ -1,7 +1,5 @@
 """Lead pages: today's funnel numbers and open leads, recording an inquiry, moving a lead on."""
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,10 +19,7 @@ nav.register("leads.index", _l("Leads"), "leads.view", order=20)
 
 
 def _date(value):
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return validation.day(value)
 
 
 def lead_or_404(lead_id):

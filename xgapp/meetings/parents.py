@@ -45,6 +45,9 @@ def _texts(data, names, errors):
     return values
 
 
+AHEAD_MAX = timedelta(days=366)
+
+
 def schedule(by, klass, student, starts_at, place, serious=False, prep=None, now=None):
     """Schedule a meeting for a class (or one family); the teacher and, if serious, the leaders are told."""
     now = now or utcnow()
@@ -53,6 +56,8 @@ def schedule(by, klass, student, starts_at, place, serious=False, prep=None, now
         errors["starts_at"] = _l("Enter the date and time of the meeting.")
     elif starts_at < now - timedelta(minutes=5):
         errors["starts_at"] = _l("A meeting cannot be scheduled in the past.")
+    elif starts_at > now + AHEAD_MAX:
+        errors["starts_at"] = _l("A meeting is scheduled at most a year ahead.")
     place = (place or "").strip()
     if len(place) > 60:
         errors["place"] = _l("Keep it under %(n)d characters.", n=60)

@@ -21,4 +21,5 @@ MIGRATIONS = [
     "m0014_month_reports",
     "m0015_export",
     "m0016_money",
+    "m0017_login_sessions",
 ]

@@ -4,12 +4,13 @@ Departure matters most (handbook 第2篇 §七.三): a visit is closed only by a
 closing time, by a staff member writing down what happened. Nothing closes a visit silently.
 """
 
+import unicodedata
 from datetime import datetime, timedelta
 
 import peewee as pw
 from flask_babel import lazy_gettext as _l
 
-from xgapp import audit
+from xgapp import audit, validation
 from xgapp.accounts.models import User, UserRole
 from xgapp.campus import rules
 from xgapp.db import utcnow, write
@@ -89,6 +90,31 @@ def pickup_choices(student):
     return guardians, bool(student.may_leave_alone)
 
 
+def _by_guardian(guardian):
+    return {"pickup_kind": "guardian", "pickup_guardian": guardian, "pickup_name": guardian.name,
+            "pickup_relation": guardian.relation, "pickup_on_file": True}
+
+
+def _forbidden(guardian, student):
+    return _l("The file says %(name)s (%(relation)s) may not pick %(child)s up. Do not let the child go: call the "
+              "parents.", name=guardian.name, relation=guardian.relation, child=student.name)
+
+
+def _same_name(a):
+    return "".join(unicodedata.normalize("NFKC", a or "").split()).casefold()
+
+
+def guardian_named(student, name, phone=""):
+    """The student's guardian a person typed in by hand is (same name, or same mobile if one was given), or None.
+
+    A guardian the file forbids comes first: whoever matches one must not take the child.
+    """
+    key = _same_name(name)
+    found = [g for g in student.guardians.order_by(Guardian.position)
+             if (key and _same_name(g.name) == key) or (phone and g.mobile == phone)]
+    return min(found, key=lambda g: g.can_pickup, default=None)
+
+
 def _pickup(student, data):
     """Validate the pickup part of a sign-out: (fields for the visit row) or Invalid."""
     kind = data.get("kind") or ""
@@ -97,10 +123,8 @@ def _pickup(student, data):
         if guardian is None:
             raise Invalid({"pickup": _l("Choose one of the student's guardians.")})
         if not guardian.can_pickup:
-            raise Invalid({"pickup": _l("The file does not allow %(name)s to pick the child up. Record them as "
-                                        "another person, or call the parent.", name=guardian.name)})
-        return {"pickup_kind": "guardian", "pickup_guardian": guardian, "pickup_name": guardian.name,
-                "pickup_relation": guardian.relation, "pickup_on_file": True}
+            raise Invalid({"pickup": _forbidden(guardian, student)})
+        return _by_guardian(guardian)
     if kind == "alone":
         if not student.may_leave_alone:
             raise Invalid({"pickup": _l("The file does not allow %(name)s to go home alone. Call the parent.",
@@ -119,10 +143,21 @@ def _pickup(student, data):
             errors["pickup_relation"] = _l("Enter how they are related to the child (e.g. 姑姑, neighbour).")
         elif len(relation) > RELATION_MAX:
             errors["pickup_relation"] = _l("Keep it under %(n)d characters.", n=RELATION_MAX)
+        phone = (data.get("phone") or "").strip()
+        if phone:
+            try:
+                phone = validation.mobile(phone)
+            except ValueError as exc:
+                errors["pickup_phone"] = exc.args[0]
         if errors:
             raise Invalid(errors)
+        guardian = guardian_named(student, name, phone)
+        if guardian is not None and not guardian.can_pickup:
+            raise Invalid({"pickup_name": _forbidden(guardian, student)})
+        if guardian is not None:  # a guardian allowed by the file, typed in by hand: she is on file
+            return _by_guardian(guardian)
         return {"pickup_kind": "other", "pickup_guardian": None, "pickup_name": name, "pickup_relation": relation,
-                "pickup_on_file": False}
+                "pickup_on_file": False, "phone": phone}
     raise Invalid({"pickup": _l("Say who took the child: a guardian, alone (if the file allows), or another person.")})
 
 
@@ -131,6 +166,7 @@ def sign_out(by, visit, pickup, now=None):
     now = now or utcnow()
     student = visit.student
     fields = _pickup(student, pickup)
+    phone = fields.pop("phone", "")  # only checked against the file and kept in the audit log
     if visit.day < today_local(now):
         raise Invalid({"pickup": _l("This visit was left open overnight; a staff member closes it with a note.")})
     with write():
@@ -144,8 +180,8 @@ def sign_out(by, visit, pickup, now=None):
         VisitExit.update(back_at=now).where(VisitExit.visit == visit, VisitExit.back_at.is_null()).execute()
         after = Visit.get_by_id(visit.id)
         audit.record(by, "update", "study_visit", visit.id, before=audit.snapshot(visit), after=audit.snapshot(after),
-                     summary="%s 签退 %s %s" % (student.name, _hhmm(now), after.pickup_name or PICKUP_KINDS[
-                         after.pickup_kind]))
+                     summary="%s 签退 %s %s%s" % (student.name, _hhmm(now), after.pickup_name or PICKUP_KINDS[
+                         after.pickup_kind], " " + phone if phone else ""))
     return after
 
 

@@ -16,7 +16,7 @@ from xgapp.selfstudy import domain, questions, reports
 from xgapp.selfstudy.models import Question, Visit, VisitExit
 from xgapp.students import domain as students
 from xgapp.students.models import Student
-from xgapp.validation import Invalid, row_id
+from xgapp.validation import Invalid, row_id, search_term
 
 bp = Blueprint("selfstudy", __name__, url_prefix="/selfstudy")
 nav.register("selfstudy.index", _l("Study room"), "selfstudy.view", order=36)
@@ -92,7 +92,7 @@ def kiosk_room():
 @kiosk_allowed
 @require("selfstudy.desk")
 def kiosk_search():
-    term = request.args.get("q", "")
+    term = search_term(request.args.get("q"))
     found = domain.kiosk_search(g.user, term) if term.strip() else []
     return render_template("selfstudy/_kiosk_results.html", found=found, term=term,
                            states=domain.states_for(s.id for s in found), today=domain.today_local())
@@ -153,7 +153,8 @@ def kiosk_pickup(visit_id):
 def kiosk_sign_out(visit_id):
     visit = _open_or_404(visit_id)
     pickup = {"kind": request.form.get("kind"), "guardian": request.form.get("guardian", type=row_id),
-              "name": request.form.get("name"), "relation": request.form.get("relation")}
+              "name": request.form.get("name"), "relation": request.form.get("relation"),
+              "phone": request.form.get("phone")}
     try:
         done = domain.sign_out(g.user, visit, pickup)
     except domain.AlreadyDone as exc:  # another tablet was quicker

@@ -24,6 +24,7 @@ STATUSES = {
 }
 RELATIONS = ["父亲", "母亲", "爷爷", "奶奶", "外公", "外婆", "其他"]
 MAX_GUARDIANS = 3
+NAME_MAX = 40  # a student's or guardian's name: longer is refused with a message, never cut
 
 # Who sees what of a student file.
 FULL_ROLES = {"principal", "supervisor"}  # every student, everything
@@ -85,7 +86,7 @@ def search_text(name, school=""):
 
 def search(user, term, limit=20):
     """Students matching a name, pinyin (full or initials), school or guardian phone tail, visible to `user`."""
-    term = (term or "").strip().lower()
+    term = validation.search_term(term).lower()
     if not term:
         return []
     query = visible(user)
@@ -102,7 +103,9 @@ def _clean(data):
     name = (data.get("name") or "").strip()
     if not name:
         errors["name"] = _l("Enter the student's name.")
-    values["name"] = name[:40]
+    elif validation.too_long(name, NAME_MAX):
+        errors["name"] = validation.too_long(name, NAME_MAX)
+    values["name"] = name
     values["gender"] = data.get("gender") if data.get("gender") in GENDERS else ""
     values["birthday"] = data.get("birthday") or None
     if values["birthday"] and values["birthday"] > campus_today():
@@ -138,6 +141,8 @@ def _clean_guardians(rows):
         name = (row.get("name") or "").strip()
         if not name:
             errors[prefix + "name"] = _l("Enter the guardian's name.")
+        elif validation.too_long(name, NAME_MAX):
+            errors[prefix + "name"] = validation.too_long(name, NAME_MAX)
         relation = row.get("relation") or ""
         if relation not in RELATIONS:
             errors[prefix + "relation"] = _l("Choose a relation.")
@@ -146,7 +151,7 @@ def _clean_guardians(rows):
         except ValueError as exc:
             errors[prefix + "mobile"] = exc.args[0]
             mobile = ""
-        cleaned.append({"name": name[:40], "relation": relation, "mobile": mobile,
+        cleaned.append({"name": name, "relation": relation, "mobile": mobile,
                         "wechat": (row.get("wechat") or "").strip()[:40],
                         "can_pickup": bool(row.get("can_pickup")), "position": i})
     if not cleaned and not errors:

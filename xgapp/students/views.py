@@ -7,18 +7,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from xgapp.i18n import campus_today
-from xgapp import htmx, nav
+from xgapp import htmx, nav, validation
 from xgapp.campus import rules
 from xgapp.accounts.models import User
 from xgapp.hours import domain as hours
 from xgapp.security import can, require
 from xgapp.students import domain
 from xgapp.students.models import Guardian, Student
-from xgapp.validation import Invalid, row_id
+from xgapp.validation import Invalid, row_id, search_term
 
 bp = Blueprint("students", __name__, url_prefix="/students")
 nav.register("students.index", _l("Students"), "students.list", order=10)
 PAGE = 50
+BORN_AFTER = date(1950, 1, 1)
+PICKUP_BY_DEFAULT = 2  # 可接送 ticked on a new file: guardian 1 (母亲) and guardian 2 (父亲)
 
 
 def student_or_404(student_id, need="view"):
@@ -41,6 +43,8 @@ def _form_values(form, errors=None):
     data["may_leave_alone"] = bool(form.get("may_leave_alone"))
     try:
         data["birthday"] = date.fromisoformat(form["birthday"]) if form.get("birthday") else None
+        if data["birthday"] and data["birthday"] < BORN_AFTER:
+            raise ValueError("born before %s" % BORN_AFTER)
     except ValueError:
         data["birthday"] = None
         if errors is not None:
@@ -77,7 +81,7 @@ def _choices():
 @require("students.list")
 def index():
     """Students the user may see, filtered by status and advisor, searchable as you type."""
-    term = request.args.get("q", "").strip()
+    term = search_term(request.args.get("q"))
     status = request.args.get("status") if request.args.get("status") in domain.STATUSES else None
     advisor = request.args.get("advisor", type=row_id)
     low = request.args.get("low") == "1"
@@ -110,7 +114,7 @@ def index():
 @require("students.list")
 def search():
     """The search box in the top bar: up to 8 matches as you type."""
-    term = request.args.get("q", "")
+    term = search_term(request.args.get("q"))
     return render_template("students/_search.html", rows=domain.search(g.user, term, limit=8), term=term,
                            statuses=domain.STATUSES)
 
@@ -124,6 +128,8 @@ def create():
     data, guardians = _form_values(request.form, errors)
     if request.method == "GET":
         data["advisor"] = g.user.id if "advisor" in g.user.role_set else None
+        for i, row in enumerate(guardians):  # a blank form: the parents named first may pick the child up
+            row["can_pickup"] = i < PICKUP_BY_DEFAULT
     else:
         referrer = _resolve_referrer(request.form.get("referrer"), errors)
         advisor = User.get_or_none(User.id == data["advisor"]) if data["advisor"] else None
@@ -210,7 +216,9 @@ def status(student_id):
     """Change the student's status from a date, with a reason."""
     student = student_or_404(student_id, "edit")
     try:
-        effective = date.fromisoformat(request.form.get("effective") or campus_today().isoformat())
+        effective = validation.day(request.form.get("effective")) if request.form.get("effective") else campus_today()
+        if effective is None:
+            raise ValueError("not a date from 2000 to 2099")
         domain.change_status(g.user, student, request.form.get("status"), effective, request.form.get("reason", ""))
     except (Invalid, ValueError):
         flash(_("Choose a status and a valid date."), "error")
