@@ -237,3 +237,29 @@ def test_a_planned_lesson_that_is_over_reads_roll_call_not_taken(app):
         assert lesson_status("planned", utcnow() - timedelta(minutes=1)) == "未点名"
         assert lesson_status("planned", utcnow() + timedelta(hours=1)) == "待上"
         assert lesson_status("done", utcnow() - timedelta(hours=1)) == "已上"
+
+
+def test_a_late_leave_says_it_will_be_charged_before_and_after_it_is_saved(app, client):
+    from xgapp.attendance import domain as attendance
+    from xgapp.db import clock
+
+    klass, pupils, _ = _running_class(2)
+    day = campus_today() + timedelta(days=3)
+    [lesson] = timetable.schedule(None, klass, [day.weekday()], time(18), time(20), day, 1)
+    assert not attendance.leave_late(lesson, lesson.starts_at - timedelta(hours=30))
+    assert attendance.leave_late(lesson, lesson.starts_at - timedelta(hours=10))
+    login(client, "adv1")
+    url = "/attendance/lesson/%d" % lesson.id
+    with clock(lesson.starts_at - timedelta(hours=30)):
+        assert 'id="leave-late"' not in client.get(url).get_data(as_text=True)
+    with clock(lesson.starts_at - timedelta(hours=10)):
+        page = client.get(url).get_data(as_text=True)
+        assert 'id="leave-late"' in page and "将照常扣 2.0 课时" in page
+        saved = client.post(url + "/leave", data={"csrf_token": csrf_from(page), "leave_student": pupils[0].id,
+                                                  "leave_reason": "临时有事"}, follow_redirects=True)
+    html = saved.get_data(as_text=True)
+    assert "已为%s记录请假；距上课不足 24 小时才请假，将照常扣 2.0 课时。" % pupils[0].name in html
+    row = html.split('data-student="%d"' % pupils[0].id)[1].split("</li>")[0]
+    assert "距上课不足 24 小时才请假：将照常扣 2.0 课时" in row
+    other = html.split('data-student="%d"' % pupils[1].id)[1].split("</li>")[0]
+    assert "将照常扣" not in other

@@ -54,6 +54,12 @@ def leave_in_time(notice, lesson):
     return notice.reported_at <= lesson.starts_at - timedelta(hours=rules.get("leave_notice_hours"))
 
 
+def leave_late(lesson, at=None):
+    """True when leave reported at `at` (default now) comes too late under the campus rule: the lesson's hours
+    are consumed as if the student came (say so before the leave is saved)."""
+    return (at or utcnow()) > lesson.starts_at - timedelta(hours=rules.get("leave_notice_hours"))
+
+
 def cost(lesson, mark, kind, notice, makeup=None):
     """Hours a mark consumes under the campus rule. Trials never consume; a make-up only if the missed lesson
     was not charged."""
