@@ -141,6 +141,7 @@ def world(app):
     advance(w.a1, l2, "invited", DAY)
     advance(w.a1, l2, "visited", DAY)
     advance(w.a1, l3, "invited", DAY)
+    advance(w.a1, l4, "visited", BEFORE)
     advance(w.a1, l4, "trial", DAY)
     with clock(at(DAY, "16:00")):
         leads.contact(w.a1, l2, "约好周末再来", on=DAY)  # a contact is none of the funnel counts

@@ -185,7 +185,7 @@ def _trial_attended(by, student, day):
     from xgapp.leads.models import Lead
 
     for lead in Lead.select().where(Lead.student == student, Lead.stage.in_(["inquiry", "invited", "visited"])):
-        leads.advance(by, lead, "trial", max(day, lead.stage_on), _l("Trial lesson attended"))
+        leads.advance(by, lead, "trial", max(day, lead.stage_on), str(_l("Trial lesson attended")), implied=True)
 
 
 def marks_of(lesson):
