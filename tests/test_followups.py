@@ -10,6 +10,7 @@ from tests.factories import advisor, make_class, make_contract, make_student
 from xgapp.attendance import domain as attendance
 from xgapp.audit.models import AuditLog
 from xgapp.classes import domain as classes
+from xgapp.db import clock
 from xgapp.followups import domain, engine
 from xgapp.followups.models import FollowTask, FollowUp
 from xgapp.notices import domain as notices
@@ -126,7 +127,8 @@ def test_course_end_gives_a_renewal_call_after_a_week_and_an_invitation_after_a_
 
     klass, _ = _class_with(kid, TODAY - timedelta(days=21), 1)
     enrolment = classes.members(klass)[0]
-    changes.leave_class(adv, enrolment, TODAY - timedelta(days=2), "课程结束", finished=True)
+    with clock(at(TODAY - timedelta(days=2), "20:00")):  # recorded on the day, not as a correction later
+        changes.leave_class(adv, enrolment, TODAY - timedelta(days=2), "课程结束", finished=True)
     engine.generate(TODAY)
     ends = sorted((t.due_on, t.note[:4]) for t in FollowTask.select().where(FollowTask.kind == "course_end"))
     assert ends == [(TODAY + timedelta(days=5), "结课一周"), (TODAY + timedelta(days=28), "结课一月")]

@@ -220,7 +220,8 @@ def _classes(rng, teachers, advisors, principal, today):
                 "teacher": teachers[(weekday + slot) % len(teachers)], "advisor": rng.choice(advisors),
                 "classroom": rooms[(weekday + slot) % len(rooms)], "capacity": "15", "planned_lessons": str(TERM),
                 "lesson_hours": "2", "start_on": first})
-            lessons = timetable.schedule(principal, klass, [weekday], begin, finish, first, TERM)
+            with clock(_at(first) - timedelta(days=14)):  # a term is planned before it starts
+                lessons = timetable.schedule(principal, klass, [weekday], begin, finish, first, TERM)
             klass.want = 15 if slot == 0 else rng.randrange(8, 13)  # every day has one full class
             starts.setdefault(first, []).append(klass)
             made.append((klass, lessons[-1].day))

@@ -7,11 +7,12 @@ from flask_babel import lazy_gettext as _l
 
 from xgapp import audit
 from xgapp.campus import rules
+from xgapp.classes import backdating
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Attendance, Enrolment, LeaveNotice, Lesson, Makeup, Suspension
 from xgapp.db import utcnow, write
 from xgapp.hours import domain as hours
-from xgapp.i18n import campus_today
+from xgapp.i18n import campus_today, local
 from xgapp.security import can
 from xgapp.students import domain as students
 from xgapp.students.models import Student
@@ -109,7 +110,7 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None, results=None):
     charged exactly once. A student without enough hours stops the confirmation unless a supervisor gives
     an overdraft reason.
     """
-    today = today or campus_today()
+    today = today or backdating.clock_today()
     with write():
         lesson = Lesson.get_by_id(lesson.id)
         if lesson.status == "done":
@@ -120,6 +121,13 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None, results=None):
         if lesson.day > today:
             raise Invalid({"lesson": _l("Attendance opens on the day of the lesson (%(day)s).",
                                         day=lesson.day.isoformat())})
+        if utcnow() < lesson.starts_at:
+            raise Invalid({"lesson": _l("The lesson starts at %(time)s: the roll call opens then.",
+                                        time=local(lesson.starts_at).strftime("%H:%M"))})
+        if by is not None and lesson.day < today - timedelta(days=backdating.CORRECTION_DAYS):
+            raise Invalid({"lesson": _l("This lesson is more than %(n)d days old: its roll call can no longer be "
+                                        "confirmed. Cancel the lesson or correct the hours on the ledger.",
+                                        n=backdating.CORRECTION_DAYS)})
         expected = roster(lesson)
         if not expected:
             raise Invalid({"lesson": _l("Nobody is enrolled in this lesson.")})

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from xgapp import nav
 from xgapp.campus import rules
 from xgapp.accounts.models import User
-from xgapp.classes import domain
+from xgapp.classes import backdating, domain
 from xgapp.classes.models import Classroom, Enrolment, Holiday, Lesson, SchoolClass
 from xgapp.contracts.domain import SUBJECTS
 from xgapp.hours import domain as hours
@@ -172,7 +172,7 @@ def _show(klass, errors=None, status=200, schedule_values=None):
         briefing_problem=briefings.problem(klass, briefings.of_class(klass)),
         coming=[(x.id, "%s %s %s" % (x.day.isoformat(), WEEKDAYS[x.day.weekday()], local(x.starts_at).strftime("%H:%M")))
                 for x in lessons if x.status == "planned" and x.day >= campus_today()],
-        may_manage=domain.may_manage(g.user, klass), kinds=domain.KINDS,
+        may_manage=domain.may_manage(g.user, klass), may_correct=backdating.may_correct(g.user), kinds=domain.KINDS,
         statuses=domain.STATUSES, enrolment_kinds=domain.ENROLMENT_KINDS, today=campus_today(),
         schedule=schedule_values or {"first_day": max(klass.start_on, campus_today()).isoformat(),
                                      "start": "09:00", "end": "10:30",
@@ -250,7 +250,8 @@ def schedule(class_id):
         except ValueError:
             raise Invalid({"count": _("Enter the number of lessons.")}) from None
         created = timetable.schedule(g.user, klass, form.getlist("weekdays"), parse_time(form.get("start")),
-                                     parse_time(form.get("end")), parse_date(form.get("first_day")), count)
+                                     parse_time(form.get("end")), parse_date(form.get("first_day")), count,
+                                     reason=form.get("schedule_reason", ""))
     except Invalid as exc:
         return _show(klass, exc.errors, 422, schedule_values=dict(form) | {"weekdays": form.getlist("weekdays")})
     flash(_("%(n)d lessons scheduled.", n=len(created)), "success")

@@ -9,6 +9,7 @@ from peewee import JOIN
 from xgapp import audit
 from xgapp.accounts.models import User
 from xgapp.campus import rules
+from xgapp.classes import backdating
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Classroom, Enrolment, Holiday, Lesson, SchoolClass
 from xgapp.db import utcnow, write
@@ -137,10 +138,12 @@ def _problems(errors, found):
     return errors
 
 
-def schedule(by, klass, weekdays, start, end, first_day, count, classroom=None):
+def schedule(by, klass, weekdays, start, end, first_day, count, classroom=None, reason=""):
     """Generate `count` lessons on `weekdays` from `first_day` (holidays skipped); all or nothing.
 
     Refused with every clash listed when any lesson would double-book the teacher, the room or a student.
+    Lessons before today are a correction (classes.backdating): the principal or a supervisor, with `reason`,
+    at most a week back.
     """
     errors = {}
     weekdays = sorted({int(w) for w in weekdays if str(w).isdigit() and 0 <= int(w) <= 6})
@@ -156,6 +159,8 @@ def schedule(by, klass, weekdays, start, end, first_day, count, classroom=None):
         errors["first_day"] = _l("Enter the first day, e.g. 2026-09-05.")
     if errors:
         raise Invalid(errors)
+    backdating.check_past(by, first_day, reason, "first_day", "schedule_reason",
+                          started=instant(first_day, start) <= utcnow())
     clock = check_hours(first_day, start, end)
     clock.pop("day", None)  # holidays are skipped, not refused
     if clock:
@@ -193,6 +198,7 @@ def move(by, lesson, day, start, end, classroom=None, reason=""):
     errors = check_hours(day, start, end)
     if errors:
         raise Invalid(errors)
+    backdating.check_past(by, day, reason, "day", started=instant(day, start) <= utcnow())
     with write():
         lesson = Lesson.get_by_id(lesson.id)
         if lesson.status != "planned":
