@@ -100,6 +100,9 @@ def report_leave(by, lesson, student, reason, at=None):
         changes.record(by, student, "leave", lesson.day, reason, klass=lesson.klass, lesson=lesson,
                        effect=str(_l("no hours (reported in time)") if leave_in_time(notice, lesson)
                                   else _l("hours consumed (reported late)")))
+        from xgapp.followups import engine
+
+        engine.follow([lesson.id], by=by)  # no 课前 call for a lesson the student will miss
     return notice
 
 
@@ -175,6 +178,9 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None, results=None):
             klass.save()
             audit.record(by, "update", "school_class", klass.id, before={"status": "enrolling"},
                          after={"status": "running"}, summary=klass.name)
+        from xgapp.followups import engine
+
+        engine.refresh([student for student, _, _, _ in plan], by=by)  # 首课后 calls are due now
     return lesson
 
 

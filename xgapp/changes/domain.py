@@ -156,6 +156,9 @@ def move_student(by, student, from_lesson, to_lesson, reason):
         audit.record(by, "create", "makeup", makeup.id, after=audit.snapshot(makeup), summary=student.name)
         record(by, student, "move", to_lesson.day, reason, klass=from_lesson.klass, to_klass=to_lesson.klass,
                 lesson=from_lesson, effect=str(_l("charged at the new lesson")))
+        from xgapp.followups import engine
+
+        engine.follow([from_lesson.id], by=by)  # the 课前 call was for the lesson the student no longer attends
 
 
 def book_makeup(by, student, missed_attendance, lesson, reason=""):
@@ -221,6 +224,10 @@ def leave_class(by, enrolment, on, reason, finished=False):
         _close(by, enrolment, on, "finished" if finished else "left")
         record(by, enrolment.student, "finish" if finished else "leave_class", on, reason, klass=enrolment.klass,
                 effect=str(_l("no further lessons are charged")))
+        from xgapp.followups import engine
+
+        engine.call_off(["pre:enrolment:%d" % enrolment.id], by=by)  # no 课前 call for a class left
+        engine.refresh([enrolment.student_id], by=by)  # 结课 calls
 
 
 def end_class(by, klass, on, reason=""):

@@ -219,11 +219,19 @@ def move(by, lesson, day, start, end, classroom=None, reason=""):
         lesson.save()
         audit.record(by, "update", "lesson", lesson.id, before=before, after=audit.snapshot(lesson),
                      summary="%s: %s" % (lesson.klass.name, reason.strip()))
+        _tasks_follow(by, lesson)
         _tell_advisors(by, lesson, _l("%(klass)s lesson %(n)d moved to %(when)s (%(reason)s)",
                                       klass=lesson.klass.name, n=lesson.seq, reason=reason.strip(),
                                       when="%s（%s）%s–%s" % (day.isoformat(), WEEKDAYS[day.weekday()],
                                                             start.strftime("%H:%M"), end.strftime("%H:%M"))))
     return lesson
+
+
+def _tasks_follow(by, lesson):
+    """课前 tasks follow the lesson they are for (moved with it, off when it is cancelled)."""
+    from xgapp.followups import engine
+
+    engine.follow([lesson.id], by=by)
 
 
 def _tell_advisors(by, lesson, text):
@@ -249,6 +257,7 @@ def cancel(by, lesson, reason):
         lesson.save()
         audit.record(by, "update", "lesson", lesson.id, before={"status": "planned"},
                      after={"status": "cancelled"}, summary=reason.strip())
+        _tasks_follow(by, lesson)
         _tell_advisors(by, lesson, _l("%(klass)s lesson %(n)d on %(day)s is cancelled (%(reason)s)",
                                       klass=lesson.klass.name, n=lesson.seq, day=lesson.day.isoformat(),
                                       reason=reason.strip()))
