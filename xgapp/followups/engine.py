@@ -14,6 +14,8 @@ and when leave is reported. The monthly minimum and the face-to-face rule are al
 (domain.py).
 """
 
+import contextvars
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 import peewee as pw
@@ -29,6 +31,17 @@ AHEAD = 14  # days ahead a 课前 task is created
 FIRST_LESSON_BACK = 7  # a first lesson this recent still gets its 首课后 tasks
 COURSE_END_BACK = 40  # course ends this recent get their 结课 tasks
 ON_TIME_KINDS = ("regular", "join")
+_deferred = contextvars.ContextVar("xgapp_tasks_deferred", default=False)
+
+
+@contextmanager
+def deferred():
+    """Write records without making their tasks at once (the demo's years of history: it sweeps once at the end)."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
 
 
 def _as_date(value):
@@ -73,6 +86,8 @@ def _excused(today, students=None):
 
 def call_off(sources, by=None):
     """Cancel open tasks whose record is gone (the student left the class before its first lesson)."""
+    if _deferred.get():
+        return
     for t in FollowTask.select().where(FollowTask.source.in_(list(sources)), FollowTask.status == "open"):
         FollowTask.update(status="cancelled").where(FollowTask.id == t.id).execute()
         audit.record(by, "update", "follow_task", t.id, before={"status": "open"}, after={"status": "cancelled"},
@@ -187,7 +202,7 @@ def _done_by_earlier_calls(sources, since, now, actor=None):
 def refresh(student_ids, now=None, by=None):
     """The records of these students changed: make their due tasks now (inside the caller's transaction)."""
     student_ids = [getattr(s, "id", s) for s in student_ids]
-    if not student_ids:
+    if not student_ids or _deferred.get():
         return 0
     now = now or utcnow()
     return generate(local(now).date(), now, students=student_ids, actor=by)
@@ -197,21 +212,20 @@ def follow(lesson_ids, now=None, by=None):
     """Open 课前 tasks follow their lessons: a lesson moved moves its task (due the day before the new day), a
     lesson cancelled or one the student has leave for calls the task off. Returns the tasks changed."""
     lesson_ids = list(lesson_ids)
-    if not lesson_ids:
+    if not lesson_ids or _deferred.get():
         return 0
     now = now or utcnow()
     today = local(now).date()
+    klasses = Lesson.select(Lesson.klass).where(Lesson.id.in_(lesson_ids))
+    candidates = {e.id: e for e in Enrolment.select().where(Enrolment.klass.in_(klasses)
+                                                            | Enrolment.lesson.in_(lesson_ids))}
+    sources = ["pre:%s:%d" % ("trial" if e.kind == "trial" else "enrolment", e.id) for e in candidates.values()]
     open_pre = list(FollowTask.select().where(FollowTask.kind == "pre_class", FollowTask.status == "open",
-                                              FollowTask.source.startswith("pre:")))
+                                              FollowTask.source.in_(sources))) if sources else []
     by_enrolment = {int(t.source.rsplit(":", 1)[1]): t for t in open_pre}
     if not by_enrolment:
         return 0
-    lessons = {x.id: x for x in Lesson.select(Lesson, SchoolClass).join(SchoolClass)
-               .where(Lesson.id.in_(lesson_ids))}
-    klasses = {x.klass_id for x in lessons.values()}
-    enrolments = list(Enrolment.select().where(Enrolment.id.in_(list(by_enrolment)),
-                                               (Enrolment.klass.in_(list(klasses)))
-                                               | (Enrolment.lesson.in_(lesson_ids))))
+    enrolments = [candidates[i] for i in by_enrolment]
     excused = _excused(today, [e.student_id for e in enrolments])
     changed = 0
     for enrolment in enrolments:
