@@ -165,3 +165,45 @@ def test_first_lesson_feedback_page(setup, client):
                                 "from_parent": "满意"})
     assert ok.status_code == 303 and FirstLessonFeedback.get().from_teacher == "基础不错"
     assert "第一次课后备忘录" in client.get("/students/%d" % kids[0].id).get_data(as_text=True)
+
+
+@pytest.fixture
+def morning_class(app):
+    """A new class whose first lesson is at 10:00 in 5 days: the evening before is less than 24 h ahead."""
+    adv = advisor("adv1", name="学管甲")
+    first = TODAY + timedelta(days=5)
+    klass = make_class(name="初一数学早班", advisor_user=adv, teacher_user=teacher("t1"), start_on=first)
+    timetable.schedule(None, klass, [first.weekday()], time(10), time(12), first, 4)
+    return adv, klass, datetime.combine(first, time(10), tzinfo=ZONE)
+
+
+def test_the_proposed_briefing_time_keeps_the_24_hour_rule(morning_class):
+    _, klass, first = morning_class
+    proposed = briefings.proposal(klass)
+    assert proposed == datetime.combine(first.date() - timedelta(days=2), time(19), tzinfo=ZONE)
+    assert proposed <= first - timedelta(hours=24)
+    # the evening before the deadline has passed: the deadline itself, never a time that breaks the rule
+    late_now = first - timedelta(hours=26)
+    assert briefings.proposal(klass, now=late_now) == first - timedelta(hours=24)
+
+
+def test_the_briefing_form_offers_an_allowed_time_and_says_the_rule_plainly(morning_class, client):
+    import re
+
+    adv, klass, first = morning_class
+    login(client, "adv1")
+    page = client.get("/meetings/briefing/%d" % klass.id).get_data(as_text=True)
+    day = re.search(r'name="day" value="([^"]*)"', page).group(1)
+    hhmm = re.search(r'name="time" value="([^"]*)"', page).group(1)
+    assert (day, hhmm) == ((first.date() - timedelta(days=2)).isoformat(), "19:00")
+    token = csrf_from(page)
+    late = first - timedelta(hours=15)  # what the form used to offer: 19:00 the evening before
+    refused = client.post("/meetings/briefing/%d/schedule" % klass.id, data={
+        "csrf_token": token, "day": late.strftime("%Y-%m-%d"), "time": late.strftime("%H:%M"), "place": "101教室"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "课前说明会须在首次课开始前至少 24 小时召开（首次课：%s）" % first.strftime("%Y-%m-%d %H:%M") in text
+    assert "以前召开" not in text
+    ok = client.post("/meetings/briefing/%d/schedule" % klass.id, data={
+        "csrf_token": token, "day": day, "time": hhmm, "place": "101教室"})
+    assert ok.status_code == 303 and Briefing.get().starts_at == first - timedelta(hours=39)

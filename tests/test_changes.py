@@ -1,6 +1,7 @@
 """Student changes, notices to advisors, teacher hours and monthly figures."""
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from xgapp.changes import domain as changes
 from xgapp.classes import domain as classes
 from xgapp.classes import figures
 from xgapp.classes.models import Enrolment, Lesson, StudentChange
+from xgapp.db import clock
 from xgapp.hours import domain as hours
 from xgapp.notices.models import Notice
 from xgapp.students.models import Student
@@ -20,6 +22,7 @@ from tests.factories import advisor, make_class, make_contract, make_student, te
 
 D = Decimal
 SAT = date(2026, 9, 5)
+BEFORE_TERM = datetime(2026, 9, 1, 12, tzinfo=ZoneInfo("Asia/Shanghai"))  # people record these on the day
 
 
 def _class(n=2, name="数学班", **kw):
@@ -119,7 +122,8 @@ def test_moving_a_whole_lesson_tells_the_advisors(app):
     klass, (a, b), lessons = _class()
     other = advisor("adv2")
     Student.update(advisor=other).where(Student.id == b.id).execute()
-    timetable.move(klass.teacher, lessons[1], SAT + timedelta(days=8), time(18), time(20), reason="老师出差")
+    with clock(BEFORE_TERM):
+        timetable.move(klass.teacher, lessons[1], SAT + timedelta(days=8), time(18), time(20), reason="老师出差")
     told = {n.user_id for n in Notice.select()}
     assert told == {klass.advisor_id, other.id}
     assert "老师出差" in Notice.select().first().text
@@ -158,11 +162,12 @@ def test_changes_page_records_a_suspension_and_shows_errors_beside_fields(app, c
     login(client, "adv1")
     url = "/changes/student/%d" % a.id
     token = csrf_from(client.get(url).get_data(as_text=True))
-    bad = client.post(url, data={"csrf_token": token, "action": "suspend", "start": "2026-09-20",
-                                 "end": "2026-09-10", "reason": "旅游"})
-    assert bad.status_code == 422 and 'id="err-suspend-end"' in bad.get_data(as_text=True)
-    ok = client.post(url, data={"csrf_token": token, "action": "suspend", "start": "2026-09-10",
-                                "end": "2026-09-20", "reason": "旅游"})
+    with clock(BEFORE_TERM):
+        bad = client.post(url, data={"csrf_token": token, "action": "suspend", "start": "2026-09-20",
+                                     "end": "2026-09-10", "reason": "旅游"})
+        assert bad.status_code == 422 and 'id="err-suspend-end"' in bad.get_data(as_text=True)
+        ok = client.post(url, data={"csrf_token": token, "action": "suspend", "start": "2026-09-10",
+                                    "end": "2026-09-20", "reason": "旅游"})
     assert ok.status_code == 303
     assert "旅游" in client.get(url).get_data(as_text=True)
     other = app.test_client()

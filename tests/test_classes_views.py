@@ -1,14 +1,19 @@
 """Class, timetable and roll-call pages over HTTP: forms, conflicts beside the form, each role's reach."""
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Lesson, SchoolClass
+from xgapp.db import clock
 from xgapp.hours import domain as hours
 from xgapp.timetable import domain as timetable
 from tests.conftest import campus_today, csrf_from, login, make_user
 from tests.factories import advisor, make_class, make_contract, make_student, teacher
+
+
+BEFORE_TERM = datetime(2026, 9, 1, 12, tzinfo=ZoneInfo("Asia/Shanghai"))  # the term is planned before it starts
 
 
 def _token(client, url="/"):
@@ -46,16 +51,17 @@ def test_scheduling_from_the_class_page_lists_clashes(app, client):
     second = make_class(name="周六英语班", subject="英语", teacher_user=first.teacher, classroom=None)
     login(client, "sup")
     token = _token(client, "/classes/%d" % second.id)
-    response = client.post("/classes/%d/schedule" % second.id, data={
-        "csrf_token": token, "weekdays": ["5"], "first_day": "2026-09-05", "start": "10:00", "end": "11:30",
-        "count": "4"})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 422 and 'id="conflicts"' in html
-    assert "周六数学班" in html and first.teacher.display_name in html
-    assert Lesson.select().where(Lesson.klass == second).count() == 0
-    ok = client.post("/classes/%d/schedule" % second.id, data={
-        "csrf_token": token, "weekdays": ["6"], "first_day": "2026-09-05", "start": "10:00", "end": "11:30",
-        "count": "4"})
+    with clock(BEFORE_TERM):
+        response = client.post("/classes/%d/schedule" % second.id, data={
+            "csrf_token": token, "weekdays": ["5"], "first_day": "2026-09-05", "start": "10:00", "end": "11:30",
+            "count": "4"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422 and 'id="conflicts"' in html
+        assert "周六数学班" in html and first.teacher.display_name in html
+        assert Lesson.select().where(Lesson.klass == second).count() == 0
+        ok = client.post("/classes/%d/schedule" % second.id, data={
+            "csrf_token": token, "weekdays": ["6"], "first_day": "2026-09-05", "start": "10:00", "end": "11:30",
+            "count": "4"})
     assert ok.status_code == 303 and Lesson.select().where(Lesson.klass == second).count() == 4
 
 
@@ -68,8 +74,9 @@ def test_moving_a_lesson_into_a_clash_is_explained(app, client):
     login(client, "sup")
     url = "/timetable/lesson/%d/move" % lesson.id
     token = _token(client, url)
-    response = client.post(url, data={"csrf_token": token, "day": "2026-09-05", "start": "10:00", "end": "12:00",
-                                      "reason": "老师调课"})
+    with clock(BEFORE_TERM):
+        response = client.post(url, data={"csrf_token": token, "day": "2026-09-05", "start": "10:00",
+                                          "end": "12:00", "reason": "老师调课"})
     assert response.status_code == 422 and "甲班" in response.get_data(as_text=True)
     assert Lesson.get_by_id(lesson.id).day == date(2026, 9, 6)
 
@@ -89,25 +96,26 @@ def _running_class(n=3):
 
 def test_the_teacher_takes_the_roll_call_and_hours_drop(app, client):
     klass, pupils, lesson = _running_class()
-    login(client, "t1")
-    page = client.get("/attendance/")
-    assert klass.name in page.get_data(as_text=True)
-    token = _token(client, "/attendance/lesson/%d" % lesson.id)
-    missing = client.post("/attendance/lesson/%d" % lesson.id, data={"csrf_token": token,
-                                                                      "mark-%d" % pupils[0].id: "present"})
-    assert missing.status_code == 422 and 'id="err-mark-%d"' % pupils[1].id in missing.get_data(as_text=True)
-    assert hours.balance(pupils[0]) == Decimal("10.0")
-    marks = {"mark-%d" % s.id: "present" for s in pupils} | {"mark-%d" % pupils[2].id: "absent"}
-    done = client.post("/attendance/lesson/%d" % lesson.id, data=marks | {"csrf_token": token})
-    assert done.status_code == 303
-    html = client.get(done.headers["Location"]).get_data(as_text=True)
-    assert 'id="confirmed"' in html and "¥" not in html
-    assert 'class="num balance"' not in html  # a teacher sees marks, not what families have left
-    assert [hours.balance(s) for s in pupils] == [Decimal("8.0")] * 3
-    advisor_view = app.test_client()
-    login(advisor_view, "adv1")  # the students' advisor sees the balances drop
-    html = advisor_view.get(done.headers["Location"]).get_data(as_text=True)
-    assert html.count('<td class="num balance">8.0</td>') == 3
+    with clock(lesson.starts_at + timedelta(hours=1)):  # the roll call opens when the lesson starts
+        login(client, "t1")
+        page = client.get("/attendance/")
+        assert klass.name in page.get_data(as_text=True)
+        token = _token(client, "/attendance/lesson/%d" % lesson.id)
+        missing = client.post("/attendance/lesson/%d" % lesson.id, data={"csrf_token": token,
+                                                                          "mark-%d" % pupils[0].id: "present"})
+        assert missing.status_code == 422 and 'id="err-mark-%d"' % pupils[1].id in missing.get_data(as_text=True)
+        assert hours.balance(pupils[0]) == Decimal("10.0")
+        marks = {"mark-%d" % s.id: "present" for s in pupils} | {"mark-%d" % pupils[2].id: "absent"}
+        done = client.post("/attendance/lesson/%d" % lesson.id, data=marks | {"csrf_token": token})
+        assert done.status_code == 303
+        html = client.get(done.headers["Location"]).get_data(as_text=True)
+        assert 'id="confirmed"' in html and "¥" not in html
+        assert 'class="num balance"' not in html  # a teacher sees marks, not what families have left
+        assert [hours.balance(s) for s in pupils] == [Decimal("8.0")] * 3
+        advisor_view = app.test_client()
+        login(advisor_view, "adv1")  # the students' advisor sees the balances drop
+        html = advisor_view.get(done.headers["Location"]).get_data(as_text=True)
+        assert html.count('<td class="num balance">8.0</td>') == 3
 
 
 def test_a_teacher_sees_only_their_classes_and_cannot_manage_them(app, client):
@@ -200,11 +208,12 @@ def test_booking_a_trial_from_the_class_page_and_recording_how_it_went(app, clie
     assert ok.status_code == 303
     marks = {"mark-%d" % s.id: "present" for s in pupils} | {"mark-%d" % lead.student_id: "present",
                                                                "result-%d" % lead.student_id: "很喜欢，家长考虑报名"}
-    token = _token(client, "/attendance/lesson/%d" % lesson.id)
-    assert client.post("/attendance/lesson/%d" % lesson.id, data=marks | {"csrf_token": token}).status_code == 303
-    assert hours.balance(lead.student) == Decimal("0.0")
-    assert Lead.get_by_id(lead.id).stage == "trial"
-    assert "很喜欢，家长考虑报名" in client.get("/classes/%d" % klass.id).get_data(as_text=True)
+    with clock(lesson.starts_at + timedelta(hours=1)):  # the roll call opens when the lesson starts
+        token = _token(client, "/attendance/lesson/%d" % lesson.id)
+        assert client.post("/attendance/lesson/%d" % lesson.id, data=marks | {"csrf_token": token}).status_code == 303
+        assert hours.balance(lead.student) == Decimal("0.0")
+        assert Lead.get_by_id(lead.id).stage == "trial"
+        assert "很喜欢，家长考虑报名" in client.get("/classes/%d" % klass.id).get_data(as_text=True)
 
 
 def test_a_class_can_be_for_any_subject_the_campus_sells(app, client):
@@ -247,3 +256,29 @@ def test_a_new_class_page_does_not_ask_for_a_renewal(app, client):
     assert "新开班" not in client.get("/").get_data(as_text=True)  # no 课时不多的班级 card on the home page
     timetable.schedule(None, klass, [5], time(9), time(11), date(2026, 9, 5), 2)  # 4 h scheduled: now it is short
     assert "课时不多" in client.get("/classes/%d" % klass.id).get_data(as_text=True)
+
+
+def test_a_late_leave_says_it_will_be_charged_before_and_after_it_is_saved(app, client):
+    from xgapp.attendance import domain as attendance
+    from xgapp.db import clock
+
+    klass, pupils, _ = _running_class(2)
+    day = campus_today() + timedelta(days=3)
+    [lesson] = timetable.schedule(None, klass, [day.weekday()], time(18), time(20), day, 1)
+    assert not attendance.leave_late(lesson, lesson.starts_at - timedelta(hours=30))
+    assert attendance.leave_late(lesson, lesson.starts_at - timedelta(hours=10))
+    login(client, "adv1")
+    url = "/attendance/lesson/%d" % lesson.id
+    with clock(lesson.starts_at - timedelta(hours=30)):
+        assert 'id="leave-late"' not in client.get(url).get_data(as_text=True)
+    with clock(lesson.starts_at - timedelta(hours=10)):
+        page = client.get(url).get_data(as_text=True)
+        assert 'id="leave-late"' in page and "将照常扣 2.0 课时" in page
+        saved = client.post(url + "/leave", data={"csrf_token": csrf_from(page), "leave_student": pupils[0].id,
+                                                  "leave_reason": "临时有事"}, follow_redirects=True)
+    html = saved.get_data(as_text=True)
+    assert "已为%s记录请假；距上课不足 24 小时才请假，将照常扣 2.0 课时。" % pupils[0].name in html
+    row = html.split('data-student="%d"' % pupils[0].id)[1].split("</li>")[0]
+    assert "距上课不足 24 小时才请假：将照常扣 2.0 课时" in row
+    other = html.split('data-student="%d"' % pupils[1].id)[1].split("</li>")[0]
+    assert "将照常扣" not in other

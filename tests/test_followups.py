@@ -10,6 +10,7 @@ from tests.factories import advisor, make_class, make_contract, make_student
 from xgapp.attendance import domain as attendance
 from xgapp.audit.models import AuditLog
 from xgapp.classes import domain as classes
+from xgapp.db import clock
 from xgapp.followups import domain, engine
 from xgapp.followups.models import FollowTask, FollowUp
 from xgapp.notices import domain as notices
@@ -126,7 +127,8 @@ def test_course_end_gives_a_renewal_call_after_a_week_and_an_invitation_after_a_
 
     klass, _ = _class_with(kid, TODAY - timedelta(days=21), 1)
     enrolment = classes.members(klass)[0]
-    changes.leave_class(adv, enrolment, TODAY - timedelta(days=2), "课程结束", finished=True)
+    with clock(at(TODAY - timedelta(days=2), "20:00")):  # recorded on the day, not as a correction later
+        changes.leave_class(adv, enrolment, TODAY - timedelta(days=2), "课程结束", finished=True)
     engine.generate(TODAY)
     ends = sorted((t.due_on, t.note[:4]) for t in FollowTask.select().where(FollowTask.kind == "course_end"))
     assert ends == [(TODAY + timedelta(days=5), "结课一周"), (TODAY + timedelta(days=28), "结课一月")]
@@ -219,3 +221,69 @@ def test_the_overview_counts_per_advisor(adv, kid):
     FollowTask.update(due_on=TODAY - timedelta(days=2)).execute()
     [row] = [r for r in domain.overview(TODAY) if r["advisor"].id == adv.id]
     assert (row["open"], row["overdue"], row["short"], row["students"]) == (1, 1, 1, 1)
+
+
+def test_tasks_are_there_as_soon_as_the_enrolment_and_the_first_roll_call_are_saved(adv, kid, client):
+    from tests.conftest import login
+
+    klass = make_class(name="初二数学新班", advisor_user=adv, start_on=TODAY - timedelta(days=1))
+    lessons = timetable.schedule(None, klass, [(TODAY - timedelta(days=1)).weekday()], time(18), time(20),
+                                 TODAY - timedelta(days=1), 2)  # yesterday and in six days
+    make_contract(kid, hours="40")
+    classes.enrol(None, klass, kid, TODAY - timedelta(days=1))
+    other = make_student(name="李小红", advisor_user=adv)
+    make_contract(other, hours="40")
+    classes.enrol(adv, klass, other, TODAY + timedelta(days=1))  # joins from the next lesson on
+    assert sorted((t.student_id, t.kind) for t in FollowTask.select()) == \
+        [(kid.id, "pre_class"), (other.id, "pre_class")]  # no sweep needed
+    attendance.confirm(None, lessons[0], {str(kid.id): "present"}, today=TODAY - timedelta(days=1))
+    firsts = [(t.student_id, t.due_on) for t in FollowTask.select().where(FollowTask.kind == "first_lesson")]
+    assert firsts == [(kid.id, TODAY)]
+    login(client, "adv1")
+    page = client.get("/followups/").get_data(as_text=True)
+    assert "没有待办回访" not in page and "张小明" in page and "李小红" in page
+    assert engine.generate(TODAY) == 0  # the half-hourly sweep finds nothing left to make
+
+
+def test_a_call_logged_before_its_task_existed_does_the_task(adv, kid):
+    klass, [lesson, *_] = _class_with(kid, TODAY - timedelta(days=1), 2)
+    # the roll call is confirmed late, after the advisor already made the 首课后 call
+    attendance.confirm(None, lesson, {str(kid.id): "present"}, today=TODAY - timedelta(days=1))
+    FollowTask.delete().execute()  # as if the task had not been made yet (the scheduler runs every half hour)
+    called = domain.log(adv, kid, call(kind="first_lesson", purpose=domain.PURPOSES["first_lesson"]))
+    assert engine.generate(TODAY) == 1
+    task = FollowTask.get(FollowTask.kind == "first_lesson")
+    assert task.status == "done" and FollowUp.get_by_id(called.id).task_id == task.id
+
+
+def test_a_call_from_before_the_cause_does_not_do_the_task(adv, kid):
+    klass, [lesson, *_] = _class_with(kid, TODAY - timedelta(days=1), 2)
+    early = domain.log(adv, kid, call(kind="first_lesson", purpose=domain.PURPOSES["first_lesson"]))
+    FollowUp.update(at=lesson.starts_at - timedelta(hours=1)).where(FollowUp.id == early.id).execute()
+    attendance.confirm(None, lesson, {str(kid.id): "present"}, today=TODAY - timedelta(days=1))
+    task = FollowTask.get(FollowTask.kind == "first_lesson")
+    assert task.status == "open" and FollowUp.get_by_id(early.id).task_id is None
+
+
+def test_pre_class_tasks_follow_their_lesson(adv, kid):
+    first = TODAY + timedelta(days=5)
+    klass, lessons = _class_with(kid, first, 3)
+    engine.generate(TODAY)
+    task = FollowTask.get(FollowTask.kind == "pre_class")
+    assert task.due_on == first - timedelta(days=1)
+    new_day = first + timedelta(days=1)
+    timetable.move(None, lessons[0], new_day, time(18), time(20), reason="老师出差")
+    task = FollowTask.get_by_id(task.id)
+    assert (task.status, task.due_on) == ("open", new_day - timedelta(days=1)) and new_day.isoformat() in task.note
+    attendance.report_leave(adv, lessons[0], kid, "家里有事")
+    assert FollowTask.get_by_id(task.id).status == "cancelled"
+    assert engine.generate(TODAY) == 0  # the sweep does not bring it back
+
+
+def test_a_trial_task_is_called_off_when_its_lesson_is_cancelled(adv, kid):
+    klass, lessons = _class_with(make_student(name="王同学", advisor_user=adv), TODAY + timedelta(days=3), 1)
+    classes.book_one_lesson(adv, lessons[0], kid, "trial")
+    task = FollowTask.get(FollowTask.student == kid, FollowTask.kind == "pre_class")
+    assert task.source.startswith("pre:trial:") and task.status == "open"
+    timetable.cancel(None, lessons[0], "老师生病")
+    assert FollowTask.get_by_id(task.id).status == "cancelled"

@@ -45,7 +45,11 @@ def test_funnel_moves_forward_with_dates_and_signing_closes_it(app):
     adv = advisor()
     lead = _inquiry(adv)
     domain.advance(adv, lead, "invited", D1 + timedelta(days=1), "约周六上门")
-    domain.advance(adv, lead, "trial", D1 + timedelta(days=5), "数学试听")  # visited skipped: allowed
+    with pytest.raises(Invalid) as skipped:
+        domain.advance(adv, lead, "trial", D1 + timedelta(days=5), "数学试听")  # a trial is at the campus
+    assert "stage" in skipped.value.errors
+    domain.advance(adv, lead, "visited", D1 + timedelta(days=5), "周六上门")
+    domain.advance(adv, lead, "trial", D1 + timedelta(days=5), "数学试听")
     assert Student.get_by_id(lead.student_id).status == "trial"
     with pytest.raises(Invalid):
         domain.advance(adv, lead, "invited", D1 + timedelta(days=6))  # never backwards
@@ -53,8 +57,8 @@ def test_funnel_moves_forward_with_dates_and_signing_closes_it(app):
     lead = Lead.get_by_id(lead.id)
     assert (lead.stage, lead.stage_on) == ("signed", D1 + timedelta(days=7))
     steps = [(s.stage, s.on) for s in LeadStep.select().order_by(LeadStep.id)]
-    assert steps == [("inquiry", D1), ("invited", D1 + timedelta(days=1)), ("trial", D1 + timedelta(days=5)),
-                     ("signed", D1 + timedelta(days=7))]
+    assert steps == [("inquiry", D1), ("invited", D1 + timedelta(days=1)), ("visited", D1 + timedelta(days=5)),
+                     ("trial", D1 + timedelta(days=5)), ("signed", D1 + timedelta(days=7))]
     assert domain.daily_counts(D1 + timedelta(days=7)) == {"signed": 1}
     assert hours.balance(lead.student) == Decimal("40.0")
 
@@ -163,3 +167,82 @@ def test_an_inquiry_can_only_be_attached_to_a_child_of_that_family(app, client):
         "attach": str(stranger.id)})
     assert response.status_code == 422
     assert Lead.select().where(Lead.student == stranger).count() == 0
+
+
+def test_a_step_is_never_dated_in_the_future_nor_before_the_previous_one(app):
+    adv = advisor()
+    today = campus_today()
+    lead = _inquiry(adv, today=today - timedelta(days=3))
+    with pytest.raises(Invalid) as future:
+        domain.advance(adv, lead, "invited", today + timedelta(days=300))
+    assert "on" in future.value.errors
+    with pytest.raises(Invalid) as earlier:
+        domain.advance(adv, lead, "invited", today - timedelta(days=4))
+    assert "on" in earlier.value.errors
+    assert Lead.get_by_id(lead.id).stage == "inquiry" and LeadStep.select().count() == 1
+    domain.advance(adv, lead, "invited", today)
+    assert Lead.get_by_id(lead.id).stage == "invited"
+
+
+def test_the_funnel_goes_step_by_step_and_a_walk_in_may_go_straight_to_a_trial(app):
+    adv = advisor()
+    lead = _inquiry(adv)
+    assert domain.next_stages(lead) == ["invited", "visited"]
+    domain.advance(adv, lead, "invited", D1)
+    assert domain.next_stages(Lead.get_by_id(lead.id)) == ["visited"]
+    with pytest.raises(Invalid):
+        domain.advance(adv, lead, "trial", D1)  # 已邀约 → 已试听: the visit is missing
+    walk_in = _inquiry(adv, "13600000009", "孙小七", channel="walkin")
+    assert domain.next_stages(walk_in) == ["invited", "visited", "trial"]
+    domain.advance(adv, walk_in, "trial", D1)
+    assert Lead.get_by_id(walk_in.id).stage == "trial"
+
+
+def test_a_wrong_step_is_taken_back_with_a_reason_and_no_longer_counts(app):
+    from xgapp.audit.models import AuditLog
+
+    adv = advisor()
+    lead = _inquiry(adv)
+    domain.advance(adv, lead, "invited", D1)
+    domain.advance(adv, lead, "visited", D1 + timedelta(days=2))
+    domain.advance(adv, lead, "trial", D1 + timedelta(days=2))
+    assert Student.get_by_id(lead.student_id).status == "trial"
+    with pytest.raises(Invalid) as no_reason:
+        domain.correct(adv, lead, " ")
+    assert "correct_reason" in no_reason.value.errors
+    domain.correct(adv, lead, "点错了，还没有试听")
+    lead = Lead.get_by_id(lead.id)
+    assert (lead.stage, lead.stage_on) == ("visited", D1 + timedelta(days=2))
+    assert [s.stage for s in LeadStep.select().order_by(LeadStep.id)] == ["inquiry", "invited", "visited"]
+    assert Student.get_by_id(lead.student_id).status == "prospect"
+    assert domain.daily_counts(D1 + timedelta(days=2)) == {"visited": 1}
+    removed = AuditLog.get(AuditLog.table == "lead_step", AuditLog.action == "delete")
+    assert removed.summary == "点错了，还没有试听" and '"trial"' in removed.before
+    domain.lose(adv, lead, "嫌远", D1 + timedelta(days=3))
+    domain.correct(adv, lead, "家长又来电话了")
+    lead = Lead.get_by_id(lead.id)
+    assert (lead.stage, lead.lost_reason) == ("visited", "")
+    domain.correct(adv, lead, "没有上门")
+    domain.correct(adv, lead, "没有邀约")
+    with pytest.raises(Invalid):
+        domain.correct(adv, lead, "咨询不能撤回")
+    assert Lead.get_by_id(lead.id).stage == "inquiry"
+
+
+def test_the_lead_page_shows_the_parent_and_takes_back_a_step(app, client):
+    adv = advisor("adv1")
+    lead = _inquiry(adv, "13677778888", "周小八")
+    domain.advance(adv, lead, "invited", D1)
+    login(client, "adv1")
+    page = client.get("/leads/%d" % lead.id).get_data(as_text=True)
+    assert "赵妈妈" in page and "13677778888" in page
+    assert 'id="correct-step"' in page
+    token = csrf_from(page)
+    bad = client.post("/leads/%d/correct" % lead.id, data={"csrf_token": token, "correct_reason": ""})
+    assert bad.status_code == 422 and 'id="err-correct_reason"' in bad.get_data(as_text=True)
+    ok = client.post("/leads/%d/correct" % lead.id, data={"csrf_token": token, "correct_reason": "误点"})
+    assert ok.status_code == 303 and Lead.get_by_id(lead.id).stage == "inquiry"
+    future = client.post("/leads/%d/advance" % lead.id, data={
+        "csrf_token": token, "stage": "invited", "on": (campus_today() + timedelta(days=365)).isoformat()})
+    assert future.status_code == 422 and 'id="err-on"' in future.get_data(as_text=True)
+    assert Lead.get_by_id(lead.id).stage == "inquiry"

@@ -141,6 +141,7 @@ def world(app):
     advance(w.a1, l2, "invited", DAY)
     advance(w.a1, l2, "visited", DAY)
     advance(w.a1, l3, "invited", DAY)
+    advance(w.a1, l4, "visited", BEFORE)
     advance(w.a1, l4, "trial", DAY)
     with clock(at(DAY, "16:00")):
         leads.contact(w.a1, l2, "约好周末再来", on=DAY)  # a contact is none of the funnel counts
@@ -213,7 +214,7 @@ def test_an_advisors_day_is_counted_exactly(world):
     two = daily.advisor_day(w.a2, DAY)
     assert without_rows(two) == {
         "day": DAY, "advisor": w.a2,
-        "inquiries": 1, "invitations": 0, "visits": 1, "trials": 0, "followups": 1,
+        "inquiries": 0, "invitations": 0, "visits": 2, "trials": 0, "followups": 1,  # 丁六 walked in: no call
         **kinds(referral=(1, "3000")), "contracts_count": 1, "contracts_amount": money("3000"),
         "revenue": money("3000"),
         "hours_consumed": hrs("2.0"),  # 乙五 absent from DAY's 数学A班 lesson (a1's class, a2's student)
@@ -228,7 +229,7 @@ def test_the_campus_day_sums_everyone_and_lists_each_advisor(world):
     campus = daily.campus_day(DAY)
     assert without_rows(campus) == {
         "day": DAY, "advisor": None,
-        "inquiries": 3, "invitations": 2, "visits": 2, "trials": 1, "followups": 5,
+        "inquiries": 2, "invitations": 2, "visits": 3, "trials": 1, "followups": 5,
         **kinds(new=(1, "6000"), renewal=(1, "2800"), expansion=(1, "1200"), referral=(1, "3000")),
         "contracts_count": 4, "contracts_amount": money("13000"),
         "revenue": money("10900"), "hours_consumed": hrs("5.0"), "manual": {"hotline": 2}, "new_students": 2,
@@ -241,6 +242,21 @@ def test_the_campus_day_sums_everyone_and_lists_each_advisor(world):
     for adv, figures in campus["by_advisor"][:2]:
         assert figures == daily.advisor_day(adv, DAY)
     assert campus["by_advisor"][2][1] == daily.blank(DAY, w.a3)
+
+
+def test_inquiry_calls_count_phone_leads_and_walk_ins_count_as_visits(app):
+    a = advisor("adv1", name="学管A")
+    inquiry(a, "戊一", DAY)  # a phone call
+    inquiry(a, "戊二", DAY, channel="walkin")  # walked in: a visit, not a call
+    inquiry(a, "戊三", DAY, channel="referral")  # a referral: neither
+    advance(a, inquiry(a, "戊四", DAY, channel="walkin"), "visited", DAY)  # walked in and 已上门 the same day: once
+    invited = inquiry(a, "戊五", BEFORE)
+    advance(a, invited, "invited", BEFORE)
+    advance(a, invited, "visited", DAY)  # called and invited yesterday, came today
+    figures = daily.advisor_day(a, DAY)
+    assert (figures["inquiries"], figures["visits"]) == (1, 3)
+    assert (daily.campus_day(DAY)["inquiries"], daily.campus_day(DAY)["visits"]) == (1, 3)
+    assert daily.advisor_day(a, BEFORE)["inquiries"] == 1
 
 
 def test_the_days_around_are_counted_on_their_own_local_days(world):

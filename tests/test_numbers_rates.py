@@ -40,7 +40,7 @@ def october(app):
         sign(l1.student, date(2026, 10, 20), price="300")  # 20 h × 300 = ¥6,000 new
         sign(l3.student, date(2026, 10, 8), price="100")  # ¥2,000 new
         sign(l4.student, date(2026, 11, 2), price="100")
-        l5 = inquiry(a1, "甲五", date(2026, 10, 1))  # straight to a trial lesson, no separate 已上门 step
+        l5 = inquiry(a1, "甲五", date(2026, 10, 1), channel="walkin")  # walked in, then a trial: no 已上门 step
         advance(a1, l5, "trial", date(2026, 10, 10))
         sign(l5.student, date(2026, 10, 12), price="50")  # ¥1,000 new
         # 续费率: three students whose course ends on 10-25

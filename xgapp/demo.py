@@ -223,7 +223,8 @@ def _classes(rng, teachers, advisors, principal, today):
                 "teacher": teachers[(weekday + slot) % len(teachers)], "advisor": rng.choice(advisors),
                 "classroom": rooms[(weekday + slot) % len(rooms)], "capacity": "15", "planned_lessons": str(TERM),
                 "lesson_hours": "2", "start_on": first})
-            lessons = timetable.schedule(principal, klass, [weekday], begin, finish, first, TERM)
+            with clock(_at(first) - timedelta(days=14)):  # a term is planned before it starts
+                lessons = timetable.schedule(principal, klass, [weekday], begin, finish, first, TERM)
             klass.want = 15 if slot == 0 else rng.randrange(8, 13)  # every day has one full class
             starts.setdefault(first, []).append(klass)
             made.append((klass, lessons[-1].day))
@@ -714,10 +715,13 @@ def build(password=None, years=1, seed=2024, campus_name="阳光教育 海淀校
         for user in advisors:
             user.__dict__.pop("_role_set", None)
         today = today or campus_today()
-        _students(rng, names, advisors, principal, years, today)
-        _classes(rng, [user for user, roles, _ in made if "teacher" in roles], advisors, principal, today)
-        _briefings(random.Random(seed + 4), [user for user, roles, _ in made if "teacher" in roles], today)
-        _meetings_and_tests(random.Random(seed + 7), today)
+        from xgapp.followups import engine
+
+        with engine.deferred():  # history: the tasks due now are made once, by the sweep in _followups
+            _students(rng, names, advisors, principal, years, today)
+            _classes(rng, [user for user, roles, _ in made if "teacher" in roles], advisors, principal, today)
+            _briefings(random.Random(seed + 4), [user for user, roles, _ in made if "teacher" in roles], today)
+            _meetings_and_tests(random.Random(seed + 7), today)
         _followups(random.Random(seed + 5), today)
         _selfstudy(random.Random(seed + 6), [user for user, roles, _ in made if "frontdesk" in roles][0],
                    [user for user, roles, _ in made if "teacher" in roles], today)

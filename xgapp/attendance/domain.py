@@ -7,11 +7,12 @@ from flask_babel import lazy_gettext as _l
 
 from xgapp import audit
 from xgapp.campus import rules
+from xgapp.classes import backdating
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Attendance, Enrolment, LeaveNotice, Lesson, Makeup, Suspension
 from xgapp.db import utcnow, write
 from xgapp.hours import domain as hours
-from xgapp.i18n import campus_today
+from xgapp.i18n import campus_today, local
 from xgapp.security import can
 from xgapp.students import domain as students
 from xgapp.students.models import Student
@@ -54,6 +55,12 @@ def leave_in_time(notice, lesson):
     return notice.reported_at <= lesson.starts_at - timedelta(hours=rules.get("leave_notice_hours"))
 
 
+def leave_late(lesson, at=None):
+    """True when leave reported at `at` (default now) comes too late under the campus rule: the lesson's hours
+    are consumed as if the student came (say so before the leave is saved)."""
+    return (at or utcnow()) > lesson.starts_at - timedelta(hours=rules.get("leave_notice_hours"))
+
+
 def cost(lesson, mark, kind, notice, makeup=None):
     """Hours a mark consumes under the campus rule. Trials never consume; a make-up only if the missed lesson
     was not charged."""
@@ -93,6 +100,9 @@ def report_leave(by, lesson, student, reason, at=None):
         changes.record(by, student, "leave", lesson.day, reason, klass=lesson.klass, lesson=lesson,
                        effect=str(_l("no hours (reported in time)") if leave_in_time(notice, lesson)
                                   else _l("hours consumed (reported late)")))
+        from xgapp.followups import engine
+
+        engine.follow([lesson.id], by=by)  # no 课前 call for a lesson the student will miss
     return notice
 
 
@@ -103,7 +113,7 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None, results=None):
     charged exactly once. A student without enough hours stops the confirmation unless a supervisor gives
     an overdraft reason.
     """
-    today = today or campus_today()
+    today = today or backdating.clock_today()
     with write():
         lesson = Lesson.get_by_id(lesson.id)
         if lesson.status == "done":
@@ -114,6 +124,13 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None, results=None):
         if lesson.day > today:
             raise Invalid({"lesson": _l("Attendance opens on the day of the lesson (%(day)s).",
                                         day=lesson.day.isoformat())})
+        if utcnow() < lesson.starts_at:
+            raise Invalid({"lesson": _l("The lesson starts at %(time)s: the roll call opens then.",
+                                        time=local(lesson.starts_at).strftime("%H:%M"))})
+        if by is not None and lesson.day < today - timedelta(days=backdating.CORRECTION_DAYS):
+            raise Invalid({"lesson": _l("This lesson is more than %(n)d days old: its roll call can no longer be "
+                                        "confirmed. Cancel the lesson or correct the hours on the ledger.",
+                                        n=backdating.CORRECTION_DAYS)})
         expected = roster(lesson)
         if not expected:
             raise Invalid({"lesson": _l("Nobody is enrolled in this lesson.")})
@@ -161,6 +178,9 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None, results=None):
             klass.save()
             audit.record(by, "update", "school_class", klass.id, before={"status": "enrolling"},
                          after={"status": "running"}, summary=klass.name)
+        from xgapp.followups import engine
+
+        engine.refresh([student for student, _, _, _ in plan], by=by)  # 首课后 calls are due now
     return lesson
 
 
@@ -179,7 +199,7 @@ def _trial_attended(by, student, day):
     from xgapp.leads.models import Lead
 
     for lead in Lead.select().where(Lead.student == student, Lead.stage.in_(["inquiry", "invited", "visited"])):
-        leads.advance(by, lead, "trial", max(day, lead.stage_on), _l("Trial lesson attended"))
+        leads.advance(by, lead, "trial", max(day, lead.stage_on), str(_l("Trial lesson attended")), implied=True)
 
 
 def marks_of(lesson):

@@ -10,6 +10,7 @@ from xgapp.campus import rules
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Lesson, SchoolClass
 from xgapp.classes.views import parse_date
+from xgapp.db import utcnow
 from xgapp.hours import domain as hours
 from xgapp.i18n import campus_today
 from xgapp.security import can, require
@@ -47,8 +48,8 @@ def _page(lesson, errors=None, status=200, marks=None):
         done=done, marks=marks or {}, errors=errors or {}, labels=domain.MARKS,
         may_take=domain.may_take(g.user, lesson) and can(g.user, "attendance.take"),
         may_overdraft=can(g.user, "hours.overdraft"), in_time=lambda n: domain.leave_in_time(n, lesson),
-        opens=lesson.day <= campus_today(), enrolment_kinds=classes.ENROLMENT_KINDS,
-        notice_hours=rules.get("leave_notice_hours"),
+        opens=lesson.day <= campus_today() and lesson.starts_at <= utcnow(), enrolment_kinds=classes.ENROLMENT_KINDS,
+        notice_hours=rules.get("leave_notice_hours"), leave_late=domain.leave_late(lesson),
         leave_choices=[("", "—")] + [(s.id, s.name) for s, _, notice in expected if notice is None]), status
 
 
@@ -87,8 +88,13 @@ def leave(lesson_id):
     try:
         if student is None:
             raise Invalid({"leave_student": _("Choose the student.")})
-        domain.report_leave(g.user, lesson, student, request.form.get("leave_reason", ""))
+        notice = domain.report_leave(g.user, lesson, student, request.form.get("leave_reason", ""))
     except Invalid as exc:
         return _page(lesson, {"leave_" + k: v for k, v in exc.errors.items()}, 422)
-    flash(_("Leave recorded for %(name)s.", name=student.name), "success")
+    if domain.leave_in_time(notice, lesson):
+        flash(_("Leave recorded for %(name)s.", name=student.name), "success")
+    else:
+        flash(_("Leave recorded for %(name)s; it was reported less than %(h)d hours before the lesson, so "
+                "%(hours)s hours will be consumed.", name=student.name, h=rules.get("leave_notice_hours"),
+                hours=lesson.hours), "warning")
     return redirect(url_for("attendance.lesson", lesson_id=lesson.id), code=303)

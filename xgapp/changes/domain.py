@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from xgapp import audit
+from xgapp.classes import backdating
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Enrolment, Lesson, Makeup, SchoolClass, StudentChange, Suspension
 from xgapp.db import utcnow, write
@@ -35,8 +36,11 @@ def _need_reason(reason, field="reason"):
         raise Invalid({field: _l("Say why.")})
 
 
-def suspend(by, student, start, end, reason):
-    """停课: the student misses every lesson from `start` to `end`; no hours are consumed meanwhile."""
+def suspend(by, student, start, end, reason, today=None):
+    """停课: the student misses every lesson from `start` to `end`; no hours are consumed meanwhile.
+
+    A start before today is a correction (see classes.backdating), never before the student was on file."""
+    today = today or backdating.clock_today()
     _need_reason(reason)
     if start is None or end is None:
         raise Invalid({"start": _l("Enter the first and last day of the suspension.")})
@@ -44,6 +48,8 @@ def suspend(by, student, start, end, reason):
         raise Invalid({"end": _l("The suspension must end on or after its first day.")})
     if (end - start).days > 366:
         raise Invalid({"end": _l("A suspension lasts at most a year.")})
+    backdating.check_existed(student, start, "start")
+    backdating.check_past(by, start, reason, "start", today=today)
     with write():
         overlapping = Suspension.select().where(Suspension.student == student, Suspension.resumed_on.is_null(),
                                                 Suspension.start_on <= end, Suspension.end_on >= start)
@@ -58,7 +64,7 @@ def suspend(by, student, start, end, reason):
                          Lesson.day >= start, Lesson.day <= end).count())
         record(by, student, "suspend", start, reason,
                 effect=str(_l("%(n)d lessons skipped, hours frozen until %(end)s", n=missed, end=end.isoformat())))
-        if student.status == "active" and start <= campus_today():
+        if student.status == "active" and start <= today <= end:
             students.change_status(by, student, "paused", start, reason)
     return suspension
 
@@ -77,14 +83,26 @@ def start_due_suspensions(today=None):
     return started
 
 
+def resumable(suspension, today):
+    """'today' for a running suspension (back today), 'planned' for one past its end (back as planned, the day
+    after it), None for one not begun or already closed."""
+    if suspension.resumed_on is not None or today < suspension.start_on:
+        return None
+    return "today" if today <= suspension.end_on else "planned"
+
+
 def resume(by, suspension, on=None, reason=""):
-    """End a suspension (on its planned last day or earlier): the student is back on the roll."""
-    on = on or campus_today()
+    """End a running suspension today (or close one past its end: back the day after its last day)."""
+    on = on or backdating.clock_today()
     with write():
         suspension = Suspension.get_by_id(suspension.id)
         if suspension.resumed_on is not None:
             raise Invalid({"on": _l("This suspension has already ended.")})
-        suspension.resumed_on = max(on, suspension.start_on)
+        way = resumable(suspension, on)
+        if way is None:
+            raise Invalid({"on": _l("This suspension begins on %(day)s: it cannot end before it has begun.",
+                                    day=suspension.start_on.isoformat())})
+        suspension.resumed_on = on if way == "today" else suspension.end_on + timedelta(days=1)
         suspension.save()
         audit.record(by, "update", "suspension", suspension.id, before={"resumed_on": None},
                      after={"resumed_on": suspension.resumed_on.isoformat()}, summary=suspension.student.name)
@@ -125,6 +143,9 @@ def move_student(by, student, from_lesson, to_lesson, reason):
             raise Invalid({"to_lesson": _l("Choose a lesson of the same subject.")})
         if from_lesson.id == to_lesson.id:
             raise Invalid({"to_lesson": _l("Choose another lesson.")})
+        if to_lesson.starts_at <= utcnow():
+            backdating.check_past(by, to_lesson.day, reason, "to_lesson", started=True)
+        backdating.check_existed(student, to_lesson.day, "to_lesson")
         from xgapp.attendance import domain as attendance
 
         if student.id not in {s.id for s, _, _ in attendance.roster(from_lesson)}:
@@ -135,6 +156,9 @@ def move_student(by, student, from_lesson, to_lesson, reason):
         audit.record(by, "create", "makeup", makeup.id, after=audit.snapshot(makeup), summary=student.name)
         record(by, student, "move", to_lesson.day, reason, klass=from_lesson.klass, to_klass=to_lesson.klass,
                 lesson=from_lesson, effect=str(_l("charged at the new lesson")))
+        from xgapp.followups import engine
+
+        engine.follow([from_lesson.id], by=by)  # the 课前 call was for the lesson the student no longer attends
 
 
 def book_makeup(by, student, missed_attendance, lesson, reason=""):
@@ -166,6 +190,7 @@ def transfer(by, enrolment, to_klass, on, reason):
         if to_klass.id == enrolment.klass_id:
             raise Invalid({"to_klass": _l("Choose another class.")})
         student, old = enrolment.student, enrolment.klass
+        backdating.check_past(by, on, reason, "on")
         if on < enrolment.joined_on:
             raise Invalid({"on": _l("The student joined on %(day)s.", day=enrolment.joined_on.isoformat())})
         _close(by, enrolment, on, "transferred")
@@ -193,11 +218,16 @@ def leave_class(by, enrolment, on, reason, finished=False):
         enrolment = Enrolment.get_by_id(enrolment.id)
         if enrolment.status != "active":
             raise Invalid({"reason": _l("The student is no longer in this class.")})
+        backdating.check_past(by, on, reason, "on")
         if on < enrolment.joined_on:
             raise Invalid({"on": _l("The student joined on %(day)s.", day=enrolment.joined_on.isoformat())})
         _close(by, enrolment, on, "finished" if finished else "left")
         record(by, enrolment.student, "finish" if finished else "leave_class", on, reason, klass=enrolment.klass,
                 effect=str(_l("no further lessons are charged")))
+        from xgapp.followups import engine
+
+        engine.call_off(["pre:enrolment:%d" % enrolment.id], by=by)  # no 课前 call for a class left
+        engine.refresh([enrolment.student_id], by=by)  # 结课 calls
 
 
 def end_class(by, klass, on, reason=""):

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 
 from xgapp.changes import domain
+from xgapp.classes import backdating
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Attendance, Enrolment, Lesson, Makeup, SchoolClass, Suspension
 from xgapp.classes.views import form_date
@@ -19,7 +20,7 @@ HORIZON = 60  # days ahead offered when choosing a lesson
 
 
 def _context(student, errors=None, form=None):
-    today = campus_today()
+    today = backdating.clock_today()
     enrolments = list(Enrolment.select(Enrolment, SchoolClass).join(SchoolClass)
                       .where(Enrolment.student == student, Enrolment.status == "active",
                              Enrolment.kind.in_(["regular", "join"])).order_by(SchoolClass.name))
@@ -52,6 +53,7 @@ def _context(student, errors=None, form=None):
                 missed=[(a.id, "%s · %s %s" % (a.lesson.klass.name, a.lesson.day.isoformat(),
                                                 _("Leave") if a.mark == "leave" else _("Absent"))) for a in missed],
                 targets=[(k.id, k.name) for k in targets], suspensions=suspensions, history=domain.history(student),
+                resumable=lambda s: domain.resumable(s, today), day_after=lambda d: d + timedelta(days=1),
                 kinds=domain.KINDS)
 
 
@@ -85,7 +87,7 @@ def record(student_id):
         elif action == "resume":
             suspension = Suspension.get_or_none(Suspension.id == form.get("suspension", type=row_id),
                                                 Suspension.student == student) or abort(404)
-            domain.resume(g.user, suspension, campus_today(), form.get("reason", ""))
+            domain.resume(g.user, suspension, backdating.clock_today(), form.get("reason", ""))
             done = _("Back from suspension.")
         elif action == "move":
             from_lesson = _lesson(form, "from_lesson", {i for i, _ in offered["upcoming"]})

@@ -347,7 +347,15 @@ def enrol(by, klass, student, on=None):
                                      joined_on=on, status="active", created_at=utcnow(), created_by=by)
         audit.record(by, "create", "enrolment", enrolment.id, after=audit.snapshot(enrolment),
                      summary="%s → %s" % (student.name, klass.name))
+        _tasks_now(by, [student])
     return enrolment
+
+
+def _tasks_now(by, students):
+    """The follow-up tasks these records cause are made at once, in the same transaction."""
+    from xgapp.followups import engine
+
+    engine.refresh(students, by=by)
 
 
 def _clashes_for(klass, student, on):
@@ -411,6 +419,7 @@ def book_one_lesson(by, lesson, student, kind, result="", instead_of=None):
                                      created_at=utcnow(), created_by=by)
         audit.record(by, "create", "enrolment", enrolment.id, after=audit.snapshot(enrolment),
                      summary="%s %s → %s" % (ENROLMENT_KINDS[kind], student.name, klass.name))
+        _tasks_now(by, [student])
     return enrolment
 
 

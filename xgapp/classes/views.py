@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from xgapp import nav, validation
 from xgapp.campus import rules
 from xgapp.accounts.models import User
-from xgapp.classes import domain
+from xgapp.classes import backdating, domain, public_days
 from xgapp.classes.models import Classroom, Enrolment, Holiday, Lesson, SchoolClass
 from xgapp.contracts.domain import SUBJECTS
 from xgapp.hours import domain as hours
@@ -118,6 +118,9 @@ def create():
             errors = exc.errors
         else:
             flash(_("Class opened. Now schedule its lessons."), "success")
+            weeks = timedelta(weeks=max(klass.planned_lessons, 1))  # about one lesson a week
+            for text in public_days.span_warnings(klass.start_on, klass.start_on + weeks):
+                flash(text, "warning")
             return redirect(url_for("classes.show", class_id=klass.id), code=303)
     values = dict(request.form) if request.method == "POST" else {
         "kind": "group", "capacity": "15", "planned_lessons": "16", "lesson_hours": "2",
@@ -166,7 +169,7 @@ def _show(klass, errors=None, status=200, schedule_values=None):
         briefing_problem=briefings.problem(klass, briefings.of_class(klass)),
         coming=[(x.id, "%s %s %s" % (x.day.isoformat(), WEEKDAYS[x.day.weekday()], local(x.starts_at).strftime("%H:%M")))
                 for x in lessons if x.status == "planned" and x.day >= campus_today()],
-        may_manage=domain.may_manage(g.user, klass), kinds=domain.KINDS,
+        may_manage=domain.may_manage(g.user, klass), may_correct=backdating.may_correct(g.user), kinds=domain.KINDS,
         statuses=domain.STATUSES, enrolment_kinds=domain.ENROLMENT_KINDS, today=campus_today(),
         schedule=schedule_values or {"first_day": max(klass.start_on, campus_today()).isoformat(),
                                      "start": "09:00", "end": "10:30",
@@ -244,10 +247,13 @@ def schedule(class_id):
         except ValueError:
             raise Invalid({"count": _("Enter the number of lessons.")}) from None
         created = timetable.schedule(g.user, klass, form.getlist("weekdays"), parse_time(form.get("start")),
-                                     parse_time(form.get("end")), parse_date(form.get("first_day")), count)
+                                     parse_time(form.get("end")), parse_date(form.get("first_day")), count,
+                                     reason=form.get("schedule_reason", ""))
     except Invalid as exc:
         return _show(klass, exc.errors, 422, schedule_values=dict(form) | {"weekdays": form.getlist("weekdays")})
     flash(_("%(n)d lessons scheduled.", n=len(created)), "success")
+    for text in public_days.warnings([lesson.day for lesson in created]):
+        flash(text, "warning")
     return redirect(url_for("classes.show", class_id=klass.id), code=303)
 
 
@@ -270,6 +276,15 @@ def rooms():
                 if clashing:
                     flash(_("%(n)d lessons are planned on that day: move or cancel them (%(names)s).",
                             n=len(clashing), names="、".join(x.klass.name for x in clashing[:5])), "warning")
+            elif request.form.get("what") == "public_days":
+                chosen = [d for d in (parse_date(v) for v in request.form.getlist("public_day")) if d]
+                names = {d: request.form.get("public_name-%s" % d.isoformat(), "") for d in chosen}
+                picked = public_days.confirm(g.user, chosen, names, campus_today())
+                flash(_("%(n)d public holidays confirmed: the campus is closed on them.", n=len(picked)), "success")
+                clashing = [x for day in picked for x in domain.lessons_on(day)]
+                if clashing:
+                    flash(_("%(n)d lessons are planned on those days: move or cancel them (%(names)s).",
+                            n=len(clashing), names="、".join(sorted({x.klass.name for x in clashing})[:5])), "warning")
             elif request.form.get("what") == "remove_holiday":
                 holiday = Holiday.get_or_none(Holiday.id == request.form.get("holiday_id", type=row_id)) or abort(404)
                 domain.remove_holiday(g.user, holiday)
@@ -286,7 +301,10 @@ def rooms():
     monday = today - timedelta(days=today.weekday())
     first = today.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
+    proposed, workdays = public_days.proposals(today)
     return render_template("classes/rooms.html", rooms=domain.rooms(), holidays=domain.holidays(today),
+                           proposed=proposed, workdays=workdays, library=public_days.LIBRARY,
+                           known_year=public_days.last_known_year(),
                            errors=errors, form=request.form, usage=timetable.utilisation(monday, 7),
                            month_usage={u["room"].id: u for u in timetable.utilisation(first, (following - first).days)},
                            monday=monday, month=first.strftime("%Y-%m")), 422 if errors else 200

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
-from xgapp.i18n import campus_today
+from xgapp.i18n import campus_today, local
 from xgapp import audit, validation
 from xgapp.accounts.models import User
 from xgapp.db import utcnow, write
@@ -16,6 +16,8 @@ FUNNEL = ["inquiry", "invited", "visited", "trial", "signed"]
 STAGES = {"inquiry": _l("Inquiry"), "invited": _l("Invited"), "visited": _l("Visited"), "trial": _l("Trial lesson"),
           "signed": _l("Contract signed"), "lost": _l("Lost")}
 CLOSED = ("signed", "lost")
+CORRECTABLE = ("invited", "visited", "trial", "lost")
+WALK_IN = "walkin"
 
 
 def _step(by, lead, stage, on, note=""):
@@ -63,17 +65,51 @@ def record_inquiry(by, advisor, channel, child, guardian, subject="", note="", n
     return lead
 
 
-def advance(by, lead, stage, on=None, note=""):
-    """Move a lead forward in the funnel (steps may be skipped, never undone)."""
-    on = on or campus_today()
+def clock_today():
+    """Today on the campus clock (the instant `db.clock()` fixes when history is generated)."""
+    return local(utcnow()).date()
+
+
+def came(lead):
+    """True when the family has been to the campus: a 已上门 step, or the inquiry itself was a walk-in."""
+    return lead.channel == WALK_IN or LeadStep.select().where(LeadStep.lead == lead,
+                                                                LeadStep.stage == "visited").exists()
+
+
+def next_stages(lead):
+    """The steps a lead may take next, in funnel order: one step at a time, 已邀约 may be skipped (a family may
+    come uninvited), 已试听 only after the family came (a trial is at the campus); 已签约 comes with a contract."""
+    if lead.stage not in FUNNEL[:-1]:
+        return []
+    at = FUNNEL.index(lead.stage)
+    options = [FUNNEL[at + 1]] if at + 1 < len(FUNNEL) - 1 else []
+    if lead.stage == "inquiry":
+        options.append("visited")
+        if came(lead):
+            options.append("trial")  # a walk-in family has been here
+    return options
+
+
+def advance(by, lead, stage, on=None, note="", implied=False):
+    """Move a lead to its next funnel step (see next_stages), dated between the previous step and today.
+
+    `implied` (a trial lesson attended): the family came for it, so a missing 已上门 is recorded on the same day."""
+    on = on or clock_today()
     with write():
         lead = Lead.get_by_id(lead.id)
         if lead.stage in CLOSED:
             raise Invalid({"stage": _l("This lead is closed.")})
-        if stage not in FUNNEL or FUNNEL.index(stage) <= FUNNEL.index(lead.stage):
-            raise Invalid({"stage": _l("A lead only moves forward in the funnel.")})
+        if on > clock_today():
+            raise Invalid({"on": _l("A step cannot be dated in the future.")})
         if on < lead.stage_on:
-            raise Invalid({"on": _l("The date is before the previous step.")})
+            raise Invalid({"on": _l("The date is before the previous step (%(day)s).", day=lead.stage_on.isoformat())})
+        if implied and stage == "trial" and "trial" not in next_stages(lead) and lead.stage in ("inquiry", "invited"):
+            advance(by, lead, "visited", on, str(_l("Came for a trial lesson")))
+            lead = Lead.get_by_id(lead.id)
+        if stage not in next_stages(lead):
+            if stage == "trial" and lead.stage in ("inquiry", "invited"):
+                raise Invalid({"stage": _l("Record the visit first: a trial lesson is at the campus.")})
+            raise Invalid({"stage": _l("A lead moves one step at a time through the funnel.")})
         before = {"stage": lead.stage, "stage_on": lead.stage_on.isoformat()}
         lead.stage, lead.stage_on = stage, on
         lead.save()
@@ -82,6 +118,35 @@ def advance(by, lead, stage, on=None, note=""):
                      after={"stage": stage, "stage_on": on.isoformat()}, summary=note or "")
         if stage == "trial" and lead.student.status == "prospect":
             students.change_status(by, lead.student, "trial", on, reason=note)
+    return lead
+
+
+def correct(by, lead, reason):
+    """Take back the lead's last step (a wrong 已邀约 / 已上门 / 已试听 / 流失), with a reason: the step is removed,
+    so it no longer counts in the day's numbers, and the lead is back at the step before (audited)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid({"correct_reason": _l("Say what was wrong with the step.")})
+    with write():
+        lead = Lead.get_by_id(lead.id)
+        if lead.stage not in CORRECTABLE:
+            raise Invalid({"correct_reason": _l("Only an invitation, a visit, a trial or a loss can be taken back; "
+                                                "a signing follows the contract.")})
+        steps = list(LeadStep.select().where(LeadStep.lead == lead, LeadStep.stage.in_(FUNNEL + ["lost"]))
+                     .order_by(LeadStep.at.desc(), LeadStep.id.desc()))
+        wrong, previous = steps[0], next(s for s in steps[1:] if s.stage in FUNNEL)
+        before = {"stage": lead.stage, "stage_on": lead.stage_on.isoformat(), "lost_reason": lead.lost_reason}
+        audit.record(by, "delete", "lead_step", wrong.id, before=audit.snapshot(wrong), summary=reason)
+        wrong.delete_instance()
+        lead.stage, lead.stage_on = previous.stage, previous.on
+        if before["stage"] == "lost":
+            lead.lost_reason = ""
+        lead.save()
+        audit.record(by, "update", "lead", lead.id, before=before,
+                     after={"stage": lead.stage, "stage_on": lead.stage_on.isoformat(),
+                            "lost_reason": lead.lost_reason}, summary=reason)
+        if before["stage"] == "trial" and lead.student.status == "trial":
+            students.change_status(by, lead.student, "prospect", clock_today(), reason=reason)
     return lead
 
 

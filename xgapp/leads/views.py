@@ -12,6 +12,7 @@ from xgapp.leads import domain
 from xgapp.leads.models import Lead, LeadStep
 from xgapp.security import require
 from xgapp.students import domain as students
+from xgapp.students.models import Guardian
 from xgapp.validation import Invalid, row_id
 
 bp = Blueprint("leads", __name__, url_prefix="/leads")
@@ -112,10 +113,11 @@ def show(lead_id):
 def _show(lead, errors=None, status=200):
     steps = list(LeadStep.select(LeadStep, User).join(User, JOIN.LEFT_OUTER, on=(LeadStep.by == User.id), attr="by")
                  .where(LeadStep.lead == lead).order_by(LeadStep.at))
-    later = [s for s in domain.FUNNEL if domain.FUNNEL.index(s) > domain.FUNNEL.index(lead.stage)] \
-        if lead.stage in domain.FUNNEL else []
-    return render_template("leads/show.html", lead=lead, steps=steps, stages=domain.STAGES, later=later,
-                           errors=errors or {}, form=request.form, sources=students.SOURCES,
+    guardians = list(Guardian.select().where(Guardian.student == lead.student_id)
+                     .order_by(Guardian.position, Guardian.id))
+    return render_template("leads/show.html", lead=lead, steps=steps, stages=domain.STAGES,
+                           later=domain.next_stages(lead), correctable=lead.stage in domain.CORRECTABLE,
+                           guardians=guardians, errors=errors or {}, form=request.form, sources=students.SOURCES,
                            advisors=list(students.advisors()), today=campus_today().isoformat()), status
 
 
@@ -138,6 +140,13 @@ def advance(lead_id):
     return _act(lead_id, lambda lead: domain.advance(
         g.user, lead, request.form.get("stage"), _date(request.form.get("on")) or campus_today(),
         request.form.get("note", "")))
+
+
+@bp.route("/<int:lead_id>/correct", methods=["POST"])
+@require("leads.view")
+def correct(lead_id):
+    """Take back the lead's last step (recorded by mistake), with a reason."""
+    return _act(lead_id, lambda lead: domain.correct(g.user, lead, request.form.get("correct_reason", "")))
 
 
 @bp.route("/<int:lead_id>/contact", methods=["POST"])

@@ -3,7 +3,7 @@ advisor, with the teacher and every student's parents; all attendees sign the pa
 student's file. A briefing later than that is refused unless a supervisor overrides it with a reason.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import peewee as pw
 from flask_babel import lazy_gettext as _l
@@ -24,6 +24,7 @@ NOTICE = timedelta(hours=24)
 OVERRIDERS = {"principal", "supervisor"}
 TEXT_MAX, LINE_MAX = 4000, 200
 RISK_DAYS = 14  # classes whose first lesson is this close are watched
+EVENING = time(19)  # parents come after work: the time a new briefing is proposed at
 
 
 def first_lesson(klass):
@@ -36,6 +37,21 @@ def deadline(klass):
     """The latest start of the briefing: 24 h before the first lesson (None while no lesson is scheduled)."""
     lesson = first_lesson(klass)
     return lesson.starts_at - NOTICE if lesson is not None else None
+
+
+def proposal(klass, now=None):
+    """The time the form offers for a new briefing: 19:00 on the last evening that keeps the 24-hour rule; when
+    that evening has passed, the deadline itself (or, without a lesson yet, the next 19:00 from now)."""
+    now = local(now or utcnow())
+    latest = deadline(klass)
+    if latest is None:
+        evening = now.replace(hour=EVENING.hour, minute=EVENING.minute, second=0, microsecond=0)
+        return evening if evening > now else evening + timedelta(days=1)
+    latest = local(latest)
+    evening = latest.replace(hour=EVENING.hour, minute=EVENING.minute, second=0, microsecond=0)
+    if evening > latest:
+        evening -= timedelta(days=1)
+    return evening if evening >= now else latest
 
 
 def may_override(user):

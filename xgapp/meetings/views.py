@@ -9,7 +9,7 @@ from xgapp.audit.views import register_table
 from xgapp.classes import domain as classes
 from xgapp.classes.views import class_or_404
 from xgapp.db import utcnow
-from xgapp.i18n import campus_today, local, parse_local
+from xgapp.i18n import campus_today, parse_local
 from xgapp.meetings import briefings, parents
 from xgapp.meetings.models import BriefingAttendee, ParentMeeting, ParentMeetingAttendee, TeachingPlan
 from xgapp.prints import domain as prints
@@ -59,7 +59,7 @@ def _page(klass, errors=None, status=200, values=None):
         banner=[message for key, message in (errors or {}).items() if key not in shown],
         happened=briefing is not None and briefing.starts_at <= now,
         signed=prints.received("briefing", briefing.id) if briefing else None,
-        default_when=local(briefings.deadline(klass) or now)), status
+        default_when=briefings.proposal(klass, now)), status
 
 
 @bp.route("/briefing/<int:class_id>")

@@ -6,8 +6,12 @@ Handbook, 学管师日工作轴: 统计当天咨询电话、上门量、回访�
 zeros and empty lists):
 
 - ``day`` (date) and ``advisor`` (the User; None for the campus);
-- ``inquiries``, ``invitations``, ``visits``, ``trials`` (int): leads reaching 咨询 / 已邀约 / 已上门 / 已试听 on
-  the day (a LeadStep of that stage dated `day`), credited to the lead's advisor;
+- ``inquiries`` (int, 咨询电话): leads that came in by phone (channel 热线) on the day; a walk-in, a referral or
+  any other channel is no phone call;
+- ``visits`` (int, 上门): leads that came to the campus on the day: a 已上门 step, or a walk-in inquiry (channel
+  上门) — a lead counted once a day even when both;
+- ``invitations``, ``trials`` (int): leads reaching 已邀约 / 已试听 on the day;
+  all four count steps dated `day` (LeadStep.on), credited to the lead's advisor;
 - ``followups`` (int): 回访 logged by the advisor whose time falls on the campus-local day;
 - ``contracts`` ({kind: {"count": int, "amount": Decimal}}, every kind of contracts.KINDS): contracts signed on
   the day, credited to the contract's advisor; the same cells are also under each kind's own key (``new``,
@@ -34,7 +38,7 @@ active advisor, by name. Either takes a fixed number of queries, however many ad
 
 from datetime import datetime, time, timedelta
 
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from xgapp.accounts.models import User
 from xgapp.classes import domain as classes_domain
@@ -51,6 +55,8 @@ from xgapp.students import domain as students
 from xgapp.students.models import Student
 
 STAGES = {"inquiry": "inquiries", "invited": "invitations", "visited": "visits", "trial": "trials"}
+LEAD_COUNTS = ("inquiries", "invitations", "visits", "trials")
+PHONE, WALK_IN = "hotline", "walkin"  # students.SOURCES: the channels 咨询电话 and 上门 count
 LOW_LESSONS = 4  # 每日将剩余课次在4课时以内班级统计
 COUNTS = ("inquiries", "invitations", "visits", "trials", "followups", "contracts_count", "new_students")
 SUMS = ("contracts_amount", "revenue", "hours_consumed")
@@ -73,6 +79,14 @@ def blank(day, advisor=None):
     return figures
 
 
+def _counted():
+    """What each lead counter counts, in the order of LEAD_COUNTS: 咨询电话 are inquiries by phone (a walk-in or a
+    referral is no phone call); 上门 are leads that came to the campus, by invitation (已上门) or walking in."""
+    step, channel = LeadStep.stage, Lead.channel
+    return [(step == "inquiry") & (channel == PHONE), step == "invited",
+            (step == "visited") | ((step == "inquiry") & (channel == WALK_IN)), step == "trial"]
+
+
 def _mine(query, column, advisor):
     return query if advisor is None else query.where(column == advisor)
 
@@ -91,11 +105,12 @@ def _gather(day, advisor=None, last=None):
             found[advisor_id] = blank(day)
         return found[advisor_id]
 
-    steps = (LeadStep.select(Lead.advisor, LeadStep.stage, fn.COUNT(fn.DISTINCT(LeadStep.lead))).join(Lead)
+    counters = [fn.COUNT(fn.DISTINCT(Case(None, [(matches, LeadStep.lead)], None))) for matches in _counted()]
+    steps = (LeadStep.select(Lead.advisor, *counters).join(Lead)
              .where(LeadStep.on.between(day, last), LeadStep.stage.in_(list(STAGES)))
-             .group_by(Lead.advisor, LeadStep.stage))
-    for advisor_id, stage, n in _mine(steps, Lead.advisor, advisor).tuples():
-        of(advisor_id)[STAGES[stage]] = n
+             .group_by(Lead.advisor))
+    for advisor_id, *numbers in _mine(steps, Lead.advisor, advisor).tuples():
+        of(advisor_id).update(zip(LEAD_COUNTS, numbers))
 
     signed = (Contract.select(Contract.advisor, Contract.kind, fn.COUNT(Contract.id), fn.SUM(Contract.amount))
               .where(Contract.signed_on.between(day, last)).group_by(Contract.advisor, Contract.kind))

@@ -1,7 +1,7 @@
 """Rates and the monthly ranking of advisors (签约率 · 续费率 · 排名 · 优秀学管师团队), counted from the records.
 
 - 签约率 (signing rate) of a period: of the leads that came to the campus in the period (their first 已上门 or
-  已试听 step, whichever came first: a lead may go straight to a trial), the share that reached 已签约 by the
+  已试听 step, whichever came first: a lead may go straight to a trial; a walk-in came on its inquiry day), the share that reached 已签约 by the
   period's last day. Credited to the lead's advisor. None when nobody came.
 - 续费率 (renewal rate) of a period: of the students whose course ended in the period (a 结课 change) or whose hours
   ran out in it (a lesson took their balance, all subjects together, from above zero to zero or below; a refund
@@ -43,7 +43,9 @@ def signing(first, last):
     came = fn.MIN(LeadStep.on)
     visited = {lead: advisor for lead, advisor, _ in
                LeadStep.select(LeadStep.lead, Lead.advisor, came).join(Lead)
-               .where(LeadStep.stage.in_(["visited", "trial"])).group_by(LeadStep.lead, Lead.advisor)
+               .where(LeadStep.stage.in_(["visited", "trial"])
+                      | ((LeadStep.stage == "inquiry") & (Lead.channel == daily.WALK_IN)))
+               .group_by(LeadStep.lead, Lead.advisor)
                .having(came.between(first, last)).tuples()}
     signed = {lead for (lead,) in LeadStep.select(LeadStep.lead)
               .where(LeadStep.stage == "signed", LeadStep.on <= last, LeadStep.lead.in_(list(visited))).tuples()} \

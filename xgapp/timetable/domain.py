@@ -9,6 +9,7 @@ from peewee import JOIN
 from xgapp import audit
 from xgapp.accounts.models import User
 from xgapp.campus import rules
+from xgapp.classes import backdating
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Classroom, Enrolment, Holiday, Lesson, SchoolClass
 from xgapp.db import utcnow, write
@@ -137,10 +138,12 @@ def _problems(errors, found):
     return errors
 
 
-def schedule(by, klass, weekdays, start, end, first_day, count, classroom=None):
+def schedule(by, klass, weekdays, start, end, first_day, count, classroom=None, reason=""):
     """Generate `count` lessons on `weekdays` from `first_day` (holidays skipped); all or nothing.
 
     Refused with every clash listed when any lesson would double-book the teacher, the room or a student.
+    Lessons before today are a correction (classes.backdating): the principal or a supervisor, with `reason`,
+    at most a week back.
     """
     errors = {}
     weekdays = sorted({int(w) for w in weekdays if str(w).isdigit() and 0 <= int(w) <= 6})
@@ -156,6 +159,8 @@ def schedule(by, klass, weekdays, start, end, first_day, count, classroom=None):
         errors["first_day"] = _l("Enter the first day, e.g. 2026-09-05.")
     if errors:
         raise Invalid(errors)
+    backdating.check_past(by, first_day, reason, "first_day", "schedule_reason",
+                          started=instant(first_day, start) <= utcnow())
     clock = check_hours(first_day, start, end)
     clock.pop("day", None)  # holidays are skipped, not refused
     if clock:
@@ -193,6 +198,7 @@ def move(by, lesson, day, start, end, classroom=None, reason=""):
     errors = check_hours(day, start, end)
     if errors:
         raise Invalid(errors)
+    backdating.check_past(by, day, reason, "day", started=instant(day, start) <= utcnow())
     with write():
         lesson = Lesson.get_by_id(lesson.id)
         if lesson.status != "planned":
@@ -213,11 +219,19 @@ def move(by, lesson, day, start, end, classroom=None, reason=""):
         lesson.save()
         audit.record(by, "update", "lesson", lesson.id, before=before, after=audit.snapshot(lesson),
                      summary="%s: %s" % (lesson.klass.name, reason.strip()))
+        _tasks_follow(by, lesson)
         _tell_advisors(by, lesson, _l("%(klass)s lesson %(n)d moved to %(when)s (%(reason)s)",
                                       klass=lesson.klass.name, n=lesson.seq, reason=reason.strip(),
                                       when="%s（%s）%s–%s" % (day.isoformat(), WEEKDAYS[day.weekday()],
                                                             start.strftime("%H:%M"), end.strftime("%H:%M"))))
     return lesson
+
+
+def _tasks_follow(by, lesson):
+    """课前 tasks follow the lesson they are for (moved with it, off when it is cancelled)."""
+    from xgapp.followups import engine
+
+    engine.follow([lesson.id], by=by)
 
 
 def _tell_advisors(by, lesson, text):
@@ -243,6 +257,7 @@ def cancel(by, lesson, reason):
         lesson.save()
         audit.record(by, "update", "lesson", lesson.id, before={"status": "planned"},
                      after={"status": "cancelled"}, summary=reason.strip())
+        _tasks_follow(by, lesson)
         _tell_advisors(by, lesson, _l("%(klass)s lesson %(n)d on %(day)s is cancelled (%(reason)s)",
                                       klass=lesson.klass.name, n=lesson.seq, day=lesson.day.isoformat(),
                                       reason=reason.strip()))
