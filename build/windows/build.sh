@@ -54,6 +54,7 @@ wine_prefix() {
   [ -f "$WINEPREFIX/system.reg" ] && return
   log "creating the Wine prefix $WINEPREFIX"
   wineboot -i </dev/null >/dev/null 2>&1 || true
+  wineserver -w  # the registry files are written when wineserver exits
   [ -f "$WINEPREFIX/system.reg" ] || die "wineboot did not create $WINEPREFIX"
 }
 
