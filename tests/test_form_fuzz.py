@@ -439,7 +439,24 @@ def test_every_page_with_bad_query_strings_never_gives_a_500(app, client):
                 status = "%s: %s" % (type(exc).__name__, str(exc)[:120])
             if not isinstance(status, int) or status >= 500:
                 failures.append((url, query[:60], status))
-    print("opened %d GET routes with %d bad query strings" % (
+    token = csrf_from(client.get("/accounts/me").get_data(as_text=True))
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):  # ids of records that do not exist
+        ints = [a for a in rule.arguments if isinstance(rule._converters[a], IntegerConverter)]
+        if not ints or rule.endpoint in SESSION:
+            continue
+        for missing in (0, 999999, 99999999999999999999):
+            url = _url(rule, {a: missing for a in ints})
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                total += 1
+                try:
+                    response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+                    response.close()
+                    status = response.status_code
+                except Exception as exc:
+                    status = "%s: %s" % (type(exc).__name__, str(exc)[:120])
+                if not isinstance(status, int) or status >= 500:
+                    failures.append((url, method, status))
+    print("opened %d GET routes with bad query strings, and every route with missing ids: %d requests" % (
         sum(1 for r in app.url_map.iter_rules() if "GET" in r.methods), total))
     assert not failures, "%d of %d GETs gave a 500:\n%s" % (len(failures), total,
                                                               "\n".join("%s?%s  (%s)" % f for f in failures))
