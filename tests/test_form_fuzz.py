@@ -127,6 +127,12 @@ def _build_campus():
                                  "handed_to": teacher("t1").id})
     soon = datetime.combine(campus_today() + timedelta(days=3), time(19), tzinfo=CAMPUS).astimezone(timezone.utc)
     parents.schedule(None, klass, None, soon, "301 教室")
+    held = datetime.now(timezone.utc) - timedelta(hours=1)  # a meeting already held: its minutes make a plan
+    meeting = parents.schedule(None, klass, None, held, "301 教室", now=held - timedelta(days=2))
+    came = {row["key"]: "yes" for row in parents.expected(meeting)}
+    parents.record(adv, meeting, {"teacher_report": "函数掌握较好", "advisor_report": "作业按时完成",
+                                  "parent_questions": "寒假怎么安排", "problems": "几何证明不规范",
+                                  "solutions": "每周专项练习", "parents_to_do": "督促练习"}, came)
     scores.create(None, klass, "十一月月测", campus_today(), "100")
     later = make_class(name="高一物理班", advisor_user=adv, start_on=campus_today() + timedelta(days=14))
     timetable.schedule(None, later, [(campus_today() + timedelta(days=14)).weekday()], time(14), time(15, 30),
@@ -311,9 +317,9 @@ def _import_preview(fuzzer):
     return {"students.import_confirm": ("/students/import/confirm", fields, set())}
 
 
-# POST routes whose record this small campus lacks (a failed export delivery, a teaching plan): only their 404 is
+# POST routes whose record this small campus lacks (a failed export delivery): only their 404 is
 # fuzzed. Keep this list short: a route that silently stops being reached would hide its 500s.
-NO_RECORD = {"export.resend", "meetings.plan_effective", "meetings.plan_review", "meetings.plan_submit"}
+NO_RECORD = {"export.resend"}
 ROLES = ["advisor", "frontdesk", "teacher", "supervisor", "finance", "director"]
 
 
