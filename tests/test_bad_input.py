@@ -127,3 +127,27 @@ def test_a_birthday_before_1950_is_refused_beside_the_field(app, client):
                                                          "birthday": "0001-01-01"})
     assert response.status_code == 422 and 'id="err-birthday"' in response.get_data(as_text=True)
     assert Student.select().count() == 0
+
+
+def test_a_further_payment_with_no_amount_is_refused_beside_the_field(app, client):
+    from tests.factories import make_contract
+    from xgapp.contracts.models import Payment
+
+    contract = make_contract(make_student(), payments=[{"amount": "1000", "method": "cash"}])
+    login(client)
+    token = csrf_from(client.get("/contracts/%d" % contract.id).get_data(as_text=True))
+    for data in ({"amount": "", "method": "cash"}, {"method": "cash"}, {}):
+        response = client.post("/contracts/%d/payments" % contract.id, data=data | {"csrf_token": token})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422, data
+        assert 'id="err-amount"' in html and "请输入以元为单位的金额" in html.split('id="err-amount"')[1][:200], data
+    assert Payment.select().count() == 1
+
+
+def test_a_backup_upload_with_text_instead_of_a_file_is_refused_beside_the_field(app, client):
+    login(client)
+    token = csrf_from(client.get("/backups/").get_data(as_text=True))
+    response = client.post("/backups/upload", data={"csrf_token": token, "file": "abc"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "请选择文件" in html
+    assert list(app.config["XGAPP_PATHS"].backups.glob("xgapp-uploaded-*")) == []

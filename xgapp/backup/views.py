@@ -5,7 +5,8 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import FileField, StringField
+from flask_wtf.file import FileField
+from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from xgapp import audit, backup, campus, db, migrate, nav

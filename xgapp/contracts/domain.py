@@ -198,6 +198,8 @@ def add_payment(by, contract, amount, method, receipt_no="", today=None):
     rows, errors = _clean_payments([{"amount": amount, "method": method, "receipt_no": receipt_no}])
     if errors:
         raise Invalid({k.replace("payments-0-", ""): v for k, v in errors.items()})
+    if not rows:  # an empty amount: a further payment must say how much
+        raise Invalid({"amount": _l("Enter an amount in yuan, e.g. 3600 or 3600.50.")})
     with write():
         contract = Contract.get_by_id(contract.id)
         if contract.status != "open":
