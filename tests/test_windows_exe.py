@@ -58,10 +58,10 @@ def windows_exe():
     return EXE
 
 
-def _wine_env(home):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "LANG": "C.UTF-8", "WINEDEBUG": "-all",
-           "WINEPREFIX": str(CACHE / "wine"), "WINEARCH": "win64", "TEMP": "", "TMP": ""}
-    return {k: v for k, v in env.items() if v}
+def _wine_env():
+    """A bare environment: the build's Wine prefix, no FONTCONFIG_* or Python variables from the host."""
+    return {"PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "LANG": "C.UTF-8", "WINEDEBUG": "-all",
+            "WINEPREFIX": str(CACHE / "wine"), "WINEARCH": "win64"}
 
 
 def winpath(path):
@@ -75,9 +75,9 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def wine(args, home, timeout=120, extra_env=None):
+def wine(args, timeout=120, extra_env=None):
     """Run xgapp.exe to completion (no console: stdin from /dev/null, output through a pipe)."""
-    env = dict(_wine_env(home), **(extra_env or {}))
+    env = dict(_wine_env(), **(extra_env or {}))
     return subprocess.run(["wine", str(EXE), *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           errors="replace", env=env, timeout=timeout)
 
@@ -85,13 +85,13 @@ def wine(args, home, timeout=120, extra_env=None):
 class WineServer:
     """xgapp.exe serving a data folder under Wine."""
 
-    def __init__(self, exe, data, home, port=None):
+    def __init__(self, exe, data, port=None):
         self.port = port or _free_port()
         self.base = "http://127.0.0.1:%d" % self.port
         started = time.monotonic()
         self.proc = subprocess.Popen(["wine", str(exe), "serve", "--data", winpath(data), "--port", str(self.port),
                                       "--host", "127.0.0.1", "--no-browser"], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=_wine_env(home),
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=_wine_env(),
                                      start_new_session=True)
         while True:
             assert self.proc.poll() is None, self.proc.stdout.read().decode("utf-8", "replace")
@@ -102,7 +102,6 @@ class WineServer:
                 break
             except OSError:
                 time.sleep(0.2)
-        self.start_seconds = time.monotonic() - started
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def get(self, path):
@@ -241,7 +240,7 @@ def test_windows_exe_sets_up_prints_chinese_forms_like_linux_and_keeps_data(wind
     size = windows_exe.stat().st_size
     assert size <= 80 * 2**20, "xgapp.exe is %.1f MiB" % (size / 2**20)
     data = tmp_path / "campus-data"
-    server = WineServer(windows_exe, data, tmp_path)
+    server = WineServer(windows_exe, data)
     try:
         assert server.health["status"] == "ok" and server.health["database"] == "ok"
         landed, _ = server.post("/setup", {"campus_name": "阳光教育 海淀校区", "campus_code": "BJ-HD01",
@@ -253,7 +252,7 @@ def test_windows_exe_sets_up_prints_chinese_forms_like_linux_and_keeps_data(wind
     assert (data / "xgapp.sqlite3").exists()  # in the folder it was given, through Windows paths
     made = _fill(data)
 
-    server = WineServer(windows_exe, data, tmp_path)
+    server = WineServer(windows_exe, data)
     try:
         landed, _ = server.post("/login", {"username": "boss", "password": "campus-pass-1"})
         assert landed.endswith("/")
@@ -303,14 +302,14 @@ def test_windows_exe_sets_up_prints_chinese_forms_like_linux_and_keeps_data(wind
 
 def test_windows_exe_second_start_opens_the_running_one_and_a_taken_port_is_refused(windows_exe, tmp_path):
     data = tmp_path / "data"
-    server = WineServer(windows_exe, data, tmp_path)
+    server = WineServer(windows_exe, data)
     try:
         # A second start on the same port opens the browser on the running one (BROWSER: a script that records
         # the address it was given) and leaves it serving.
         opened = tmp_path / "opened.txt"
         script = tmp_path / "browser.bat"
         script.write_text("@echo %%1> %s\r\n" % winpath(opened))
-        second = wine(["serve", "--data", winpath(data), "--port", str(server.port), "--browser"], tmp_path,
+        second = wine(["serve", "--data", winpath(data), "--port", str(server.port), "--browser"],
                       extra_env={"BROWSER": "'%s' %%s" % winpath(script)})  # quoted: webbrowser splits it like a shell
         assert second.returncode == 0, second.stdout + second.stderr
         assert "xgapp 已经在运行" in second.stdout and "already running" in second.stdout
@@ -328,7 +327,7 @@ def test_windows_exe_second_start_opens_the_running_one_and_a_taken_port_is_refu
         other.listen(1)
         port = other.getsockname()[1]
         taken = wine(["serve", "--data", winpath(tmp_path / "other"), "--port", str(port), "--host", "127.0.0.1",
-                      "--no-browser"], tmp_path)
+                      "--no-browser"])
     assert taken.returncode != 0
     assert "端口 %d 已被其他程序占用" % port in taken.stderr and "used by another program" in taken.stderr
 
