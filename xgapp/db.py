@@ -1,6 +1,5 @@
 """The database: one peewee proxy bound by the app factory, per-thread connections, one write lock."""
 
-import contextvars
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -8,6 +7,8 @@ from decimal import Decimal
 
 import peewee
 from playhouse.db_url import connect as connect_url
+
+from xgapp import clock as _clock
 
 database = peewee.DatabaseProxy()
 
@@ -88,23 +89,12 @@ def write_lock():
         yield
 
 
-_fixed_now = contextvars.ContextVar("xgapp_fixed_now", default=None)
-
-
 def utcnow():
-    """The current instant as an aware UTC datetime (or the instant `clock()` set, when generating history)."""
-    fixed = _fixed_now.get()
-    return fixed if fixed is not None else datetime.now(timezone.utc)
+    """The current instant as an aware UTC datetime: the campus clock's (see `clock.now`)."""
+    return _clock.now()
 
 
-@contextmanager
-def clock(instant):
-    """Stamp every write inside the block at `instant` (the demo builds years of history this way)."""
-    token = _fixed_now.set(instant.astimezone(timezone.utc))
-    try:
-        yield
-    finally:
-        _fixed_now.reset(token)
+clock = _clock.fixed  # kept for callers not yet moved to `clock.fixed`
 
 
 class UtcDateTimeField(peewee.Field):

@@ -7,48 +7,9 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
-from flask_babel import lazy_gettext as _l
 
 from xgapp import htmx
 from xgapp.db import utcnow, write
-
-ROLES = {
-    "principal": _l("Principal"),
-    "supervisor": _l("Advisor supervisor"),
-    "advisor": _l("Advisor"),
-    "director": _l("Teaching director"),
-    "teacher": _l("Teacher"),
-    "frontdesk": _l("Study-room teacher / front desk"),
-    "finance": _l("Finance"),
-}
-
-# permission -> roles holding it; the principal holds every permission.
-PERMISSIONS = {
-    "accounts.manage": set(),
-    "campus.edit": set(),
-    "audit.view": {"supervisor"},
-    "backups.manage": set(),
-    "students.list": {"supervisor", "advisor", "frontdesk", "teacher", "director", "finance"},
-    "students.reassign": {"supervisor"},
-    "leads.view": {"supervisor", "advisor", "frontdesk"},
-    "students.import": {"supervisor"},
-    "hours.overdraft": {"supervisor"},
-    "refunds.approve": {"supervisor"},
-    "revenue.view": {"supervisor", "finance"},
-    "classes.view": {"supervisor", "advisor", "teacher", "director"},
-    "timetable.view": {"supervisor", "advisor", "teacher", "director", "frontdesk"},
-    "attendance.take": {"supervisor", "advisor", "teacher", "director"},
-    "rooms.manage": {"supervisor", "director"},
-    "followups.view": {"supervisor", "advisor"},
-    "meetings.view": {"supervisor", "advisor", "director", "teacher"},
-    "followups.manage": {"supervisor"},
-    "numbers.view": {"supervisor", "advisor"},
-    "selfstudy.view": {"supervisor", "advisor", "frontdesk", "teacher", "director"},
-    "selfstudy.desk": {"supervisor", "frontdesk"},
-    "selfstudy.questions": {"supervisor", "frontdesk", "teacher", "director"},
-    "export.view": {"supervisor"},
-    "export.settings": set(),
-}
 
 SESSION_TOKEN = "sid"  # names the login_session row (its SHA-256 is stored, not the token)
 SESSION_SEEN = "seen"
@@ -56,14 +17,7 @@ SESSION_KIOSK = "kiosk"
 SEEN_STEP = 60  # seconds: a session's last-seen time in the database is written at most this often
 
 
-def can(user, permission):
-    """True when `user` holds `permission` through one of their roles."""
-    if permission not in PERMISSIONS:
-        raise KeyError("unknown permission %r" % permission)
-    if user is None:
-        return False
-    roles = user.role_set
-    return "principal" in roles or bool(roles & PERMISSIONS[permission])
+from xgapp.policy import PERMISSIONS, ROLES, can  # noqa: E402,F401  (re-exported until every caller asks policy)
 
 
 def require(permission):

@@ -150,3 +150,152 @@ def day(value):
 def too_long(text, limit):
     """The message for text longer than `limit` characters (it is refused, never cut), or None."""
     return _l("Keep it under %(n)d characters.", n=limit) if len(text or "") > limit else None
+
+
+class Reader:
+    """Reads one submitted form into values, collecting every problem at once (never the first one only).
+
+        r = Reader(request.form)
+        values = {"name": r.text("name", required=True, limit=20), "amount": r.money("amount"),
+                  "on": r.date("on", default=clock.today())}
+        r.check(values["end"] >= values["start"], "end", _("The end comes after the start."))
+        r.done()      # raises Invalid with every field's message, or returns the values read so far
+
+    Each reader method returns the value (None when it is missing or wrong) and records a message beside the field
+    when it is wrong. Domain rules that need valid values (a clash, a balance) are checked after `done()`.
+    """
+
+    def __init__(self, form):
+        self.form = form
+        self.errors = {}
+        self.values = {}
+
+    def fail(self, name, message):
+        """Record `message` beside `name` (the first message of a field wins)."""
+        self.errors.setdefault(name, message)
+
+    def check(self, condition, name, message):
+        """Record `message` beside `name` unless `condition` holds (skipped when `name` already has a message)."""
+        if not condition:
+            self.fail(name, message)
+        return bool(condition)
+
+    def raw(self, name):
+        """The submitted text of `name`, trimmed ('' when absent)."""
+        return (self.form.get(name) or "").strip()
+
+    def _keep(self, name, value):
+        self.values[name] = value
+        return value
+
+    def text(self, name, required=False, limit=None, multiline=False, message=None):
+        """Text, trimmed; '' when empty and not required."""
+        value = self.raw(name) if not multiline else (self.form.get(name) or "").strip()
+        problem = control_problem(value, multiline=multiline)
+        if problem:
+            self.fail(name, problem)
+        elif required and not value:
+            self.fail(name, message or _l("Required."))
+        elif limit and too_long(value, limit):
+            self.fail(name, too_long(value, limit))
+        return self._keep(name, value)
+
+    def choice(self, name, options, required=True, default=None, message=None):
+        """One of `options` (a dict or a collection of codes); `default` when empty and not required."""
+        value = self.raw(name)
+        if not value:
+            if required:
+                self.fail(name, message or _l("Choose one."))
+            return self._keep(name, default)
+        if value not in options:
+            self.fail(name, message or _l("Choose one of the offered options."))
+            return self._keep(name, default)
+        return self._keep(name, value)
+
+    def choices(self, name, options, required=False, message=None):
+        """Several of `options` (checkboxes or a multiple select), in the order given."""
+        picked = [v for v in self.form.getlist(name)] if hasattr(self.form, "getlist") else []
+        if any(v not in options for v in picked):
+            self.fail(name, _l("Choose one of the offered options."))
+            picked = [v for v in picked if v in options]
+        if required and not picked:
+            self.fail(name, message or _l("Choose at least one."))
+        return self._keep(name, list(dict.fromkeys(picked)))
+
+    def flag(self, name):
+        """A checkbox: True when ticked."""
+        return self._keep(name, bool(self.raw(name)))
+
+    def _convert(self, name, convert, required, default, message):
+        value = self.raw(name)
+        if not value:
+            if required:
+                self.fail(name, message or _l("Required."))
+            return self._keep(name, default)
+        try:
+            return self._keep(name, convert(value))
+        except ValueError as exc:
+            self.fail(name, message or str(exc))
+            return self._keep(name, None)
+
+    def money(self, name, required=True, allow_zero=True, default=None, message=None):
+        """Yuan to the fen (Decimal)."""
+        return self._convert(name, lambda v: money(v, allow_zero=allow_zero), required, default, message)
+
+    def hours(self, name, required=True, allow_zero=False, default=None, message=None):
+        """Lesson hours (Decimal, steps of 0.5)."""
+        return self._convert(name, lambda v: hours(v, allow_zero=allow_zero), required, default, message)
+
+    def mobile(self, name, required=True, default=None, message=None):
+        """A mainland mobile number, normalised."""
+        return self._convert(name, mobile, required, default, message)
+
+    def integer(self, name, minimum=None, maximum=None, required=True, default=None, message=None):
+        """A whole number within [minimum, maximum]."""
+        def convert(value):
+            try:
+                number = int(value)
+            except ValueError:
+                raise ValueError(_l("Enter a whole number.")) from None
+            if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+                raise ValueError(_l("Enter a number from %(low)s to %(high)s.", low=minimum, high=maximum))
+            return number
+        return self._convert(name, convert, required, default, message)
+
+    def row(self, name, required=True, default=None, message=None):
+        """A row id (a positive whole number that fits the database)."""
+        def convert(value):
+            try:
+                return row_id(value)
+            except ValueError:
+                raise ValueError(_l("Choose one of the offered options.")) from None
+        return self._convert(name, convert, required, default, message)
+
+    def date(self, name, required=True, default=None, message=None):
+        """A date YYYY-MM-DD (2000–2099)."""
+        def convert(value):
+            found = day(value)
+            if found is None:
+                raise ValueError(_l("Enter a date, e.g. 2026-09-05."))
+            return found
+        return self._convert(name, convert, required, default, message)
+
+    def time(self, name, required=True, default=None, message=None):
+        """A clock time HH:MM."""
+        from datetime import time as clock_time
+
+        def convert(value):
+            try:
+                found = clock_time.fromisoformat(value)
+            except ValueError:
+                raise ValueError(_l("Enter a time, e.g. 18:30.")) from None
+            if found.tzinfo is not None:
+                raise ValueError(_l("Enter a time, e.g. 18:30."))
+            return found.replace(second=0, microsecond=0)
+        return self._convert(name, convert, required, default, message)
+
+    def done(self):
+        """The values read, or Invalid carrying every message at once (plus any control-character refusals)."""
+        if self.errors or refused_fields():
+            raise Invalid(self.errors)
+        return self.values

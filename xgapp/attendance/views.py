@@ -9,7 +9,7 @@ from xgapp.attendance import domain
 from xgapp.campus import rules
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Lesson, SchoolClass
-from xgapp.classes.views import parse_date
+from xgapp.web import parse_date
 from xgapp.db import utcnow
 from xgapp.hours import domain as hours
 from xgapp.i18n import campus_today

@@ -9,9 +9,9 @@ from xgapp.changes import domain
 from xgapp.classes import backdating
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Attendance, Enrolment, Lesson, Makeup, SchoolClass, Suspension
-from xgapp.classes.views import form_date
+from xgapp.web import form_date
 from xgapp.i18n import campus_today, local
-from xgapp.students.views import student_or_404
+from xgapp.web import student_or_404
 from xgapp.timetable.domain import WEEKDAYS
 from xgapp.validation import Invalid, row_id
 

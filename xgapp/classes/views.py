@@ -1,12 +1,12 @@
 """Class pages: the list, a class with its students and lessons, new/edit, enrolment, rooms and holidays."""
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xgapp import nav, validation
+from xgapp import nav
 from xgapp.campus import rules
 from xgapp.accounts.models import User
 from xgapp.classes import backdating, domain, public_days
@@ -19,44 +19,18 @@ from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.timetable.domain import WEEKDAYS
 from xgapp.validation import Invalid, row_id
+from xgapp.web import class_or_404, form_date, parse_date, parse_time
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 nav.register("classes.index", _l("Classes"), "classes.view", order=30)
 
 
-def class_or_404(class_id, manage=False):
-    """The class if the user may see it (and change it, with manage=True); 404 / 403 otherwise."""
-    klass = domain.visible(g.user).where(SchoolClass.id == class_id).first()
-    if klass is None:
-        abort(404)
-    if manage and not domain.may_manage(g.user, klass):
-        abort(403)
-    return klass
 
 
-def parse_date(value):
-    """A date typed in a form or URL (2000–2099), or None when empty or not a date."""
-    return validation.day(value)
 
 
-def form_date(form, name, errors, default=None):
-    """A date field: `default` when left empty; a message beside the field when it is not a date."""
-    raw = (form.get(name) or "").strip()
-    if not raw:
-        return default
-    day = parse_date(raw)
-    if day is None:
-        errors[name] = _("Enter a date, e.g. 2026-09-05.")
-    return day
 
 
-def parse_time(value):
-    """A clock time HH:MM (no zone), or None."""
-    try:
-        clock = time.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-    return clock.replace(second=0, microsecond=0) if clock.tzinfo is None else None
 
 
 @bp.route("/")
@@ -378,12 +352,12 @@ def teachers():
 def teachers_export():
     """The month's teacher hours as an Excel file for payroll (managers)."""
     from xgapp.classes import figures
-    from xgapp.students.views import _xlsx
+    from xgapp.web import xlsx
 
     if not g.user.role_set & domain.MANAGERS:
         abort(403)
     month = _month_arg()
-    return _xlsx(figures.export_teacher_hours(month), "老师课时-%s.xlsx" % month)
+    return xlsx(figures.export_teacher_hours(month), "老师课时-%s.xlsx" % month)
 
 
 @bp.route("/figures")

@@ -15,7 +15,7 @@ from xgapp.hours import domain as hours
 from xgapp.security import require
 from xgapp.students import domain as students
 from xgapp.students.models import Student
-from xgapp.students.views import _resolve_referrer, student_or_404
+from xgapp.web import resolve_referrer, student_or_404
 from xgapp.validation import Invalid
 
 bp = Blueprint("contracts", __name__, url_prefix="/contracts")
@@ -57,7 +57,7 @@ def create(student_id):
         data["kind"] = domain.suggested_kind(student, subject)
         payments[0]["method"] = "wechat"
     else:
-        referrer = _resolve_referrer(request.form.get("referrer"), errors) if data["kind"] == "referral" else None
+        referrer = resolve_referrer(request.form.get("referrer"), errors) if data["kind"] == "referral" else None
         try:
             if errors:
                 raise Invalid(errors)
@@ -169,10 +169,10 @@ def revenue():
 def export():
     """Every contract with amounts and money received, as an Excel file (finance and supervisors)."""
     from xgapp.students import transfer
-    from xgapp.students.views import _xlsx
+    from xgapp.web import xlsx
 
     adviser = User.alias()
     rows = list(Contract.select(Contract, Student, adviser).join(Student, on=(Contract.student == Student.id))
                 .switch(Contract).join(adviser, on=(Contract.advisor == adviser.id), attr="advisor")
                 .order_by(Contract.signed_on.desc(), Contract.id.desc()))
-    return _xlsx(transfer.export_contracts(rows, domain.paid_many(c.id for c in rows)), "合同.xlsx")
+    return xlsx(transfer.export_contracts(rows, domain.paid_many(c.id for c in rows)), "合同.xlsx")

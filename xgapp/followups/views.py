@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from xgapp import nav
 from xgapp.accounts.models import User
 from xgapp.audit.views import register_table
-from xgapp.classes.views import parse_date
+from xgapp.web import parse_date
 from xgapp.db import utcnow
 from xgapp.followups import domain
 from xgapp.followups.models import FollowTask, FollowUp

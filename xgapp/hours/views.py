@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from xgapp.hours import domain
 from xgapp.hours.models import HourEntry
 from xgapp.security import can
-from xgapp.students.views import student_or_404
+from xgapp.web import student_or_404
 from xgapp.validation import Invalid
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")

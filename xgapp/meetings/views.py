@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from xgapp import nav
 from xgapp.audit.views import register_table
 from xgapp.classes import domain as classes
-from xgapp.classes.views import class_or_404
+from xgapp.web import class_or_404
 from xgapp.db import utcnow
 from xgapp.i18n import campus_today, parse_local
 from xgapp.meetings import briefings, parents

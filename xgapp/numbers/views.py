@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 from xgapp import htmx, nav
 from xgapp.accounts.models import User
 from xgapp.audit.views import register_table
-from xgapp.classes.views import parse_date
+from xgapp.web import parse_date
 from xgapp.i18n import campus_today
 from xgapp.numbers import charts, daily, manual, periods, rates, report, targets, trends
 from xgapp.security import require
 from xgapp.students import domain as students
-from xgapp.students.views import _xlsx
+from xgapp.web import xlsx
 from xgapp.validation import Invalid, row_id
 
 bp = Blueprint("numbers", __name__, url_prefix="/numbers")
@@ -84,7 +84,7 @@ def advisor_xlsx(advisor_id):
     person = _advisor_or_404(advisor_id)
     day = _day()
     body = report.advisor_xlsx(person, daily.advisor_day(person, day))
-    return _xlsx(body, "学管师日报_%s_%s.xlsx" % (person.display_name, day.isoformat()))
+    return xlsx(body, "学管师日报_%s_%s.xlsx" % (person.display_name, day.isoformat()))
 
 
 @bp.route("/campus")
@@ -106,7 +106,7 @@ def campus_xlsx():
     if not _is_leader():
         abort(403)
     day = _day()
-    return _xlsx(report.xlsx(day, daily.campus_day(day)), "校区日报_%s.xlsx" % day.isoformat())
+    return xlsx(report.xlsx(day, daily.campus_day(day)), "校区日报_%s.xlsx" % day.isoformat())
 
 
 @bp.route("/tap", methods=["POST"])
@@ -174,7 +174,7 @@ def targets_xlsx():
     """The month's targets and progress as .xlsx (an advisor gets only her own row)."""
     month = _month()
     data = targets.progress(month, advisor=None if _is_leader() else g.user)
-    return _xlsx(report.targets_xlsx(data), "业绩目标_%s.xlsx" % month.strftime("%Y-%m"))
+    return xlsx(report.targets_xlsx(data), "业绩目标_%s.xlsx" % month.strftime("%Y-%m"))
 
 
 @bp.route("/ranking")
@@ -201,7 +201,7 @@ def ranking_xlsx():
     if not _is_leader():
         abort(403)
     month = _month()
-    return _xlsx(report.ranking_xlsx(rates.month_ranking(month)), "学管师排名_%s.xlsx" % month.strftime("%Y-%m"))
+    return xlsx(report.ranking_xlsx(rates.month_ranking(month)), "学管师排名_%s.xlsx" % month.strftime("%Y-%m"))
 
 
 def _period():
@@ -258,4 +258,4 @@ def period_xlsx():
     kind, first, last, label = _period()
     title = "校区周报" if kind == "week" else "校区月报"
     body = report.xlsx(first, periods.figures(first, last), title=title, period=label)
-    return _xlsx(body, "%s_%s.xlsx" % (title, label.replace(" – ", "_")))
+    return xlsx(body, "%s_%s.xlsx" % (title, label.replace(" – ", "_")))

@@ -11,7 +11,7 @@ from xgapp import htmx, printing
 from xgapp.audit.views import register_table
 from xgapp.classes import domain as classes
 from xgapp.classes.models import StudentChange
-from xgapp.classes.views import class_or_404, parse_date
+from xgapp.web import class_or_404, parse_date
 from xgapp.contracts.models import Contract, Refund
 from xgapp.i18n import campus_today
 from xgapp.meetings import parents

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from xgapp.audit.views import register_table
 from xgapp.classes import domain as classes
-from xgapp.classes.views import class_or_404, parse_date
+from xgapp.web import class_or_404, parse_date
 from xgapp.i18n import campus_today
 from xgapp.scores import domain
 from xgapp.scores.models import Score, StageTest

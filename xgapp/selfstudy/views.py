@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from xgapp import htmx, nav
 from xgapp.audit.views import register_table
-from xgapp.classes.views import parse_date
+from xgapp.web import parse_date
 from xgapp.db import utcnow
 from xgapp.i18n import campus_today, local, parse_local
 from xgapp.security import can, kiosk_allowed, require, start_kiosk
@@ -366,6 +366,6 @@ def report_xlsx():
     first, last = _period()
     body = reports.xlsx(first, last, reports.summary(first, last, _among()))
     name = "自习室统计_%s_%s.xlsx" % (first.isoformat(), last.isoformat())
-    from xgapp.students.views import _xlsx
+    from xgapp.web import xlsx
 
-    return _xlsx(body, name)
+    return xlsx(body, name)

@@ -15,6 +15,7 @@ from xgapp.security import can, require
 from xgapp.students import domain
 from xgapp.students.models import Guardian, Student
 from xgapp.validation import Invalid, row_id, search_term
+from xgapp.web import resolve_referrer, student_or_404, xlsx
 
 bp = Blueprint("students", __name__, url_prefix="/students")
 nav.register("students.index", _l("Students"), "students.list", order=10)
@@ -23,17 +24,6 @@ BORN_AFTER = date(1950, 1, 1)
 PICKUP_BY_DEFAULT = 2  # 可接送 ticked on a new file: guardian 1 (母亲) and guardian 2 (父亲)
 
 
-def student_or_404(student_id, need="view"):
-    """The student if the user may `need` it; 404 when they may not even see it."""
-    student = Student.get_or_none(Student.id == student_id)
-    if student is None:
-        abort(404)
-    rights = domain.access(g.user, student)
-    if "view" not in rights:
-        abort(404)
-    if need not in rights:
-        abort(403)
-    return student
 
 
 def _form_values(form, errors=None):
@@ -58,15 +48,6 @@ def _form_values(form, errors=None):
     return data, guardians
 
 
-def _resolve_referrer(text, errors):
-    text = (text or "").strip()
-    if not text:
-        return None
-    found = domain.search(g.user, text, limit=2) if can(g.user, "students.list") else []
-    if len(found) != 1:
-        errors["referrer"] = _("Type the referring student's name or phone tail so that exactly one matches.")
-        return None
-    return found[0]
 
 
 def _choices():
@@ -131,7 +112,7 @@ def create():
         for i, row in enumerate(guardians):  # a blank form: the parents named first may pick the child up
             row["can_pickup"] = i < PICKUP_BY_DEFAULT
     else:
-        referrer = _resolve_referrer(request.form.get("referrer"), errors)
+        referrer = resolve_referrer(request.form.get("referrer"), errors)
         advisor = User.get_or_none(User.id == data["advisor"]) if data["advisor"] else None
         try:
             if errors:
@@ -196,7 +177,7 @@ def edit(student_id):
     else:
         data, guardians = _form_values(request.form, errors)
         referrer = request.form.get("referrer", "")
-        found = _resolve_referrer(referrer, errors)
+        found = resolve_referrer(referrer, errors)
         try:
             if errors:
                 raise Invalid(errors)
@@ -331,7 +312,7 @@ def import_template():
     """The roster template to fill in."""
     from xgapp.students import transfer
 
-    return _xlsx(transfer.template(), "学员导入模板.xlsx")
+    return xlsx(transfer.template(), "学员导入模板.xlsx")
 
 
 @bp.route("/export.xlsx")
@@ -347,13 +328,5 @@ def export():
         query = query.where(Student.advisor == request.args.get("advisor", type=row_id))
     if request.args.get("low") == "1":
         query = query.where(Student.id.in_(hours.low_balance_students(rules.get("low_hours"))), Student.status == "active")
-    return _xlsx(transfer.export_students(list(query.order_by(Student.name))), "学员名单.xlsx")
+    return xlsx(transfer.export_students(list(query.order_by(Student.name))), "学员名单.xlsx")
 
-
-def _xlsx(data, filename):
-    import io
-
-    from flask import send_file
-
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=filename, max_age=0,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -10,7 +10,7 @@ from xgapp import nav
 from xgapp.accounts.models import User
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Classroom, Lesson, SchoolClass
-from xgapp.classes.views import parse_date, parse_time
+from xgapp.web import parse_date, parse_time
 from xgapp.db import utcnow
 from xgapp.i18n import campus_today, local
 from xgapp.security import can, require
