@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from xgapp import create_app
+from xgapp.app import create_app
 from xgapp import db as xdb
 
 PASSWORD = "correct-horse-9"

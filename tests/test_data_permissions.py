@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from xgapp import create_app
+from xgapp.app import create_app
 from xgapp import db as xdb
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX modes; Windows relies on the per-user folder's ACL")

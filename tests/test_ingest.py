@@ -21,7 +21,7 @@ from tests import pg
 from tests.conftest import PASSWORD, campus_today
 from tests.factories import make_contract, make_student
 from tests.pg import postgres_url  # noqa: F401 (the session's PostgreSQL server, a fixture)
-from xgapp import create_app
+from xgapp.app import create_app
 from xgapp import db as xdb
 from xgapp.cli import main
 from xgapp.export import hqreport, ingest

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from xgapp import create_app, db, migrate
+from xgapp import db, migrate
+
+from xgapp.app import create_app
 from xgapp.accounts.models import LoginSession, User, UserRole
 from xgapp.audit.models import AuditLog
 from xgapp.campus.models import Campus, CampusLogo, CampusRule

@@ -110,7 +110,7 @@ def test_the_printed_page_shows_the_right_glyphs_not_just_the_right_text(app):
 
 
 def test_a_server_listening_on_this_pc_only_says_so_instead_of_advertising_lan_addresses(tmp_path):
-    from xgapp import create_app
+    from xgapp.app import create_app
     from xgapp import db as xdb
 
     app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True, "SETTINGS": {"host": "127.0.0.1"}})

@@ -169,7 +169,8 @@ def test_names_with_html_and_sql_are_stored_literally_and_shown_escaped(app, cli
 
 
 def test_unexpected_error_shows_a_chinese_500_page_and_saves_nothing(tmp_path):
-    from xgapp import create_app, db
+    from xgapp import db
+    from xgapp.app import create_app
     from xgapp.security import public
 
     app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True, "PROPAGATE_EXCEPTIONS": False})

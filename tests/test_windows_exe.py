@@ -138,7 +138,7 @@ def _fill(data):
     folder the executable made (same schema): every name printed below comes from here."""
     from tests.conftest import make_user
     from tests.factories import advisor, make_class, make_contract, make_student, teacher
-    from xgapp import create_app
+    from xgapp.app import create_app
     from xgapp import db as xdb
     from xgapp.classes import domain as classes
     from xgapp.meetings import briefings
@@ -192,7 +192,7 @@ def _fill(data):
 def _linux_pdf(data, path):
     """The same form printed by the Linux build of the same code, on a copy of the data."""
     from tests.conftest import csrf_from
-    from xgapp import create_app
+    from xgapp.app import create_app
     from xgapp import db as xdb
 
     app = create_app({"DATA_DIR": str(data), "TESTING": True})
