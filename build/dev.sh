@@ -51,6 +51,10 @@ setup_system_for_tests() {
   command -v initdb >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   # WeasyPrint subsets fonts with HarfBuzz's subsetter; without it, it warns (an error under the tests' warning filter).
   ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so.0" || missing+=(libharfbuzz-subset0)
+  # the outside judges (tests/judges.py): axe-core, acorn and the Nu validator come from npm; Nu needs Java
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+  command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing system packages: ${missing[*]}"
     apt_install "${missing[@]}"

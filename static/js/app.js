@@ -2,6 +2,20 @@
 (function () {
   "use strict";
 
+  // Flexbox gap came late (Chrome 84, iOS 14.5): older tablets get margins instead (.no-flexgap in app.css).
+  (function probeFlexGap() {
+    var probe = document.createElement("div");
+    probe.style.cssText = "display:flex;flex-direction:column;row-gap:1px;position:absolute;visibility:hidden";
+    probe.appendChild(document.createElement("div"));
+    probe.appendChild(document.createElement("div"));
+    document.documentElement.appendChild(probe);
+    var supported = probe.scrollHeight === 1;
+    document.documentElement.removeChild(probe);
+    if (!supported) {
+      document.documentElement.className += " no-flexgap";
+    }
+  })();
+
   function initTabs(root) {
     root.querySelectorAll(".tabs [data-tab]").forEach(function (tab) {
       tab.addEventListener("click", function (event) {
@@ -73,7 +87,8 @@
     p.className = "flash error";
     p.setAttribute("role", "alert");
     p.textContent = message.dataset.failed + " (" + event.detail.xhr.status + ")";
-    message.replaceChildren(p);
+    message.textContent = "";
+    message.appendChild(p);
   });
   document.addEventListener("htmx:sendError", function () {
     var message = document.getElementById("kiosk-message");
@@ -82,7 +97,8 @@
     p.className = "flash error";
     p.setAttribute("role", "alert");
     p.textContent = message.dataset.failed;
-    message.replaceChildren(p);
+    message.textContent = "";
+    message.appendChild(p);
   });
 
   // Follow-up form: choosing a kind fills in its purpose, unless the advisor has written her own.
