@@ -268,3 +268,13 @@ def test_check_on_a_folder_without_a_campus_creates_nothing(run, tmp_path):
     typo.mkdir()
     result = CliRunner().invoke(main, ["check", "--data", str(typo)])
     assert result.exit_code == 1 and "no campus" in result.output and list(typo.iterdir()) == []
+
+
+def test_demo_history_is_stamped_when_it_happened(demo_template):
+    """A printed refund form of the demo must not say it was asked for months after it was decided."""
+    with sqlite3.connect(demo_template / "xgapp.sqlite3") as conn:
+        refunds = conn.execute("SELECT requested_at, decided_at FROM refund WHERE decided_at IS NOT NULL").fetchall()
+        later = [r for r in refunds if r[0] > r[1]]
+        signed = conn.execute("SELECT COUNT(*) FROM contract c JOIN refund r ON r.contract_id = c.id "
+                              "WHERE substr(r.requested_at, 1, 10) < c.signed_on").fetchone()[0]
+    assert refunds and not later and signed == 0, later[:3]

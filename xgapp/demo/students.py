@@ -100,9 +100,10 @@ def students(rng, names, advisors, principal, years, today):
                 used += take
                 month += 1
             if rng.random() < 0.03 and used < left:
-                figures = contracts.refundable(contract)
-                refund = contracts.request_refund(data["advisor"], contract, figures["hours_left"],
-                                                  figures["refundable"], "transfer", "家庭搬迁")
+                with clock(instant(signed + timedelta(days=53), hour=10)):  # asked a week before it is decided
+                    figures = contracts.refundable(contract)
+                    refund = contracts.request_refund(data["advisor"], contract, figures["hours_left"],
+                                                      figures["refundable"], "transfer", "家庭搬迁")
                 with clock(instant(signed + timedelta(days=60))):
                     decider = principal if refund.requested_by_id == supervisor.id else supervisor
                     contracts.decide_refund(decider, refund, True, "同意", today=signed + timedelta(days=60))
