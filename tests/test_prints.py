@@ -199,7 +199,9 @@ def test_selfstudy_log_has_arrival_departure_pickup_and_signature_columns(app, c
     info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
     assert "841.89 x 595.276 pts (A4)" in info  # landscape: eleven columns
     empty, _ = blank(app, "selfstudy-log")
-    assert "张喆" not in flat(pdf_text(empty, tmp_path)) and rendered.pages == 1
+    blank_text = flat(pdf_text(empty, tmp_path))
+    assert "张喆" not in blank_text and rendered.pages == 1
+    assert "共0人次" not in blank_text  # a form to fill in by hand counts nothing yet
 
 
 def test_an_advisor_prints_only_her_own_students_on_the_day_lists(app, campus, tmp_path):
@@ -703,3 +705,26 @@ def test_a_lowered_refund_says_so_on_the_change_form(app):
         refund = contracts.request_refund(student.advisor, contract, "2", "300", "cash", "家长同意少退")
         filled_in = FORMS["change-form"].load("TF-%d" % refund.id, None)
     assert filled_in["refund_amount"] == "¥300.00（按退费规则应退 ¥360.00，已下调）"
+
+
+def test_the_signatures_stay_with_the_last_attendees_however_many_come(app, tmp_path):
+    """With a dozen families or more the 记录人 / 主管 / 日期 block must not fall alone onto a page of its own."""
+    klass = make_class(capacity=30, classroom=None)
+    alone = []
+    for n in range(1, 31):
+        kid = make_student(name="学员%02d" % n, mobile="139%08d" % n)
+        make_contract(kid, hours="20")
+        classes.enrol(None, klass, kid)
+        if n < 8:
+            continue
+        data, rendered = blank(app, "briefing", **{"class": klass})
+        if rendered.pages < 2:
+            continue
+        path = tmp_path / "b.pdf"
+        path.write_bytes(data)
+        last = subprocess.run(["pdftotext", "-f", str(rendered.pages), "-l", str(rendered.pages), str(path), "-"],
+                              check=True, capture_output=True, text=True).stdout
+        if "学员" not in last:
+            alone.append(n)
+        assert "记录人" in last  # the signatures close the form
+    assert not alone, "signature block alone on the last page with %s families" % alone
