@@ -180,17 +180,15 @@ def test_handing_in_a_plan_reports_its_error(new_class, plan, client):
     assert TeachingPlan.get().status == "due"
 
 
-def test_the_review_of_a_plan_reports_every_error_at_once(new_class, plan, client):
+def test_sending_a_plan_back_reports_its_error(new_class, plan, client):
     parents.submit_plan(plan.teacher, plan, "几何证明每周专项")
     make_user("dir", roles=("director",))
     login(client, "dir")
     token = csrf_from(_page(client, "/meetings/parents/%d" % plan.meeting_id))
-    response = client.post("/meetings/plans/%d/review" % plan.id, data={"csrf_token": token, "decision": "maybe",
-                                                                        "note": "改" * 201})
-    assert response.status_code == 422
-    page = html.parse(response)
-    assert html.errors(page) == {"note": TOO_LONG % 200}
-    assert "请选择通过或退回。" in html.texts(page, ".error.banner")
+    for note, says in (("", "请说明需要修改的地方。"), ("改" * 201, TOO_LONG % 200)):
+        response = client.post("/meetings/plans/%d/return" % plan.id, data={"csrf_token": token, "note": note})
+        assert response.status_code == 422
+        assert html.errors(html.parse(response)) == {"note": says}
     assert TeachingPlan.get().status == "submitted"
 
 

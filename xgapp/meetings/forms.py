@@ -98,10 +98,10 @@ def parse_plan(form):
     return values
 
 
-def parse_review(form):
-    """{decision, note} of the review: approve, or send back saying what must change."""
+def parse_review(form, decision):
+    """{note} of the review form, for `decision` (approve, or return: then saying what must change)."""
     r = Reader(form)
-    values = {"decision": r.raw("decision"), "note": r.text("note")}
-    _add(r, parents.review_problems(values["decision"], values["note"]))
+    values = {"note": r.text("note")}
+    _add(r, parents.review_problems(decision, values["note"]))
     r.done()
     return values

@@ -300,19 +300,31 @@ def plan_submit(plan_id):
     return redirect(url_for("meetings.parent", meeting_id=plan.meeting_id) + "#plan", code=303)
 
 
-@bp.route("/plans/<int:plan_id>/review", methods=["POST"])
-@require("meetings.view")
-def plan_review(plan_id):
+def _review(plan_id, decision):
     plan = _plan_or_404(plan_id)
     if not policy.may_review_plans(g.user):
         abort(403)
     try:
-        values = forms.parse_review(request.form)
-        parents.review_plan(g.user, plan, values["decision"], values["note"])
+        values = forms.parse_review(request.form, decision)
+        parents.review_plan(g.user, plan, decision, values["note"])
     except Invalid as exc:
         return _parent_page(plan.meeting, exc.errors, 422, dict(request.form.items()))
     flash(_("Review saved."), "success")
     return redirect(url_for("meetings.parent", meeting_id=plan.meeting_id) + "#plan", code=303)
+
+
+@bp.route("/plans/<int:plan_id>/approve", methods=["POST"])
+@require("meetings.view")
+def plan_approve(plan_id):
+    """The teaching director approves the revised plan (a note is optional)."""
+    return _review(plan_id, "approve")
+
+
+@bp.route("/plans/<int:plan_id>/return", methods=["POST"])
+@require("meetings.view")
+def plan_return(plan_id):
+    """The teaching director sends the plan back, saying what must change."""
+    return _review(plan_id, "return")
 
 
 @bp.route("/plans/<int:plan_id>/effective", methods=["POST"])
