@@ -34,6 +34,7 @@ PLAN_STATUSES = {"due": _l("to write"), "submitted": _l("waiting for review"), "
 
 
 def role_users(role):
+    """The active staff holding `role`, in the order their accounts were made."""
     return list(User.select().join(UserRole).where(UserRole.role == role, User.active == True)  # noqa: E712
                 .order_by(User.id))
 
@@ -193,7 +194,7 @@ def record(by, meeting, data, came, now=None):
             notices.notify([meeting.klass.teacher_id], _l(
                 "Revise the teaching plan of %(name)s after the parent meeting: due %(day)s.", name=title(meeting),
                 day=plan.due_on.isoformat()), link="/meetings/parents/%d#plan" % meeting.id)
-        readers = [u.id for role in ("supervisor",) for u in role_users(role)] + [
+        readers = [u.id for role in policy.MINUTES_COPY_TO for u in role_users(role)] + [
             r["user"].id for r in present if r["user"] is not None and r["user"].id != by.id]
         notices.notify(readers, _l("Minutes of the parent meeting %(name)s are ready.", name=title(meeting)),
                        link="/meetings/parents/%d" % meeting.id)
@@ -229,7 +230,7 @@ def submit_plan(by, plan, content, now=None):
             TeachingPlan.id == plan.id).execute()
         audit.record(by, "update", "teaching_plan", plan.id, before={"status": fresh.status},
                      after={"status": "submitted", "late": late}, summary=title(fresh.meeting))
-        notices.notify([u.id for u in role_users("director")],
+        notices.notify([u.id for role in policy.PLAN_REVIEW_NOTIFIED for u in role_users(role)],
                        _l("A revised teaching plan to review: %(name)s.", name=title(fresh.meeting)),
                        link="/meetings/parents/%d#plan" % fresh.meeting_id)
     return TeachingPlan.get_by_id(plan.id)

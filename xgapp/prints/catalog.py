@@ -204,7 +204,7 @@ def _parent_meeting(ref, viewer=None):
         plan_due = (clock.local(meeting.starts_at).date() + timedelta(days=7)).isoformat()
     else:  # a family meeting: no teaching plan follows
         plan_due = None
-    copy_to = [u.display_name for u in parents.role_users("supervisor")]
+    copy_to = [u.display_name for role in policy.MINUTES_COPY_TO for u in parents.role_users(role)]
     copy_to += [name for name in staff if name not in copy_to and name != meeting.host.display_name]
     minutes = {f: getattr(meeting, f) if held else "" for f in parents.MINUTES_FIELDS}
     return dict(minutes, about=parents.title(meeting), kind="重要问题（领导参加）" if meeting.serious else "常规",
