@@ -197,7 +197,7 @@ def test_parent_meeting_pages(running, client):
     assert "初二数学提高班" in client.get("/meetings/").get_data(as_text=True)
     plan = TeachingPlan.get()
     token = csrf_from(home)
-    assert client.post("/meetings/plans/%d/review" % plan.id, data={"csrf_token": token, "decision": "approve"}
+    assert client.post("/meetings/plans/%d/approve" % plan.id, data={"csrf_token": token}
                        ).status_code == 403
     assert client.post("/meetings/plans/%d/submit" % plan.id, data={"csrf_token": token, "content": "新方案"}
                        ).status_code == 303

@@ -72,5 +72,78 @@ def has_role(user, *roles):
 
 # --- meetings, followups, notices, prints ---------------------------------------------------------------------------
 
+SERIOUS_MEETING_ROLES = ("director", "supervisor", "principal")  # attend a serious parent meeting (sheet order)
+MEETING_LEADERS = set(SERIOUS_MEETING_ROLES)  # ... and see every family's meeting
+BRIEFING_OVERRIDERS = {"principal", "supervisor"}  # allow a briefing later than 24 h before the first lesson
+PLAN_REVIEWERS = {"director", "principal"}  # review a teacher's revised teaching plan
+PLAN_REVIEW_NOTIFIED = ("director",)  # told when a revised plan is handed in
+MINUTES_COPY_TO = ("supervisor",)  # receive every parent meeting's minutes (and are named on the printed form)
+PLAN_STANDINS = {"principal", "supervisor"}  # may hand a plan in for its teacher
+FOLLOWUP_LEADERS = {"principal", "supervisor"}  # correct anyone's follow-up; are asked to look at escalations
+REPORT_LEADERS = {"supervisor", "principal"}  # every advisor's daily and monthly reports, the campus's reports
+
+
+def may_override_briefing(user):
+    """A supervisor (or the principal) may allow a briefing later than 24 hours before the first lesson."""
+    return has_role(user, *BRIEFING_OVERRIDERS)
+
+
+def may_run_parent_meeting(user, meeting):
+    """The host advisor, the class's advisor and the class managers run a parent meeting; a family's meeting also
+    whoever may edit the student."""
+    # Class and student scopes are still the classes' and students' own functions (their slice moves them here);
+    # imported at call time because those domain modules import policy.
+    from xgapp.classes import domain as classes
+    from xgapp.students import domain as students
+
+    if has_role(user, *classes.MANAGERS) or meeting.host_id == user.id:
+        return True
+    if meeting.klass_id:
+        return classes.may_manage(user, meeting.klass)
+    return "edit" in students.access(user, meeting.student)
+
+
+def may_prepare_parent_meeting(user, meeting):
+    """Who runs the meeting prepares the advisor's side; the class's teacher prepares their own."""
+    return may_run_parent_meeting(user, meeting) or (meeting.klass_id is not None
+                                                      and meeting.klass.teacher_id == user.id)
+
+
+def may_see_family_meeting(user, meeting):
+    """A family's meeting (no class) is for who runs it and the campus leaders, not every teacher."""
+    return may_run_parent_meeting(user, meeting) or has_role(user, *MEETING_LEADERS)
+
+
+def sees_every_parent_meeting(user):
+    """The class managers and the teaching director list every meeting not yet minuted."""
+    from xgapp.classes import domain as classes  # see may_run_parent_meeting
+
+    return has_role(user, *(classes.MANAGERS | {"director"}))
+
+
+def may_submit_plan(user, plan):
+    """The class's teacher writes the revised plan (the principal or supervisor may hand it in for them)."""
+    return plan.teacher_id == user.id or has_role(user, *PLAN_STANDINS)
+
+
+def may_review_plans(user):
+    return has_role(user, *PLAN_REVIEWERS)
+
+
+def may_edit_followup(user, followup):
+    """Only who logged it changes a follow-up (a supervisor may correct any)."""
+    return followup.advisor_id == user.id or has_role(user, *FOLLOWUP_LEADERS)
+
+
+def is_report_leader(user):
+    """The supervisor and the principal: every advisor's reports and the campus's."""
+    return has_role(user, *REPORT_LEADERS)
+
+
+def may_see_advisor_report(user, advisor):
+    """An advisor's daily or monthly report: the advisor herself and the report leaders (and only of an advisor)."""
+    return has_role(advisor, "advisor") and (advisor.id == user.id or is_report_leader(user))
+
+
 
 # --- numbers, home, export --------------------------------------------------------------------------------------------

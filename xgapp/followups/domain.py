@@ -9,12 +9,11 @@ from datetime import date, datetime, timedelta
 import peewee as pw
 from flask_babel import lazy_gettext as _l
 
-from xgapp import audit
-from xgapp.accounts.models import User
-from xgapp.classes.models import Attendance, Lesson
-from xgapp.db import utcnow, write
+from xgapp import audit, clock, policy
+from xgapp.accounts.models import User, UserRole
+from xgapp.classes.models import Attendance, Lesson, SchoolClass
+from xgapp.db import write
 from xgapp.followups.models import FollowTask, FollowUp
-from xgapp.i18n import campus_zone, local
 from xgapp.notices import domain as notices
 from xgapp.students import domain as students
 from xgapp.students.models import Student
@@ -39,7 +38,7 @@ MONTHLY_MIN = 2  # follow-ups per student per month (handbook §十.三)
 FACE_DAYS = 14  # no two weeks of lessons without seeing the advisor (handbook §十一.二.3)
 TEXT_MAX, LINE_MAX = 2000, 200
 SKEW = timedelta(minutes=5)  # a tablet's clock a little ahead is not "the future"
-MANAGERS = {"principal", "supervisor"}
+POSTPONE_MAX = 60  # days
 
 
 def may_log(user, student):
@@ -47,12 +46,13 @@ def may_log(user, student):
     return "edit" in students.access(user, student)
 
 
-def may_edit(user, followup):
-    """Only who logged it changes a follow-up (a supervisor may correct any)."""
-    return followup.advisor_id == user.id or bool(user.role_set & MANAGERS)
+may_edit = policy.may_edit_followup  # alias until the merge
 
 
-def _clean(data, now):
+def clean(data, now):
+    """The follow-up's values from `data` (kind, channel, whom, at, texts, next_on, escalate) and {field: message}
+    of every rule they break: a choice from the lists, a time not in the future nor over a year ago, purpose and
+    content written, texts within their limits, a next step after today with what it is."""
     errors, values = {}, {}
     for name, choices in (("kind", KINDS), ("channel", CHANNELS), ("whom", WHOM)):
         values[name] = data.get(name) or ""
@@ -75,7 +75,7 @@ def _clean(data, now):
             errors[name] = _l("Keep it under %(n)d characters.", n=limit)
         values[name] = text
     next_on = data.get("next_on")
-    if next_on is not None and next_on <= local(now).date():
+    if next_on is not None and next_on <= clock.local(now).date():
         errors["next_on"] = _l("The next step is after today.")
     if next_on is not None and not values["next_step"]:
         errors.setdefault("next_step", _l("Say what the next step is."))
@@ -85,16 +85,15 @@ def _clean(data, now):
 
 
 def supervisors():
-    from xgapp.accounts.models import UserRole
-
-    return list(User.select().join(UserRole).where(UserRole.role.in_(("supervisor", "principal")),
+    """Who is asked to look at an escalated follow-up."""
+    return list(User.select().join(UserRole).where(UserRole.role.in_(tuple(policy.FOLLOWUP_LEADERS)),
                                                    User.active == True).distinct())  # noqa: E712
 
 
 def log(by, student, data, task=None, now=None):
     """Record a follow-up; it completes the given task (or an open task of its kind for the student)."""
-    now = now or utcnow()
-    values, errors = _clean(data, now)
+    now = now or clock.now()
+    values, errors = clean(data, now)
     if task is not None and task.student_id != student.id:
         errors["task"] = _l("That task belongs to another student.")
     if errors:
@@ -104,7 +103,7 @@ def log(by, student, data, task=None, now=None):
         due = task
         if due is None:  # logging a call of a task's kind does that task
             due = (FollowTask.select().where(FollowTask.student == student, FollowTask.kind == values["kind"],
-                                             FollowTask.status == "open", FollowTask.due_on <= local(now).date()
+                                             FollowTask.status == "open", FollowTask.due_on <= clock.local(now).date()
                                              + timedelta(days=7))
                    .order_by(FollowTask.due_on).first())
         if due is not None:
@@ -132,8 +131,8 @@ def log(by, student, data, task=None, now=None):
 
 def update(by, followup, data, now=None):
     """Correct a follow-up (its task link and next-step task stay as they were)."""
-    now = now or utcnow()
-    values, errors = _clean(data, now)
+    now = now or clock.now()
+    values, errors = clean(data, now)
     values.pop("next_on")
     if errors:
         errors.pop("next_on", None)
@@ -148,21 +147,28 @@ def update(by, followup, data, now=None):
     return after
 
 
-def postpone(by, task, until, reason, today=None):
-    """Move a task to a later day, saying why (it stays on the list, and is counted as postponed)."""
-    today = today or local(utcnow()).date()
+def postpone_problems(until, reason, today=None):
+    """{field: message}: a day after today and at most POSTPONE_MAX days ahead, and why."""
+    today = today or clock.today()
     errors = {}
     if until is None or until <= today:
         errors["until"] = _l("Choose a day after today.")
-    elif until > today + timedelta(days=60):
+    elif until > today + timedelta(days=POSTPONE_MAX):
         errors["until"] = _l("Postpone by at most 60 days.")
     reason = (reason or "").strip()
     if not reason:
         errors["reason"] = _l("Say why it is postponed.")
     elif len(reason) > LINE_MAX:
         errors["reason"] = _l("Keep it under %(n)d characters.", n=LINE_MAX)
+    return errors
+
+
+def postpone(by, task, until, reason, today=None):
+    """Move a task to a later day, saying why (it stays on the list, and is counted as postponed)."""
+    errors = postpone_problems(until, reason, today)
     if errors:
         raise Invalid(errors)
+    reason = reason.strip()
     with write():
         fresh = FollowTask.get_by_id(task.id)
         if fresh.status != "open":
@@ -173,9 +179,14 @@ def postpone(by, task, until, reason, today=None):
                      after={"due_on": until.isoformat(), "reason": reason}, summary=fresh.student.name)
 
 
+def active_advisor(user_id):
+    """The active advisor with this id, or None."""
+    return students.advisors().where(User.id == user_id).first() if user_id else None
+
+
 def reassign(by, task, advisor):
     """Give a task to another advisor (a supervisor's decision)."""
-    if advisor is None or not students.advisors().where(User.id == advisor.id).exists():
+    if advisor is None or active_advisor(advisor.id) is None:
         raise Invalid({"advisor": _l("Choose an active advisor.")})
     with write():
         fresh = FollowTask.get_by_id(task.id)
@@ -206,8 +217,6 @@ def _scope(user, advisor=None):
 
 def open_tasks(user, advisor=None, until=None):
     """Open tasks assigned to `advisor` (default: `user`), with the student and class, earliest first."""
-    from xgapp.classes.models import SchoolClass
-
     query = (FollowTask.select(FollowTask, Student, SchoolClass)
              .join(Student, on=(FollowTask.student == Student.id))
              .join_from(FollowTask, SchoolClass, pw.JOIN.LEFT_OUTER, on=(FollowTask.klass == SchoolClass.id))
@@ -217,17 +226,9 @@ def open_tasks(user, advisor=None, until=None):
     return list(query.order_by(FollowTask.due_on, Student.name))
 
 
-def month_bounds(day):
-    first = day.replace(day=1)
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    zone = campus_zone()
-    return (datetime.combine(first, datetime.min.time(), tzinfo=zone),
-            datetime.combine(following, datetime.min.time(), tzinfo=zone))
-
-
 def monthly_counts(scope, day):
     """{student id: follow-ups in the campus-local calendar month of `day`} for the students in `scope`."""
-    start, end = month_bounds(day)
+    start, end = clock.month_bounds(day)
     rows = (FollowUp.select(FollowUp.student, pw.fn.COUNT(FollowUp.id).alias("n"))
             .where(FollowUp.student.in_(scope), FollowUp.at >= start, FollowUp.at < end)
             .group_by(FollowUp.student).tuples())
@@ -250,11 +251,11 @@ def face_alerts(user, today, advisor=None, scope=None):
     """
     scope = scope if scope is not None else _scope(user, advisor)
     window = today - timedelta(days=60)
-    start = datetime.combine(window, datetime.min.time(), tzinfo=campus_zone())
+    start = clock.at(window)
     faces = dict(FollowUp.select(FollowUp.student, pw.fn.MAX(FollowUp.at)).where(
         FollowUp.student.in_(scope), FollowUp.channel == "face", FollowUp.whom == "student", FollowUp.at >= start)
         .group_by(FollowUp.student).tuples())
-    faces = {sid: local(datetime.fromisoformat(at) if isinstance(at, str) else at).date() for sid, at in faces.items()}
+    faces = {sid: clock.local(datetime.fromisoformat(at) if isinstance(at, str) else at).date() for sid, at in faces.items()}
     attended = (Attendance.select(Attendance.student, Lesson.day).join(Lesson)
                 .where(Attendance.student.in_(scope), Attendance.mark.in_(("present", "late")),
                        Lesson.day >= window, Lesson.day <= today).tuples())
@@ -275,7 +276,7 @@ def overview(today):
     A fixed number of queries whatever the number of advisors: every figure is computed for all at once.
     """
     advisors = list(students.advisors())
-    start, end = month_bounds(today)
+    start, end = clock.month_bounds(today)
     active = dict(Student.select(Student.id, Student.advisor).where(Student.status == "active",
                                                                     Student.advisor.is_null(False)).tuples())
     tasks = {}
@@ -302,7 +303,7 @@ def overview(today):
 
 
 def escalations(today):
-    start = datetime.combine(today - timedelta(days=14), datetime.min.time(), tzinfo=campus_zone())
+    start = clock.at(today - timedelta(days=14))
     return list(FollowUp.select(FollowUp, Student).join(Student, on=(FollowUp.student == Student.id))
                 .where(FollowUp.escalate == True, FollowUp.at >= start).order_by(FollowUp.at.desc()))  # noqa: E712
 

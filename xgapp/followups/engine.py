@@ -16,15 +16,14 @@ and when leave is reported. The monthly minimum and the face-to-face rule are al
 
 import contextvars
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import peewee as pw
 
-from xgapp import audit
+from xgapp import audit, clock
 from xgapp.classes.models import Attendance, Enrolment, LeaveNotice, Lesson, Makeup, SchoolClass
-from xgapp.db import utcnow, write
+from xgapp.db import write
 from xgapp.followups.models import FollowTask, FollowUp
-from xgapp.i18n import campus_zone, local
 from xgapp.students.models import Student
 
 AHEAD = 14  # days ahead a 课前 task is created
@@ -97,7 +96,7 @@ def call_off(sources, by=None):
 def generate(today, now=None, students=None, actor=None):
     """Create every task the rules say is due by now and not yet created (only `students`' when given); returns
     how many were created. A call of the task's kind logged since its cause does the new task at once."""
-    now = now or utcnow()
+    now = now or clock.now()
     rows, since = [], {}
 
     def task(student, kind, due, source, klass=None, note="", cause=None):
@@ -150,7 +149,7 @@ def generate(today, now=None, students=None, actor=None):
     for enrolment in ended:
         left = enrolment.left_on
         # the course's last day is the day before left_on: a call from then on is about its end
-        end = datetime.combine(left - timedelta(days=1), time(0), tzinfo=campus_zone())
+        end = clock.at(left - timedelta(days=1))
         task(enrolment.student, "course_end", left + timedelta(days=7), "end7:enrolment:%d" % enrolment.id,
              enrolment.klass, "结课一周 %s：续班意向" % enrolment.klass.name, end)
         task(enrolment.student, "course_end", left + timedelta(days=30), "end30:enrolment:%d" % enrolment.id,
@@ -204,8 +203,8 @@ def refresh(student_ids, now=None, by=None):
     student_ids = [getattr(s, "id", s) for s in student_ids]
     if not student_ids or _deferred.get():
         return 0
-    now = now or utcnow()
-    return generate(local(now).date(), now, students=student_ids, actor=by)
+    now = now or clock.now()
+    return generate(clock.local(now).date(), now, students=student_ids, actor=by)
 
 
 def follow(lesson_ids, now=None, by=None):
@@ -214,8 +213,8 @@ def follow(lesson_ids, now=None, by=None):
     lesson_ids = list(lesson_ids)
     if not lesson_ids or _deferred.get():
         return 0
-    now = now or utcnow()
-    today = local(now).date()
+    now = now or clock.now()
+    today = clock.local(now).date()
     klasses = Lesson.select(Lesson.klass).where(Lesson.id.in_(lesson_ids))
     candidates = {e.id: e for e in Enrolment.select().where(Enrolment.klass.in_(klasses)
                                                             | Enrolment.lesson.in_(lesson_ids))}

@@ -6,14 +6,11 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xgapp import nav
+from xgapp import clock, nav, policy
 from xgapp.accounts.models import User
 from xgapp.audit.views import register_table
-from xgapp.web import parse_date
-from xgapp.db import utcnow
-from xgapp.followups import domain
+from xgapp.followups import domain, forms
 from xgapp.followups.models import FollowTask, FollowUp
-from xgapp.i18n import campus_today, local, parse_local
 from xgapp.security import can, local_path, require
 from xgapp.students import domain as students
 from xgapp.students.models import Student
@@ -33,17 +30,21 @@ def _advisor_param():
     return g.user
 
 
-def _todo(errors=None, status=200):
-    today = campus_today()
-    advisor = _advisor_param()
+def _todo(errors=None, status=200, retry=None, advisor=None):
+    """The to-do list (of `advisor`, default: as asked); `errors` and `retry` ({task id: what was typed}) reopen
+    one task's postpone box."""
+    today = clock.today()
+    advisor = advisor or _advisor_param()
+    manage = can(g.user, "followups.manage")
     return render_template(
-        "followups/index.html", advisor=advisor, today=today, errors=errors or {},
+        "followups/index.html", advisor=advisor, today=today, errors=errors or {}, retry=retry or {},
+        here=request.full_path,
         tasks=domain.open_tasks(g.user, advisor=advisor, until=today + timedelta(days=7)),
         short=domain.short_this_month(advisor, today, advisor=advisor),
         faces=domain.face_alerts(advisor, today, advisor=advisor),
         kinds=domain.KINDS, minimum=domain.MONTHLY_MIN, face_days=domain.FACE_DAYS,
-        advisors=list(students.advisors()) if can(g.user, "followups.manage") else [],
-        manage=can(g.user, "followups.manage")), status
+        advisor_options=[(a.id, a.display_name) for a in students.advisors()] if manage else [],
+        manage=manage, tomorrow=today + timedelta(days=1)), status
 
 
 @bp.route("/")
@@ -57,32 +58,22 @@ def index():
 @require("followups.manage")
 def overview():
     """The supervisor's panel: every advisor's open and overdue tasks, shortfalls and alerts; escalations."""
-    today = campus_today()
+    today = clock.today()
     return render_template("followups/overview.html", rows=domain.overview(today), today=today,
                            escalations=domain.escalations(today), kinds=domain.KINDS, minimum=domain.MONTHLY_MIN,
                            face_days=domain.FACE_DAYS)
 
 
-def _form_data(form):
-    data = {key: form.get(key) for key in ("kind", "channel", "whom", "purpose", "content", "result", "next_step",
-                                           "escalate")}
-    data["at"] = parse_local(form.get("day"), form.get("time"))
-    data["next_on"] = parse_date(form.get("next_on")) if form.get("next_on") else None
-    if form.get("next_on") and data["next_on"] is None:
-        data["next_on"] = campus_today()  # unreadable: reported as "after today"
-    return data
-
-
-def _form(student, task=None, followup=None, errors=None, values=None, status=200):
-    now = local(utcnow())
+def _form(student, task=None, followup=None, errors=None, values=None, status=200, kind=None):
+    now = clock.local_now()
     if values is None:
         if followup is not None:
-            at = local(followup.at)
+            at = clock.local(followup.at)
             values = {k: getattr(followup, k) for k in ("kind", "channel", "whom", "purpose", "content", "result",
                                                         "next_step", "escalate")}
             values.update(day=at.strftime("%Y-%m-%d"), time=at.strftime("%H:%M"))
         else:
-            kind = task.kind if task is not None else request.args.get("kind", "routine")
+            kind = task.kind if task is not None else kind
             kind = kind if kind in domain.KINDS else "routine"
             values = {"kind": kind, "channel": "phone", "whom": "parent", "purpose": domain.PURPOSES[kind],
                       "day": now.strftime("%Y-%m-%d"), "time": now.strftime("%H:%M")}
@@ -100,42 +91,58 @@ def _student_or_404(student_id):
     return student
 
 
-@bp.route("/new", methods=["GET", "POST"])
+def _new_target(source):
+    """(student, task) a new follow-up is for: a task (task=) or a student (student=)."""
+    task_id = source.get("task", type=row_id)
+    if not task_id:
+        return _student_or_404(source.get("student", type=row_id) or abort(404)), None
+    task = FollowTask.get_or_none(FollowTask.id == task_id) or abort(404)
+    if task.advisor_id == g.user.id:  # a task handed to me: I do it, whoever owns the student
+        return task.student, task
+    return _student_or_404(task.student_id), task
+
+
+@bp.get("/new")
 @require("followups.view")
 def new():
     """Log a follow-up (from a task, a student file or the to-do list): a few taps and what was said."""
-    source = request.form if request.method == "POST" else request.args
-    task = None
-    task_id = source.get("task", type=row_id)
-    if task_id:
-        task = FollowTask.get_or_none(FollowTask.id == task_id) or abort(404)
-        if task.advisor_id == g.user.id:  # a task handed to me: I do it, whoever owns the student
-            student = task.student
-        else:
-            student = _student_or_404(task.student_id)
-    else:
-        student = _student_or_404(source.get("student", type=row_id) or abort(404))
-    if request.method == "GET":
-        return _form(student, task)
+    student, task = _new_target(request.args)
+    return _form(student, task, kind=request.args.get("kind", "routine"))
+
+
+@bp.post("/new")
+@require("followups.view")
+def create():
+    student, task = _new_target(request.form)
     try:
-        domain.log(g.user, student, _form_data(request.form), task=task)
+        domain.log(g.user, student, forms.parse_followup(request.form), task=task)
     except Invalid as exc:
         return _form(student, task, errors=exc.errors, values=dict(request.form.items()), status=422)
     flash(_("Follow-up of %(name)s saved.", name=student.name), "success")
     return redirect(local_path(request.form.get("next")) or url_for("followups.index"), code=303)
 
 
-@bp.route("/<int:followup_id>/edit", methods=["GET", "POST"])
+def _followup_or_403(followup_id):
+    followup = FollowUp.get_or_none(FollowUp.id == followup_id) or abort(404)
+    if not policy.may_edit_followup(g.user, followup):
+        abort(403)
+    return followup
+
+
+@bp.get("/<int:followup_id>/edit")
 @require("followups.view")
 def edit(followup_id):
     """Correct a follow-up: only who logged it (or a supervisor)."""
-    followup = FollowUp.get_or_none(FollowUp.id == followup_id) or abort(404)
-    if not domain.may_edit(g.user, followup):
-        abort(403)
-    if request.method == "GET":
-        return _form(followup.student, followup=followup)
+    followup = _followup_or_403(followup_id)
+    return _form(followup.student, followup=followup)
+
+
+@bp.post("/<int:followup_id>/edit")
+@require("followups.view")
+def correct(followup_id):
+    followup = _followup_or_403(followup_id)
     try:
-        domain.update(g.user, followup, _form_data(request.form))
+        domain.update(g.user, followup, forms.parse_followup(request.form, correcting=True))
     except Invalid as exc:
         return _form(followup.student, followup=followup, errors=exc.errors, values=dict(request.form.items()),
                      status=422)
@@ -159,9 +166,10 @@ def _back():
 def postpone(task_id):
     task = _task_or_404(task_id)
     try:
-        domain.postpone(g.user, task, parse_date(request.form.get("until")), request.form.get("reason"))
+        values = forms.parse_postpone(request.form)
+        domain.postpone(g.user, task, values["until"], values["reason"])
     except Invalid as exc:
-        return _todo({task.id: exc.errors}, 422)
+        return _todo({task.id: exc.errors}, 422, retry={task.id: dict(request.form.items())}, advisor=task.advisor)
     flash(_("Postponed."), "success")
     return _back()
 
@@ -170,11 +178,11 @@ def postpone(task_id):
 @require("followups.manage")
 def reassign(task_id):
     task = _task_or_404(task_id)
-    advisor = User.get_or_none(User.id == request.form.get("advisor", type=row_id))
     try:
+        advisor = forms.parse_reassign(request.form)["advisor"]
         domain.reassign(g.user, task, advisor)
     except Invalid as exc:
-        return _todo({task.id: exc.errors}, 422)
+        return _todo({task.id: exc.errors}, 422, advisor=task.advisor)
     flash(_("Handed to %(name)s.", name=advisor.display_name), "success")
     return _back()
 
@@ -184,7 +192,7 @@ def reassign(task_id):
 def face(student_id):
     """One tap: the advisor saw the student face to face today (resets the two-week rule)."""
     student = _student_or_404(student_id)
-    now = utcnow()
+    now = clock.now()
     domain.log(g.user, student, {"kind": "routine", "channel": "face", "whom": "student", "at": now,
                                  "purpose": "当面了解学习状态", "content": "课间当面交流学习情况"})
     flash(_("Face-to-face contact with %(name)s recorded.", name=student.name), "success")

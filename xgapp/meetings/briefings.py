@@ -8,11 +8,11 @@ from datetime import datetime, time, timedelta
 import peewee as pw
 from flask_babel import lazy_gettext as _l
 
-from xgapp import audit
+from xgapp import audit, clock, policy
+from xgapp.accounts.models import User
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Enrolment, Lesson, SchoolClass
-from xgapp.db import utcnow, write
-from xgapp.i18n import local
+from xgapp.db import write
 from xgapp.meetings.models import Briefing, BriefingAttendee, FirstLessonFeedback
 from xgapp.prints import domain as prints
 from xgapp.prints.models import SignedCopy
@@ -21,7 +21,7 @@ from xgapp.students.models import Guardian
 from xgapp.validation import Invalid
 
 NOTICE = timedelta(hours=24)
-OVERRIDERS = {"principal", "supervisor"}
+PLACE_MAX = 60
 TEXT_MAX, LINE_MAX = 4000, 200
 RISK_DAYS = 14  # classes whose first lesson is this close are watched
 EVENING = time(19)  # parents come after work: the time a new briefing is proposed at
@@ -42,29 +42,25 @@ def deadline(klass):
 def proposal(klass, now=None):
     """The time the form offers for a new briefing: 19:00 on the last evening that keeps the 24-hour rule; when
     that evening has passed, the deadline itself (or, without a lesson yet, the next 19:00 from now)."""
-    now = local(now or utcnow())
+    now = clock.local(now or clock.now())
     latest = deadline(klass)
     if latest is None:
         evening = now.replace(hour=EVENING.hour, minute=EVENING.minute, second=0, microsecond=0)
         return evening if evening > now else evening + timedelta(days=1)
-    latest = local(latest)
+    latest = clock.local(latest)
     evening = latest.replace(hour=EVENING.hour, minute=EVENING.minute, second=0, microsecond=0)
     if evening > latest:
         evening -= timedelta(days=1)
     return evening if evening >= now else latest
 
 
-def may_override(user):
-    return bool(user.role_set & OVERRIDERS)
-
-
 def of_class(klass):
     return Briefing.get_or_none(Briefing.klass == klass)
 
 
-def schedule(by, klass, starts_at, place, override_reason="", now=None):
-    """Set (or move) the briefing; later than 24 h before the first lesson only with a supervisor's reason."""
-    now = now or utcnow()
+def schedule_problems(by, klass, starts_at, place, override_reason, now=None):
+    """{field: message} of what keeps this briefing time from being set (empty when it may be)."""
+    now = now or clock.now()
     errors = {}
     place = (place or "").strip()
     override_reason = (override_reason or "").strip()
@@ -75,21 +71,30 @@ def schedule(by, klass, starts_at, place, override_reason="", now=None):
         errors["starts_at"] = _l("The briefing cannot be scheduled in the past.")
     elif lesson is not None and starts_at >= lesson.starts_at:
         errors["starts_at"] = _l("The briefing must come before the first lesson (%(when)s).",
-                                 when=local(lesson.starts_at).strftime("%Y-%m-%d %H:%M"))
+                                 when=clock.local(lesson.starts_at).strftime("%Y-%m-%d %H:%M"))
     elif lesson is not None and starts_at > lesson.starts_at - NOTICE:
-        if not may_override(by):
+        if not policy.may_override_briefing(by):
             errors["starts_at"] = _l(
                 "The briefing must be held at least 24 hours before the first lesson (%(when)s), i.e. by %(by)s. "
-                "Only a supervisor can allow a later one.", when=local(lesson.starts_at).strftime("%Y-%m-%d %H:%M"),
-                by=local(lesson.starts_at - NOTICE).strftime("%Y-%m-%d %H:%M"))
+                "Only a supervisor can allow a later one.", when=clock.local(lesson.starts_at).strftime("%Y-%m-%d %H:%M"),
+                by=clock.local(lesson.starts_at - NOTICE).strftime("%Y-%m-%d %H:%M"))
         elif not override_reason:
             errors["override_reason"] = _l("This is less than 24 hours before the first lesson: say why you allow it.")
-    if len(place) > 60:
-        errors["place"] = _l("Keep it under %(n)d characters.", n=60)
+    if len(place) > PLACE_MAX:
+        errors["place"] = _l("Keep it under %(n)d characters.", n=PLACE_MAX)
     if len(override_reason) > LINE_MAX:
         errors["override_reason"] = _l("Keep it under %(n)d characters.", n=LINE_MAX)
+    return errors
+
+
+def schedule(by, klass, starts_at, place, override_reason="", now=None):
+    """Set (or move) the briefing; later than 24 h before the first lesson only with a supervisor's reason."""
+    now = now or clock.now()
+    errors = schedule_problems(by, klass, starts_at, place, override_reason, now)
     if errors:
         raise Invalid(errors)
+    place, override_reason = (place or "").strip(), (override_reason or "").strip()
+    lesson = first_lesson(klass)
     late = lesson is not None and starts_at > lesson.starts_at - NOTICE
     with write():
         briefing = of_class(klass)
@@ -143,36 +148,53 @@ def check_marks(rows, came):
     return None
 
 
-def record(by, briefing, data, came, now=None):
-    """The record of a held briefing: syllabus, sessions, goals, parents' questions and answers, who came."""
-    now = now or utcnow()
+RECORD_TEXTS = ("syllabus", "goals", "qa")
+
+
+def record_problems(briefing, data, came, now=None, rows=None):
+    """{field: message} of what keeps this record from being saved: the briefing must have happened, the
+    syllabus is written, sessions are 1–500 and everyone expected is marked (empty when all is well)."""
+    now = now or clock.now()
     errors = {}
     if briefing.starts_at > now:
         errors["syllabus"] = _l("The briefing has not happened yet (%(when)s): record it afterwards.",
-                                when=local(briefing.starts_at).strftime("%Y-%m-%d %H:%M"))
-    values = {}
-    for name in ("syllabus", "goals", "qa"):
-        text = (data.get(name) or "").strip()
-        if len(text) > TEXT_MAX:
+                                when=clock.local(briefing.starts_at).strftime("%Y-%m-%d %H:%M"))
+    for name in RECORD_TEXTS:
+        if len((data.get(name) or "").strip()) > TEXT_MAX:
             errors[name] = _l("Keep it under %(n)d characters.", n=TEXT_MAX)
-        values[name] = text
-    if not values["syllabus"]:
+    if not (data.get("syllabus") or "").strip():
         errors.setdefault("syllabus", _l("Write what the teacher presented: the syllabus."))
-    sessions = (data.get("sessions") or "").strip()
-    if not (sessions.isascii() and sessions.isdigit()) or not 1 <= int(sessions) <= 500:
+    if _sessions(data.get("sessions")) is None:
         errors["sessions"] = _l("Enter the number of sessions (1–500).")
-    rows = expected(briefing)
-    problem_ = check_marks(rows, came)
+    problem_ = check_marks(expected(briefing) if rows is None else rows, came)
     if problem_:
         errors["came"] = problem_
+    return errors
+
+
+def _sessions(value):
+    """The number of sessions (a whole number 1–500, as typed or already read), or None."""
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 500:
+        return None
+    return int(text)
+
+
+def record(by, briefing, data, came, now=None):
+    """The record of a held briefing: syllabus, sessions, goals, parents' questions and answers, who came."""
+    now = now or clock.now()
+    rows = expected(briefing)
+    errors = record_problems(briefing, data, came, now, rows)
     if errors:
         raise Invalid(errors)
+    values = {name: (data.get(name) or "").strip() for name in RECORD_TEXTS}
+    sessions = _sessions(data.get("sessions"))
     with write():
         fresh = Briefing.get_by_id(briefing.id)
         if fresh.status == "held":
             raise Invalid({"syllabus": _l("This briefing is already recorded.")})
         before = audit.snapshot(fresh)
-        Briefing.update(status="held", sessions=int(sessions), recorded_at=now, recorded_by=by, **values).where(
+        Briefing.update(status="held", sessions=sessions, recorded_at=now, recorded_by=by, **values).where(
             Briefing.id == briefing.id).execute()
         BriefingAttendee.delete().where(BriefingAttendee.briefing == briefing).execute()
         for row in rows:
@@ -195,7 +217,7 @@ def mark_paper(by, briefing, now=None):
 
 def problem(klass, briefing=None, now=None, first_start=None):
     """What is wrong with a class's briefing, for the class page and the supervisor (None when all is well)."""
-    now = now or utcnow()
+    now = now or clock.now()
     if first_start is None:
         lesson = first_lesson(klass)
         first_start = lesson.starts_at if lesson is not None else None
@@ -205,7 +227,7 @@ def problem(klass, briefing=None, now=None, first_start=None):
         return _l("The class started without a recorded pre-class briefing.")
     latest = first_start - NOTICE
     if briefing is None:
-        return _l("No pre-class briefing yet: it must be held by %(by)s.", by=local(latest).strftime("%Y-%m-%d %H:%M"))
+        return _l("No pre-class briefing yet: it must be held by %(by)s.", by=clock.local(latest).strftime("%Y-%m-%d %H:%M"))
     if briefing.starts_at > latest and not briefing.override_reason:
         return _l("The briefing is later than 24 hours before the first lesson.")
     if briefing.starts_at <= now:
@@ -215,9 +237,7 @@ def problem(klass, briefing=None, now=None, first_start=None):
 
 def at_risk(user, today, now=None):
     """Classes starting within RISK_DAYS (or started in the last week) whose briefing is missing or late."""
-    now = now or utcnow()
-    import peewee as pw
-
+    now = now or clock.now()
     firsts = dict(Lesson.select(Lesson.klass, pw.fn.MIN(Lesson.starts_at)).where(Lesson.status != "cancelled")
                   .group_by(Lesson.klass).tuples())
     soon = {cid for cid, at in firsts.items() if at is not None}
@@ -232,21 +252,19 @@ def at_risk(user, today, now=None):
         issue = problem(klass, briefings.get(klass.id), now, first_start=start)
         if issue is not None:
             rows.append((klass, start, briefings.get(klass.id), issue))
-    _attach_advisors([r[0] for r in rows])
+    attach_advisors([r[0] for r in rows])
     return sorted(rows, key=lambda r: r[1])
 
 
-def _attach_advisors(klasses):
+def attach_advisors(klasses):
     """Load the advisors of many classes in one query (the pages show each class's advisor)."""
-    from xgapp.accounts.models import User
-
     people = {u.id: u for u in User.select().where(User.id.in_({k.advisor_id for k in klasses}))} if klasses else {}
     for klass in klasses:
         klass.advisor = people[klass.advisor_id]
 
 
-def upcoming(user, now=None):
-    now = now or utcnow()
+def upcoming(user):
+    """Briefings of the user's classes still to hold, or held with their signed paper not yet filed."""
     return list(Briefing.select(Briefing, SchoolClass).join(SchoolClass)
                 .join_from(Briefing, SignedCopy, pw.JOIN.LEFT_OUTER,
                            on=(SignedCopy.form == "briefing") & (SignedCopy.ref == Briefing.id.cast("TEXT")))
@@ -266,21 +284,31 @@ def _briefing_events(student):
 # --- first-lesson feedback -------------------------------------------------------------------------------------------
 
 
-def save_feedback(by, klass, student, data, now=None):
-    """第一次课后备忘录 for one student: what the student, the teacher and the parent said (at least one)."""
-    now = now or utcnow()
-    values, errors = {}, {}
-    for name in ("from_student", "from_teacher", "from_parent"):
-        text = (data.get(name) or "").strip()
+FEEDBACK_TEXTS = ("from_student", "from_teacher", "from_parent")
+
+
+def feedback_problems(klass, student, data):
+    """{field: message} of what keeps this feedback from being saved: at least one of them said something, each
+    under TEXT_MAX characters, and the student is in the class."""
+    errors = {}
+    texts = [(data.get(name) or "").strip() for name in FEEDBACK_TEXTS]
+    for name, text in zip(FEEDBACK_TEXTS, texts):
         if len(text) > TEXT_MAX:
             errors[name] = _l("Keep it under %(n)d characters.", n=TEXT_MAX)
-        values[name] = text
-    if not any(values.values()):
+    if not any(texts):
         errors["from_student"] = _l("Write down what at least one of them said.")
     if not Enrolment.select().where(Enrolment.klass == klass, Enrolment.student == student).exists():
         errors["from_student"] = _l("The student is not in this class.")
+    return errors
+
+
+def save_feedback(by, klass, student, data, now=None):
+    """第一次课后备忘录 for one student: what the student, the teacher and the parent said (at least one)."""
+    now = now or clock.now()
+    errors = feedback_problems(klass, student, data)
     if errors:
         raise Invalid(errors)
+    values = {name: (data.get(name) or "").strip() for name in FEEDBACK_TEXTS}
     with write():
         existing = FirstLessonFeedback.get_or_none(FirstLessonFeedback.klass == klass,
                                                    FirstLessonFeedback.student == student)

@@ -4,38 +4,43 @@ director reviews it and the advisor puts it in effect. A class with serious prob
 the supervisor and the principal at the meeting. Also the Friday list of next week's meetings and tests.
 """
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
+import peewee as pw
 from flask_babel import lazy_gettext as _l
 
-from xgapp import audit
+from xgapp import audit, clock, policy
 from xgapp.accounts.models import User, UserRole
 from xgapp.campus import rules
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Lesson, SchoolClass
-from xgapp.db import utcnow, write
-from xgapp.i18n import local
+from xgapp.db import write
+from xgapp.meetings.briefings import attach_advisors, check_marks
 from xgapp.meetings.models import ParentMeeting, ParentMeetingAttendee, TeachingPlan
 from xgapp.notices import domain as notices
 from xgapp.students import domain as students
+from xgapp.scores.models import StageTest
 from xgapp.students.models import Guardian, Student
 from xgapp.validation import Invalid
 
 PLAN_DAYS = 7
-SERIOUS_ROLES = ("director", "supervisor", "principal")
+SERIOUS_ROLES = policy.SERIOUS_MEETING_ROLES
 PREP_FIELDS = ("prep_questions", "prep_materials", "prep_topics", "prep_records", "prep_problems", "prep_exercises")
 MINUTES_FIELDS = ("teacher_report", "advisor_report", "parent_questions", "problems", "solutions", "parents_to_do")
 TEXT_MAX = 4000
+PLACE_MAX, NOTE_MAX = 60, 200
 PLAN_STATUSES = {"due": _l("to write"), "submitted": _l("waiting for review"), "returned": _l("sent back"),
                  "approved": _l("approved"), "effective": _l("in effect")}
 
 
 def role_users(role):
+    """The active staff holding `role`, in the order their accounts were made."""
     return list(User.select().join(UserRole).where(UserRole.role == role, User.active == True)  # noqa: E712
                 .order_by(User.id))
 
 
 def _texts(data, names, errors):
+    """The texts `names` of `data`, trimmed; a message in `errors` beside each longer than TEXT_MAX."""
     values = {}
     for name in names:
         text = (data.get(name) or "").strip()
@@ -48,9 +53,9 @@ def _texts(data, names, errors):
 AHEAD_MAX = timedelta(days=366)
 
 
-def schedule(by, klass, student, starts_at, place, serious=False, prep=None, now=None):
-    """Schedule a meeting for a class (or one family); the teacher and, if serious, the leaders are told."""
-    now = now or utcnow()
+def schedule_problems(starts_at, place, prep=None, now=None):
+    """{field: message} of what keeps this meeting from being scheduled (empty when it may be)."""
+    now = now or clock.now()
     errors = {}
     if starts_at is None:
         errors["starts_at"] = _l("Enter the date and time of the meeting.")
@@ -58,18 +63,26 @@ def schedule(by, klass, student, starts_at, place, serious=False, prep=None, now
         errors["starts_at"] = _l("A meeting cannot be scheduled in the past.")
     elif starts_at > now + AHEAD_MAX:
         errors["starts_at"] = _l("A meeting is scheduled at most a year ahead.")
-    place = (place or "").strip()
-    if len(place) > 60:
-        errors["place"] = _l("Keep it under %(n)d characters.", n=60)
-    values = _texts(prep or {}, PREP_FIELDS, errors)
+    if len((place or "").strip()) > PLACE_MAX:
+        errors["place"] = _l("Keep it under %(n)d characters.", n=PLACE_MAX)
+    _texts(prep or {}, PREP_FIELDS, errors)
+    return errors
+
+
+def schedule(by, klass, student, starts_at, place, serious=False, prep=None, now=None):
+    """Schedule a meeting for a class (or one family); the teacher and, if serious, the leaders are told."""
+    now = now or clock.now()
+    errors = schedule_problems(starts_at, place, prep, now)
     if errors:
         raise Invalid(errors)
+    place = (place or "").strip()
+    values = _texts(prep or {}, PREP_FIELDS, {})
     host = klass.advisor if klass is not None else student.advisor or by
     with write():
         meeting = ParentMeeting.create(klass=klass, student=student, starts_at=starts_at, place=place, host=host,
                                        serious=bool(serious), created_at=now, created_by=by, **values)
         audit.record(by, "create", "parent_meeting", meeting.id, after=audit.snapshot(meeting), summary=title(meeting))
-        when = local(starts_at).strftime("%Y-%m-%d %H:%M")
+        when = clock.local(starts_at).strftime("%Y-%m-%d %H:%M")
         link = "/meetings/parents/%d" % meeting.id
         if klass is not None:
             notices.notify([klass.teacher_id], _l("Parent meeting of %(name)s on %(when)s: please prepare lesson "
@@ -86,25 +99,19 @@ def title(meeting):
     return meeting.klass.name if meeting.klass_id else "%s 家庭" % meeting.student.name
 
 
-def may_run(user, meeting):
-    """The host advisor, the class's advisor and managers run the meeting."""
-    if user.role_set & classes.MANAGERS or meeting.host_id == user.id:
-        return True
-    if meeting.klass_id:
-        return classes.may_manage(user, meeting.klass)
-    return "edit" in students.access(user, meeting.student)
-
-
-def may_prepare(user, meeting):
-    """The advisor's side, and the class teacher's own preparation."""
-    return may_run(user, meeting) or (meeting.klass_id is not None and meeting.klass.teacher_id == user.id)
+def prep_problems(data):
+    """{field: message} of the preparation texts that are too long."""
+    errors = {}
+    _texts(data, PREP_FIELDS, errors)
+    return errors
 
 
 def prepare(by, meeting, data):
-    errors = {}
-    values = _texts(data, PREP_FIELDS, errors)
+    """Save the preparation checklist: `data` maps PREP_FIELDS to their texts."""
+    errors = prep_problems(data)
     if errors:
         raise Invalid(errors)
+    values = _texts(data, PREP_FIELDS, {})
     with write():
         before = audit.snapshot(ParentMeeting.get_by_id(meeting.id))
         ParentMeeting.update(**values).where(ParentMeeting.id == meeting.id).execute()
@@ -127,7 +134,7 @@ def expected(meeting):
             if people:
                 rows.append({"role": role, "user": people[0], "student": None, "name": people[0].display_name,
                              "key": "%s-%d" % (role, people[0].id)})
-    day = local(meeting.starts_at).date()  # the class as it was on the day of the meeting
+    day = clock.local(meeting.starts_at).date()  # the class as it was on the day of the meeting
     pupils = [e.student for e in classes.members(meeting.klass, day=day)] if meeting.klass_id else [meeting.student]
     parents = {}
     for guardian in Guardian.select().where(Guardian.student.in_([s.id for s in pupils])).order_by(Guardian.position):
@@ -141,26 +148,33 @@ def expected(meeting):
     return rows
 
 
-def record(by, meeting, data, came, now=None):
-    """The minutes, in the handbook's order; then the plan revision is due within 7 days and the minutes go out."""
-    now = now or utcnow()
+def record_problems(meeting, data, came, now=None, rows=None):
+    """{field: message} of what keeps the minutes from being saved: the meeting must have happened, both reports
+    are written, every text is under TEXT_MAX and everyone expected is marked."""
+    now = now or clock.now()
     errors = {}
     if meeting.starts_at > now:
         errors["teacher_report"] = _l("The meeting has not happened yet (%(when)s): write the minutes afterwards.",
-                                      when=local(meeting.starts_at).strftime("%Y-%m-%d %H:%M"))
+                                      when=clock.local(meeting.starts_at).strftime("%Y-%m-%d %H:%M"))
     values = _texts(data, MINUTES_FIELDS, errors)
     if not values["teacher_report"]:
         errors.setdefault("teacher_report", _l("Write the teacher's report on the students' progress."))
     if not values["advisor_report"]:
-        errors["advisor_report"] = _l("Write the advisor's report (matters other than the subject).")
-    from xgapp.meetings.briefings import check_marks
-
-    rows = expected(meeting)
-    problem = check_marks(rows, came)
+        errors.setdefault("advisor_report", _l("Write the advisor's report (matters other than the subject)."))
+    problem = check_marks(expected(meeting) if rows is None else rows, came)
     if problem:
         errors["came"] = problem
+    return errors
+
+
+def record(by, meeting, data, came, now=None):
+    """The minutes, in the handbook's order; then the plan revision is due within 7 days and the minutes go out."""
+    now = now or clock.now()
+    rows = expected(meeting)
+    errors = record_problems(meeting, data, came, now, rows)
     if errors:
         raise Invalid(errors)
+    values = _texts(data, MINUTES_FIELDS, {})
     present = [r for r in rows if came[r["key"]] == "yes"]
     missing = meeting.serious and not all(any(r["role"] == role for r in present) for role in SERIOUS_ROLES)
     with write():
@@ -176,11 +190,11 @@ def record(by, meeting, data, came, now=None):
         plan = None
         if meeting.klass_id:
             plan = TeachingPlan.create(meeting=meeting, teacher=meeting.klass.teacher_id,
-                                       due_on=local(meeting.starts_at).date() + timedelta(days=PLAN_DAYS))
+                                       due_on=clock.local(meeting.starts_at).date() + timedelta(days=PLAN_DAYS))
             notices.notify([meeting.klass.teacher_id], _l(
                 "Revise the teaching plan of %(name)s after the parent meeting: due %(day)s.", name=title(meeting),
                 day=plan.due_on.isoformat()), link="/meetings/parents/%d#plan" % meeting.id)
-        readers = [u.id for role in ("supervisor",) for u in role_users(role)] + [
+        readers = [u.id for role in policy.MINUTES_COPY_TO for u in role_users(role)] + [
             r["user"].id for r in present if r["user"] is not None and r["user"].id != by.id]
         notices.notify(readers, _l("Minutes of the parent meeting %(name)s are ready.", name=title(meeting)),
                        link="/meetings/parents/%d" % meeting.id)
@@ -199,9 +213,9 @@ def record(by, meeting, data, came, now=None):
 
 def submit_plan(by, plan, content, now=None):
     """The teacher hands in the revised plan; after the 7 days it is accepted and marked late."""
-    now = now or utcnow()
+    now = now or clock.now()
     content = (content or "").strip()
-    if not may_submit(by, plan):
+    if not policy.may_submit_plan(by, plan):
         raise Invalid({"content": _l("Only the class's teacher hands in its plan.")})
     if not content:
         raise Invalid({"content": _l("Write the revised teaching plan.")})
@@ -211,36 +225,40 @@ def submit_plan(by, plan, content, now=None):
         fresh = TeachingPlan.get_by_id(plan.id)
         if fresh.status not in ("due", "returned"):
             raise Invalid({"content": _l("This plan is already handed in.")})
-        late = local(now).date() > fresh.due_on
+        late = clock.local(now).date() > fresh.due_on
         TeachingPlan.update(status="submitted", content=content, submitted_at=now, late=late).where(
             TeachingPlan.id == plan.id).execute()
         audit.record(by, "update", "teaching_plan", plan.id, before={"status": fresh.status},
                      after={"status": "submitted", "late": late}, summary=title(fresh.meeting))
-        notices.notify([u.id for u in role_users("director")],
+        notices.notify([u.id for role in policy.PLAN_REVIEW_NOTIFIED for u in role_users(role)],
                        _l("A revised teaching plan to review: %(name)s.", name=title(fresh.meeting)),
                        link="/meetings/parents/%d#plan" % fresh.meeting_id)
     return TeachingPlan.get_by_id(plan.id)
 
 
-def may_submit(user, plan):
-    """The class's teacher writes the plan (the principal or supervisor may hand it in for them; the reviewer not)."""
-    return plan.teacher_id == user.id or bool(user.role_set & {"principal", "supervisor"})
+DECISIONS = ("approve", "return")
 
 
-def may_review(user):
-    return bool(user.role_set & {"director", "principal"})
+def review_problems(decision, note):
+    """{field: message}: approve or send back; sending back says what must change, in under NOTE_MAX characters."""
+    errors = {}
+    note = (note or "").strip()
+    if decision not in DECISIONS:
+        errors["decision"] = _l("Approve or send back.")
+    if decision == "return" and not note:
+        errors["note"] = _l("Say what must change.")
+    elif len(note) > NOTE_MAX:
+        errors["note"] = _l("Keep it under %(n)d characters.", n=NOTE_MAX)
+    return errors
 
 
 def review_plan(by, plan, decision, note, now=None):
     """The teaching director approves the plan or sends it back with a note."""
-    now = now or utcnow()
+    now = now or clock.now()
+    errors = review_problems(decision, note)
+    if errors:
+        raise Invalid(errors)
     note = (note or "").strip()
-    if decision not in ("approve", "return"):
-        raise Invalid({"decision": _l("Approve or send back.")})
-    if decision == "return" and not note:
-        raise Invalid({"note": _l("Say what must change.")})
-    if len(note) > 200:
-        raise Invalid({"note": _l("Keep it under %(n)d characters.", n=200)})
     with write():
         fresh = TeachingPlan.get_by_id(plan.id)
         if fresh.status != "submitted":
@@ -265,7 +283,7 @@ def review_plan(by, plan, decision, note, now=None):
 
 def make_effective(by, plan, now=None):
     """The advisor puts the approved plan in effect (and watches over it)."""
-    now = now or utcnow()
+    now = now or clock.now()
     with write():
         fresh = TeachingPlan.get_by_id(plan.id)
         if fresh.status != "approved":
@@ -279,8 +297,6 @@ def make_effective(by, plan, now=None):
 
 def _plans():
     """Plans with their meeting, its class or family and the teacher, in one query."""
-    import peewee as pw
-
     return (TeachingPlan.select(TeachingPlan, ParentMeeting, SchoolClass, Student, User)
             .join(ParentMeeting)
             .join(SchoolClass, pw.JOIN.LEFT_OUTER, on=(ParentMeeting.klass == SchoolClass.id))
@@ -303,15 +319,13 @@ def plans_to_apply(user):
                 .order_by(TeachingPlan.due_on))
 
 
-def upcoming(user, now=None):
+def upcoming(user):
     """Meetings not yet minuted that `user` runs or sees (managers: all)."""
-    import peewee as pw
-
     query = (ParentMeeting.select(ParentMeeting, SchoolClass, Student)
              .join(SchoolClass, pw.JOIN.LEFT_OUTER, on=(ParentMeeting.klass == SchoolClass.id))
              .switch(ParentMeeting).join(Student, pw.JOIN.LEFT_OUTER, on=(ParentMeeting.student == Student.id))
              .where(ParentMeeting.status == "scheduled"))
-    if not user.role_set & (classes.MANAGERS | {"director"}):
+    if not policy.sees_every_parent_meeting(user):
         query = query.where((ParentMeeting.host == user) | ParentMeeting.klass.in_(
             SchoolClass.select(SchoolClass.id).where(SchoolClass.teacher == user)))
     return list(query.order_by(ParentMeeting.starts_at))
@@ -339,8 +353,6 @@ def friday_list(user, today):
     A class needs a parent meeting when it has run `parent_meeting_weeks` weeks since its first lesson or its last
     parent meeting, and a stage test when `stage_test_weeks` weeks have passed since its first lesson or last test.
     """
-    from xgapp.scores.models import StageTest
-
     monday, sunday = next_week(today)
     meeting_weeks, test_weeks = rules.get("parent_meeting_weeks"), rules.get("stage_test_weeks")
     running = list(classes.visible(user).where(SchoolClass.status != "ended", SchoolClass.id.in_(
@@ -348,8 +360,6 @@ def friday_list(user, today):
     ids = [k.id for k in running]
     if not ids:
         return []
-    import peewee as pw
-
     firsts = dict(Lesson.select(Lesson.klass, pw.fn.MIN(Lesson.day)).where(Lesson.klass.in_(ids),
                                                                           Lesson.status != "cancelled")
                   .group_by(Lesson.klass).tuples())
@@ -357,15 +367,13 @@ def friday_list(user, today):
                     .where(ParentMeeting.klass.in_(ids)).group_by(ParentMeeting.klass).tuples())
     tests = dict(StageTest.select(StageTest.klass, pw.fn.MAX(StageTest.on)).where(StageTest.klass.in_(ids))
                  .group_by(StageTest.klass).tuples())
-    from datetime import date, datetime
-
     def as_date(value):
         """A stored date, or a stored UTC instant as its campus-local date."""
         if value is None:
             return None
         if isinstance(value, str):
-            return local(datetime.fromisoformat(value)).date() if "T" in value else date.fromisoformat(value)
-        return local(value).date() if isinstance(value, datetime) else value
+            return clock.local(datetime.fromisoformat(value)).date() if "T" in value else date.fromisoformat(value)
+        return clock.local(value).date() if isinstance(value, datetime) else value
 
     rows = []
     for klass in running:
@@ -379,7 +387,5 @@ def friday_list(user, today):
             needs.append("test")
         if needs:
             rows.append({"klass": klass, "needs": needs, "last_meeting": last_meeting, "last_test": last_test})
-    from xgapp.meetings.briefings import _attach_advisors
-
-    _attach_advisors([r["klass"] for r in rows])
+    attach_advisors([r["klass"] for r in rows])
     return sorted(rows, key=lambda r: (r["klass"].advisor.display_name, r["klass"].name))

@@ -4,19 +4,17 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xgapp import nav
+from xgapp import clock, nav, policy
 from xgapp.audit.views import register_table
 from xgapp.classes import domain as classes
-from xgapp.web import class_or_404
-from xgapp.db import utcnow
-from xgapp.i18n import campus_today, parse_local
-from xgapp.meetings import briefings, parents
+from xgapp.meetings import briefings, forms, parents
 from xgapp.meetings.models import BriefingAttendee, ParentMeeting, ParentMeetingAttendee, TeachingPlan
 from xgapp.prints import domain as prints
 from xgapp.security import require
 from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.validation import Invalid, row_id
+from xgapp.web import class_or_404
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 nav.register("meetings.index", _l("Meetings"), "meetings.view", order=27)
@@ -30,12 +28,12 @@ register_table("teaching_plan", _l("Teaching plan"))
 @require("meetings.view")
 def index():
     """Classes at risk (briefing missing, late or not recorded) and briefings to hold or file."""
-    today = campus_today()
+    today = clock.today()
     monday, sunday = parents.next_week(today)
     return render_template("meetings/index.html", risk=briefings.at_risk(g.user, today),
-                           upcoming=briefings.upcoming(g.user), now=utcnow(), meetings=parents.upcoming(g.user),
+                           upcoming=briefings.upcoming(g.user), now=clock.now(), meetings=parents.upcoming(g.user),
                            my_plans=parents.plans_for_teacher(g.user), today=today,
-                           to_review=parents.plans_to_review() if parents.may_review(g.user) else [],
+                           to_review=parents.plans_to_review() if policy.may_review_plans(g.user) else [],
                            to_apply=parents.plans_to_apply(g.user), friday=parents.friday_list(g.user, today),
                            monday=monday, sunday=sunday, title=parents.title)
 
@@ -43,7 +41,7 @@ def index():
 def _page(klass, errors=None, status=200, values=None):
     briefing = briefings.of_class(klass)
     lesson = briefings.first_lesson(klass)
-    now = utcnow()
+    now = clock.now()
     attendees = list(BriefingAttendee.select().where(BriefingAttendee.briefing == briefing)) if briefing else []
     may_manage = classes.may_manage(g.user, klass)
     shown = set()  # errors shown beside a field of a form on the page; the rest go in a banner
@@ -55,7 +53,7 @@ def _page(klass, errors=None, status=200, values=None):
         "meetings/briefing.html", klass=klass, briefing=briefing, lesson=lesson, attendees=attendees,
         expected=briefings.expected(briefing) if briefing else [], errors=errors or {}, values=values or {},
         deadline=briefings.deadline(klass), problem=briefings.problem(klass, briefing, now), now=now,
-        may_manage=may_manage, may_override=briefings.may_override(g.user),
+        may_manage=may_manage, may_override=policy.may_override_briefing(g.user),
         banner=[message for key, message in (errors or {}).items() if key not in shown],
         happened=briefing is not None and briefing.starts_at <= now,
         signed=prints.received("briefing", briefing.id) if briefing else None,
@@ -73,12 +71,11 @@ def briefing(class_id):
 @require("meetings.view")
 def schedule(class_id):
     klass = class_or_404(class_id, manage=True)
-    values = {k: request.form.get(k, "") for k in ("day", "time", "place", "override_reason")}
     try:
-        briefings.schedule(g.user, klass, parse_local(values["day"], values["time"]), values["place"],
-                           values["override_reason"])
+        values = forms.parse_briefing_schedule(request.form, g.user, klass)
+        briefings.schedule(g.user, klass, values["starts_at"], values["place"], values["override_reason"])
     except Invalid as exc:
-        return _page(klass, exc.errors, 422, values)
+        return _page(klass, exc.errors, 422, dict(request.form.items()))
     flash(_("The briefing is scheduled."), "success")
     return redirect(url_for("meetings.briefing", class_id=klass.id), code=303)
 
@@ -88,9 +85,9 @@ def schedule(class_id):
 def record(class_id):
     klass = class_or_404(class_id, manage=True)
     briefing = briefings.of_class(klass) or abort(404)
-    came = {key[5:]: value for key, value in request.form.items() if key.startswith("came-")}
     try:
-        briefings.record(g.user, briefing, request.form, came)
+        values = forms.parse_briefing_record(request.form, briefing)
+        briefings.record(g.user, briefing, values, values["came"])
     except Invalid as exc:
         return _page(klass, exc.errors, 422, dict(request.form.items()))
     flash(_("The briefing is recorded; it is now in every student's file."), "success")
@@ -110,31 +107,47 @@ def paper(class_id):
     return redirect(url_for("meetings.briefing", class_id=klass.id), code=303)
 
 
-@bp.route("/feedback/<int:class_id>/<int:student_id>", methods=["GET", "POST"])
-@require("meetings.view")
-def feedback(class_id, student_id):
-    """第一次课后备忘录: the student's, the teacher's and the parent's view of the first lesson."""
+def _feedback_target(class_id, student_id):
     klass = class_or_404(class_id)
     student = Student.get_or_none(Student.id == student_id) or abort(404)
     if "view" not in students.access(g.user, student):
         abort(404)
+    return klass, student
+
+
+def _feedback_page(klass, student, values=None, errors=None, status=200):
     existing = briefings.feedback_of(klass, student)
-    may_write = classes.may_manage(g.user, klass) or klass.teacher_id == g.user.id
-    errors, status = {}, 200
-    values = {k: getattr(existing, k) for k in ("from_student", "from_teacher", "from_parent")} if existing else {}
-    if request.method == "POST":
-        if not may_write:
-            abort(403)
-        values = {k: request.form.get(k, "") for k in ("from_student", "from_teacher", "from_parent")}
-        try:
-            briefings.save_feedback(g.user, klass, student, values)
-        except Invalid as exc:
-            errors, status = exc.errors, 422
-        else:
-            flash(_("First-lesson feedback of %(name)s saved.", name=student.name), "success")
-            return redirect(url_for("students.show", student_id=student.id) + "#timeline", code=303)
-    return render_template("meetings/feedback.html", klass=klass, student=student, values=values, errors=errors,
-                           may_write=may_write, existing=existing), status
+    if values is None:
+        values = {k: getattr(existing, k) for k in briefings.FEEDBACK_TEXTS} if existing else {}
+    return render_template("meetings/feedback.html", klass=klass, student=student, values=values,
+                           errors=errors or {}, may_write=_may_write_feedback(klass), existing=existing), status
+
+
+def _may_write_feedback(klass):
+    """Who manages the class, and its teacher, write the feedback."""
+    return classes.may_manage(g.user, klass) or klass.teacher_id == g.user.id
+
+
+@bp.get("/feedback/<int:class_id>/<int:student_id>")
+@require("meetings.view")
+def feedback(class_id, student_id):
+    """第一次课后备忘录: the student's, the teacher's and the parent's view of the first lesson."""
+    return _feedback_page(*_feedback_target(class_id, student_id))
+
+
+@bp.post("/feedback/<int:class_id>/<int:student_id>")
+@require("meetings.view")
+def feedback_save(class_id, student_id):
+    klass, student = _feedback_target(class_id, student_id)
+    if not _may_write_feedback(klass):
+        abort(403)
+    try:
+        values = forms.parse_feedback(request.form, klass, student)
+        briefings.save_feedback(g.user, klass, student, values)
+    except Invalid as exc:
+        return _feedback_page(klass, student, dict(request.form.items()), exc.errors, 422)
+    flash(_("First-lesson feedback of %(name)s saved.", name=student.name), "success")
+    return redirect(url_for("students.show", student_id=student.id) + "#timeline", code=303)
 
 
 # --- parent meetings -------------------------------------------------------------------------------------------------
@@ -144,40 +157,48 @@ def _meeting_or_404(meeting_id):
     meeting = ParentMeeting.get_or_none(ParentMeeting.id == meeting_id) or abort(404)
     if meeting.klass_id:
         class_or_404(meeting.klass_id)
-    elif not (parents.may_run(g.user, meeting) or g.user.role_set & {"director", "supervisor", "principal"}):
+    elif not policy.may_see_family_meeting(g.user, meeting):
         abort(404)  # a family's meeting is for its advisor and the campus leaders, not every teacher
     return meeting
 
 
-@bp.route("/parents/new", methods=["GET", "POST"])
-@require("meetings.view")
-def parent_new():
-    """Schedule a parent meeting for a class (?class=) or one family (?student=), with the preparation checklist."""
-    source = request.form if request.method == "POST" else request.args
-    klass, student = None, None
+def _meeting_target(source):
+    """The class (class=) or the family (student=) a new meeting is for: (klass, None) or (None, student)."""
     if source.get("class", type=row_id):
-        klass = class_or_404(source.get("class", type=row_id), manage=True)
-    elif source.get("student", type=row_id):
+        return class_or_404(source.get("class", type=row_id), manage=True), None
+    if source.get("student", type=row_id):
         student = Student.get_or_none(Student.id == source.get("student", type=row_id)) or abort(404)
         if "edit" not in students.access(g.user, student):
             abort(403)
-    else:
-        abort(404)
-    values, errors, status = {"time": "19:00"}, {}, 200
-    if request.method == "POST":
-        values = dict(request.form.items())
-        try:
-            meeting = parents.schedule(g.user, klass, student, parse_local(values.get("day"),
-                                                                                    values.get("time")),
-                                       values.get("place"), bool(values.get("serious")), values)
-        except Invalid as exc:
-            errors, status = exc.errors, 422
-        else:
-            flash(_("The parent meeting is scheduled; the teacher has been told to prepare.") if klass is not None
-                  else _("The family meeting is scheduled."), "success")
-            return redirect(url_for("meetings.parent", meeting_id=meeting.id), code=303)
-    return render_template("meetings/parent_new.html", klass=klass, student=student, values=values, errors=errors,
-                           prep=PREP_LABELS), status
+        return None, student
+    abort(404)
+
+
+def _parent_new_page(klass, student, values, errors=None, status=200):
+    return render_template("meetings/parent_new.html", klass=klass, student=student, values=values,
+                           errors=errors or {}, prep=PREP_LABELS), status
+
+
+@bp.get("/parents/new")
+@require("meetings.view")
+def parent_new():
+    """Schedule a parent meeting for a class (?class=) or one family (?student=), with the preparation checklist."""
+    return _parent_new_page(*_meeting_target(request.args), {"time": "19:00"})
+
+
+@bp.post("/parents/new")
+@require("meetings.view")
+def parent_create():
+    klass, student = _meeting_target(request.form)
+    try:
+        values = forms.parse_parent_meeting(request.form)
+        meeting = parents.schedule(g.user, klass, student, values["starts_at"], values["place"], values["serious"],
+                                   values["prep"])
+    except Invalid as exc:
+        return _parent_new_page(klass, student, dict(request.form.items()), exc.errors, 422)
+    flash(_("The parent meeting is scheduled; the teacher has been told to prepare.") if klass is not None
+          else _("The family meeting is scheduled."), "success")
+    return redirect(url_for("meetings.parent", meeting_id=meeting.id), code=303)
 
 
 PREP_LABELS = [("prep_questions", _l("Advisor: questions parents may ask, and the answers")),
@@ -194,20 +215,22 @@ MINUTES_LABELS = [("teacher_report", _l("Teacher's report on progress")),
 
 
 def _parent_page(meeting, errors=None, status=200, values=None):
-    now = utcnow()
+    now = clock.now()
     meeting = ParentMeeting.get_by_id(meeting.id)
     plan = TeachingPlan.get_or_none(TeachingPlan.meeting == meeting)
-    may_run, may_prepare = parents.may_run(g.user, meeting), parents.may_prepare(g.user, meeting)
+    may_run = policy.may_run_parent_meeting(g.user, meeting)
+    may_prepare = policy.may_prepare_parent_meeting(g.user, meeting)
+    may_review = policy.may_review_plans(g.user)
     is_teacher = plan is not None and plan.teacher_id == g.user.id
     shown = set()  # fields whose form is on the page show their error beside them; the rest go in a banner
     if meeting.status != "held" and may_prepare:
         shown |= set(parents.PREP_FIELDS)
     if meeting.status != "held" and meeting.starts_at <= now and may_run:
         shown |= set(parents.MINUTES_FIELDS) | {"came"}
-    may_submit = plan is not None and parents.may_submit(g.user, plan)
+    may_submit = plan is not None and policy.may_submit_plan(g.user, plan)
     if plan is not None and plan.status in ("due", "returned") and may_submit:
         shown.add("content")
-    if plan is not None and plan.status == "submitted" and parents.may_review(g.user):
+    if plan is not None and plan.status == "submitted" and may_review:
         shown.add("note")
     return render_template(
         "meetings/parent.html", meeting=meeting, title=parents.title(meeting), plan=plan, now=now,
@@ -215,8 +238,8 @@ def _parent_page(meeting, errors=None, status=200, values=None):
         expected=parents.expected(meeting) if meeting.status != "held" else [], errors=errors or {},
         values=values or {}, may_run=may_run, may_prepare=may_prepare,
         banner=[message for key, message in (errors or {}).items() if key not in shown],
-        may_review=parents.may_review(g.user), happened=meeting.starts_at <= now, prep=PREP_LABELS,
-        minutes=MINUTES_LABELS, plan_statuses=parents.PLAN_STATUSES, today=campus_today(),
+        may_review=may_review, happened=meeting.starts_at <= now, prep=PREP_LABELS,
+        minutes=MINUTES_LABELS, plan_statuses=parents.PLAN_STATUSES, today=clock.today(),
         is_teacher=is_teacher, may_submit=may_submit,
         signed=prints.received("parent-meeting", meeting.id) if meeting.status == "held" else None), status
 
@@ -232,10 +255,10 @@ def parent(meeting_id):
 @require("meetings.view")
 def parent_prep(meeting_id):
     meeting = _meeting_or_404(meeting_id)
-    if not parents.may_prepare(g.user, meeting):
+    if not policy.may_prepare_parent_meeting(g.user, meeting):
         abort(403)
     try:
-        parents.prepare(g.user, meeting, request.form)
+        parents.prepare(g.user, meeting, forms.parse_prep(request.form))
     except Invalid as exc:
         return _parent_page(meeting, exc.errors, 422, dict(request.form.items()))
     flash(_("Preparation saved."), "success")
@@ -246,11 +269,11 @@ def parent_prep(meeting_id):
 @require("meetings.view")
 def parent_record(meeting_id):
     meeting = _meeting_or_404(meeting_id)
-    if not parents.may_run(g.user, meeting):
+    if not policy.may_run_parent_meeting(g.user, meeting):
         abort(403)
-    came = {key[5:]: value for key, value in request.form.items() if key.startswith("came-")}
     try:
-        parents.record(g.user, meeting, request.form, came)
+        values = forms.parse_minutes(request.form, meeting)
+        parents.record(g.user, meeting, values, values["came"])
     except Invalid as exc:
         return _parent_page(meeting, exc.errors, 422, dict(request.form.items()))
     flash(_("The minutes are saved and sent to the supervisor and the attendees."), "success")
@@ -267,35 +290,48 @@ def _plan_or_404(plan_id):
 @require("meetings.view")
 def plan_submit(plan_id):
     plan = _plan_or_404(plan_id)
-    if not parents.may_submit(g.user, plan):
+    if not policy.may_submit_plan(g.user, plan):
         abort(403)
     try:
-        parents.submit_plan(g.user, plan, request.form.get("content"))
+        parents.submit_plan(g.user, plan, forms.parse_plan(request.form)["content"])
     except Invalid as exc:
         return _parent_page(plan.meeting, exc.errors, 422, dict(request.form.items()))
     flash(_("The plan is handed in for review."), "success")
     return redirect(url_for("meetings.parent", meeting_id=plan.meeting_id) + "#plan", code=303)
 
 
-@bp.route("/plans/<int:plan_id>/review", methods=["POST"])
-@require("meetings.view")
-def plan_review(plan_id):
+def _review(plan_id, decision):
     plan = _plan_or_404(plan_id)
-    if not parents.may_review(g.user):
+    if not policy.may_review_plans(g.user):
         abort(403)
     try:
-        parents.review_plan(g.user, plan, request.form.get("decision"), request.form.get("note"))
+        values = forms.parse_review(request.form, decision)
+        parents.review_plan(g.user, plan, decision, values["note"])
     except Invalid as exc:
         return _parent_page(plan.meeting, exc.errors, 422, dict(request.form.items()))
     flash(_("Review saved."), "success")
     return redirect(url_for("meetings.parent", meeting_id=plan.meeting_id) + "#plan", code=303)
 
 
+@bp.route("/plans/<int:plan_id>/approve", methods=["POST"])
+@require("meetings.view")
+def plan_approve(plan_id):
+    """The teaching director approves the revised plan (a note is optional)."""
+    return _review(plan_id, "approve")
+
+
+@bp.route("/plans/<int:plan_id>/return", methods=["POST"])
+@require("meetings.view")
+def plan_return(plan_id):
+    """The teaching director sends the plan back, saying what must change."""
+    return _review(plan_id, "return")
+
+
 @bp.route("/plans/<int:plan_id>/effective", methods=["POST"])
 @require("meetings.view")
 def plan_effective(plan_id):
     plan = _plan_or_404(plan_id)
-    if not parents.may_run(g.user, plan.meeting):
+    if not policy.may_run_parent_meeting(g.user, plan.meeting):
         abort(403)
     try:
         parents.make_effective(g.user, plan)

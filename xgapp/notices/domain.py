@@ -1,6 +1,7 @@
 """Create, list and dismiss notices."""
 
-from xgapp.db import utcnow, write
+from xgapp import clock
+from xgapp.db import write
 from xgapp.notices.models import Notice
 
 
@@ -12,7 +13,7 @@ def notify(users, text, link=""):
         if user_id is None or user_id in seen:
             continue
         seen.add(user_id)
-        Notice.create(user=user_id, text=str(text)[:300], link=link[:200], at=utcnow())
+        Notice.create(user=user_id, text=str(text)[:300], link=link[:200], at=clock.now())
 
 
 def unread(user, limit=20):
@@ -23,5 +24,5 @@ def unread(user, limit=20):
 def mark_read(user, notice_id):
     """Dismiss one of the user's own notices (another person's is left alone)."""
     with write():
-        return Notice.update(read_at=utcnow()).where(Notice.id == notice_id, Notice.user == user,
+        return Notice.update(read_at=clock.now()).where(Notice.id == notice_id, Notice.user == user,
                                                       Notice.read_at.is_null()).execute()

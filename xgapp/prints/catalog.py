@@ -15,17 +15,18 @@ from typing import Callable
 import peewee as pw
 from peewee import fn
 
+from xgapp import clock, policy
 from xgapp.accounts.models import User
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Enrolment, Lesson, SchoolClass, StudentChange, Suspension
 from xgapp.contracts import domain as contracts
 from xgapp.contracts.models import Contract, Refund
 from xgapp.followups import domain as followups
-from xgapp.i18n import local
 from xgapp.meetings import briefings, parents
 from xgapp.meetings.models import (Briefing, BriefingAttendee, FirstLessonFeedback, ParentMeeting,
                                    ParentMeetingAttendee, TeachingPlan)
-from xgapp.numbers import daily
+from xgapp.numbers import daily, periods, report, targets
+from xgapp.selfstudy import questions
 from xgapp.selfstudy.models import Question, Visit, VisitExit
 from xgapp.students import domain as students
 from xgapp.students.models import Guardian, Student
@@ -88,11 +89,11 @@ def _day(ref):
 
 
 def _hm(instant):
-    return local(instant).strftime("%H:%M") if instant else ""
+    return clock.local(instant).strftime("%H:%M") if instant else ""
 
 
 def _when(instant):
-    return local(instant).strftime("%Y-%m-%d %H:%M") if instant else ""
+    return clock.local(instant).strftime("%Y-%m-%d %H:%M") if instant else ""
 
 
 def _name(user):
@@ -101,7 +102,7 @@ def _name(user):
 
 def _local_bounds(first, last):
     """The instants from campus-local midnight starting `first` to the one ending `last`."""
-    return daily.day_bounds(first)[0], daily.day_bounds(last)[1]
+    return clock.days_bounds(first, last)
 
 
 # --- 课前说明会记录单 --------------------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ def _briefing(ref, viewer=None):
                 host=briefing.host.display_name, sessions=briefing.sessions if held else None,
                 syllabus=briefing.syllabus if held else "", goals=briefing.goals if held else "",
                 qa=briefing.qa if held else "", attendees=attendees, extra_rows=0 if held else 2,
-                form_date=local(briefing.starts_at).strftime("%Y-%m-%d"), record=briefing,
+                form_date=clock.local(briefing.starts_at).strftime("%Y-%m-%d"), record=briefing,
                 summary="%s 课前说明会记录单" % klass.name)
 
 
@@ -200,17 +201,17 @@ def _parent_meeting(ref, viewer=None):
     if plan is not None:
         plan_due = plan.due_on.isoformat()
     elif meeting.klass_id:  # the class teacher's revised plan will be due a week after the meeting
-        plan_due = (local(meeting.starts_at).date() + timedelta(days=7)).isoformat()
+        plan_due = (clock.local(meeting.starts_at).date() + timedelta(days=7)).isoformat()
     else:  # a family meeting: no teaching plan follows
         plan_due = None
-    copy_to = [u.display_name for u in parents.role_users("supervisor")]
+    copy_to = [u.display_name for role in policy.MINUTES_COPY_TO for u in parents.role_users(role)]
     copy_to += [name for name in staff if name not in copy_to and name != meeting.host.display_name]
     minutes = {f: getattr(meeting, f) if held else "" for f in parents.MINUTES_FIELDS}
     return dict(minutes, about=parents.title(meeting), kind="重要问题（领导参加）" if meeting.serious else "常规",
                 when=_when(meeting.starts_at), place=meeting.place, host=meeting.host.display_name,
                 teacher=meeting.klass.teacher.display_name if meeting.klass_id else "",
                 attendees=attendees, extra_rows=0 if held else 2, plan_due=plan_due,
-                copy_to="、".join(copy_to), form_date=local(meeting.starts_at).strftime("%Y-%m-%d"),
+                copy_to="、".join(copy_to), form_date=clock.local(meeting.starts_at).strftime("%Y-%m-%d"),
                 record=meeting, summary="%s 家长会记录表" % parents.title(meeting))
 
 
@@ -224,9 +225,8 @@ def _meetings_between(first, last, viewer):
     query = ParentMeeting.select().where(ParentMeeting.starts_at >= start, ParentMeeting.starts_at < end)
     rows = list(query.order_by(ParentMeeting.starts_at))
     if viewer is not None:
-        leaders = viewer.role_set & {"director", "supervisor", "principal"}
         seen = {k.id for k in classes.visible(viewer, SchoolClass.select(SchoolClass.id))}
-        rows = [m for m in rows if (m.klass_id in seen if m.klass_id else (leaders or parents.may_run(viewer, m)))]
+        rows = [m for m in rows if (m.klass_id in seen if m.klass_id else policy.may_see_family_meeting(viewer, m))]
     return [str(m.id) for m in rows]
 
 
@@ -290,8 +290,6 @@ def _visit_days(first, last, viewer):
 
 
 def _qa_log(ref, viewer=None):
-    from xgapp.selfstudy import questions
-
     day = _day(ref)
     rows = []
     for q in questions.of_day(day, _among(viewer)):
@@ -331,7 +329,7 @@ def _first_lesson(ref, viewer=None):
     head = _class_head(row.klass, row.student)
     return dict(head, student=row.student.name, advisor=_name(row.student.advisor) if row.student.advisor_id else "",
                 written="%s（%s）" % (_when(row.at), _name(row.by)), from_student=row.from_student,
-                from_teacher=row.from_teacher, from_parent=row.from_parent, form_date=local(row.at).strftime("%Y-%m-%d"),
+                from_teacher=row.from_teacher, from_parent=row.from_parent, form_date=clock.local(row.at).strftime("%Y-%m-%d"),
                 record=row, summary="%s %s 第一次课后备忘录" % (row.student.name, row.klass.name))
 
 
@@ -396,8 +394,8 @@ def _daily_blank(params):
 
 
 def _daily_between(first, last, viewer):
-    if viewer is not None and not viewer.role_set & {"supervisor", "principal"}:
-        people = [viewer] if "advisor" in viewer.role_set else []
+    if viewer is not None and not policy.is_report_leader(viewer):
+        people = [viewer] if policy.has_role(viewer, "advisor") else []
     else:
         people = list(students.advisors())
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
@@ -408,8 +406,6 @@ def _daily_between(first, last, viewer):
 
 
 def _campus_daily(ref, viewer=None):
-    from xgapp.numbers import report
-
     day = _day(ref)
     figures = daily.campus_day(day)
     names = {advisor.id: advisor.display_name for advisor, _ in figures["by_advisor"]}
@@ -420,8 +416,6 @@ def _campus_daily(ref, viewer=None):
 
 
 def _campus_daily_blank(params):
-    from xgapp.numbers import report
-
     return {"columns": report.COLUMNS, "rows": [], "total": [""] * len(report.COLUMNS), "extra_rows": 4,
             "low_classes": [], "form_date": ""}
 
@@ -448,8 +442,6 @@ def split_scope_month(ref):
 
 
 def _month_report(ref, viewer=None):
-    from xgapp.numbers import periods, report, targets
-
     advisor, month = split_scope_month(ref)
     last = periods.month_last(month)
     data = periods.figures(month, last, advisor)
@@ -474,8 +466,6 @@ def _month_report(ref, viewer=None):
 
 
 def _month_report_blank(params):
-    from xgapp.numbers import report
-
     return {"report_title": "学管师月报", "advisor": "", "month": "", "figures": [(h, "") for _k, h, _kind, _l in
                                                                                 report.COLUMNS],
             "signing": "", "renewal": "", "goals": [], "month_summary": "", "month_plan": "", "form_date": ""}
@@ -519,10 +509,10 @@ def _change(ref, viewer=None):
                        refund_hours=refund.hours, refund_amount="¥%s" % refund.amount + (
                            "（按退费规则应退 ¥%s，已下调）" % refund.rule_amount if refund.lowered else ""),
                        refund_method=str(contracts.METHODS.get(refund.method, refund.method)),
-                       effective=local(refund.decided_at).strftime("%Y-%m-%d") if refund.status == "approved" else "",
+                       effective=clock.local(refund.decided_at).strftime("%Y-%m-%d") if refund.status == "approved" else "",
                        reason=refund.reason,
                        handled="%s，%s" % (_name(refund.requested_by), _when(refund.requested_at)),
-                       decision=decision, form_date=local(refund.requested_at).strftime("%Y-%m-%d"), record=refund)
+                       decision=decision, form_date=clock.local(refund.requested_at).strftime("%Y-%m-%d"), record=refund)
     else:
         change = StudentChange.get_or_none(StudentChange.id == record_id, StudentChange.kind == kind)
         if change is None:
@@ -530,7 +520,7 @@ def _change(ref, viewer=None):
         student = change.student
         context = dict(blank, effective=change.effective_on.isoformat(), reason=change.reason,
                        hours_effect=change.hours_effect, handled="%s，%s" % (_name(change.by), _when(change.at)),
-                       form_date=local(change.at).strftime("%Y-%m-%d"), record=change)
+                       form_date=clock.local(change.at).strftime("%Y-%m-%d"), record=change)
         if kind == "suspend":
             stay = (Suspension.select().where(Suspension.student == change.student_id,
                                               Suspension.start_on == change.effective_on)

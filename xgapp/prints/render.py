@@ -1,11 +1,8 @@
 """Filling a form and laying it out: one record, a blank, or many records as one PDF."""
 
-from datetime import datetime
-
 from flask_babel import force_locale
 
-from xgapp import campus, printing
-from xgapp.i18n import local
+from xgapp import campus, clock, printing
 from xgapp.prints.catalog import FORMS, NotFound
 
 PRINT_LOCALE = "zh_CN"  # the paper goes into the Chinese files, whatever the screen's language
@@ -18,7 +15,7 @@ def form_or_none(name):
 
 
 def _common(form, printed_by):
-    now = local(datetime.now().astimezone())
+    now = clock.local_now()
     return {"campus": campus.current(), "logo": campus.logo_uri(), "printed_by": printed_by or "xgapp",
             "printed_at": now.strftime("%Y-%m-%d %H:%M"), "form_no": "", "form_date": ""}
 

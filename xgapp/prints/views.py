@@ -1,5 +1,6 @@
 """Print pages: a form's preview (the PDF in the page), the PDF itself, a blank, batch printing, signed copies."""
 
+import base64
 import io
 from datetime import date, timedelta
 
@@ -7,22 +8,20 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xgapp import htmx, printing
+from xgapp import clock, htmx, policy, printing
 from xgapp.audit.views import register_table
 from xgapp.classes import domain as classes
 from xgapp.classes.models import StudentChange
-from xgapp.web import class_or_404, parse_date
 from xgapp.contracts.models import Contract, Refund
-from xgapp.i18n import campus_today
-from xgapp.meetings import parents
 from xgapp.meetings.models import Briefing, FirstLessonFeedback, ParentMeeting
 from xgapp.prints import batch as batches
-from xgapp.prints import domain, render
+from xgapp.prints import domain, forms, render
 from xgapp.prints.catalog import CHANGE_PREFIX, FORMS, NotFound, split_advisor_day, split_scope_month
-from xgapp.security import can
+from xgapp.security import can, local_path
 from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.validation import Invalid, row_id
+from xgapp.web import class_or_404
 
 bp = Blueprint("prints", __name__, url_prefix="/print")
 register_table("signed_copy", _l("Signed copy received"))
@@ -31,8 +30,6 @@ register_table("campus_logo", _l("Campus logo"))
 PERMISSION = {"briefing": "meetings.view", "parent-meeting": "meetings.view", "first-lesson": "meetings.view",
               "selfstudy-log": "selfstudy.view", "qa-log": "selfstudy.view", "daily-report": "followups.view",
               "change-form": "students.list", "campus-daily": "numbers.view", "month-report": "numbers.view"}
-LEADERS = {"supervisor", "principal"}
-MAX_BATCH_DAYS = 92
 
 
 def _form_or_404(name):
@@ -63,35 +60,32 @@ def _check(form, ref):
             meeting = ParentMeeting.get_or_none(ParentMeeting.id == int(ref)) or abort(404)
             if meeting.klass_id:
                 class_or_404(meeting.klass_id)
-            elif not (parents.may_run(user, meeting) or user.role_set & {"director", "supervisor", "principal"}):
+            elif not policy.may_see_family_meeting(user, meeting):
                 abort(404)
-            return parents.may_run(user, meeting) and meeting.status == "held"
+            return policy.may_run_parent_meeting(user, meeting) and meeting.status == "held"
         if form.name == "first-lesson":
             feedback = FirstLessonFeedback.get_or_none(FirstLessonFeedback.id == int(ref)) or abort(404)
             klass = class_or_404(feedback.klass_id)
             _student_or_404(feedback.student_id)
             return classes.may_manage(user, klass)
         if form.name in ("selfstudy-log", "qa-log"):
-            return can(user, "selfstudy.desk") and date.fromisoformat(ref) <= campus_today()
+            return can(user, "selfstudy.desk") and date.fromisoformat(ref) <= clock.today()
         if form.name == "daily-report":
             advisor, day = split_advisor_day(ref)
-            if "advisor" not in advisor.role_set or (advisor.id != user.id and not user.role_set & LEADERS):
+            if not policy.may_see_advisor_report(user, advisor):
                 abort(404)
-            return bool(user.role_set & LEADERS) and day <= campus_today()
+            return policy.is_report_leader(user) and day <= clock.today()
         if form.name == "month-report":  # the campus's for the leaders; an advisor's for her and the leaders
             advisor, month = split_scope_month(ref)
-            if advisor is None and not user.role_set & LEADERS:
+            if advisor is None and not policy.is_report_leader(user):
                 abort(404)
-            if advisor is not None and ("advisor" not in advisor.role_set
-                                        or (advisor.id != user.id and not user.role_set & LEADERS)):
+            if advisor is not None and not policy.may_see_advisor_report(user, advisor):
                 abort(404)
-            from xgapp.numbers.periods import month_last
-
-            return bool(user.role_set & LEADERS) and month_last(month) < campus_today()  # once the month is over
+            return policy.is_report_leader(user) and clock.month_last(month) < clock.today()  # once it is over
         if form.name == "campus-daily":  # the supervisor's report to the branch and the principal
-            if not user.role_set & LEADERS:
+            if not policy.is_report_leader(user):
                 abort(404)
-            return date.fromisoformat(ref) <= campus_today()
+            return date.fromisoformat(ref) <= clock.today()
         if form.name == "change-form":
             prefix, _sep, number = ref.partition("-")
             kind = CHANGE_PREFIX[prefix]
@@ -147,8 +141,6 @@ def blank_pdf(name):
 
 def _pages(rendered):
     """The form's pages as PNG data: URIs for the preview (the same layout the PDF prints)."""
-    import base64
-
     return ["data:image/png;base64," + base64.b64encode(png).decode("ascii")
             for png in printing.page_images(printing.write(rendered))]
 
@@ -161,13 +153,11 @@ def blank(name):
     args = {k: v for k, v in request.args.items() if k in ("class", "student", "kind")}
     return render_template("prints/preview.html", form=form, ref=None, pages=_pages(rendered),
                            pdf_url=url_for("prints.blank_pdf", name=name, **args), signed=None, may_sign=False,
-                           back=_back(), errors={}, missing=rendered.missing)
+                           back=_back(), errors={}, values={}, missing=rendered.missing)
 
 
 def _back():
     target = request.args.get("back") or request.referrer or ""
-    from xgapp.security import local_path
-
     return local_path(target) or url_for("home.index")
 
 
@@ -179,7 +169,7 @@ def preview(name, ref):
     return _preview(form, ref, may_sign)
 
 
-def _preview(form, ref, may_sign, errors=None, status=200):
+def _preview(form, ref, may_sign, errors=None, status=200, values=None):
     try:
         rendered = render.filled(form, ref, g.user, g.user.display_name)
     except NotFound:
@@ -187,7 +177,7 @@ def _preview(form, ref, may_sign, errors=None, status=200):
     return render_template("prints/preview.html", form=form, ref=ref, pages=_pages(rendered),
                            pdf_url=url_for("prints.pdf", name=form.name, ref=ref), missing=rendered.missing,
                            signed=domain.received(form.name, ref), may_sign=may_sign, back=_back(),
-                           errors=errors or {}), status
+                           errors=errors or {}, values=values or {}), status
 
 
 @bp.route("/<name>/<path:ref>/signed", methods=["POST"])
@@ -197,12 +187,13 @@ def signed(name, ref):
     if not _check(form, ref):
         abort(403)
     try:
+        values = forms.parse_signed(request.form, name, ref)
         summary = form.load(ref, None)["summary"]
-        domain.mark_received(g.user, name, ref, summary, request.form.get("note", ""))
+        domain.mark_received(g.user, name, ref, summary, values["note"])
     except NotFound:
         abort(404)
     except Invalid as exc:
-        return _preview(form, ref, True, exc.errors, 422)
+        return _preview(form, ref, True, exc.errors, 422, dict(request.form.items()))
     flash(_("Signed copy marked as received."), "success")
     return redirect(url_for("prints.preview", name=name, ref=ref, back=request.form.get("back", "")), code=303)
 
@@ -215,48 +206,54 @@ BATCH_FORMS = ("briefing", "parent-meeting", "first-lesson", "selfstudy-log", "q
 
 def _batch_forms():
     return [FORMS[n] for n in BATCH_FORMS if can(g.user, PERMISSION[n])
-            and (n != "campus-daily" or g.user.role_set & LEADERS)]
+            and (n != "campus-daily" or policy.is_report_leader(g.user))]
 
 
-@bp.route("/batch", methods=["GET", "POST"])
-def batch_page():
-    """Print every record of a form in a period as one PDF (e.g. this week's briefings, a month of study logs)."""
+def _batch_choices():
     choices = _batch_forms()
     if not choices:
         abort(404)
-    today = campus_today()
-    values = {"form": request.values.get("form", choices[0].name),
-              "first": request.values.get("first", (today - timedelta(days=today.weekday())).isoformat()),
-              "last": request.values.get("last", today.isoformat())}
-    errors, status, job = {}, 200, None
-    if request.method == "POST":
-        form = FORMS.get(values["form"])
-        first, last = parse_date(values["first"]), parse_date(values["last"])
-        if form is None or form not in choices:
-            errors["form"] = _("Choose a form.")
-        if first is None:
-            errors["first"] = _("Enter a date.")
-        if last is None:
-            errors["last"] = _("Enter a date.")
-        elif first is not None and last < first:
-            errors["last"] = _("The last day is before the first.")
-        elif first is not None and (last - first).days >= MAX_BATCH_DAYS:
-            errors["last"] = _("At most %(n)d days at a time.", n=MAX_BATCH_DAYS)
-        if not errors:
-            refs = form.refs_between(first, last, g.user)
-            if not refs:
-                errors["form"] = _("Nothing to print in this period.")
-            elif len(refs) > render.BATCH_MAX:
-                errors["last"] = _("%(n)d forms: at most %(max)d at a time; choose a shorter period.",
-                                   n=len(refs), max=render.BATCH_MAX)
-            else:
-                try:
-                    job = batches.start(current_app._get_current_object(), form, refs, g.user, g.user.display_name)
-                except batches.Busy:
-                    errors["form"] = _("Another batch is being printed; try again when it is done.")
-        status = 422 if errors else 200
+    return choices
+
+
+def _batch_page(choices, values, errors=None, job=None, status=200):
     template = "prints/_batch.html" if htmx.is_request() else "prints/batch.html"
-    return render_template(template, choices=choices, values=values, errors=errors, job=job), status
+    return render_template(template, choices=choices, values=values, errors=errors or {}, job=job,
+                           form_options=[(f.name, f.title) for f in choices]), status
+
+
+@bp.get("/batch")
+def batch_page():
+    """Print every record of a form in a period as one PDF (e.g. this week's briefings, a month of study logs)."""
+    choices = _batch_choices()
+    today = clock.today()
+    return _batch_page(choices, {
+        "form": request.args.get("form", choices[0].name),
+        "first": request.args.get("first", (today - timedelta(days=today.weekday())).isoformat()),
+        "last": request.args.get("last", today.isoformat())})
+
+
+@bp.post("/batch")
+def batch_start():
+    choices = _batch_choices()
+    typed = {k: request.form.get(k, "") for k in ("form", "first", "last")}
+    try:
+        values = forms.parse_batch(request.form, choices)
+    except Invalid as exc:
+        return _batch_page(choices, typed, exc.errors, status=422)
+    form, first, last = values["form"], values["first"], values["last"]
+    refs = form.refs_between(first, last, g.user)
+    if not refs:
+        return _batch_page(choices, typed, {"form": _("Nothing to print in this period.")}, status=422)
+    if len(refs) > render.BATCH_MAX:
+        return _batch_page(choices, typed, {"last": _("%(n)d forms: at most %(max)d at a time; choose a shorter "
+                                                      "period.", n=len(refs), max=render.BATCH_MAX)}, status=422)
+    try:
+        job = batches.start(current_app._get_current_object(), form, refs, g.user, g.user.display_name)
+    except batches.Busy:
+        return _batch_page(choices, typed, {"form": _("Another batch is being printed; try again when it is done.")},
+                           status=422)
+    return _batch_page(choices, typed, job=job)
 
 
 @bp.route("/batch/<job_id>")
