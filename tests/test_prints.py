@@ -728,3 +728,26 @@ def test_the_signatures_stay_with_the_last_attendees_however_many_come(app, tmp_
             alone.append(n)
         assert "记录人" in last  # the signatures close the form
     assert not alone, "signature block alone on the last page with %s families" % alone
+
+
+def test_change_forms_print_in_batches_within_what_the_viewer_sees(app, campus, tmp_path):
+    form = FORMS["change-form"]
+    with app.app_context():
+        today = now().date()
+        refs = form.refs_between(today - timedelta(days=1), today + timedelta(days=1), campus["adv"])
+        other = advisor("adv2", name="学管乙")
+        assert form.refs_between(today, today, other) == []  # another advisor's families are not hers to print
+        assert form.refs_between(today - timedelta(days=30), today - timedelta(days=20), None) == []
+        data, pages, _ = render.batch(form, refs, viewer=campus["adv"])
+    assert sorted(refs) == sorted([campus["suspend"], campus["transfer"], campus["refund"]])
+    text = flat(pdf_text(data, tmp_path))
+    assert pages == 3 and "外出比赛两周" in text and "时间冲突，换到周末班" in text and "搬家转学" in text
+
+
+def test_the_month_report_number_names_the_month_and_the_meeting_blank_lists_a_class(app, campus, tmp_path):
+    assert FORMS["month-report"].number("campus/2026-11") == "YB-2026-11"
+    assert FORMS["month-report"].number("7/2026-11") == "YB-7-2026-11"
+    data, _ = blank(app, "parent-meeting", **{"class": campus["klass"]})
+    text = flat(pdf_text(data, tmp_path))
+    assert campus["klass"].name in text and campus["adv"].display_name in text
+    assert campus["kids"][0].guardians.get().name in text

@@ -59,7 +59,8 @@ class Form:
     refs_between: Callable = field(default=None, repr=False)  # (first, last, viewer) -> [ref] for batch printing
 
     def number(self, ref):
-        return "%s-%s" % (self.code, str(ref).replace("/", "-"))
+        """The form number printed in the corner: YB-2026-11 for the campus's month, RB-7-2026-11-30 for a person's."""
+        return "%s-%s" % (self.code, str(ref).removeprefix("campus/").replace("/", "-"))
 
     def check_ref(self, ref):
         """`ref` if it is this form's one spelling of a record key (NotFound otherwise: 05, ５, tk-5, 20260203)."""
@@ -216,8 +217,18 @@ def _parent_meeting(ref, viewer=None):
 
 
 def _parent_meeting_blank(params):
-    return dict({f: "" for f in parents.MINUTES_FIELDS}, about="", kind="□常规　□重要问题", when="", place="",
-                host="", teacher="", attendees=[], extra_rows=BLANK_ROWS, plan_due="", copy_to="")
+    context = dict({f: "" for f in parents.MINUTES_FIELDS}, about="", kind="□常规　□重要问题", when="", place="",
+                   host="", teacher="", attendees=[], extra_rows=BLANK_ROWS, plan_due="", copy_to="")
+    klass = params.get("class")
+    if klass is not None:  # a class's meeting to be held: its advisor, teacher and families listed, the rest by hand
+        guardians = _first_guardians([e.student_id for e in classes.members(klass)])
+        people = [{"role": "学管师", "name": klass.advisor.display_name, "came": ""},
+                  {"role": "授课老师", "name": klass.teacher.display_name, "came": ""}]
+        people += [{"role": "家长", "name": _parent_label(guardians.get(e.student_id), e.student), "came": ""}
+                   for e in classes.members(klass)]
+        context.update(about=klass.name, host=klass.advisor.display_name, teacher=klass.teacher.display_name,
+                       attendees=people, extra_rows=2)
+    return context
 
 
 def _meetings_between(first, last, viewer):
@@ -536,6 +547,22 @@ def _change(ref, viewer=None):
     return context
 
 
+def _changes_between(first, last, viewer):
+    """Every 停课 / 转班 recorded and every refund asked for in the days, in the order they happened."""
+    start, end = _local_bounds(first, last)
+    among = _among(viewer)
+    changes = StudentChange.select(StudentChange.id, StudentChange.kind, StudentChange.at).where(
+        StudentChange.kind.in_(("suspend", "transfer")), StudentChange.at >= start, StudentChange.at < end)
+    refunds = (Refund.select(Refund.id, Refund.requested_at).join(Contract)
+               .where(Refund.requested_at >= start, Refund.requested_at < end))
+    if among is not None:
+        changes = changes.where(StudentChange.student.in_(among))
+        refunds = refunds.where(Contract.student.in_(among))
+    found = [(c.at, change_ref(c.kind, c.id)) for c in changes] + [(r.requested_at, change_ref("refund", r.id))
+                                                                    for r in refunds]
+    return [ref for _, ref in sorted(found)]
+
+
 def _change_blank(params):
     context = {"kind": None, "student": "", "school": "", "guardian": "", "advisor": "", "suspend_period": "",
                "from_class": "", "to_class": "", "contract": "", "refund_hours": "", "refund_amount": "",
@@ -560,7 +587,8 @@ FORMS = {f.name: f for f in (
     Form("qa-log", "答疑记录表", "DY", "print/qa_log.html", "date", _qa_log, _qa_blank, _question_days),
     Form("daily-report", "学管师日报", "RB", "print/daily_report.html", "advisor-date", _daily_report, _daily_blank,
          _daily_between),
-    Form("change-form", "学员异动申请表", "YD", "print/change_form.html", "change", _change, _change_blank),
+    Form("change-form", "学员异动申请表", "YD", "print/change_form.html", "change", _change, _change_blank,
+         _changes_between),
     Form("campus-daily", "校区日报", "XR", "print/campus_daily.html", "date", _campus_daily, _campus_daily_blank,
          _every_day),
     Form("month-report", "月报", "YB", "print/month_report.html", "scope-month", _month_report, _month_report_blank),
