@@ -32,6 +32,8 @@
     });
   }
 
+  document.documentElement.className += " js";
+
   function initMenu(root) {
     var toggle = root.querySelector(".menu-toggle");
     if (!toggle) { return; }
