@@ -130,10 +130,11 @@ def parse_end(form):
 
 
 def parse_teacher_month(form):
-    """Confirming a teacher's month: {teacher, side, note}; None for a teacher or side no page offers (a 404/400)."""
+    """Confirming a teacher's month: {teacher, side ("teacher" or "advisor"), note}."""
     r = Reader(form)
-    wanted = r.row("teacher", message=_l("Choose one of the offered options."))
-    side = r.raw("side")
-    return {"teacher": User.get_or_none(User.id == wanted) if wanted is not None else None,
-            "side": side if side in ("teacher", "advisor") else None,
-            "note": r.text("note", limit=200)}
+    wanted = r.row("teacher")
+    teacher = User.get_or_none(User.id == wanted) if wanted is not None else None
+    r.check(wanted is None or teacher is not None, "teacher", _l("Choose one of the offered options."))
+    values = {"teacher": teacher, "side": r.choice("side", ("teacher", "advisor")), "note": r.text("note", limit=200)}
+    r.done()
+    return values

@@ -360,12 +360,8 @@ def teachers():
 def teachers_confirm():
     """The teacher, or the campus, confirms a teacher's month as it stands."""
     month = _month_arg()
-    values = forms.parse_teacher_month(request.form)
-    if values["teacher"] is None:
-        abort(404)
-    if values["side"] is None:
-        abort(400)
     try:
+        values = forms.parse_teacher_month(request.form)
         figures.confirm(g.user, values["teacher"], month, values["side"], values["note"])
     except Invalid as exc:
         return _teachers_page(month, exc.errors)
