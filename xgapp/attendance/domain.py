@@ -16,7 +16,10 @@ from xgapp.classes import backdating
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Attendance, Enrolment, LeaveNotice, Lesson, Makeup, SchoolClass
 from xgapp.db import write
+from xgapp.followups import engine
 from xgapp.hours import domain as hours
+from xgapp.leads import domain as leads
+from xgapp.leads.models import Lead
 from xgapp.students import domain as students
 from xgapp.validation import Invalid
 
@@ -76,8 +79,6 @@ def report_leave(by, lesson, student, reason, at=None):
         changes.record(by, student, "leave", lesson.day, reason, klass=lesson.klass, lesson=lesson,
                        effect=str(_l("no hours (reported in time)") if leave_in_time(notice, lesson)
                                   else _l("hours consumed (reported late)")))
-        from xgapp.followups import engine
-
         engine.follow([lesson.id], by=by)  # no 课前 call for a lesson the student will miss
     return notice
 
@@ -154,8 +155,6 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None, results=None):
             klass.save()
             audit.record(by, "update", "school_class", klass.id, before={"status": "enrolling"},
                          after={"status": "running"}, summary=klass.name)
-        from xgapp.followups import engine
-
         engine.refresh([student for student, _, _, _ in plan], by=by)  # 首课后 calls are due now
     return lesson
 
@@ -171,9 +170,6 @@ def _trial_result(by, lesson, student, note):
 
 def _trial_attended(by, student, day):
     """A trial lesson feeds the funnel: the student's open lead reaches 已试听."""
-    from xgapp.leads import domain as leads
-    from xgapp.leads.models import Lead
-
     for lead in Lead.select().where(Lead.student == student, Lead.stage.in_(["inquiry", "invited", "visited"])):
         leads.advance(by, lead, "trial", max(day, lead.stage_on), str(_l("Trial lesson attended")), implied=True)
 

@@ -3,17 +3,23 @@ reported in advance. Every problem is reported at once; who must be marked is th
 
 from flask_babel import lazy_gettext as _l
 
+from xgapp.attendance.domain import MARKS
 from xgapp.classes import domain as classes
 from xgapp.validation import Reader
 
 REASON_MAX = 200
 
 
-def parse_roll_call(form):
-    """{marks: {student id text: mark}, results: {student id text: note}, overdraft_reason (None when empty)}."""
+def parse_roll_call(form, lesson):
+    """{marks: {student id: mark}, results: {student id: note}, overdraft_reason (None when empty)}: one mark for
+    every student expected at `lesson` (mark-<id>), a trial's result (result-<id>)."""
     r = Reader(form)
-    marks = {key[5:]: r.raw(key) for key in form if key.startswith("mark-")}
-    results = {key[7:]: r.text(key, limit=REASON_MAX) for key in form if key.startswith("result-")}
+    marks, results = {}, {}
+    for student, kind, _ in classes.roster(lesson):
+        key = "mark-%d" % student.id
+        marks[student.id] = r.choice(key, MARKS, message=_l("Mark %(name)s.", name=student.name))
+        if kind == "trial":
+            results[student.id] = r.text("result-%d" % student.id, limit=REASON_MAX)
     reason = r.text("overdraft_reason", limit=REASON_MAX)
     r.done()
     return {"marks": marks, "results": results, "overdraft_reason": reason or None}

@@ -72,7 +72,7 @@ def confirm(lesson_id):
     """Confirm the roll call: marks saved, hours consumed, lesson locked — all at once."""
     lesson = _taker_or_403(lesson_id)
     try:
-        values = forms.parse_roll_call(request.form)
+        values = forms.parse_roll_call(request.form, lesson)
         domain.confirm(g.user, lesson, values["marks"], values["overdraft_reason"], results=values["results"])
     except Invalid as exc:
         return _page(lesson, exc.errors, request.form.to_dict())

@@ -15,6 +15,7 @@ from xgapp.campus import rules
 from xgapp.classes.models import (Classroom, Enrolment, Holiday, LeaveNotice, Lesson, Makeup, SchoolClass,
                                   Suspension, active_on)
 from xgapp.db import hours_sum, write
+from xgapp.followups import engine
 from xgapp.hours import domain as hours
 from xgapp.students import domain as students
 from xgapp.students.models import Student
@@ -347,8 +348,6 @@ def enrol(by, klass, student, on=None):
 
 def _tasks_now(by, students):
     """The follow-up tasks these records cause are made at once, in the same transaction."""
-    from xgapp.followups import engine
-
     engine.refresh(students, by=by)
 
 

@@ -149,7 +149,7 @@ def _show(klass, errors=None, values=None):
                                      clock.local(x.starts_at).strftime("%H:%M")))
                 for x in lessons if x.status == "planned" and x.day >= today],
         may_manage=policy.may_manage_class(g.user, klass), may_correct=policy.may_correct_past(g.user),
-        kinds=domain.KINDS, statuses=domain.STATUSES, enrolment_kinds=domain.ENROLMENT_KINDS, today=today,
+        weekday_options=list(WEEKDAYS.items()), kinds=domain.KINDS, statuses=domain.STATUSES, enrolment_kinds=domain.ENROLMENT_KINDS, today=today,
         scheduled=scheduled, low=scheduled and left <= rules.get("low_hours"),
         low_mark=rules.get("low_hours")), 422 if errors else 200
 

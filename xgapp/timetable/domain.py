@@ -12,6 +12,8 @@ from xgapp.classes import backdating
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Classroom, Enrolment, Holiday, Lesson, Makeup, SchoolClass
 from xgapp.db import write
+from xgapp.followups import engine
+from xgapp.notices import domain as notices
 from xgapp.students.models import Student
 from xgapp.timetable.conflicts import WEEKDAYS, conflicts
 from xgapp.validation import Invalid
@@ -149,15 +151,11 @@ def move(by, lesson, day, start, end, classroom=None, reason=""):
 
 def _tasks_follow(by, lesson):
     """课前 tasks follow the lesson they are for (moved with it, off when it is cancelled)."""
-    from xgapp.followups import engine
-
     engine.follow([lesson.id], by=by)
 
 
 def _tell_advisors(by, lesson, text):
     """The class's advisor and the advisors of its students see the change on their home page."""
-    from xgapp.notices import domain as notices
-
     students = Student.select(Student.advisor).join(Enrolment, on=(Enrolment.student == Student.id)).where(
         (Enrolment.klass == lesson.klass_id) & classes.active_on(lesson.day) | (Enrolment.lesson == lesson))
     advisors = [lesson.klass.advisor_id] + [s.advisor_id for s in students]

@@ -32,11 +32,6 @@ def weekday(day):
 
 
 @bp.app_template_global()
-def weekday_name(number):
-    return domain.WEEKDAYS[number]
-
-
-@bp.app_template_global()
 def lesson_status(code, ends_at=None):
     """The status of a lesson as people say it; a planned lesson that is over is one whose roll was not taken."""
     if code == "planned" and ends_at is not None and ends_at <= clock.now():
