@@ -41,8 +41,8 @@ def parse_class(form, by, klass=None):
         "teacher": _user(r, "teacher", _l("Choose an active teacher.")),
         "advisor": _user(r, "advisor", _l("Choose an active advisor.")),
         "classroom": None,
-        "capacity": r.integer("capacity", 1, 60, message=_l("Enter the number of places (1–60).")),
-        "planned_lessons": r.integer("planned_lessons", 1, 200,
+        "capacity": r.integer("capacity", 1, domain.MAX_PLACES, message=_l("Enter the number of places (1–60).")),
+        "planned_lessons": r.integer("planned_lessons", 1, domain.MAX_PLANNED,
                                      message=_l("Enter the planned number of lessons (1–200).")),
         "lesson_hours": r.hours("lesson_hours"),
         "start_on": r.date("start_on", message=_l("Enter the start date, e.g. 2026-09-05.")),
@@ -64,7 +64,8 @@ def parse_classroom(form):
     r = Reader(form)
     values = {"name": r.text("name", required=True, limit=40, message=_l("Enter the room's name.")),
               "seats": r.integer("seats", 1, 200, message=_l("Enter the number of seats (1–200)."))}
-    return r.done() and values
+    r.done()
+    return values
 
 
 def parse_holiday(form):
@@ -72,7 +73,8 @@ def parse_holiday(form):
     r = Reader(form)
     values = {"day": r.date("day", message=_l("Enter a date, e.g. 2026-10-01.")),
               "name": r.text("holiday_name", limit=40)}
-    return r.done() and values
+    r.done()
+    return values
 
 
 def parse_public_days(form):
