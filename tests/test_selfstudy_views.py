@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from tests.conftest import csrf_from, login, make_user
 from tests.factories import advisor, make_student, teacher
+from xgapp import clock as campus_clock
 from xgapp import security
 from xgapp.campus import rules
 from xgapp.db import clock
@@ -155,7 +156,7 @@ def test_after_closing_every_staff_home_page_shows_the_child_until_resolved(app,
     html = empty.get_data(as_text=True)
     assert empty.status_code == 422 and "请填写处理经过" in html and "请填写孩子离开的日期和时间" in html
     assert Visit.get().left_at is None
-    left = domain.local(visit.arrived_at) + timedelta(minutes=1)
+    left = campus_clock.local(visit.arrived_at) + timedelta(minutes=1)
     ok = client.post("/selfstudy/visit/%d/resolve" % visit.id, data={
         "csrf_token": token, "note": "已电话联系妈妈，孩子已到家", "left_day": left.strftime("%Y-%m-%d"),
         "left_time": left.strftime("%H:%M")})
@@ -172,7 +173,7 @@ def test_an_advisor_resolves_only_her_own_students_overdue_visit(app, client):
     rules.save(None, dict(rules.raw_values(), study_closing_time="00:00", absent_consumes="1", late_consumes="1"))
     login(client, "a1")
     token = _token(client)
-    now = domain.local(domain.utcnow())
+    now = campus_clock.local_now()
     data = {"csrf_token": token, "note": "妈妈接走", "left_day": now.strftime("%Y-%m-%d"),
             "left_time": now.strftime("%H:%M")}
     assert client.post("/selfstudy/visit/%d/resolve" % other.id, data=data).status_code == 404
@@ -385,7 +386,7 @@ def test_a_visit_left_open_overnight_is_closed_at_the_kiosk_with_a_note(app, cli
     kid = make_student(name="张小明")
     desk = make_user("desk2", roles=("frontdesk",))
     yesterday = domain.today_local() - timedelta(days=1)
-    arrived = datetime.combine(yesterday, time(17), tzinfo=domain.campus_zone()).astimezone(timezone.utc)
+    arrived = datetime.combine(yesterday, time(17), tzinfo=campus_clock.zone()).astimezone(timezone.utc)
     visit = domain.sign_in(desk, kid, now=arrived)
     token = _desk(client)
     client.post("/selfstudy/kiosk/start", data={"csrf_token": token})
@@ -401,7 +402,7 @@ def test_a_visit_left_open_overnight_is_closed_at_the_kiosk_with_a_note(app, cli
                  left_day=yesterday.isoformat(), left_time="20:30")
     assert done.status_code == 200 and "自习记录已关闭" in done.get_data(as_text=True)
     closed = Visit.get()
-    assert domain.local(closed.left_at).strftime("%Y-%m-%d %H:%M") == "%s 20:30" % yesterday.isoformat()
+    assert campus_clock.local(closed.left_at).strftime("%Y-%m-%d %H:%M") == "%s 20:30" % yesterday.isoformat()
     assert closed.resolved_note == "昨晚 20:30 爸爸接走，忘记签退" and closed.resolved_by.username == "desk"
     assert _post(client, "/selfstudy/kiosk/in/%d" % kid.id, token).status_code == 200
 

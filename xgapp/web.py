@@ -57,13 +57,13 @@ def student_or_404(student_id, need="view"):
 
 def class_or_404(class_id, manage=False):
     """The class if the user may see it (and change it, with manage=True); 404 / 403 otherwise."""
-    from xgapp.classes import domain as classes
+    from xgapp import policy
     from xgapp.classes.models import SchoolClass
 
-    klass = classes.visible(g.user).where(SchoolClass.id == class_id).first()
+    klass = policy.classes_visible_to(g.user).where(SchoolClass.id == class_id).first()
     if klass is None:
         abort(404)
-    if manage and not classes.may_manage(g.user, klass):
+    if manage and not policy.may_manage_class(g.user, klass):
         abort(403)
     return klass
 

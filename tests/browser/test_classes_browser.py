@@ -78,7 +78,7 @@ def test_moving_a_lesson_onto_the_teachers_other_lesson_explains_the_clash(page,
     page.fill("#start", datetime.fromisoformat(start).astimezone(local).strftime("%H:%M"))
     page.fill("#end", datetime.fromisoformat(end).astimezone(local).strftime("%H:%M"))
     page.fill("#reason", "老师外出培训")
-    page.click("#move-form button[value=move]")
+    page.click("#move-form button.primary")
     conflicts = page.locator("#conflicts")
     expect(conflicts).to_contain_text("冲突")
     expect(conflicts).to_contain_text(other_class)

@@ -1,51 +1,32 @@
-"""Roll-call rules: who is expected, what each mark costs in hours, one confirmation per lesson."""
+"""Roll-call rules: what each mark costs in hours, one confirmation per lesson, leave reported in advance.
+
+Who is expected is an enrolment question (`classes.roster`); who may take the roll call is `policy`; a leave is
+recorded as a student change too (`changes.record`).
+"""
 
 from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from xgapp import audit
+from xgapp import audit, clock, policy
 from xgapp.campus import rules
+from xgapp.changes import domain as changes
 from xgapp.classes import backdating
 from xgapp.classes import domain as classes
-from xgapp.classes.models import Attendance, Enrolment, LeaveNotice, Lesson, Makeup, Suspension
-from xgapp.db import utcnow, write
+from xgapp.classes.models import Attendance, Enrolment, LeaveNotice, Lesson, Makeup, SchoolClass
+from xgapp.db import write
+from xgapp.followups import engine
 from xgapp.hours import domain as hours
-from xgapp.i18n import campus_today, local
-from xgapp.security import can
+from xgapp.leads import domain as leads
+from xgapp.leads.models import Lead
 from xgapp.students import domain as students
-from xgapp.students.models import Student
 from xgapp.validation import Invalid
 
 MARKS = {"present": _l("Present"), "late": _l("Late"), "leave": _l("Leave"), "absent": _l("Absent")}
 ZERO = Decimal("0.0")
 
-
-def may_take(user, lesson):
-    """The lesson's teacher, the class's advisor, and managers take attendance."""
-    roles = user.role_set
-    return bool(roles & classes.MANAGERS) or lesson.teacher_id == user.id or (
-        "advisor" in roles and lesson.klass.advisor_id == user.id)
-
-
-def roster(lesson):
-    """Who is expected at the lesson: [(student, kind, leave notice or None)], by name.
-
-    Regular students enrolled on the lesson's day, plus one-lesson bookings (trial, make-up).
-    """
-    away = Makeup.select(Makeup.student).where(Makeup.missed_lesson == lesson, Makeup.kind == "moved")
-    suspended = Suspension.select(Suspension.student).where(
-        Suspension.start_on <= lesson.day, Suspension.end_on >= lesson.day,
-        Suspension.resumed_on.is_null() | (Suspension.resumed_on > lesson.day))
-    regular = (Enrolment.select(Enrolment, Student).join(Student)
-               .where(Enrolment.klass == lesson.klass_id, classes.active_on(lesson.day),
-                      Enrolment.student.not_in(away), Enrolment.student.not_in(suspended)))
-    single = (Enrolment.select(Enrolment, Student).join(Student)
-              .where(Enrolment.lesson == lesson, Enrolment.student.not_in(suspended)))
-    notices = {n.student_id: n for n in LeaveNotice.select().where(LeaveNotice.lesson == lesson)}
-    rows = [(e.student, e.kind, notices.get(e.student_id)) for e in list(regular) + list(single)]
-    return sorted(rows, key=lambda row: row[0].search_text or row[0].name)
+roster = classes.roster  # alias until the merge (the demo reads it here)
 
 
 def leave_in_time(notice, lesson):
@@ -58,7 +39,7 @@ def leave_in_time(notice, lesson):
 def leave_late(lesson, at=None):
     """True when leave reported at `at` (default now) comes too late under the campus rule: the lesson's hours
     are consumed as if the student came (say so before the leave is saved)."""
-    return (at or utcnow()) > lesson.starts_at - timedelta(hours=rules.get("leave_notice_hours"))
+    return (at or clock.now()) > lesson.starts_at - timedelta(hours=rules.get("leave_notice_hours"))
 
 
 def cost(lesson, mark, kind, notice, makeup=None):
@@ -88,20 +69,16 @@ def report_leave(by, lesson, student, reason, at=None):
         lesson = Lesson.get_by_id(lesson.id)
         if lesson.status != "planned":
             raise Invalid({"reason": _l("This lesson has already taken place.")})
-        if student.id not in {s.id for s, _, _ in roster(lesson)}:
+        if student.id not in {s.id for s, _, _ in classes.roster(lesson)}:
             raise Invalid({"reason": _l("%(name)s is not expected at this lesson.", name=student.name)})
         if LeaveNotice.select().where(LeaveNotice.lesson == lesson, LeaveNotice.student == student).exists():
             raise Invalid({"reason": _l("Leave is already recorded for this lesson.")})
-        notice = LeaveNotice.create(lesson=lesson, student=student, reported_at=at or utcnow(), by=by,
+        notice = LeaveNotice.create(lesson=lesson, student=student, reported_at=at or clock.now(), by=by,
                                     reason=reason.strip()[:200])
         audit.record(by, "create", "leave_notice", notice.id, after=audit.snapshot(notice), summary=student.name)
-        from xgapp.changes import domain as changes
-
         changes.record(by, student, "leave", lesson.day, reason, klass=lesson.klass, lesson=lesson,
                        effect=str(_l("no hours (reported in time)") if leave_in_time(notice, lesson)
                                   else _l("hours consumed (reported late)")))
-        from xgapp.followups import engine
-
         engine.follow([lesson.id], by=by)  # no 课前 call for a lesson the student will miss
     return notice
 
@@ -113,7 +90,7 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None, results=None):
     charged exactly once. A student without enough hours stops the confirmation unless a supervisor gives
     an overdraft reason.
     """
-    today = today or backdating.clock_today()
+    today = today or clock.today()
     with write():
         lesson = Lesson.get_by_id(lesson.id)
         if lesson.status == "done":
@@ -124,14 +101,14 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None, results=None):
         if lesson.day > today:
             raise Invalid({"lesson": _l("Attendance opens on the day of the lesson (%(day)s).",
                                         day=lesson.day.isoformat())})
-        if utcnow() < lesson.starts_at:
+        if clock.now() < lesson.starts_at:
             raise Invalid({"lesson": _l("The lesson starts at %(time)s: the roll call opens then.",
-                                        time=local(lesson.starts_at).strftime("%H:%M"))})
+                                        time=clock.local(lesson.starts_at).strftime("%H:%M"))})
         if by is not None and lesson.day < today - timedelta(days=backdating.CORRECTION_DAYS):
             raise Invalid({"lesson": _l("This lesson is more than %(n)d days old: its roll call can no longer be "
                                         "confirmed. Cancel the lesson or correct the hours on the ledger.",
                                         n=backdating.CORRECTION_DAYS)})
-        expected = roster(lesson)
+        expected = classes.roster(lesson)
         if not expected:
             raise Invalid({"lesson": _l("Nobody is enrolled in this lesson.")})
         missing, short, plan = {}, {}, []
@@ -147,16 +124,16 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None, results=None):
                 continue
             need = cost(lesson, mark, kind, notice, makeups.get(student.id))
             left = balances.get(student.id, {}).get(subject, ZERO)
-            if need > left:
+            if not hours.enough(left, need, by, overdraft_reason):
                 short["mark-%d" % student.id] = _l("%(name)s has only %(left)s %(subject)s hours left.",
                                                     name=student.name, left=left, subject=subject)
             plan.append((student, kind, mark, need))
-        overdraft = bool(overdraft_reason and overdraft_reason.strip())
-        if missing or (short and not (overdraft and can(by, "hours.overdraft"))):
+        if missing or short:
             raise Invalid(missing | short)
+        overdraft = bool(overdraft_reason and overdraft_reason.strip())
         label = "%s 第%d次课" % (lesson.klass.name, lesson.seq)
         for student, kind, mark, need in plan:
-            row = Attendance.create(lesson=lesson, student=student, mark=mark, hours=need, at=utcnow(), by=by)
+            row = Attendance.create(lesson=lesson, student=student, mark=mark, hours=need, at=clock.now(), by=by)
             audit.record(by, "create", "attendance", row.id, after=audit.snapshot(row),
                          summary="%s %s" % (student.name, mark))
             if need > 0:
@@ -168,7 +145,7 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None, results=None):
                     _trial_result(by, lesson, student, note)
                 if mark in ("present", "late"):
                     _trial_attended(by, student, lesson.day)
-        lesson.status, lesson.confirmed_at, lesson.confirmed_by = "done", utcnow(), by
+        lesson.status, lesson.confirmed_at, lesson.confirmed_by = "done", clock.now(), by
         lesson.save()
         audit.record(by, "update", "lesson", lesson.id, before={"status": "planned"}, after={"status": "done"},
                      summary=label)
@@ -178,8 +155,6 @@ def confirm(by, lesson, marks, overdraft_reason=None, today=None, results=None):
             klass.save()
             audit.record(by, "update", "school_class", klass.id, before={"status": "enrolling"},
                          after={"status": "running"}, summary=klass.name)
-        from xgapp.followups import engine
-
         engine.refresh([student for student, _, _, _ in plan], by=by)  # 首课后 calls are due now
     return lesson
 
@@ -195,9 +170,6 @@ def _trial_result(by, lesson, student, note):
 
 def _trial_attended(by, student, day):
     """A trial lesson feeds the funnel: the student's open lead reaches 已试听."""
-    from xgapp.leads import domain as leads
-    from xgapp.leads.models import Lead
-
     for lead in Lead.select().where(Lead.student == student, Lead.stage.in_(["inquiry", "invited", "visited"])):
         leads.advance(by, lead, "trial", max(day, lead.stage_on), str(_l("Trial lesson attended")), implied=True)
 
@@ -209,21 +181,14 @@ def marks_of(lesson):
 
 def today_lessons(user, day=None):
     """Lessons of `day` (default today) that `user` takes attendance for, in time order."""
-    day = day or campus_today()
-    query = Lesson.select(Lesson, classes.SchoolClass).join(classes.SchoolClass).where(
-        Lesson.day == day, Lesson.status != "cancelled")
-    roles = user.role_set
-    if not roles & classes.MANAGERS:
-        mine = Lesson.teacher == user
-        if "advisor" in roles:
-            mine = mine | (classes.SchoolClass.advisor == user)
-        query = query.where(mine)
-    return list(query.order_by(Lesson.starts_at))
+    day = day or clock.today()
+    query = Lesson.select(Lesson, SchoolClass).join(SchoolClass).where(Lesson.day == day, Lesson.status != "cancelled")
+    return list(policy.roll_calls_of(user, query).order_by(Lesson.starts_at))
 
 
 @students.timeline_source
 def _attendance_events(student):
-    rows = (Attendance.select(Attendance, Lesson, classes.SchoolClass).join(Lesson).join(classes.SchoolClass)
+    rows = (Attendance.select(Attendance, Lesson, SchoolClass).join(Lesson).join(SchoolClass)
             .where(Attendance.student == student))
     return [(a.at, "lesson", "%s %s · %s" % (a.lesson.klass.name, a.lesson.day.isoformat(), MARKS[a.mark]),
              "") for a in rows]

@@ -146,9 +146,7 @@ def move_student(by, student, from_lesson, to_lesson, reason):
         if to_lesson.starts_at <= utcnow():
             backdating.check_past(by, to_lesson.day, reason, "to_lesson", started=True)
         backdating.check_existed(student, to_lesson.day, "to_lesson")
-        from xgapp.attendance import domain as attendance
-
-        if student.id not in {s.id for s, _, _ in attendance.roster(from_lesson)}:
+        if student.id not in {s.id for s, _, _ in classes.roster(from_lesson)}:
             raise Invalid({"to_lesson": _l("%(name)s is not expected at this lesson.", name=student.name)})
         classes.book_one_lesson(by, to_lesson, student, "moved", instead_of=from_lesson)
         makeup = Makeup.create(student=student, missed_lesson=from_lesson, lesson=to_lesson, kind="moved", by=by,

@@ -15,32 +15,24 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from xgapp.db import utcnow
-from xgapp.i18n import local
+from xgapp import clock, policy
+from xgapp.classes.models import Enrolment
+from xgapp.contracts.models import Contract
 from xgapp.validation import Invalid
 
 CORRECTION_DAYS = 7
-CORRECTORS = {"principal", "supervisor"}
 
-
-def clock_today():
-    """Today on the campus clock (the instant `db.clock()` fixes when history is generated)."""
-    return local(utcnow()).date()
-
-
-def may_correct(user):
-    """The principal and supervisors may record corrections in the past."""
-    return user is None or bool(user.role_set & CORRECTORS)
+clock_today = clock.today  # alias until the merge (changes uses it)
 
 
 def check_past(by, day, reason, field, reason_field="reason", today=None, started=False):
     """Refuse `day` before today (or a lesson that has `started`, today too) unless `by` may correct that far
     back and says why: {field: message}."""
-    today = today or clock_today()
+    today = today or clock.today()
     if by is None or day is None or (day >= today and not started):
         return
     oldest = today - timedelta(days=CORRECTION_DAYS)
-    if not may_correct(by):
+    if not policy.may_correct_past(by):
         raise Invalid({field: _l("%(day)s is in the past: only the principal or a supervisor can record a "
                                  "correction.", day=day.isoformat()) if day < today else
                        _l("This lesson has already started: only the principal or a supervisor can record a "
@@ -54,10 +46,7 @@ def check_past(by, day, reason, field, reason_field="reason", today=None, starte
 
 def student_since(student):
     """The student's first day on file: the file's creation, or an earlier first contract or enrolment."""
-    from xgapp.classes.models import Enrolment
-    from xgapp.contracts.models import Contract
-
-    days = [local(student.created_at).date()]
+    days = [clock.local(student.created_at).date()]
     days += [d for (d,) in Contract.select(Contract.signed_on).where(Contract.student == student)
              .order_by(Contract.signed_on).limit(1).tuples()]
     days += [d for (d,) in Enrolment.select(Enrolment.joined_on).where(Enrolment.student == student)

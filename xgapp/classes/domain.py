@@ -1,56 +1,37 @@
-"""Class rules: rooms and holidays, creating a class, who may see and change it, enrolment and capacity."""
+"""Class rules: rooms and holidays, creating a class, enrolment and capacity, who is expected at a lesson.
+
+Who may see and change a class is `policy` (`classes_visible_to`, `may_manage_class`); double-booking is
+`timetable.conflicts`.
+"""
 
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, fn
 
-from xgapp import audit, validation
+from xgapp import audit, clock, policy, validation
 from xgapp.accounts.models import User, UserRole
 from xgapp.campus import rules
-from xgapp.classes.models import Classroom, Enrolment, Holiday, Lesson, SchoolClass
-from xgapp.db import hours_sum, utcnow, write
+from xgapp.classes.models import (Classroom, Enrolment, Holiday, LeaveNotice, Lesson, Makeup, SchoolClass,
+                                  Suspension, active_on)
+from xgapp.db import hours_sum, write
+from xgapp.followups import engine
 from xgapp.hours import domain as hours
-from xgapp.i18n import campus_today
 from xgapp.students import domain as students
 from xgapp.students.models import Student
+from xgapp.timetable.conflicts import Conflict, conflicts
 from xgapp.validation import Invalid
 
 KINDS = {"group": _l("Small class"), "one": _l("One-to-one")}
 STATUSES = {"enrolling": _l("Enrolling"), "running": _l("Running"), "ended": _l("Ended")}
 ENROLMENT_KINDS = {"regular": _l("Enrolled"), "join": _l("Joined mid-way"), "trial": _l("Trial lesson"),
                    "makeup": _l("Make-up lesson"), "moved": _l("Moved here")}
-MANAGERS = {"principal", "supervisor", "director"}  # every class; advisors manage the classes they run
-VIEW_ALL = MANAGERS | {"finance", "frontdesk"}
+MAX_PLACES, MAX_PLANNED, MAX_LESSON_HOURS = 60, 200, 8
 
-
-# --- who may see and change what -------------------------------------------------------------------------------
-
-def may_manage(user, klass=None):
-    """True when `user` may create classes (klass=None) or change `klass` (its plan, lessons, enrolments)."""
-    roles = user.role_set
-    if roles & MANAGERS:
-        return True
-    if "advisor" in roles:
-        return klass is None or klass.advisor_id == user.id
-    return False
-
-
-def visible(user, query=None):
-    """Classes `user` may see: all for managers; an advisor's own and those her students sit in; a teacher's own."""
-    query = query if query is not None else SchoolClass.select()
-    roles = user.role_set
-    if roles & VIEW_ALL:
-        return query
-    mine = SchoolClass.id.is_null()
-    if "advisor" in roles:
-        with_my_students = (Enrolment.select(Enrolment.klass).join(Student)
-                            .where(Student.advisor == user, Enrolment.status == "active"))
-        mine = mine | (SchoolClass.advisor == user) | SchoolClass.id.in_(with_my_students)
-    if "teacher" in roles:
-        taught = Lesson.select(Lesson.klass).where(Lesson.teacher == user)
-        mine = mine | (SchoolClass.teacher == user) | SchoolClass.id.in_(taught)
-    return query.where(mine)
+# aliases until the merge: meetings, prints, changes and numbers still use these names
+MANAGERS = policy.CLASS_MANAGERS
+may_manage = policy.may_manage_class
+visible = policy.classes_visible_to
 
 
 def teachers():
@@ -134,81 +115,93 @@ def holidays(start=None):
 
 # --- the class --------------------------------------------------------------------------------------------------
 
-def _clean(data):
-    errors, values = {}, {}
-    values["name"] = (data.get("name") or "").strip()
-    if not values["name"]:
+def class_errors(by, data, klass=None):
+    """The problems of a class's values (a new class, or `klass`'s new details): {field: message}, every one.
+
+    An advisor who is not a manager runs her own classes: a new class is hers whatever the form says, and she
+    cannot hand one she runs to someone else (the values are set accordingly).
+    """
+    errors = {}
+    if policy.runs_own_classes_only(by):
+        data["advisor"] = by if klass is None else klass.advisor
+    name = data["name"] = (data.get("name") or "").strip()
+    if not name:
         errors["name"] = _l("Enter the class name, e.g. 初二数学提高班.")
-    elif validation.too_long(values["name"], 60):
-        errors["name"] = validation.too_long(values["name"], 60)
-    values["subject"] = (data.get("subject") or "").strip()[:20]  # as on contracts: hours are kept per subject
-    if not values["subject"]:
+    elif validation.too_long(name, 60):
+        errors["name"] = validation.too_long(name, 60)
+    data["subject"] = (data.get("subject") or "").strip()[:20]  # as on contracts: hours are kept per subject
+    if not data["subject"]:
         errors["subject"] = _l("Enter the subject.")
-    values["grade"] = data.get("grade") or ""
-    if values["grade"] and values["grade"] not in students.GRADES:
+    elif klass is not None and data["subject"] != klass.subject and \
+            Lesson.select().where(Lesson.klass == klass, Lesson.status == "done").exists():
+        errors["subject"] = _l("Lessons were already held in %(subject)s: the subject cannot change.",
+                               subject=klass.subject)
+    data["grade"] = data.get("grade") or ""
+    if data["grade"] and data["grade"] not in students.GRADES:
         errors["grade"] = _l("Choose a grade from the list.")
-    values["kind"] = data.get("kind") or ""
-    if values["kind"] not in KINDS:
+    data["kind"] = data.get("kind") or ""
+    if data["kind"] not in KINDS:
         errors["kind"] = _l("Choose small class or one-to-one.")
     teacher = data.get("teacher")
     if teacher is None or not teachers().where(User.id == teacher.id).exists():
         errors["teacher"] = _l("Choose an active teacher.")
-    values["teacher"] = teacher
     advisor = data.get("advisor")
     if advisor is None or not students.advisors().where(User.id == advisor.id).exists():
         errors["advisor"] = _l("Choose an active advisor.")
-    values["advisor"] = advisor
-    values["classroom"] = data.get("classroom")
-    try:
-        capacity = int(str(data.get("capacity") or "").strip())
-        if not 1 <= capacity <= 60:
-            raise ValueError
-        if values["kind"] == "one" and capacity != 1:
-            errors["capacity"] = _l("A one-to-one class has exactly one student.")
-        values["capacity"] = capacity
-    except ValueError:
+    data.setdefault("classroom", None)
+    capacity = _whole(data.get("capacity"), 1, MAX_PLACES)
+    if capacity is None:
         errors["capacity"] = _l("Enter the number of places (1–60).")
-    try:
-        planned = int(str(data.get("planned_lessons") or "").strip())
-        if not 1 <= planned <= 200:
-            raise ValueError
-        values["planned_lessons"] = planned
-    except ValueError:
+    elif data["kind"] == "one" and capacity != 1:
+        errors["capacity"] = _l("A one-to-one class has exactly one student.")
+    elif klass is not None and capacity < len(members(klass)):
+        errors["capacity"] = _l("%(n)d students are already in this class.", n=len(members(klass)))
+    data["capacity"] = capacity
+    data["planned_lessons"] = _whole(data.get("planned_lessons"), 1, MAX_PLANNED)
+    if data["planned_lessons"] is None:
         errors["planned_lessons"] = _l("Enter the planned number of lessons (1–200).")
     try:
-        values["lesson_hours"] = validation.hours(data.get("lesson_hours"))
-        if values["lesson_hours"] > 8:
+        data["lesson_hours"] = validation.hours(data.get("lesson_hours"))
+        if data["lesson_hours"] > MAX_LESSON_HOURS:
             errors["lesson_hours"] = _l("A lesson counts at most 8 hours.")
     except ValueError as exc:
         errors["lesson_hours"] = exc.args[0]
-    values["start_on"] = data.get("start_on")
-    if not isinstance(values["start_on"], date):
+    if not isinstance(data.get("start_on"), date):
         errors["start_on"] = _l("Enter the start date, e.g. 2026-09-05.")
-    return values, errors
-
-
-def _own_advisor(by, data):
-    """An advisor who is not a manager runs her own classes: the class is hers whatever the form says."""
-    if by is not None and "advisor" in by.role_set and not by.role_set & MANAGERS:
-        data = dict(data, advisor=by)
-    return data
-
-
-def _check_room(values, errors):
-    room = values.get("classroom")
-    if room is not None and "capacity" in values and room.seats < values["capacity"]:
+    room = data["classroom"]
+    if room is not None and capacity is not None and room.seats < capacity:
         errors["classroom"] = _l("%(room)s has %(seats)d seats, fewer than the class's places.", room=room.name,
                                  seats=room.seats)
+    if klass is not None:
+        status = data["status"] = data.get("status") or klass.status
+        if klass.status == "ended":
+            errors["status"] = _l("This class has ended.")
+        elif status not in ("enrolling", "running"):
+            errors["status"] = _l("Choose a status.")
+    return errors
+
+
+def _whole(value, low, high):
+    """A whole number typed or given (an int or its text) within [low, high], or None."""
+    try:
+        number = int(str(value if value is not None else "").strip())
+    except ValueError:
+        return None
+    return number if low <= number <= high else None
+
+
+FIELDS = ("name", "subject", "grade", "kind", "teacher", "advisor", "classroom", "capacity", "planned_lessons",
+          "lesson_hours", "start_on")
 
 
 def create(by, data):
-    """Open a class (招生中)."""
-    values, errors = _clean(_own_advisor(by, data))
-    _check_room(values, errors)
+    """Open a class (招生中) from its values (rows for the teacher, advisor and classroom)."""
+    data = dict(data)
+    errors = class_errors(by, data)
     if errors:
         raise Invalid(errors)
     with write():
-        klass = SchoolClass.create(created_at=utcnow(), created_by=by, **values)
+        klass = SchoolClass.create(created_at=clock.now(), created_by=by, **{k: data[k] for k in FIELDS})
         audit.record(by, "create", "school_class", klass.id, after=audit.snapshot(klass), summary=klass.name)
     return klass
 
@@ -216,33 +209,21 @@ def create(by, data):
 def update(by, klass, data):
     """Change a class's details. Its planned lessons follow a new teacher or room (checked for clashes); the
     subject is fixed once hours were consumed; a class ends only through 结课 (changes.end_class)."""
-    from xgapp.timetable import domain as timetable
-
-    if by is not None and "advisor" in by.role_set and not by.role_set & MANAGERS:
-        data = dict(data, advisor=klass.advisor)  # handing a class to someone else is a supervisor's decision
-    values, errors = _clean(data)
-    _check_room(values, errors)
-    if "capacity" in values and values["capacity"] < len(members(klass)):
-        errors["capacity"] = _l("%(n)d students are already in this class.", n=len(members(klass)))
-    status = data.get("status") or klass.status
-    if status not in ("enrolling", "running") or klass.status == "ended":
-        errors["status"] = _l("Choose a status.") if klass.status != "ended" else _l("This class has ended.")
-    held = Lesson.select().where(Lesson.klass == klass, Lesson.status == "done").exists()
-    if held and values.get("subject") and values["subject"] != klass.subject:
-        errors["subject"] = _l("Lessons were already held in %(subject)s: the subject cannot change.",
-                               subject=klass.subject)
+    data = dict(data)
+    errors = class_errors(by, data, klass)
     if errors:
         raise Invalid(errors)
+    values = {k: data[k] for k in FIELDS}
     with write():
         planned = list(Lesson.select().where(Lesson.klass == klass, Lesson.status == "planned"))
         teacher, room = values["teacher"], values["classroom"]
         if teacher.id != klass.teacher_id or getattr(room, "id", None) != klass.classroom_id:
             found = []
             for lesson in planned:
-                found += timetable.conflicts(lesson.day, lesson.starts_at, lesson.ends_at,
-                                             teacher if teacher.id != klass.teacher_id else None,
-                                             room if getattr(room, "id", None) != klass.classroom_id else None,
-                                             [], exclude=[x.id for x in planned])
+                found += conflicts(lesson.day, lesson.starts_at, lesson.ends_at,
+                                   teacher if teacher.id != klass.teacher_id else None,
+                                   room if getattr(room, "id", None) != klass.classroom_id else None,
+                                   [], exclude=[x.id for x in planned])
             if found:
                 raise Invalid({"teacher": _l("The new teacher or room is taken: %(clash)s", clash=found[0].message())})
             for lesson in planned:
@@ -254,7 +235,7 @@ def update(by, klass, data):
         before = audit.snapshot(klass)
         for name, value in values.items():
             setattr(klass, name, value)
-        klass.status = status
+        klass.status = data["status"]
         klass.save()
         audit.record(by, "update", "school_class", klass.id, before=before, after=audit.snapshot(klass),
                      summary=klass.name)
@@ -297,7 +278,7 @@ def low_hour_classes(user=None, threshold=None):
              .group_by(SchoolClass.id).having(left <= tenths)
              .order_by(left, SchoolClass.name))
     if user is not None:
-        query = visible(user, query)
+        query = policy.classes_visible_to(user, query)
     found = list(query)
     for klass in found:
         klass.hours_left = hours_sum(klass.left_tenths)
@@ -305,12 +286,6 @@ def low_hour_classes(user=None, threshold=None):
 
 
 # --- enrolment --------------------------------------------------------------------------------------------------
-
-def active_on(day):
-    """Condition: an enrolment that covers lessons on `day` (regular or joined, not yet left)."""
-    return ((Enrolment.kind.in_(["regular", "join"])) & (Enrolment.joined_on <= day)
-            & (Enrolment.left_on.is_null() | (Enrolment.left_on > day)))
-
 
 def members(klass, day=None):
     """Enrolments of students in the class (on `day`, default: now and later), with the student, by name."""
@@ -323,9 +298,29 @@ def members(klass, day=None):
     return list(query.order_by(Student.name))
 
 
+def roster(lesson):
+    """Who is expected at the lesson: [(student, kind, leave notice or None)], by name.
+
+    Regular students enrolled on the lesson's day (not moved away from it, not suspended), plus one-lesson
+    bookings (trial, make-up).
+    """
+    away = Makeup.select(Makeup.student).where(Makeup.missed_lesson == lesson, Makeup.kind == "moved")
+    suspended = Suspension.select(Suspension.student).where(
+        Suspension.start_on <= lesson.day, Suspension.end_on >= lesson.day,
+        Suspension.resumed_on.is_null() | (Suspension.resumed_on > lesson.day))
+    regular = (Enrolment.select(Enrolment, Student).join(Student)
+               .where(Enrolment.klass == lesson.klass_id, active_on(lesson.day),
+                      Enrolment.student.not_in(away), Enrolment.student.not_in(suspended)))
+    single = (Enrolment.select(Enrolment, Student).join(Student)
+              .where(Enrolment.lesson == lesson, Enrolment.student.not_in(suspended)))
+    notices = {n.student_id: n for n in LeaveNotice.select().where(LeaveNotice.lesson == lesson)}
+    rows = [(e.student, e.kind, notices.get(e.student_id)) for e in list(regular) + list(single)]
+    return sorted(rows, key=lambda row: row[0].search_text or row[0].name)
+
+
 def enrol(by, klass, student, on=None):
     """Put a student in a class from `on`; joining after the first lesson is 插班 (hours count from `on`)."""
-    on = on or campus_today()
+    on = on or clock.today()
     with write():
         klass = SchoolClass.get_by_id(klass.id)
         if klass.status == "ended":
@@ -344,7 +339,7 @@ def enrol(by, klass, student, on=None):
             raise Invalid({"student": clashes[0]})
         started = Lesson.select().where(Lesson.klass == klass, Lesson.status == "done", Lesson.day < on).exists()
         enrolment = Enrolment.create(klass=klass, student=student, kind="join" if started else "regular",
-                                     joined_on=on, status="active", created_at=utcnow(), created_by=by)
+                                     joined_on=on, status="active", created_at=clock.now(), created_by=by)
         audit.record(by, "create", "enrolment", enrolment.id, after=audit.snapshot(enrolment),
                      summary="%s → %s" % (student.name, klass.name))
         _tasks_now(by, [student])
@@ -353,15 +348,11 @@ def enrol(by, klass, student, on=None):
 
 def _tasks_now(by, students):
     """The follow-up tasks these records cause are made at once, in the same transaction."""
-    from xgapp.followups import engine
-
     engine.refresh(students, by=by)
 
 
 def _clashes_for(klass, student, on):
     """Messages for the class's coming lessons that clash with the student's other lessons (one query)."""
-    from xgapp.timetable.domain import Conflict
-
     mine, other = Lesson.alias(), Lesson.alias()
     seat = ((Enrolment.student == student) & (
         ((Enrolment.klass == other.klass) & Enrolment.kind.in_(["regular", "join"]) & (Enrolment.joined_on <= other.day)
@@ -381,8 +372,6 @@ def _clashes_for(klass, student, on):
 
 def suspended_on(student, day):
     """True when the student is suspended (停课) on `day`."""
-    from xgapp.classes.models import Suspension
-
     return Suspension.select().where(
         Suspension.student == student, Suspension.start_on <= day, Suspension.end_on >= day,
         Suspension.resumed_on.is_null() | (Suspension.resumed_on > day)).exists()
@@ -390,8 +379,6 @@ def suspended_on(student, day):
 
 def book_one_lesson(by, lesson, student, kind, result="", instead_of=None):
     """A student sits in one lesson only: a 试听 trial (no hours), a 补课 make-up, or 调课 `instead_of` another."""
-    from xgapp.timetable import domain as timetable
-
     if kind not in ("trial", "makeup", "moved"):
         raise ValueError(kind)
     with write():
@@ -402,7 +389,7 @@ def book_one_lesson(by, lesson, student, kind, result="", instead_of=None):
             raise Invalid({"student": _l("%(name)s is suspended on %(day)s.", name=student.name,
                                          day=lesson.day.isoformat())})
         exclude = [lesson.id] + ([instead_of.id] if instead_of is not None else [])
-        found = timetable.conflicts(lesson.day, lesson.starts_at, lesson.ends_at, None, None, [student.id],
+        found = conflicts(lesson.day, lesson.starts_at, lesson.ends_at, None, None, [student.id],
                                     exclude=exclude)
         if found:
             raise Invalid({"student": found[0].message()})
@@ -416,7 +403,7 @@ def book_one_lesson(by, lesson, student, kind, result="", instead_of=None):
             raise Invalid({"student": _l("%(name)s is already in this lesson.", name=student.name)})
         enrolment = Enrolment.create(klass=klass, student=student, kind=kind, joined_on=lesson.day,
                                      left_on=lesson.day, status="active", lesson=lesson, result=result[:200],
-                                     created_at=utcnow(), created_by=by)
+                                     created_at=clock.now(), created_by=by)
         audit.record(by, "create", "enrolment", enrolment.id, after=audit.snapshot(enrolment),
                      summary="%s %s → %s" % (ENROLMENT_KINDS[kind], student.name, klass.name))
         _tasks_now(by, [student])

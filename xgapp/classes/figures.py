@@ -1,29 +1,23 @@
 """Teaching figures: teacher hours per month with two-party confirmation, and the campus's monthly numbers."""
 
-from datetime import date, datetime, time
-
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
-from xgapp import audit, sheets
+from xgapp import audit, clock, policy, sheets
 from xgapp.accounts.models import User
-from xgapp.classes import domain as classes
 from xgapp.classes.models import Attendance, Lesson, SchoolClass, TeacherMonth
-from xgapp.db import hours_sum, utcnow, write
+from xgapp.db import hours_sum, write
 from xgapp.hours.models import HourEntry
-from xgapp.i18n import campus_zone
 from xgapp.students.models import Student
 from xgapp.validation import Invalid
 
 
 def month_bounds(month):
-    """'2026-09' -> (first day, first day of the next month); ValueError on anything else (years 2000–2099)."""
-    year, _, mon = (month or "").partition("-")
-    if not (year.isdigit() and mon.isdigit() and 2000 <= int(year) <= 2099):
-        raise ValueError(month)
-    first = date(int(year), int(mon), 1)
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return first, following
+    """'2026-09' -> (first day, first day of the next month); ValueError on anything else (years 2000–2099).
+
+    The campus clock's `parse_month` and `month_days`; numbers still imports this name (until the merge).
+    """
+    return clock.month_days(clock.parse_month(month))
 
 
 def teacher_rows(month, teacher=None):
@@ -50,11 +44,9 @@ def teacher_totals(month, teacher=None):
 
 def may_confirm_as_advisor(user, teacher, month):
     """Managers, and advisors running a class the teacher taught that month, confirm for the campus side."""
-    if user.role_set & classes.MANAGERS:
-        return True
-    if "advisor" not in user.role_set:
-        return False
-    return any(klass.advisor_id == user.id for _, klass, _, _ in teacher_rows(month, teacher))
+    if policy.manages_classes(user):
+        return True  # without reading the month's lessons
+    return policy.may_confirm_teacher_month(user, [klass for _, klass, _, _ in teacher_rows(month, teacher)])
 
 
 def confirm(by, teacher, month, side, note=""):
@@ -62,7 +54,7 @@ def confirm(by, teacher, month, side, note=""):
     month_bounds(month)
     if side not in ("teacher", "advisor"):
         raise ValueError(side)
-    if "teacher" not in teacher.role_set and not teacher_totals(month, teacher):
+    if not policy.has_role(teacher, "teacher") and not teacher_totals(month, teacher):
         raise Invalid({"month": _l("%(name)s taught no lessons this month.", name=teacher.display_name)})
     if side == "teacher" and by.id != teacher.id:
         raise Invalid({"month": _l("Only the teacher confirms their own hours.")})
@@ -76,10 +68,10 @@ def confirm(by, teacher, month, side, note=""):
             raise Invalid({"month": _l("Already confirmed; nothing has changed since.")})
         before = audit.snapshot(row)
         if side == "teacher":
-            row.teacher_lessons, row.teacher_hours, row.teacher_at = lessons, hours, utcnow()
+            row.teacher_lessons, row.teacher_hours, row.teacher_at = lessons, hours, clock.now()
             row.teacher_note = (note or "").strip()[:200]
         else:
-            row.advisor_lessons, row.advisor_hours, row.advisor_at, row.advisor_by = lessons, hours, utcnow(), by
+            row.advisor_lessons, row.advisor_hours, row.advisor_at, row.advisor_by = lessons, hours, clock.now(), by
             row.advisor_note = (note or "").strip()[:200]
         row.save()
         audit.record(by, "update", "teacher_month", row.id, before=before, after=audit.snapshot(row),
@@ -132,10 +124,9 @@ def export_teacher_hours(month):
         sheets.append(sheet, [names.get(teacher_id, "—"), klass.name, klass.subject, n, h])
     summary = book.create_sheet("核对")
     sheets.append(summary, ["老师", "课次", "课时", "老师确认", "校区确认", "问题"])
-    zone = campus_zone()
     for line in verification(month):
         check = line["check"]
-        stamp = (lambda at: at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at else "")
+        stamp = (lambda at: clock.local(at).strftime("%Y-%m-%d %H:%M") if at else "")
         sheets.append(summary, [line["name"], line["lessons"], line["hours"],
                                 stamp(check.teacher_at if check else None), stamp(check.advisor_at if check else None),
                                 "；".join(str(text) for text, _ in line["problems"])])
@@ -145,9 +136,7 @@ def export_teacher_hours(month):
 def month_figures(month):
     """月报 numbers of teaching: lessons held, hours consumed, students, class size, teachers; and per advisor."""
     first, following = month_bounds(month)
-    zone = campus_zone()
-    start = datetime.combine(first, time(0), tzinfo=zone)
-    end = datetime.combine(following, time(0), tzinfo=zone)
+    start, end = clock.month_bounds(first)
     held = Lesson.select().where(Lesson.status == "done", Lesson.day >= first, Lesson.day < following)
     lessons = held.count()
     present = (Attendance.select(Attendance.lesson, fn.COUNT(Attendance.id).alias("n"))

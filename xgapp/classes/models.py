@@ -95,6 +95,12 @@ class Enrolment(BaseModel):
         indexes = ((("klass", "status"), False), (("student", "status"), False))
 
 
+def active_on(day):
+    """Condition: an enrolment that covers lessons on `day` (regular or joined, not yet left)."""
+    return ((Enrolment.kind.in_(["regular", "join"])) & (Enrolment.joined_on <= day)
+            & (Enrolment.left_on.is_null() | (Enrolment.left_on > day)))
+
+
 class LeaveNotice(BaseModel):
     """请假: a student will miss a lesson; when it was reported decides whether hours are consumed."""
 

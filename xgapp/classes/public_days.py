@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import chinese_calendar
 from flask_babel import lazy_gettext as _l
 
-from xgapp import audit
+from xgapp import audit, clock
 from xgapp.classes.models import Holiday
 from xgapp.db import write
 from xgapp.validation import Invalid
@@ -33,7 +33,7 @@ def knows(year):
 
 def last_known_year():
     """The newest year the library covers."""
-    year = date.today().year + 2
+    year = clock.today().year + 2
     while not knows(year):
         year -= 1
     return year

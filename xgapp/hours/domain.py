@@ -103,6 +103,12 @@ def credit_contract(by, contract):
     return entries
 
 
+def enough(available, hours, by=None, overdraft_reason=None):
+    """The enough-hours rule: `hours` may be taken from a balance of `available` when it covers them, or below zero
+    when a supervisor (hours.overdraft) says why. The roll call asks it before consuming, and `consume` again."""
+    return hours <= available or (bool((overdraft_reason or "").strip()) and can(by, "hours.overdraft"))
+
+
 def consume(by, student, subject, hours, reason="", source="", overdraft_reason=None):
     """Take hours from a student's subject, oldest contract first; refuse to go below zero.
 
@@ -114,14 +120,13 @@ def consume(by, student, subject, hours, reason="", source="", overdraft_reason=
                               .order_by(Contract.signed_on, Contract.id))
         left = contract_balances(open_contracts) if open_contracts else {}
         available = sum(left.values(), ZERO)
-        if available < hours:
-            if not overdraft_reason:
+        if not enough(available, hours, by, overdraft_reason):
+            if not (overdraft_reason or "").strip():
                 raise Invalid({"hours": _l("Only %(left)s hours left in %(subject)s.", left=available,
                                            subject=subject)})
-            if not can(by, "hours.overdraft"):
-                raise Invalid({"hours": _l("Only a supervisor may let the balance go below zero.")})
-            if not open_contracts:
-                raise Invalid({"hours": _l("The student has no contract for %(subject)s.", subject=subject)})
+            raise Invalid({"hours": _l("Only a supervisor may let the balance go below zero.")})
+        if available < hours and not open_contracts:
+            raise Invalid({"hours": _l("The student has no contract for %(subject)s.", subject=subject)})
         entries, remaining = [], hours
         for contract in open_contracts:
             take = min(remaining, max(left[contract.id], ZERO))

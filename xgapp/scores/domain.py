@@ -5,9 +5,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
-from xgapp import audit
+from xgapp import audit, clock
 from xgapp.classes import domain as classes
-from xgapp.db import utcnow, write
+from xgapp.db import write
 from xgapp.scores.models import Score, StageTest
 from xgapp.students import domain as students
 from xgapp.validation import Invalid
@@ -15,25 +15,22 @@ from xgapp.validation import Invalid
 BANDS = [(Decimal("0.9"), "≥90%"), (Decimal("0.8"), "80–89%"), (Decimal("0.7"), "70–79%"),
          (Decimal("0.6"), "60–69%"), (Decimal("0"), "<60%")]
 ANALYSIS_MAX = 500
-
-
-def may_enter(user, klass):
-    """The class's advisor, managers and the class's teacher create tests and enter scores."""
-    return classes.may_manage(user, klass) or klass.teacher_id == user.id
+NAME_MAX, FULL_MAX = 60, 1000
 
 
 def create(by, klass, name, on, full_score, now=None):
-    now = now or utcnow()
+    """A new test of `klass` on `on`, scored out of `full_score` (a whole number, or its text, 1–1000)."""
+    now = now or clock.now()
     errors = {}
     name = (name or "").strip()
     if not name:
         errors["name"] = _l("Name the test (e.g. 十一月月测).")
-    elif len(name) > 60:
-        errors["name"] = _l("Keep it under %(n)d characters.", n=60)
+    elif len(name) > NAME_MAX:
+        errors["name"] = _l("Keep it under %(n)d characters.", n=NAME_MAX)
     if on is None:
         errors["on"] = _l("Enter the date of the test.")
-    full = (full_score or "").strip()
-    if not (full.isascii() and full.isdigit()) or not 1 <= int(full) <= 1000:
+    full = str(full_score if full_score is not None else "").strip()
+    if not (full.isascii() and full.isdigit()) or not 1 <= int(full) <= FULL_MAX:
         errors["full_score"] = _l("Enter the full score as a whole number (1–1000).")
     if errors:
         raise Invalid(errors)
@@ -44,7 +41,10 @@ def create(by, klass, name, on, full_score, now=None):
 
 
 def parse_score(text, full):
-    """A score typed on the form: a number from 0 to the full score, to one decimal; None when left empty."""
+    """A score typed on the form (or a Decimal): a number from 0 to the full score, to one decimal; None when left
+    empty."""
+    if isinstance(text, Decimal):
+        text = str(text)
     text = (text or "").strip()
     if not text:
         return None
@@ -60,8 +60,9 @@ def parse_score(text, full):
 
 
 def save_scores(by, test, entries, now=None):
-    """entries: {student id: (score text, analysis)}; all or nothing, every score in range."""
-    now = now or utcnow()
+    """entries: {student id: (score as text or Decimal, None or '' when none, analysis)}; all or nothing, every score
+    in range."""
+    now = now or clock.now()
     members = {e.student_id: e.student for e in classes.members(test.klass, day=test.on)}
     errors, parsed = {}, {}
     for sid, (text, analysis) in entries.items():

@@ -4,75 +4,88 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from xgapp import clock, policy
 from xgapp.audit.views import register_table
 from xgapp.classes import domain as classes
-from xgapp.web import class_or_404, parse_date
-from xgapp.i18n import campus_today
-from xgapp.scores import domain
+from xgapp.scores import domain, forms
 from xgapp.scores.models import Score, StageTest
 from xgapp.security import require
 from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.validation import Invalid
+from xgapp.web import class_or_404
 
 bp = Blueprint("scores", __name__, url_prefix="/scores")
 register_table("stage_test", _l("Stage test"))
 register_table("score", _l("Score"))
 
 
-@bp.route("/class/<int:class_id>", methods=["GET", "POST"])
+def _class_page(klass, errors=None, values=None):
+    tests = list(StageTest.select().where(StageTest.klass == klass).order_by(StageTest.on.desc()))
+    return render_template("scores/class.html", klass=klass, tests=tests,
+                           may_enter=policy.may_enter_scores(g.user, klass), errors=errors or {},
+                           values=values or {"on": clock.today().isoformat(), "full_score": "100"},
+                           stats=domain.stats_many(tests)), 422 if errors else 200
+
+
+@bp.route("/class/<int:class_id>")
 @require("classes.view")
 def klass(class_id):
     """The class's tests (newest first) and the form to add one."""
+    return _class_page(class_or_404(class_id))
+
+
+@bp.route("/class/<int:class_id>", methods=["POST"])
+@require("classes.view")
+def create(class_id):
+    """Add a test to the class."""
     klass = class_or_404(class_id)
-    may_enter = domain.may_enter(g.user, klass)
-    errors, values, status = {}, {"on": campus_today().isoformat(), "full_score": "100"}, 200
-    if request.method == "POST":
-        if not may_enter:
-            abort(403)
-        values = dict(request.form.items())
-        try:
-            test = domain.create(g.user, klass, values.get("name"), parse_date(values.get("on")),
-                                 values.get("full_score"))
-        except Invalid as exc:
-            errors, status = exc.errors, 422
-        else:
-            return redirect(url_for("scores.test", test_id=test.id), code=303)
-    tests = list(StageTest.select().where(StageTest.klass == klass).order_by(StageTest.on.desc()))
-    return render_template("scores/class.html", klass=klass, tests=tests, may_enter=may_enter, errors=errors,
-                           values=values, stats=domain.stats_many(tests)), status
+    if not policy.may_enter_scores(g.user, klass):
+        abort(403)
+    try:
+        values = forms.parse_test(request.form)
+        test = domain.create(g.user, klass, values["name"], values["on"], values["full_score"])
+    except Invalid as exc:
+        return _class_page(klass, exc.errors, request.form.to_dict())
+    return redirect(url_for("scores.test", test_id=test.id), code=303)
 
 
-def _test_page(test, errors=None, status=200, values=None):
+def _test_page(test, errors=None, values=None):
     members = classes.members(test.klass, day=test.on)
-    if not (domain.may_enter(g.user, test.klass) or students.sees_all(g.user)):
+    may_enter = policy.may_enter_scores(g.user, test.klass)
+    if not (may_enter or students.sees_all(g.user)):
         # an advisor who has students in the class sees their scores, not the other families'
         members = [e for e in members if "view" in students.access(g.user, e.student)]
     scores = {s.student_id: s for s in Score.select().where(Score.test == test)}
     return render_template("scores/test.html", test=test, klass=test.klass, members=members, scores=scores,
                            stats=domain.stats(test), errors=errors or {}, values=values or {},
-                           may_enter=domain.may_enter(g.user, test.klass)), status
+                           may_enter=may_enter), 422 if errors else 200
 
 
-@bp.route("/test/<int:test_id>", methods=["GET", "POST"])
-@require("classes.view")
-def test(test_id):
-    """Enter or correct the scores of one test (all or nothing) and see the class's results."""
+def _test_or_404(test_id):
     test = StageTest.get_or_none(StageTest.id == test_id) or abort(404)
     class_or_404(test.klass_id)
-    if request.method == "GET":
-        return _test_page(test)
-    if not domain.may_enter(g.user, test.klass):
+    return test
+
+
+@bp.route("/test/<int:test_id>")
+@require("classes.view")
+def test(test_id):
+    """One test: the class's results, and (for who may enter them) the scores to enter or correct."""
+    return _test_page(_test_or_404(test_id))
+
+
+@bp.route("/test/<int:test_id>", methods=["POST"])
+@require("classes.view")
+def save(test_id):
+    """Enter or correct the scores of one test (all or nothing)."""
+    test = _test_or_404(test_id)
+    if not policy.may_enter_scores(g.user, test.klass):
         abort(403)
-    entries = {}
-    for key, value in request.form.items():
-        if key.startswith("score-") and key[6:].isascii() and key[6:].isdigit():
-            sid = int(key[6:])
-            entries[sid] = (value, request.form.get("analysis-%d" % sid, ""))
     try:
-        saved = domain.save_scores(g.user, test, entries)
+        saved = domain.save_scores(g.user, test, forms.parse_scores(request.form, test))
     except Invalid as exc:
-        return _test_page(test, exc.errors, 422, dict(request.form.items()))
+        return _test_page(test, exc.errors, request.form.to_dict())
     flash(_("%(n)d scores saved.", n=saved), "success")
     return redirect(url_for("scores.test", test_id=test.id), code=303)
 

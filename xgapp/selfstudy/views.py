@@ -6,17 +6,15 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xgapp import htmx, nav
+from xgapp import clock, htmx, nav, policy
 from xgapp.audit.views import register_table
-from xgapp.web import parse_date
-from xgapp.db import utcnow
-from xgapp.i18n import campus_today, local, parse_local
 from xgapp.security import can, kiosk_allowed, require, start_kiosk
-from xgapp.selfstudy import domain, questions, reports
+from xgapp.selfstudy import domain, forms, questions, reports
 from xgapp.selfstudy.models import Question, Visit, VisitExit
 from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.validation import Invalid, row_id, search_term
+from xgapp.web import parse_date, xlsx
 
 bp = Blueprint("selfstudy", __name__, url_prefix="/selfstudy")
 nav.register("selfstudy.index", _l("Study room"), "selfstudy.view", order=36)
@@ -33,14 +31,15 @@ def _mine(student):
 
 
 def _board_context():
-    now = utcnow()
+    now = clock.now()
+    today = clock.local(now).date()
     room = domain.in_room(now)
-    left = domain.left_today(domain.today_local(now))
-    return {"room": [r for r in room if _mine(r["student"])], "in_total": len(room), "today": domain.today_local(now),
+    left = domain.left_today(today)
+    return {"room": [r for r in room if _mine(r["student"])], "in_total": len(room), "today": today,
             "left": [v for v in left if _mine(v.student)], "now": now, "whole_room": students.sees_all(g.user),
             "overdue": [r for r in room if r["overdue"]],
-            "closing": domain.closing_instant(domain.today_local(now)), "minutes": domain.minutes,
-            "pickup_kinds": domain.PICKUP_KINDS, "may_resolve": lambda v: domain.may_resolve(g.user, v)}
+            "closing": domain.closing_instant(today), "minutes": domain.minutes,
+            "pickup_kinds": domain.PICKUP_KINDS, "may_resolve": lambda v: policy.may_resolve_visit(g.user, v)}
 
 
 @bp.route("/")
@@ -77,7 +76,7 @@ def kiosk_start():
 
 
 def _room_context():
-    now = utcnow()
+    now = clock.now()
     return {"room": domain.in_room(now), "now": now}
 
 
@@ -95,7 +94,7 @@ def kiosk_search():
     term = search_term(request.args.get("q"))
     found = domain.kiosk_search(g.user, term) if term.strip() else []
     return render_template("selfstudy/_kiosk_results.html", found=found, term=term,
-                           states=domain.states_for(s.id for s in found), today=domain.today_local())
+                           states=domain.states_for(s.id for s in found), today=clock.today())
 
 
 def _kiosk_done(message=None, error=None):
@@ -116,7 +115,7 @@ def kiosk_sign_in(student_id):
     except Invalid as exc:
         return _kiosk_done(error=exc.errors.get("student"))
     return _kiosk_done(_("%(name)s signed in at %(time)s.", name=student.name,
-                         time=local(visit.arrived_at).strftime("%H:%M")))
+                         time=clock.local(visit.arrived_at).strftime("%H:%M")))
 
 
 def _open_or_404(visit_id):
@@ -128,12 +127,12 @@ def _pickup_panel(visit, errors=None, values=None, status=200, oob=False):
     guardians, alone = domain.pickup_choices(visit.student)
     return render_template("selfstudy/_kiosk_pickup.html", visit=visit, student=visit.student, guardians=guardians,
                            alone=alone, errors=errors or {}, values=values or {}, oob=oob,
-                           overnight=visit.day < domain.today_local(), default_left=local(utcnow())), status
+                           overnight=visit.day < clock.today(), default_left=clock.local_now()), status
 
 
 def _closed(visit):
     return _kiosk_done(error=_("%(name)s was already signed out at %(time)s.", name=visit.student.name,
-                               time=local(visit.left_at).strftime("%H:%M")))
+                               time=clock.local(visit.left_at).strftime("%H:%M")))
 
 
 @bp.route("/kiosk/out/<int:visit_id>")
@@ -152,18 +151,15 @@ def kiosk_pickup(visit_id):
 @require("selfstudy.desk")
 def kiosk_sign_out(visit_id):
     visit = _open_or_404(visit_id)
-    pickup = {"kind": request.form.get("kind"), "guardian": request.form.get("guardian", type=row_id),
-              "name": request.form.get("name"), "relation": request.form.get("relation"),
-              "phone": request.form.get("phone")}
     try:
-        done = domain.sign_out(g.user, visit, pickup)
+        done = domain.sign_out(g.user, visit, forms.parse_pickup(request.form))
     except domain.AlreadyDone as exc:  # another tablet was quicker
         return _kiosk_done(error=exc.errors["pickup"])
     except Invalid as exc:
-        return _pickup_panel(visit, exc.errors, pickup, status=422, oob=True)
+        return _pickup_panel(visit, exc.errors, request.form.to_dict(), status=422, oob=True)
     who = done.pickup_name or _("alone")
     return _kiosk_done(_("%(name)s signed out at %(time)s (%(who)s).", name=visit.student.name,
-                         time=local(done.left_at).strftime("%H:%M"), who=who))
+                         time=clock.local(done.left_at).strftime("%H:%M"), who=who))
 
 
 @bp.route("/kiosk/resolve/<int:visit_id>", methods=["POST"])
@@ -172,14 +168,13 @@ def kiosk_sign_out(visit_id):
 def kiosk_resolve(visit_id):
     """At the desk: close a visit left open overnight, with what happened and when the child left."""
     visit = _open_or_404(visit_id)
-    values = {key: request.form.get(key, "") for key in ("note", "left_day", "left_time")}
-    left_at = parse_local(values["left_day"], values["left_time"])
     try:
-        domain.resolve(g.user, visit, values["note"], left_at)
+        values = forms.parse_resolve(request.form, visit)
+        domain.resolve(g.user, visit, values["note"], values["left_at"])
     except domain.AlreadyDone as exc:
         return _kiosk_done(error=exc.errors["note"])
     except Invalid as exc:
-        return _pickup_panel(visit, exc.errors, values, status=422, oob=True)
+        return _pickup_panel(visit, exc.errors, request.form.to_dict(), status=422, oob=True)
     return _kiosk_done(_("The visit of %(name)s is closed; the note is kept with it.", name=visit.student.name))
 
 
@@ -193,12 +188,13 @@ def visit_or_404(visit_id):
     return visit
 
 
-def _visit_page(visit, errors=None, status=200, values=None):
-    now = utcnow()
+def _visit_page(visit, errors=None, values=None):
+    """A visit; after a refused action, with the messages and what was typed, 422."""
+    now = clock.now()
     visit = Visit.get_by_id(visit.id)  # as it is now (another tablet may have just closed it)
     exits = list(VisitExit.select().where(VisitExit.visit == visit).order_by(VisitExit.out_at))
-    overdue, may_resolve, may_desk = domain.is_overdue(visit, now), domain.may_resolve(g.user, visit), can(
-        g.user, "selfstudy.desk")
+    overdue, may_resolve = domain.is_overdue(visit, now), policy.may_resolve_visit(g.user, visit)
+    may_desk = can(g.user, "selfstudy.desk")
     shown = set(domain.RECORD_FIELDS) if may_desk else set()  # errors the page can show beside their field
     if overdue and may_resolve:
         shown |= {"note", "left_at"}
@@ -208,11 +204,11 @@ def _visit_page(visit, errors=None, status=200, values=None):
         "selfstudy/visit.html", visit=visit, student=visit.student, exits=exits,
         out=next((e for e in exits if e.back_at is None), None),
         questions=list(Question.select().where(Question.visit == visit).order_by(Question.created_at)),
-        errors=errors or {}, values=values or {}, subjects=domain.SUBJECTS,
+        errors=errors or {}, values=values or {}, subject_options=[(s, s) for s in domain.SUBJECTS],
         teacher_options=[("", "—")] + [(t.id, t.display_name) for t in domain.study_teachers()],
         pickup_kinds=domain.PICKUP_KINDS, overdue=overdue, may_desk=may_desk, may_resolve=may_resolve,
         banner=[message for key, message in (errors or {}).items() if key not in shown],
-        minutes=domain.minutes(visit, now), default_left=local(now)), status
+        minutes=domain.minutes(visit, now), default_left=clock.local(now)), 422 if errors else 200
 
 
 @bp.route("/visit/<int:visit_id>")
@@ -225,14 +221,12 @@ def visit(visit_id):
 @bp.route("/visit/<int:visit_id>", methods=["POST"])
 @require("selfstudy.desk")
 def visit_record(visit_id):
+    """Save the study-room teacher's notes on a visit."""
     visit = visit_or_404(visit_id)
-    data = {key: request.form.get(key) for key in domain.RECORD_FIELDS if key != "subjects"}
-    data["subjects"] = request.form.getlist("subjects")
-    data["teacher"] = request.form.get("teacher", "")
     try:
-        domain.update_record(g.user, visit, data)
+        domain.update_record(g.user, visit, forms.parse_record(request.form))
     except Invalid as exc:
-        return _visit_page(visit, exc.errors, 422, data)
+        return _visit_page(visit, exc.errors, request.form.to_dict() | {"subjects": request.form.getlist("subjects")})
     flash(_("The visit record was saved."), "success")
     return redirect(url_for("selfstudy.visit", visit_id=visit.id), code=303)
 
@@ -240,14 +234,24 @@ def visit_record(visit_id):
 @bp.route("/visit/<int:visit_id>/out", methods=["POST"])
 @require("selfstudy.desk")
 def visit_out(visit_id):
+    """出: the student leaves the room for a while (with the reason)."""
     visit = visit_or_404(visit_id)
     try:
-        if request.form.get("back"):
-            domain.come_back(g.user, visit)
-        else:
-            domain.step_out(g.user, visit, request.form.get("reason"))
+        domain.step_out(g.user, visit, forms.parse_step_out(request.form)["reason"])
     except Invalid as exc:
-        return _visit_page(visit, exc.errors, 422)
+        return _visit_page(visit, exc.errors, request.form.to_dict())
+    return redirect(url_for("selfstudy.visit", visit_id=visit.id), code=303)
+
+
+@bp.route("/visit/<int:visit_id>/back", methods=["POST"])
+@require("selfstudy.desk")
+def visit_back(visit_id):
+    """入: the student is back in the room."""
+    visit = visit_or_404(visit_id)
+    try:
+        domain.come_back(g.user, visit)
+    except Invalid as exc:
+        return _visit_page(visit, exc.errors)
     return redirect(url_for("selfstudy.visit", visit_id=visit.id), code=303)
 
 
@@ -256,13 +260,13 @@ def visit_out(visit_id):
 def visit_resolve(visit_id):
     """After closing time: close a visit that was never signed out, writing down what happened."""
     visit = visit_or_404(visit_id)
-    if not domain.may_resolve(g.user, visit):
+    if not policy.may_resolve_visit(g.user, visit):
         abort(403)
-    left_at = parse_local(request.form.get("left_day"), request.form.get("left_time"))
     try:
-        domain.resolve(g.user, visit, request.form.get("note"), left_at)
+        values = forms.parse_resolve(request.form, visit)
+        domain.resolve(g.user, visit, values["note"], values["left_at"])
     except Invalid as exc:
-        return _visit_page(visit, exc.errors, 422, dict(request.form))
+        return _visit_page(visit, exc.errors, request.form.to_dict())
     flash(_("The visit is closed; the note is kept with it."), "success")
     return redirect(url_for("selfstudy.visit", visit_id=visit.id), code=303)
 
@@ -270,11 +274,13 @@ def visit_resolve(visit_id):
 # --- Q&A records -----------------------------------------------------------------------------------------------------
 
 
-def _questions_page(errors=None, values=None, status=200):
-    day = parse_date(request.args.get("day")) or campus_today()
+def _questions_page(errors=None, values=None):
+    """The day's questions; after a refused question or answer, with the messages and what was typed, 422."""
+    today = clock.today()
+    day = parse_date(request.args.get("day")) or today
     mine = questions.open_for(g.user)
     visitors = list(Student.select(Student).join(Visit, on=(Visit.student == Student.id))
-                    .where((Visit.left_at.is_null()) | (Visit.day == campus_today())).distinct().order_by(Student.name))
+                    .where((Visit.left_at.is_null()) | (Visit.day == today)).distinct().order_by(Student.name))
     asked = request.args.get("student", type=row_id)
     if asked and asked not in {s.id for s in visitors}:
         extra = students.visible(g.user).where(Student.id == asked).first()
@@ -286,9 +292,10 @@ def _questions_page(errors=None, values=None, status=200):
                            teacher_options=[(t.id, t.display_name) for t in questions.subject_teachers()],
                            status_options=[("resolved", questions.STATUSES["resolved"]),
                                            ("handed", questions.STATUSES["handed"])],
-                           statuses=questions.STATUSES, errors=errors or {}, values=values or {},
-                           may_record=can(g.user, "selfstudy.questions"), today=campus_today(),
-                           may_close=lambda q: questions.may_close(g.user, q)), status
+                           statuses=questions.STATUSES, errors=errors or {},
+                           values=values if values is not None else {"student": asked or "", "status": "resolved"},
+                           may_record=can(g.user, "selfstudy.questions"), today=today,
+                           may_close=lambda q: policy.may_close_question(g.user, q)), 422 if errors else 200
 
 
 @bp.route("/questions")
@@ -301,15 +308,12 @@ def questions_index():
 @bp.route("/questions", methods=["POST"])
 @require("selfstudy.questions")
 def questions_create():
-    student = Student.get_or_none(Student.id == request.form.get("student", type=row_id))
-    if student is None:
-        return _questions_page({"student": _("Choose the student who asked.")}, dict(request.form), 422)
-    data = dict(request.form.items())
-    data["handed_to"] = request.form.get("handed_to", type=row_id)
+    """Record a question answered in the room, or handed to a subject teacher."""
     try:
-        questions.record(g.user, student, data)
+        values = forms.parse_question(request.form)
+        questions.record(g.user, values.pop("student"), values)
     except Invalid as exc:
-        return _questions_page(exc.errors, dict(request.form), 422)
+        return _questions_page(exc.errors, request.form.to_dict())
     flash(_("The question was recorded."), "success")
     return redirect(url_for("selfstudy.questions_index"), code=303)
 
@@ -317,13 +321,18 @@ def questions_create():
 @bp.route("/questions/<int:question_id>/close", methods=["POST"])
 @require("selfstudy.view")
 def questions_close(question_id):
+    """The subject teacher's answer to a question handed to them."""
     question = Question.get_or_none(Question.id == question_id) or abort(404)
-    if not questions.may_close(g.user, question):
+    if not policy.may_close_question(g.user, question):
         abort(403)
     try:
-        questions.close(g.user, question, request.form.get("answer"))
+        answer = forms.parse_answer(request.form, question)["answer"]
+        try:
+            questions.close(g.user, question, answer)
+        except Invalid as exc:
+            raise Invalid({"close-%d" % question.id: exc.errors["answer"]}) from None
     except Invalid as exc:
-        return _questions_page({"close-%d" % question.id: exc.errors["answer"]}, dict(request.form), 422)
+        return _questions_page(exc.errors, request.form.to_dict())
     flash(_("The answer was recorded."), "success")
     return redirect(url_for("selfstudy.questions_index"), code=303)
 
@@ -332,7 +341,7 @@ def questions_close(question_id):
 
 
 def _period():
-    today = campus_today()
+    today = clock.today()
     last = parse_date(request.args.get("to")) or today
     first = parse_date(request.args.get("from")) or last.replace(day=1)
     if first > last:
@@ -366,6 +375,4 @@ def report_xlsx():
     first, last = _period()
     body = reports.xlsx(first, last, reports.summary(first, last, _among()))
     name = "自习室统计_%s_%s.xlsx" % (first.isoformat(), last.isoformat())
-    from xgapp.web import xlsx
-
     return xlsx(body, name)

@@ -1,51 +1,24 @@
-"""Timetable rules: lessons from a weekly pattern, opening hours, holidays and double-booking checks."""
+"""Timetable rules: lessons from a weekly pattern, opening hours, holidays; double-booking is `conflicts`."""
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
-from xgapp import audit
+from xgapp import audit, clock, policy
 from xgapp.accounts.models import User
 from xgapp.campus import rules
 from xgapp.classes import backdating
 from xgapp.classes import domain as classes
-from xgapp.classes.models import Classroom, Enrolment, Holiday, Lesson, SchoolClass
-from xgapp.db import utcnow, write
-from xgapp.i18n import campus_zone, local
+from xgapp.classes.models import Classroom, Enrolment, Holiday, Lesson, Makeup, SchoolClass
+from xgapp.db import write
+from xgapp.followups import engine
+from xgapp.notices import domain as notices
 from xgapp.students.models import Student
+from xgapp.timetable.conflicts import WEEKDAYS, conflicts
 from xgapp.validation import Invalid
 
-WEEKDAYS = {0: _l("Mon"), 1: _l("Tue"), 2: _l("Wed"), 3: _l("Thu"), 4: _l("Fri"), 5: _l("Sat"), 6: _l("Sun")}
 MAX_LESSONS = 200
-
-
-@dataclass
-class Conflict:
-    """Why a slot cannot be used: who or what is double-booked, and by which lesson."""
-
-    what: str  # teacher, classroom, student
-    lesson: Lesson
-    name: str
-
-    def message(self):
-        lesson = self.lesson
-        when = "%s（%s）%s–%s" % (lesson.day.isoformat(), WEEKDAYS[lesson.day.weekday()],
-                                local(lesson.starts_at).strftime("%H:%M"), local(lesson.ends_at).strftime("%H:%M"))
-        if self.what == "teacher":
-            return str(_l("Teacher %(name)s already teaches %(klass)s on %(when)s.", name=self.name,
-                          klass=lesson.klass.name, when=when))
-        if self.what == "classroom":
-            return str(_l("Room %(name)s is taken by %(klass)s on %(when)s.", name=self.name,
-                          klass=lesson.klass.name, when=when))
-        return str(_l("Student %(name)s is in %(klass)s on %(when)s.", name=self.name, klass=lesson.klass.name,
-                      when=when))
-
-
-def instant(day, clock):
-    """A campus-local date and time as an aware instant."""
-    return datetime.combine(day, clock, tzinfo=campus_zone())
 
 
 def check_hours(day, start, end):
@@ -66,57 +39,6 @@ def students_in(klass, day):
     """Ids of the students who sit in the class's lessons on `day` (regular and joined)."""
     return [e.student_id for e in Enrolment.select(Enrolment.student)
             .where(Enrolment.klass == klass, classes.active_on(day))]
-
-
-def conflicts(day, starts_at, ends_at, teacher, classroom, student_ids, exclude=()):
-    """Lessons that overlap the slot and share its teacher, room or any of the students.
-
-    A student counts as taken by a lesson of a class they are enrolled in on that day (unless suspended or moved
-    away from that lesson), or by a lesson they were booked into alone (trial, make-up, moved).
-    """
-    from xgapp.classes.models import Makeup, Suspension
-
-    teacher_user = User.alias()
-    overlapping = (Lesson.select(Lesson, SchoolClass, teacher_user, Classroom).join(SchoolClass).switch(Lesson)
-                   .join(teacher_user, on=(Lesson.teacher == teacher_user.id), attr="teacher").switch(Lesson)
-                   .join(Classroom, JOIN.LEFT_OUTER, on=(Lesson.classroom == Classroom.id), attr="classroom")
-                   .where(Lesson.day == day, Lesson.status != "cancelled",
-                          Lesson.starts_at < ends_at, Lesson.ends_at > starts_at))
-    if exclude:
-        overlapping = overlapping.where(Lesson.id.not_in(list(exclude)))
-    found = []
-    others = list(overlapping)
-    if not others:
-        return found
-    teacher_id, room_id = getattr(teacher, "id", teacher), getattr(classroom, "id", classroom)
-    for lesson in others:
-        if teacher_id is not None and lesson.teacher_id == teacher_id:
-            found.append(Conflict("teacher", lesson, lesson.teacher.display_name))
-        if room_id is not None and lesson.classroom_id == room_id:
-            found.append(Conflict("classroom", lesson, lesson.classroom.name))
-    if student_ids:
-        ids = [lesson.id for lesson in others]
-        lessons = {lesson.id: lesson for lesson in others}
-        by_class = {}
-        for lesson in others:
-            by_class.setdefault(lesson.klass_id, []).append(lesson)
-        suspended = Suspension.select(Suspension.student).where(
-            Suspension.start_on <= day, Suspension.end_on >= day,
-            Suspension.resumed_on.is_null() | (Suspension.resumed_on > day))
-        away = {(m.student_id, m.missed_lesson_id) for m in Makeup.select(Makeup.student, Makeup.missed_lesson)
-                .where(Makeup.kind == "moved", Makeup.missed_lesson.in_(ids))}
-        regular = (Enrolment.select(Enrolment, Student).join(Student)
-                   .where(Enrolment.klass.in_(list(by_class)), Enrolment.student.in_(list(student_ids)),
-                          Enrolment.student.not_in(suspended), classes.active_on(day)))
-        for e in regular:
-            for lesson in by_class[e.klass_id]:
-                if (e.student_id, lesson.id) not in away:
-                    found.append(Conflict("student", lesson, e.student.name))
-        single = (Enrolment.select(Enrolment, Student).join(Student)
-                  .where(Enrolment.lesson.in_(ids), Enrolment.student.in_(list(student_ids))))
-        for e in single:
-            found.append(Conflict("student", lessons[e.lesson_id], e.student.name))
-    return found
 
 
 def plan_days(first_day, weekdays, count, skip=None):
@@ -160,18 +82,18 @@ def schedule(by, klass, weekdays, start, end, first_day, count, classroom=None, 
     if errors:
         raise Invalid(errors)
     backdating.check_past(by, first_day, reason, "first_day", "schedule_reason",
-                          started=instant(first_day, start) <= utcnow())
-    clock = check_hours(first_day, start, end)
-    clock.pop("day", None)  # holidays are skipped, not refused
-    if clock:
-        raise Invalid(clock)
+                          started=clock.at(first_day, start) <= clock.now())
+    problems = check_hours(first_day, start, end)
+    problems.pop("day", None)  # holidays are skipped, not refused
+    if problems:
+        raise Invalid(problems)
     classroom = classroom or klass.classroom
     with write():
         seq = Lesson.select().where(Lesson.klass == klass).count()
         days = plan_days(first_day, weekdays, count)
         found = []
         for day in days:
-            found += conflicts(day, instant(day, start), instant(day, end), klass.teacher_id, classroom,
+            found += conflicts(day, clock.at(day, start), clock.at(day, end), klass.teacher_id, classroom,
                                students_in(klass, day))
         if found:
             raise Invalid(_problems({"first_day": _l("%(n)d clashes: nothing was scheduled.", n=len(found))},
@@ -179,8 +101,8 @@ def schedule(by, klass, weekdays, start, end, first_day, count, classroom=None, 
         hours = klass.lesson_hours
         created = []
         for i, day in enumerate(days, start=seq + 1):
-            created.append(Lesson.create(klass=klass, seq=i, day=day, starts_at=instant(day, start),
-                                         ends_at=instant(day, end), teacher=klass.teacher_id, classroom=classroom,
+            created.append(Lesson.create(klass=klass, seq=i, day=day, starts_at=clock.at(day, start),
+                                         ends_at=clock.at(day, end), teacher=klass.teacher_id, classroom=classroom,
                                          hours=hours))
         audit.record(by, "create", "lesson", created[0].id, after={
             "class": klass.id, "lessons": [lesson.id for lesson in created], "weekdays": weekdays,
@@ -198,7 +120,7 @@ def move(by, lesson, day, start, end, classroom=None, reason=""):
     errors = check_hours(day, start, end)
     if errors:
         raise Invalid(errors)
-    backdating.check_past(by, day, reason, "day", started=instant(day, start) <= utcnow())
+    backdating.check_past(by, day, reason, "day", started=clock.at(day, start) <= clock.now())
     with write():
         lesson = Lesson.get_by_id(lesson.id)
         if lesson.status != "planned":
@@ -207,7 +129,7 @@ def move(by, lesson, day, start, end, classroom=None, reason=""):
         if classroom is not None and classroom.seats < len(students_in(lesson.klass, day)):
             raise Invalid({"classroom": _l("%(room)s has only %(seats)d seats.", room=classroom.name,
                                            seats=classroom.seats)})
-        starts_at, ends_at = instant(day, start), instant(day, end)
+        starts_at, ends_at = clock.at(day, start), clock.at(day, end)
         students = students_in(lesson.klass, day) + [
             e.student_id for e in Enrolment.select(Enrolment.student).where(Enrolment.lesson == lesson)]
         found = conflicts(day, starts_at, ends_at, lesson.teacher_id, room, students, exclude=[lesson.id])
@@ -229,15 +151,11 @@ def move(by, lesson, day, start, end, classroom=None, reason=""):
 
 def _tasks_follow(by, lesson):
     """课前 tasks follow the lesson they are for (moved with it, off when it is cancelled)."""
-    from xgapp.followups import engine
-
     engine.follow([lesson.id], by=by)
 
 
 def _tell_advisors(by, lesson, text):
     """The class's advisor and the advisors of its students see the change on their home page."""
-    from xgapp.notices import domain as notices
-
     students = Student.select(Student.advisor).join(Enrolment, on=(Enrolment.student == Student.id)).where(
         (Enrolment.klass == lesson.klass_id) & classes.active_on(lesson.day) | (Enrolment.lesson == lesson))
     advisors = [lesson.klass.advisor_id] + [s.advisor_id for s in students]
@@ -272,7 +190,7 @@ def week(monday, user, teacher=None, classroom=None, advisor=None, student=None,
              .join(teacher_user, on=(Lesson.teacher == teacher_user.id), attr="teacher").switch(Lesson)
              .join(Classroom, JOIN.LEFT_OUTER, on=(Lesson.classroom == Classroom.id), attr="classroom")
              .where(Lesson.day >= monday, Lesson.day < monday + timedelta(days=7), Lesson.status != "cancelled"))
-    query = classes.visible(user, query)
+    query = policy.classes_visible_to(user, query)
     if teacher:
         query = query.where(Lesson.teacher == teacher)
     if classroom:
@@ -282,8 +200,6 @@ def week(monday, user, teacher=None, classroom=None, advisor=None, student=None,
     if klass:
         query = query.where(Lesson.klass == klass)
     if student:
-        from xgapp.classes.models import Makeup
-
         seated = Lesson.id.is_null()  # false: the ORs below add each enrolment's class and dates
         for e in Enrolment.select().where(Enrolment.student == student, Enrolment.kind.in_(["regular", "join"]),
                                           Enrolment.joined_on < monday + timedelta(days=7),
@@ -323,6 +239,3 @@ def upcoming(klass, limit=None):
     query = Lesson.select().where(Lesson.klass == klass).order_by(Lesson.starts_at)
     return list(query.limit(limit) if limit else query)
 
-
-def now_local():
-    return local(utcnow())
