@@ -14,7 +14,6 @@ from xgapp.db import utcnow, write
 from xgapp.hours import domain as hours
 from xgapp.i18n import campus_today, local
 from xgapp.security import can
-from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.validation import Invalid
 
@@ -221,7 +220,6 @@ def today_lessons(user, day=None):
     return list(query.order_by(Lesson.starts_at))
 
 
-@students.timeline_source
 def _attendance_events(student):
     rows = (Attendance.select(Attendance, Lesson, classes.SchoolClass).join(Lesson).join(classes.SchoolClass)
             .where(Attendance.student == student))

@@ -188,6 +188,15 @@ def due_many(contracts):
     return owed
 
 
+def money_of(student):
+    """The money part of a student file: contracts newest first, hours left per contract and per subject, what was
+    paid (net of refunds) and what is still due on each contract."""
+    rows = list(Contract.select().where(Contract.student == student).order_by(Contract.signed_on.desc()))
+    paid = paid_many(c.id for c in rows)
+    return {"contracts": rows, "left": hours.contract_balances(rows), "balances": hours.balances(student),
+            "paid": {c.id: paid.get(c.id, CENT * 0) for c in rows}, "due": due_many(rows), "kinds": KINDS}
+
+
 def due(contract):
     """Money still owed on one contract (see due_many)."""
     return due_many([contract])[contract.id]
@@ -353,8 +362,8 @@ def revenue(day):
             "payments": list(base.select(Payment, Contract).order_by(Payment.at))}
 
 
-@students.timeline_source
-def _contract_events(student):
+def contract_events(student):
+    """Contracts signed, referrals that led to a contract, payments and refunds paid, for the student timeline."""
     events = []
     for contract in Contract.select().where(Contract.student == student):
         events.append((contract.created_at, "contract", "%s %s · %s %s 课时 · ¥%s" % (

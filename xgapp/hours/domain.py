@@ -184,17 +184,7 @@ def ledger(student):
                 .where(HourEntry.student == student).order_by(HourEntry.id.desc()))
 
 
-def _hour_events(student):
+def hour_events(student):
+    """Ledger movements for the student timeline (purchases show with their contract)."""
     return [(e.at, "hours", "%s %s %s" % (KINDS.get(e.kind, e.kind), e.subject, e.hours), e.reason)
             for e in HourEntry.select().where(HourEntry.student == student, HourEntry.kind != "purchase")]
-
-
-def register_timeline():
-    """Put ledger movements (other than purchases, shown with their contract) on student timelines."""
-    from xgapp.students import domain as students
-
-    if _hour_events not in students.TIMELINE:
-        students.timeline_source(_hour_events)
-
-
-register_timeline()

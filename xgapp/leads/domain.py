@@ -199,8 +199,7 @@ def reassign(by, lead, advisor):
     students.reassign(by, lead.student, advisor)
 
 
-@students.on_reassign
-def _move_open_leads(by, student, advisor):
+def move_open_leads(by, student, advisor):
     """A student's open leads follow the student; closed ones stay credited to whoever worked them."""
     for lead in Lead.select().where(Lead.student == student, Lead.stage.not_in(CLOSED), Lead.advisor != advisor):
         before = {"advisor": lead.advisor_id}
@@ -241,7 +240,7 @@ def daily_counts(day, advisor=None):
     return dict(query.tuples())
 
 
-@students.timeline_source
-def _lead_events(student):
+def lead_events(student):
+    """Every step of the student's leads, for the student timeline."""
     return [(s.at, "lead", "%s %s" % (_l("Lead"), STAGES.get(s.stage, _l("Contact"))), s.note)
             for s in LeadStep.select().join(Lead).where(Lead.student == student)]

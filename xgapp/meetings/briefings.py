@@ -255,7 +255,6 @@ def upcoming(user, now=None):
                 .order_by(Briefing.starts_at))
 
 
-@students.timeline_source
 def _briefing_events(student):
     rows = (BriefingAttendee.select(BriefingAttendee, Briefing, SchoolClass).join(Briefing).join(SchoolClass)
             .where(BriefingAttendee.student == student))
@@ -301,7 +300,6 @@ def feedback_of(klass, student):
     return FirstLessonFeedback.get_or_none(FirstLessonFeedback.klass == klass, FirstLessonFeedback.student == student)
 
 
-@students.timeline_source
 def _feedback_events(student):
     rows = (FirstLessonFeedback.select(FirstLessonFeedback, SchoolClass).join(SchoolClass)
             .where(FirstLessonFeedback.student == student))

@@ -317,7 +317,6 @@ def upcoming(user, now=None):
     return list(query.order_by(ParentMeeting.starts_at))
 
 
-@students.timeline_source
 def _meeting_events(student):
     rows = (ParentMeetingAttendee.select(ParentMeetingAttendee, ParentMeeting).join(ParentMeeting)
             .where(ParentMeetingAttendee.student == student))
