@@ -6,12 +6,16 @@ Leave (请假) lives in attendance (it decides what a lesson costs); this module
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from peewee import JOIN
 
 from xgapp import audit, clock, policy
+from xgapp.accounts.models import User
+from xgapp.attendance import domain as attendance
 from xgapp.classes import backdating
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Attendance, Enrolment, Lesson, Makeup, SchoolClass, StudentChange, Suspension
 from xgapp.db import write
+from xgapp.followups import engine
 from xgapp.students import domain as students
 from xgapp.validation import Invalid
 
@@ -175,8 +179,6 @@ def move_student(by, student, from_lesson, to_lesson, reason):
         if to_lesson.starts_at <= clock.now():
             backdating.check_past(by, to_lesson.day, reason, "to_lesson", started=True)
         backdating.check_existed(student, to_lesson.day, "to_lesson")
-        from xgapp.attendance import domain as attendance
-
         if student.id not in {s.id for s, _, _ in attendance.roster(from_lesson)}:
             raise Invalid({"to_lesson": _l("%(name)s is not expected at this lesson.", name=student.name)})
         classes.book_one_lesson(by, to_lesson, student, "moved", instead_of=from_lesson)
@@ -185,8 +187,6 @@ def move_student(by, student, from_lesson, to_lesson, reason):
         audit.record(by, "create", "makeup", makeup.id, after=audit.snapshot(makeup), summary=student.name)
         record(by, student, "move", to_lesson.day, reason, klass=from_lesson.klass, to_klass=to_lesson.klass,
                 lesson=from_lesson, effect=str(_l("charged at the new lesson")))
-        from xgapp.followups import engine
-
         engine.follow([from_lesson.id], by=by)  # the 课前 call was for the lesson the student no longer attends
 
 
@@ -253,8 +253,6 @@ def leave_class(by, enrolment, on, reason, finished=False):
         _close(by, enrolment, on, "finished" if finished else "left")
         record(by, enrolment.student, "finish" if finished else "leave_class", on, reason, klass=enrolment.klass,
                 effect=str(_l("no further lessons are charged")))
-        from xgapp.followups import engine
-
         engine.call_off(["pre:enrolment:%d" % enrolment.id], by=by)  # no 课前 call for a class left
         engine.refresh([enrolment.student_id], by=by)  # 结课 calls
 
@@ -283,10 +281,6 @@ def end_class(by, klass, on, reason=""):
 
 def history(student):
     """Every change of a student, newest first (with who recorded it)."""
-    from peewee import JOIN
-
-    from xgapp.accounts.models import User
-
     return list(StudentChange.select(StudentChange, User)
                 .join(User, JOIN.LEFT_OUTER, on=(StudentChange.by == User.id), attr="by")
                 .where(StudentChange.student == student).order_by(StudentChange.at.desc()))

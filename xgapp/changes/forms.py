@@ -51,10 +51,9 @@ def parse_suspend(form):
 
 
 def parse_resume(form, student):
-    """Back from a suspension: {"suspension", "reason"}; the suspension is one of the student's (None if not)."""
+    """Back from a suspension: {"suspension" (one of the student's), "reason"}."""
     r = Reader(form)
-    chosen = r.row("suspension", required=False)
-    suspension = Suspension.get_or_none(Suspension.id == chosen, Suspension.student == student) if chosen else None
+    suspension = _students(r, "suspension", Suspension, student, _l("Choose one of the offered options."))
     reason = r.text("reason", limit=REASON_MAX)
     r.done()
     return {"suspension": suspension, "reason": reason}

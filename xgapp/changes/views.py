@@ -5,7 +5,7 @@ One handler per action; each re-renders the page with its own form's errors and 
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from xgapp import clock
@@ -76,8 +76,6 @@ def resume(student_id):
     student, offered = _open(student_id)
     try:
         values = forms.parse_resume(request.form, student)
-        if values["suspension"] is None:
-            abort(404)
         domain.resume(g.user, values["suspension"], clock.today(), values["reason"])
     except Invalid as exc:
         return _failed(student, offered, "resume", exc)

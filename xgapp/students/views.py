@@ -126,8 +126,8 @@ def show(student_id):
     return render_template("students/show.html", student=student, rights=rights, money=money, events=events,
                            guardians=list(student.guardians.order_by(Guardian.position)), more_events=more_events,
                            classes=classes.classes_of(student), statuses=domain.STATUSES, sources=domain.SOURCES,
-                           genders=domain.GENDERS, advisors=list(domain.advisors()),
-                           today=clock.today().isoformat())
+                           genders=domain.GENDERS, today=clock.today().isoformat(),
+                           advisor_choices=[(a.id, a.display_name) for a in domain.advisors()])
 
 
 @bp.route("/<int:student_id>/edit")
