@@ -4,6 +4,7 @@ Each parser reads every field of its form with `validation.Reader` and raises `v
 problem at once; the lookups its fields need (an active advisor, the referring student) are made here too.
 """
 
+import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -11,7 +12,8 @@ from flask_babel import lazy_gettext as _l
 from xgapp import clock, policy
 from xgapp.accounts.models import User
 from xgapp.students import domain
-from xgapp.validation import Reader
+from xgapp.students.transfer import BY_KEY
+from xgapp.validation import Reader, row_id
 
 BORN_AFTER = date(1950, 1, 1)
 TEXT_FIELDS = ("name", "school", "referrer", "referrer_note", "attention_note")
@@ -122,3 +124,15 @@ def parse_reassign(form):
     advisor = active_advisor(r)
     r.done()
     return {"advisor": advisor}
+
+
+def parse_import_choices(form):
+    """The import preview's answers: the column mapping, the advisor and relation for rows without one, the choice
+    for each possible duplicate. Wrong answers are not errors here: the preview is checked again with them and
+    shows every remaining problem beside its column or row."""
+    mapping = None
+    if form.get("columns") == "1":
+        mapping = {int(k[4:]): v for k, v in form.items() if re.fullmatch(r"col-\d{1,2}", k) and v in BY_KEY}
+    choices = {int(k[4:]): v for k, v in form.items() if re.fullmatch(r"dup-\d{1,7}", k) and v in ("new", "skip")}
+    return {"mapping": mapping, "advisor_id": form.get("advisor", type=row_id),
+            "relation": form.get("relation", ""), "choices": choices if form.get("columns") == "1" else None}

@@ -24,7 +24,7 @@ from xgapp.students import cells, domain
 from xgapp.students import sheet as roster
 from xgapp.students.models import Guardian, Student
 from xgapp.students.sheet import MAX_ROWS, TITLE_ROWS, ImportProblem, blank
-from xgapp.validation import Invalid, row_id
+from xgapp.validation import Invalid
 
 __all__ = ["ImportProblem", "MAX_ROWS", "preview", "parse", "import_all", "template", "export_students",
            "export_contracts"]
@@ -400,16 +400,6 @@ def parse(filename, data):
     if p.mapping_problems:
         raise ImportProblem(" ".join(p.mapping_problems))
     return p.parsed, p.errors
-
-
-def options(form):
-    """The preview page's answers from a submitted form: mapping, advisor and relation for all, duplicate choices."""
-    mapping = None
-    if form.get("columns") == "1":
-        mapping = {int(k[4:]): v for k, v in form.items() if re.fullmatch(r"col-\d{1,2}", k) and v in BY_KEY}
-    choices = {int(k[4:]): v for k, v in form.items() if re.fullmatch(r"dup-\d{1,7}", k) and v in ("new", "skip")}
-    return {"mapping": mapping, "advisor_id": form.get("advisor", type=row_id),
-            "relation": form.get("relation", ""), "choices": choices if form.get("columns") == "1" else None}
 
 
 def import_all(by, p, filename=""):

@@ -237,7 +237,7 @@ def import_confirm():
     if not re.fullmatch(r"[0-9a-f]{16}\.(csv|xlsx)", token) or not path.is_file():
         abort(404)
     try:
-        preview = transfer.preview(token, path.read_bytes(), **transfer.options(request.form))
+        preview = transfer.preview(token, path.read_bytes(), **forms.parse_import_choices(request.form))
     except transfer.ImportProblem as exc:
         path.unlink(missing_ok=True)
         flash(str(exc), "error")
