@@ -163,10 +163,10 @@ def test_changes_page_records_a_suspension_and_shows_errors_beside_fields(app, c
     url = "/changes/student/%d" % a.id
     token = csrf_from(client.get(url).get_data(as_text=True))
     with clock(BEFORE_TERM):
-        bad = client.post(url, data={"csrf_token": token, "action": "suspend", "start": "2026-09-20",
+        bad = client.post(url + "/suspend", data={"csrf_token": token, "start": "2026-09-20",
                                      "end": "2026-09-10", "reason": "旅游"})
         assert bad.status_code == 422 and 'id="err-suspend-end"' in bad.get_data(as_text=True)
-        ok = client.post(url, data={"csrf_token": token, "action": "suspend", "start": "2026-09-10",
+        ok = client.post(url + "/suspend", data={"csrf_token": token, "start": "2026-09-10",
                                     "end": "2026-09-20", "reason": "旅游"})
     assert ok.status_code == 303
     assert "旅游" in client.get(url).get_data(as_text=True)
@@ -254,12 +254,12 @@ def test_odd_input_is_a_message_or_ignored_never_a_500(app, client):
         assert client.get(url).status_code == 200, url
     url = "/changes/student/%d" % a.id
     token = csrf_from(client.get(url).get_data(as_text=True))
-    bad = client.post(url, data={"csrf_token": token, "action": "leave_class",
+    bad = client.post(url + "/leave", data={"csrf_token": token,
                                  "enrolment": Enrolment.get(Enrolment.student == a).id, "on": "2026-13-45",
                                  "reason": "搬家"})
     assert bad.status_code == 422 and 'id="err-class-on"' in bad.get_data(as_text=True)
     assert Enrolment.get(Enrolment.student == a).status == "active"
-    move = client.post(url, data={"csrf_token": token, "action": "move", "from_lesson": lessons[1].id,
+    move = client.post(url + "/move", data={"csrf_token": token, "from_lesson": lessons[1].id,
                                   "to_lesson": 99999, "reason": "x"})
     assert move.status_code == 422
     page = client.get("/classes/%d" % klass.id)

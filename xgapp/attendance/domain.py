@@ -20,7 +20,6 @@ from xgapp.followups import engine
 from xgapp.hours import domain as hours
 from xgapp.leads import domain as leads
 from xgapp.leads.models import Lead
-from xgapp.students import domain as students
 from xgapp.validation import Invalid
 
 MARKS = {"present": _l("Present"), "late": _l("Late"), "leave": _l("Leave"), "absent": _l("Absent")}
@@ -186,7 +185,6 @@ def today_lessons(user, day=None):
     return list(policy.roll_calls_of(user, query).order_by(Lesson.starts_at))
 
 
-@students.timeline_source
 def _attendance_events(student):
     rows = (Attendance.select(Attendance, Lesson, SchoolClass).join(Lesson).join(SchoolClass)
             .where(Attendance.student == student))

@@ -6,13 +6,15 @@ Leave (请假) lives in attendance (it decides what a lesson costs); this module
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
+from peewee import JOIN
 
-from xgapp import audit
+from xgapp import audit, clock, policy
+from xgapp.accounts.models import User
 from xgapp.classes import backdating
 from xgapp.classes import domain as classes
-from xgapp.classes.models import Enrolment, Lesson, Makeup, SchoolClass, StudentChange, Suspension
-from xgapp.db import utcnow, write
-from xgapp.i18n import campus_today
+from xgapp.classes.models import Attendance, Enrolment, Lesson, Makeup, SchoolClass, StudentChange, Suspension
+from xgapp.db import write
+from xgapp.followups import engine
 from xgapp.students import domain as students
 from xgapp.validation import Invalid
 
@@ -21,11 +23,41 @@ KINDS = {"leave": _l("Leave"), "suspend": _l("Suspension"), "resume": _l("Back f
          "leave_class": _l("Left the class"), "finish": _l("Course ended")}
 
 
+HORIZON = 60  # days ahead offered when choosing a lesson
+
+
+def offered(user, student, today):
+    """What the change page offers for a student (and what its forms accept): the student's classes, their
+    upcoming lessons, lessons of the same subjects in other classes `user` may see, the missed lessons not yet
+    made up, the classes `user` may transfer into, and the student's suspensions."""
+    enrolments = list(Enrolment.select(Enrolment, SchoolClass).join(SchoolClass)
+                      .where(Enrolment.student == student, Enrolment.status == "active",
+                             Enrolment.kind.in_(["regular", "join"])).order_by(SchoolClass.name))
+    subjects = {e.klass.subject for e in enrolments}
+    mine = [e.klass_id for e in enrolments]
+    ahead = (Lesson.status == "planned") & (Lesson.day >= today) & (Lesson.day <= today + timedelta(days=HORIZON))
+    upcoming = list(Lesson.select(Lesson, SchoolClass).join(SchoolClass)
+                    .where(Lesson.klass.in_(mine or [0]), ahead).order_by(Lesson.starts_at))
+    others = list(classes.visible(user, Lesson.select(Lesson, SchoolClass).join(SchoolClass))
+                  .where(SchoolClass.subject.in_(list(subjects) or [""]), Lesson.klass.not_in(mine or [0]), ahead)
+                  .order_by(Lesson.starts_at))
+    made_up = Makeup.select(Makeup.missed_attendance).where(Makeup.missed_attendance.is_null(False))
+    missed = list(Attendance.select(Attendance, Lesson, SchoolClass).join(Lesson).join(SchoolClass)
+                  .where(Attendance.student == student, Attendance.mark.in_(["leave", "absent"]),
+                         Attendance.id.not_in(made_up)).order_by(Lesson.day.desc()).limit(20))
+    targets = [k for k in classes.visible(user).where(SchoolClass.status != "ended").order_by(SchoolClass.name)
+               if classes.may_manage(user, k)]
+    suspensions = list(Suspension.select().where(Suspension.student == student)
+                       .order_by(Suspension.start_on.desc()))
+    return {"enrolments": enrolments, "upcoming": upcoming, "others": others, "missed": missed,
+            "targets": targets, "suspensions": suspensions}
+
+
 def record(by, student, kind, effective, reason, klass=None, to_klass=None, lesson=None, effect=""):
     """Write one student-change row (with its audit row); called inside the change's own transaction."""
     change = StudentChange.create(student=student, kind=kind, klass=klass, to_klass=to_klass, lesson=lesson,
                                   effective_on=effective, reason=(reason or "").strip()[:200],
-                                  hours_effect=effect[:200], by=by, at=utcnow())
+                                  hours_effect=effect[:200], by=by, at=clock.now())
     audit.record(by, "create", "student_change", change.id, after=audit.snapshot(change),
                  summary="%s %s" % (student.name, KINDS[kind]))
     return change
@@ -40,7 +72,7 @@ def suspend(by, student, start, end, reason, today=None):
     """停课: the student misses every lesson from `start` to `end`; no hours are consumed meanwhile.
 
     A start before today is a correction (see classes.backdating), never before the student was on file."""
-    today = today or backdating.clock_today()
+    today = today or clock.today()
     _need_reason(reason)
     if start is None or end is None:
         raise Invalid({"start": _l("Enter the first and last day of the suspension.")})
@@ -56,7 +88,7 @@ def suspend(by, student, start, end, reason, today=None):
         if overlapping.exists():
             raise Invalid({"start": _l("The student is already suspended in this period.")})
         suspension = Suspension.create(student=student, start_on=start, end_on=end, reason=reason.strip()[:200],
-                                       by=by, at=utcnow())
+                                       by=by, at=clock.now())
         audit.record(by, "create", "suspension", suspension.id, after=audit.snapshot(suspension),
                      summary=student.name)
         missed = (Lesson.select().join(Enrolment, on=(Enrolment.klass == Lesson.klass))
@@ -71,7 +103,7 @@ def suspend(by, student, start, end, reason, today=None):
 
 def start_due_suspensions(today=None):
     """Daily job: a student whose recorded suspension has begun becomes 停课 (paused). Idempotent."""
-    today = today or campus_today()
+    today = today or clock.today()
     started = []
     with write():
         due = (Suspension.select(Suspension, students.Student).join(students.Student)
@@ -93,7 +125,7 @@ def resumable(suspension, today):
 
 def resume(by, suspension, on=None, reason=""):
     """End a running suspension today (or close one past its end: back the day after its last day)."""
-    on = on or backdating.clock_today()
+    on = on or clock.today()
     with write():
         suspension = Suspension.get_by_id(suspension.id)
         if suspension.resumed_on is not None:
@@ -125,10 +157,10 @@ def suspended_ids(day, student_ids=None):
 
 def resumptions_due(user, within_days=3, today=None):
     """Suspensions that end within `within_days` (or have ended) and are not closed: the advisor calls the family."""
-    today = today or campus_today()
+    today = today or clock.today()
     query = (Suspension.select(Suspension, students.Student).join(students.Student)
              .where(Suspension.resumed_on.is_null(), Suspension.end_on <= today + timedelta(days=within_days)))
-    visible = students.visible(user, students.Student.select(students.Student.id))
+    visible = policy.students_visible_to(user, students.Student.select(students.Student.id))
     return list(query.where(Suspension.student.in_(visible)).order_by(Suspension.end_on))
 
 
@@ -143,19 +175,17 @@ def move_student(by, student, from_lesson, to_lesson, reason):
             raise Invalid({"to_lesson": _l("Choose a lesson of the same subject.")})
         if from_lesson.id == to_lesson.id:
             raise Invalid({"to_lesson": _l("Choose another lesson.")})
-        if to_lesson.starts_at <= utcnow():
+        if to_lesson.starts_at <= clock.now():
             backdating.check_past(by, to_lesson.day, reason, "to_lesson", started=True)
         backdating.check_existed(student, to_lesson.day, "to_lesson")
         if student.id not in {s.id for s, _, _ in classes.roster(from_lesson)}:
             raise Invalid({"to_lesson": _l("%(name)s is not expected at this lesson.", name=student.name)})
         classes.book_one_lesson(by, to_lesson, student, "moved", instead_of=from_lesson)
         makeup = Makeup.create(student=student, missed_lesson=from_lesson, lesson=to_lesson, kind="moved", by=by,
-                               at=utcnow())
+                               at=clock.now())
         audit.record(by, "create", "makeup", makeup.id, after=audit.snapshot(makeup), summary=student.name)
         record(by, student, "move", to_lesson.day, reason, klass=from_lesson.klass, to_klass=to_lesson.klass,
                 lesson=from_lesson, effect=str(_l("charged at the new lesson")))
-        from xgapp.followups import engine
-
         engine.follow([from_lesson.id], by=by)  # the 课前 call was for the lesson the student no longer attends
 
 
@@ -170,7 +200,7 @@ def book_makeup(by, student, missed_attendance, lesson, reason=""):
             raise Invalid({"lesson": _l("Choose a lesson of the same subject.")})
         classes.book_one_lesson(by, lesson, student, "makeup")
         makeup = Makeup.create(student=student, missed_lesson=missed_attendance.lesson,
-                               missed_attendance=missed_attendance, lesson=lesson, kind="makeup", by=by, at=utcnow())
+                               missed_attendance=missed_attendance, lesson=lesson, kind="makeup", by=by, at=clock.now())
         audit.record(by, "create", "makeup", makeup.id, after=audit.snapshot(makeup), summary=student.name)
         effect = _l("free: the missed lesson was charged") if missed_attendance.hours > 0 else \
             _l("charged at the make-up lesson")
@@ -222,8 +252,6 @@ def leave_class(by, enrolment, on, reason, finished=False):
         _close(by, enrolment, on, "finished" if finished else "left")
         record(by, enrolment.student, "finish" if finished else "leave_class", on, reason, klass=enrolment.klass,
                 effect=str(_l("no further lessons are charged")))
-        from xgapp.followups import engine
-
         engine.call_off(["pre:enrolment:%d" % enrolment.id], by=by)  # no 课前 call for a class left
         engine.refresh([enrolment.student_id], by=by)  # 结课 calls
 
@@ -252,16 +280,12 @@ def end_class(by, klass, on, reason=""):
 
 def history(student):
     """Every change of a student, newest first (with who recorded it)."""
-    from peewee import JOIN
-
-    from xgapp.accounts.models import User
-
     return list(StudentChange.select(StudentChange, User)
                 .join(User, JOIN.LEFT_OUTER, on=(StudentChange.by == User.id), attr="by")
                 .where(StudentChange.student == student).order_by(StudentChange.at.desc()))
 
 
-@students.timeline_source
-def _change_events(student):
+def change_events(student):
+    """Every student change, for the student timeline."""
     return [(c.at, "change", "%s%s" % (KINDS[c.kind], " · " + c.hours_effect if c.hours_effect else ""), c.reason)
             for c in StudentChange.select().where(StudentChange.student == student)]

@@ -1,129 +1,140 @@
-"""Student-change page: suspension and resumption, moving one lesson, make-up, transfer, leaving a class."""
+"""Student-change page: suspension and resumption, moving one lesson, make-up, transfer, leaving a class.
+
+One handler per action; each re-renders the page with its own form's errors and values (422) when it fails.
+"""
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from xgapp.changes import domain
-from xgapp.classes import backdating
-from xgapp.classes import domain as classes
-from xgapp.classes.models import Attendance, Enrolment, Lesson, Makeup, SchoolClass, Suspension
-from xgapp.web import form_date
-from xgapp.i18n import campus_today, local
-from xgapp.web import student_or_404
+from xgapp import clock
+from xgapp.changes import domain, forms
 from xgapp.timetable.domain import WEEKDAYS
-from xgapp.validation import Invalid, row_id
+from xgapp.validation import Invalid
+from xgapp.web import student_or_404
 
 bp = Blueprint("changes", __name__, url_prefix="/changes")
-HORIZON = 60  # days ahead offered when choosing a lesson
 
 
-def _context(student, errors=None, form=None):
-    today = backdating.clock_today()
-    enrolments = list(Enrolment.select(Enrolment, SchoolClass).join(SchoolClass)
-                      .where(Enrolment.student == student, Enrolment.status == "active",
-                             Enrolment.kind.in_(["regular", "join"])).order_by(SchoolClass.name))
-    subjects = {e.klass.subject for e in enrolments}
-    mine = [e.klass_id for e in enrolments]
-    upcoming = list(Lesson.select(Lesson, SchoolClass).join(SchoolClass)
-                    .where(Lesson.klass.in_(mine or [0]), Lesson.status == "planned", Lesson.day >= today,
-                           Lesson.day <= today + timedelta(days=HORIZON)).order_by(Lesson.starts_at))
-    others = list(classes.visible(g.user, Lesson.select(Lesson, SchoolClass).join(SchoolClass))
-                  .where(SchoolClass.subject.in_(list(subjects) or [""]), Lesson.klass.not_in(mine or [0]),
-                         Lesson.status == "planned", Lesson.day >= today,
-                         Lesson.day <= today + timedelta(days=HORIZON)).order_by(Lesson.starts_at))
-    made_up = Makeup.select(Makeup.missed_attendance).where(Makeup.missed_attendance.is_null(False))
-    missed = list(Attendance.select(Attendance, Lesson, SchoolClass).join(Lesson).join(SchoolClass)
-                  .where(Attendance.student == student, Attendance.mark.in_(["leave", "absent"]),
-                         Attendance.id.not_in(made_up)).order_by(Lesson.day.desc()).limit(20))
-    targets = [k for k in classes.visible(g.user).where(SchoolClass.status != "ended").order_by(SchoolClass.name)
-               if classes.may_manage(g.user, k)]
-    suspensions = list(Suspension.select().where(Suspension.student == student)
-                       .order_by(Suspension.start_on.desc()))
+def _label(lesson):
+    return "%s · %s %s %s" % (lesson.klass.name, lesson.day.isoformat(), WEEKDAYS[lesson.day.weekday()],
+                              clock.local(lesson.starts_at).strftime("%H:%M"))
 
-    def label(lesson):
-        return "%s · %s %s %s" % (lesson.klass.name, lesson.day.isoformat(), WEEKDAYS[lesson.day.weekday()],
-                                  local(lesson.starts_at).strftime("%H:%M"))
 
-    errors = errors or {}
-    return dict(student=student, enrolments=enrolments, errors=errors, form=form or {}, today=today,
-                failed=next(iter(errors), None),
-                upcoming=[(x.id, label(x)) for x in upcoming], others=[(x.id, label(x)) for x in others],
-                missed=[(a.id, "%s · %s %s" % (a.lesson.klass.name, a.lesson.day.isoformat(),
-                                                _("Leave") if a.mark == "leave" else _("Absent"))) for a in missed],
-                targets=[(k.id, k.name) for k in targets], suspensions=suspensions, history=domain.history(student),
-                resumable=lambda s: domain.resumable(s, today), day_after=lambda d: d + timedelta(days=1),
-                kinds=domain.KINDS)
+def _page(student, offered, form=None, errors=None, values=None, status=200):
+    """The change page; `form` names the form that failed, shown with its `errors` and the `values` typed."""
+    today = clock.today()
+    missed = [(a.id, "%s · %s %s" % (a.lesson.klass.name, a.lesson.day.isoformat(),
+                                      _("Leave") if a.mark == "leave" else _("Absent"))) for a in offered["missed"]]
+    return render_template(
+        "changes/student.html", student=student, today=today,
+        class_options=[(en.id, en.klass.name) for en in offered["enrolments"]],
+        errors={form: errors} if form else {}, values={form: values} if form else {},
+        upcoming=[(x.id, _label(x)) for x in offered["upcoming"]], others=[(x.id, _label(x)) for x in offered["others"]],
+        missed=missed, targets=[(k.id, k.name) for k in offered["targets"]], suspensions=offered["suspensions"],
+        history=domain.history(student), resumable={s.id: domain.resumable(s, today) for s in offered["suspensions"]},
+        day_after=lambda d: d + timedelta(days=1), kinds=domain.KINDS,
+        back=url_for("changes.student", student_id=student.id)), status
+
+
+def _done(student, message):
+    flash(message, "success")
+    return redirect(url_for("changes.student", student_id=student.id), code=303)
+
+
+def _failed(student, offered, form, exc):
+    return _page(student, offered, form, exc.errors, request.form.to_dict(), 422)
+
+
+def _open(student_id):
+    student = student_or_404(student_id, "edit")
+    return student, domain.offered(g.user, student, clock.today())
 
 
 @bp.route("/student/<int:student_id>")
 def student(student_id):
     """What can change for a student, and what did."""
-    record = student_or_404(student_id, "edit")
-    return render_template("changes/student.html", **_context(record))
+    return _page(*_open(student_id))
 
 
-def _lesson(form, name, allowed):
-    """A lesson id posted from the page, only if it was one of the lessons offered there."""
-    lesson_id = form.get(name, type=row_id)
-    return Lesson.get_or_none(Lesson.id == lesson_id) if lesson_id in allowed else None
-
-
-@bp.route("/student/<int:student_id>", methods=["POST"])
-def record(student_id):
-    """Record one change (the form says which)."""
-    student = student_or_404(student_id, "edit")
-    form, action = request.form, request.form.get("action")
-    offered = _context(student)
+@bp.route("/student/<int:student_id>/suspend", methods=["POST"])
+def suspend(student_id):
+    """停课 from one day to another, with the reason."""
+    student, offered = _open(student_id)
     try:
-        dates = {}
-        if action == "suspend":
-            start, end = form_date(form, "start", dates), form_date(form, "end", dates)
-            if dates:
-                raise Invalid(dates)
-            domain.suspend(g.user, student, start, end, form.get("reason", ""))
-            done = _("Suspension recorded.")
-        elif action == "resume":
-            suspension = Suspension.get_or_none(Suspension.id == form.get("suspension", type=row_id),
-                                                Suspension.student == student) or abort(404)
-            domain.resume(g.user, suspension, backdating.clock_today(), form.get("reason", ""))
-            done = _("Back from suspension.")
-        elif action == "move":
-            from_lesson = _lesson(form, "from_lesson", {i for i, _ in offered["upcoming"]})
-            to_lesson = _lesson(form, "to_lesson", {i for i, _ in offered["others"]})
-            if from_lesson is None or to_lesson is None:
-                raise Invalid({"to_lesson": _("Choose both lessons.")})
-            domain.move_student(g.user, student, from_lesson, to_lesson, form.get("reason", ""))
-            done = _("Lesson moved for %(name)s.", name=student.name)
-        elif action == "makeup":
-            missed = Attendance.get_or_none(Attendance.id == form.get("missed", type=row_id),
-                                            Attendance.student == student)
-            lesson = _lesson(form, "makeup_lesson", {i for i, _ in offered["upcoming"] + offered["others"]})
-            if missed is None or lesson is None:
-                raise Invalid({"makeup_lesson": _("Choose the missed lesson and the make-up lesson.")})
-            domain.book_makeup(g.user, student, missed, lesson, form.get("reason", ""))
-            done = _("Make-up lesson booked.")
-        elif action in ("transfer", "leave_class", "finish"):
-            enrolment = Enrolment.get_or_none(Enrolment.id == form.get("enrolment", type=row_id),
-                                              Enrolment.student == student)
-            if enrolment is None:
-                raise Invalid({"enrolment": _("Choose the class.")})
-            on = form_date(form, "on", dates, campus_today())
-            if dates:
-                raise Invalid(dates)
-            if action == "transfer":
-                target = SchoolClass.get_or_none(SchoolClass.id == form.get("to_klass", type=row_id))
-                if target is None or target.id not in {i for i, _ in offered["targets"]}:
-                    raise Invalid({"to_klass": _("Choose the new class.")})
-                domain.transfer(g.user, enrolment, target, on, form.get("reason", ""))
-                done = _("Transferred to %(klass)s.", klass=target.name)
-            else:
-                domain.leave_class(g.user, enrolment, on, form.get("reason", ""), finished=action == "finish")
-                done = _("Recorded.")
-        else:
-            abort(400)
+        values = forms.parse_suspend(request.form)
+        domain.suspend(g.user, student, values["start"], values["end"], values["reason"])
     except Invalid as exc:
-        return render_template("changes/student.html", **_context(student, {action: exc.errors}, form)), 422
-    flash(done, "success")
-    return redirect(url_for("changes.student", student_id=student.id), code=303)
+        return _failed(student, offered, "suspend", exc)
+    return _done(student, _("Suspension recorded."))
+
+
+@bp.route("/student/<int:student_id>/resume", methods=["POST"])
+def resume(student_id):
+    """Back from a suspension today (or, past its end, as planned)."""
+    student, offered = _open(student_id)
+    try:
+        values = forms.parse_resume(request.form, student)
+        domain.resume(g.user, values["suspension"], clock.today(), values["reason"])
+    except Invalid as exc:
+        return _failed(student, offered, "resume", exc)
+    return _done(student, _("Back from suspension."))
+
+
+@bp.route("/student/<int:student_id>/move", methods=["POST"])
+def move(student_id):
+    """调课: skip one lesson of the student's class and attend another of the same subject."""
+    student, offered = _open(student_id)
+    try:
+        values = forms.parse_move(request.form, offered)
+        domain.move_student(g.user, student, values["from_lesson"], values["to_lesson"], values["reason"])
+    except Invalid as exc:
+        return _failed(student, offered, "move", exc)
+    return _done(student, _("Lesson moved for %(name)s.", name=student.name))
+
+
+@bp.route("/student/<int:student_id>/makeup", methods=["POST"])
+def makeup(student_id):
+    """补课 for a missed lesson."""
+    student, offered = _open(student_id)
+    try:
+        values = forms.parse_makeup(request.form, student, offered)
+        domain.book_makeup(g.user, student, values["missed"], values["lesson"], values["reason"])
+    except Invalid as exc:
+        return _failed(student, offered, "makeup", exc)
+    return _done(student, _("Make-up lesson booked."))
+
+
+@bp.route("/student/<int:student_id>/transfer", methods=["POST"])
+def transfer(student_id):
+    """转班: leave one class and join another from a day."""
+    student, offered = _open(student_id)
+    try:
+        values = forms.parse_class_change(request.form, student, offered, transfer=True)
+        domain.transfer(g.user, values["enrolment"], values["to_klass"], values["on"], values["reason"])
+    except Invalid as exc:
+        return _failed(student, offered, "class", exc)
+    return _done(student, _("Transferred to %(klass)s.", klass=values["to_klass"].name))
+
+
+@bp.route("/student/<int:student_id>/leave", methods=["POST"])
+def leave_class(student_id):
+    """退班: no lessons of the class from a day."""
+    return _class_ends(student_id, finished=False)
+
+
+@bp.route("/student/<int:student_id>/finish", methods=["POST"])
+def finish(student_id):
+    """结课 for the student in one class."""
+    return _class_ends(student_id, finished=True)
+
+
+def _class_ends(student_id, finished):
+    student, offered = _open(student_id)
+    try:
+        values = forms.parse_class_change(request.form, student, offered)
+        domain.leave_class(g.user, values["enrolment"], values["on"], values["reason"], finished=finished)
+    except Invalid as exc:
+        return _failed(student, offered, "class", exc)
+    return _done(student, _("Recorded."))

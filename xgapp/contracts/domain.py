@@ -5,13 +5,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
-from xgapp.i18n import campus_today
-from xgapp import audit, campus, validation
+from xgapp import audit, campus, clock, validation
 from xgapp.contracts.models import Contract, Payment, Refund
-from xgapp.db import money_sum, utcnow, write
+from xgapp.db import money_sum, write
 from xgapp.hours import domain as hours
 from xgapp.leads import domain as leads
-from xgapp.security import can
+from xgapp.policy import can
 from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.validation import Invalid
@@ -94,7 +93,7 @@ def suggested_kind(student, subject):
 
 def create(by, student, data, payments, today=None):
     """Sign a contract: book its hours, take its payments, enrol the student — one audited transaction."""
-    today = today or campus_today()
+    today = today or clock.today()
     errors = {}
     kind = data.get("kind")
     if kind not in KINDS:
@@ -136,7 +135,7 @@ def create(by, student, data, payments, today=None):
             raise Invalid(taken)
         contract = Contract.create(number=_number(today), student=student, kind=kind, subject=subject,
                                    amount=amount, signed_on=today, advisor=advisor, referrer=referrer,
-                                   notes=(data.get("notes") or "").strip(), created_by=by, created_at=utcnow(),
+                                   notes=(data.get("notes") or "").strip(), created_by=by, created_at=clock.now(),
                                    **values)
         audit.record(by, "create", "contract", contract.id, after=audit.snapshot(contract), summary=contract.number)
         hours.credit_contract(by, contract)
@@ -149,8 +148,8 @@ def create(by, student, data, payments, today=None):
 
 
 def _payment(by, contract, amount, method, receipt_no="", today=None, refund=None, note=""):
-    payment = Payment.create(contract=contract, amount=amount, method=method, receipt_no=receipt_no, at=utcnow(),
-                             day=today or campus_today(), by=by, refund=refund, note=note[:200])
+    payment = Payment.create(contract=contract, amount=amount, method=method, receipt_no=receipt_no, at=clock.now(),
+                             day=today or clock.today(), by=by, refund=refund, note=note[:200])
     audit.record(by, "create", "payment", payment.id, after=audit.snapshot(payment),
                  summary="%s %s" % (contract.number, amount))
     return payment
@@ -186,6 +185,17 @@ def due_many(contracts):
         left = c.amount - cancelled - paid.get(c.id, Decimal(0))
         owed[c.id] = max(left, Decimal(0)).quantize(CENT) if c.status == "open" else CENT * 0
     return owed
+
+
+def money_of(student):
+    """The money part of a student file: contracts newest first, hours left per contract and per subject, what was
+    paid (net of refunds) and what is still due on each contract."""
+    rows = list(Contract.select().where(Contract.student == student).order_by(Contract.signed_on.desc()))
+    paid = paid_many(c.id for c in rows)
+    balances = hours.balances(student)
+    return {"contracts": rows, "left": hours.contract_balances(rows), "balances": balances,
+            "low": hours.low_subjects(balances),
+            "paid": {c.id: paid.get(c.id, CENT * 0) for c in rows}, "due": due_many(rows), "kinds": KINDS}
 
 
 def due(contract):
@@ -229,6 +239,17 @@ def refundable(contract, fee_percent=0):
     return {"price": price, "used": used, "unused_paid": unused_paid, "value": value, "fee": fee,
             "received": received, "refundable": max(min(value - fee, received), Decimal(0)),
             "hours_left": hours.balance(contract.student_id, contract=contract)}
+
+
+def takes_payment(contract, owed):
+    """True when a further payment can be taken: the contract is open and money is still owed on it."""
+    return contract.status == "open" and owed > 0
+
+
+def refund_may_be_asked(figures, refunds):
+    """True when a refund of the contract may be asked for: hours are left on it (`figures` of `refundable`) and
+    none of its `refunds` is still waiting for a decision."""
+    return figures["hours_left"] > 0 and not any(r.status == "pending" for r in refunds)
 
 
 def refund_rule(contract, hours_back, fee_percent=0, figures=None):
@@ -277,7 +298,7 @@ def request_refund(by, contract, hours_back, amount, method, reason, fee_percent
                 "%(hours)s hours given back: %(paid)s paid hours × ¥%(price)s, less the fee ¥%(fee)s.",
                 hours=hours_back, paid=rule["paid_hours"], price=figures["price"], fee=rule["fee"])})
         refund = Refund.create(contract=contract, hours=hours_back, amount=amount, rule_amount=rule["amount"],
-                               method=method, reason=reason.strip()[:200], requested_by=by, requested_at=utcnow())
+                               method=method, reason=reason.strip()[:200], requested_by=by, requested_at=clock.now())
         audit.record(by, "create", "refund", refund.id, after=audit.snapshot(refund), summary=contract.number)
     return refund
 
@@ -320,12 +341,12 @@ def decide_refund(by, refund, approve, note="", fee_percent=0, today=None, amoun
                 refund.amount = lowered_to
             refund.rule_amount = rule["amount"]
         refund.status = "approved" if approve else "rejected"
-        refund.decided_by, refund.decided_at, refund.decision_note = by, utcnow(), (note or "")[:200]
+        refund.decided_by, refund.decided_at, refund.decision_note = by, clock.now(), (note or "")[:200]
         refund.save()
         audit.record(by, "update", "refund", refund.id, before=before, after=audit.snapshot(refund),
                      summary=contract.number)
         if approve:
-            hours._entry(by, contract.student, contract, contract.subject, "refund", -refund.hours,
+            hours.add_entry(by, contract.student, contract, contract.subject, "refund", -refund.hours,
                          refund.reason, "refund:%d" % refund.id)
             if refund.amount:
                 _payment(by, contract, -refund.amount, refund.method, today=today, refund=refund.id,
@@ -353,8 +374,8 @@ def revenue(day):
             "payments": list(base.select(Payment, Contract).order_by(Payment.at))}
 
 
-@students.timeline_source
-def _contract_events(student):
+def contract_events(student):
+    """Contracts signed, referrals that led to a contract, payments and refunds paid, for the student timeline."""
     events = []
     for contract in Contract.select().where(Contract.student == student):
         events.append((contract.created_at, "contract", "%s %s · %s %s 课时 · ¥%s" % (

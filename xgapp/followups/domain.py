@@ -199,7 +199,6 @@ def reassign(by, task, advisor):
                        link="/followups/")
 
 
-@students.on_reassign
 def _move_open_tasks(by, student, advisor):
     FollowTask.update(advisor=advisor).where(FollowTask.student == student, FollowTask.status == "open").execute()
 
@@ -308,7 +307,6 @@ def escalations(today):
                 .where(FollowUp.escalate == True, FollowUp.at >= start).order_by(FollowUp.at.desc()))  # noqa: E712
 
 
-@students.timeline_source
 def _followup_events(student):
     return [(f.at, "followup", "回访 · %s · %s · %s" % (KINDS[f.kind], CHANNELS[f.channel], WHOM[f.whom]),
              f.purpose + ("：" + f.result if f.result else ""))

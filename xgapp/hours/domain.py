@@ -5,12 +5,12 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, SQL, fn
 
-from xgapp import audit, validation
+from xgapp import audit, clock, validation
 from xgapp.accounts.models import User
 from xgapp.contracts.models import Contract
-from xgapp.db import hours_sum, utcnow, write
+from xgapp.db import hours_sum, write
 from xgapp.hours.models import HourEntry
-from xgapp.security import can
+from xgapp.policy import can
 from xgapp.validation import Invalid
 
 KINDS = {
@@ -38,6 +38,11 @@ def balances(student):
 
 
 LOW = Decimal("4")  # 学管师每日统计: students with ≤ 4 hours left go to renewal work
+
+
+def low_subjects(balances, threshold=LOW):
+    """The subjects of `balances` ({subject: hours left}) with `threshold` hours or fewer left (shown as low)."""
+    return {subject for subject, left in balances.items() if left <= threshold}
 
 
 def balances_for(student_ids):
@@ -84,21 +89,22 @@ def _hours(value):
         raise Invalid({"hours": exc.args[0]}) from None
 
 
-def _entry(by, student, contract, subject, kind, hours, reason="", source="", corrects=None, overdraft=False):
-    entry = HourEntry.create(student=student, contract=contract, subject=subject, kind=kind, hours=hours,
-                             at=utcnow(), by=by, reason=(reason or "")[:200], source=source[:40],
-                             corrects=corrects, overdraft=overdraft)
-    audit.record(by, "create", "hour_entry", entry.id, after=audit.snapshot(entry),
+def add_entry(by, student, contract, subject, kind, hours, reason="", source="", corrects=None, overdraft=False):
+    """Append one ledger row (audited); called inside the caller's transaction. A correction is a new row."""
+    row = HourEntry.create(student=student, contract=contract, subject=subject, kind=kind, hours=hours,
+                           at=clock.now(), by=by, reason=(reason or "")[:200], source=source[:40],
+                           corrects=corrects, overdraft=overdraft)
+    audit.record(by, "create", "hour_entry", row.id, after=audit.snapshot(row),
                  summary="%s %s %s" % (kind, hours, subject))
-    return entry
+    return row
 
 
 def credit_contract(by, contract):
     """Book a new contract's bought and free hours (called inside the contract's transaction)."""
-    entries = [_entry(by, contract.student, contract, contract.subject, "purchase", contract.hours,
+    entries = [add_entry(by, contract.student, contract, contract.subject, "purchase", contract.hours,
                       source="contract:%d" % contract.id)]
     if contract.free_hours:
-        entries.append(_entry(by, contract.student, contract, contract.subject, "free", contract.free_hours,
+        entries.append(add_entry(by, contract.student, contract, contract.subject, "free", contract.free_hours,
                               source="contract:%d" % contract.id))
     return entries
 
@@ -131,10 +137,10 @@ def consume(by, student, subject, hours, reason="", source="", overdraft_reason=
         for contract in open_contracts:
             take = min(remaining, max(left[contract.id], ZERO))
             if take > 0:
-                entries.append(_entry(by, student, contract, subject, "consume", -take, reason, source))
+                entries.append(add_entry(by, student, contract, subject, "consume", -take, reason, source))
                 remaining -= take
         if remaining > 0:  # overdraft, booked on the newest contract
-            entries.append(_entry(by, student, open_contracts[-1], subject, "consume", -remaining,
+            entries.append(add_entry(by, student, open_contracts[-1], subject, "consume", -remaining,
                                   overdraft_reason, source, overdraft=True))
         return entries
 
@@ -164,7 +170,7 @@ def correct(by, entry, hours, reason):
                                            taken=max(taken, ZERO))})
         elif balance(entry.student, contract=entry.contract) + delta < 0 and not can(by, "hours.overdraft"):
             raise Invalid({"hours": _l("Only a supervisor may let the balance go below zero.")})
-        return _entry(by, entry.student, entry.contract, entry.subject, "correction", delta, reason,
+        return add_entry(by, entry.student, entry.contract, entry.subject, "correction", delta, reason,
                       "correction:%d" % entry.id, corrects=entry)
 
 
@@ -176,9 +182,9 @@ def transfer(by, from_contract, to_contract, hours, reason):
             raise Invalid({"hours": _l("Only %(left)s hours left in %(subject)s.",
                                        left=balance(from_contract.student, contract=from_contract),
                                        subject=from_contract.subject)})
-        out = _entry(by, from_contract.student, from_contract, from_contract.subject, "transfer_out", -hours,
+        out = add_entry(by, from_contract.student, from_contract, from_contract.subject, "transfer_out", -hours,
                      reason, "contract:%d" % to_contract.id)
-        into = _entry(by, to_contract.student, to_contract, to_contract.subject, "transfer_in", hours,
+        into = add_entry(by, to_contract.student, to_contract, to_contract.subject, "transfer_in", hours,
                       reason, "contract:%d" % from_contract.id)
         return out, into
 
@@ -189,17 +195,7 @@ def ledger(student):
                 .where(HourEntry.student == student).order_by(HourEntry.id.desc()))
 
 
-def _hour_events(student):
+def hour_events(student):
+    """Ledger movements for the student timeline (purchases show with their contract)."""
     return [(e.at, "hours", "%s %s %s" % (KINDS.get(e.kind, e.kind), e.subject, e.hours), e.reason)
             for e in HourEntry.select().where(HourEntry.student == student, HourEntry.kind != "purchase")]
-
-
-def register_timeline():
-    """Put ledger movements (other than purchases, shown with their contract) on student timelines."""
-    from xgapp.students import domain as students
-
-    if _hour_events not in students.TIMELINE:
-        students.timeline_source(_hour_events)
-
-
-register_timeline()

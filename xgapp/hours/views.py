@@ -3,21 +3,21 @@
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from xgapp.hours import domain
+from xgapp import policy
+from xgapp.hours import domain, forms
 from xgapp.hours.models import HourEntry
-from xgapp.security import can
-from xgapp.web import student_or_404
 from xgapp.validation import Invalid
+from xgapp.web import student_or_404
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
 
 
-def _page(student, errors=None, status=200, correct_errors=None):
+def _page(student, errors=None, status=200, correct_errors=None, values=None):
     balances = domain.balances(student)
     return render_template("hours/ledger.html", student=student, entries=domain.ledger(student),
-                           balances=balances, subjects=[(s, s) for s in balances], kinds=domain.KINDS,
-                           errors=errors or {}, correct_errors=correct_errors or {}, form=request.form,
-                           may_overdraft=can(g.user, "hours.overdraft")), status
+                           balances=balances, low=domain.low_subjects(balances), subjects=[(s, s) for s in balances],
+                           kinds=domain.KINDS, errors=errors or {}, correct_errors=correct_errors or {},
+                           values=values or {}, may_overdraft=policy.can(g.user, "hours.overdraft")), status
 
 
 @bp.route("/<int:student_id>")
@@ -31,13 +31,11 @@ def consume(student_id):
     """Record hours used outside a scheduled lesson (e.g. a one-to-one session), with a reason."""
     student = student_or_404(student_id, "edit")
     try:
-        if not request.form.get("reason", "").strip():
-            raise Invalid({"reason": _("Say what the hours were used for.")})
-        domain.consume(g.user, student, request.form.get("subject", ""), request.form.get("hours", ""),
-                       request.form.get("reason", ""), "manual",
-                       overdraft_reason=request.form.get("overdraft_reason") or None)
+        values = forms.parse_consume(request.form, domain.balances(student))
+        domain.consume(g.user, student, values["subject"], values["hours"], values["reason"], "manual",
+                       overdraft_reason=values["overdraft_reason"])
     except Invalid as exc:
-        return _page(student, exc.errors, 422)
+        return _page(student, exc.errors, 422, values=request.form.to_dict())
     flash(_("Hours recorded."), "success")
     return redirect(url_for("hours.ledger", student_id=student.id), code=303)
 
@@ -48,7 +46,8 @@ def correct(entry_id):
     entry = HourEntry.get_or_none(HourEntry.id == entry_id)
     student = student_or_404(entry.student_id if entry else 0, "edit")
     try:
-        domain.correct(g.user, entry, request.form.get("hours", "0") or "0", request.form.get("reason", ""))
+        values = forms.parse_correction(request.form)
+        domain.correct(g.user, entry, values["hours"], values["reason"])
     except Invalid as exc:
         return _page(student, status=422, correct_errors={entry.id: exc.errors})
     flash(_("Correction recorded."), "success")

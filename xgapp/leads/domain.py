@@ -3,10 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
-from xgapp.i18n import campus_today, local
-from xgapp import audit, validation
+from xgapp import audit, clock, policy, validation
 from xgapp.accounts.models import User
-from xgapp.db import utcnow, write
+from xgapp.db import write
 from xgapp.leads.models import Lead, LeadStep
 from xgapp.students import domain as students
 from xgapp.students.models import Student
@@ -21,7 +20,7 @@ WALK_IN = "walkin"
 
 
 def _step(by, lead, stage, on, note=""):
-    LeadStep.create(lead=lead, stage=stage, on=on, at=utcnow(), by=by, note=(note or "")[:200])
+    LeadStep.create(lead=lead, stage=stage, on=on, at=clock.now(), by=by, note=(note or "")[:200])
 
 
 def record_inquiry(by, advisor, channel, child, guardian, subject="", note="", next_contact=None, today=None,
@@ -31,7 +30,7 @@ def record_inquiry(by, advisor, channel, child, guardian, subject="", note="", n
     A mobile already on file is not merged silently: the caller must either attach the lead to one of that
     family's students (`attach_to`) or confirm a new child of the family (`new_family`).
     """
-    today = today or campus_today()
+    today = today or clock.today()
     errors = {}
     if channel not in students.SOURCES:
         errors["channel"] = _l("Choose how the family reached us.")
@@ -59,15 +58,10 @@ def record_inquiry(by, advisor, channel, child, guardian, subject="", note="", n
                                       [dict(guardian, can_pickup=True)], confirm_duplicate=True, today=today)
         lead = Lead.create(student=student, advisor=student.advisor or advisor, channel=channel,
                            subject=(subject or "")[:20], stage="inquiry", stage_on=today, next_contact=next_contact,
-                           note=(note or "").strip(), created_at=utcnow())
+                           note=(note or "").strip(), created_at=clock.now())
         _step(by, lead, "inquiry", today, note)
         audit.record(by, "create", "lead", lead.id, after=audit.snapshot(lead), summary=student.name)
     return lead
-
-
-def clock_today():
-    """Today on the campus clock (the instant `db.clock()` fixes when history is generated)."""
-    return local(utcnow()).date()
 
 
 def came(lead):
@@ -94,12 +88,12 @@ def advance(by, lead, stage, on=None, note="", implied=False):
     """Move a lead to its next funnel step (see next_stages), dated between the previous step and today.
 
     `implied` (a trial lesson attended): the family came for it, so a missing 已上门 is recorded on the same day."""
-    on = on or clock_today()
+    on = on or clock.today()
     with write():
         lead = Lead.get_by_id(lead.id)
         if lead.stage in CLOSED:
             raise Invalid({"stage": _l("This lead is closed.")})
-        if on > clock_today():
+        if on > clock.today():
             raise Invalid({"on": _l("A step cannot be dated in the future.")})
         if on < lead.stage_on:
             raise Invalid({"on": _l("The date is before the previous step (%(day)s).", day=lead.stage_on.isoformat())})
@@ -146,7 +140,7 @@ def correct(by, lead, reason):
                      after={"stage": lead.stage, "stage_on": lead.stage_on.isoformat(),
                             "lost_reason": lead.lost_reason}, summary=reason)
         if before["stage"] == "trial" and lead.student.status == "trial":
-            students.change_status(by, lead.student, "prospect", clock_today(), reason=reason)
+            students.change_status(by, lead.student, "prospect", clock.today(), reason=reason)
     return lead
 
 
@@ -154,7 +148,7 @@ def lose(by, lead, reason, on=None):
     """Close a lead as lost, with the reason (price, distance, chose another school, ...)."""
     if not (reason or "").strip():
         raise Invalid({"lost_reason": _l("Say why the family did not sign.")})
-    on = on or campus_today()
+    on = on or clock.today()
     with write():
         lead = Lead.get_by_id(lead.id)
         if lead.stage in CLOSED:
@@ -169,7 +163,7 @@ def lose(by, lead, reason, on=None):
 
 def contact(by, lead, note, next_contact=None, on=None):
     """Log a call or message with the family and set the next contact date."""
-    on = on or campus_today()
+    on = on or clock.today()
     if not (note or "").strip():
         raise Invalid({"note": _l("Write what was said.")})
     if next_contact and next_contact < on:
@@ -194,13 +188,7 @@ def mark_signed(by, student, on):
                      after={"stage": "signed", "stage_on": on.isoformat()}, summary=student.name)
 
 
-def reassign(by, lead, advisor):
-    """Give a lead (and its student, with the student's other open leads) to another advisor: audited."""
-    students.reassign(by, lead.student, advisor)
-
-
-@students.on_reassign
-def _move_open_leads(by, student, advisor):
+def move_open_leads(by, student, advisor):
     """A student's open leads follow the student; closed ones stay credited to whoever worked them."""
     for lead in Lead.select().where(Lead.student == student, Lead.stage.not_in(CLOSED), Lead.advisor != advisor):
         before = {"advisor": lead.advisor_id}
@@ -211,15 +199,9 @@ def _move_open_leads(by, student, advisor):
 
 
 def visible(user):
-    """Leads `user` may see: those of their own students as an advisor; all for supervisors and the principal."""
+    """Leads `user` may see (see policy.leads_visible_to), with their student and advisor."""
     query = Lead.select(Lead, Student, User).join(Student).switch(Lead).join(User, on=(Lead.advisor == User.id))
-    if user.role_set & students.FULL_ROLES:
-        return query
-    if "advisor" in user.role_set:
-        return query.where(Student.advisor == user)
-    if "frontdesk" in user.role_set:
-        return query  # front desk records walk-ins and sees who follows them up
-    return query.where(Lead.id.is_null())
+    return policy.leads_visible_to(user, query)
 
 
 def open_leads(user, advisor=None, stage=None):
@@ -241,7 +223,7 @@ def daily_counts(day, advisor=None):
     return dict(query.tuples())
 
 
-@students.timeline_source
-def _lead_events(student):
+def lead_events(student):
+    """Every step of the student's leads, for the student timeline."""
     return [(s.at, "lead", "%s %s" % (_l("Lead"), STAGES.get(s.stage, _l("Contact"))), s.note)
             for s in LeadStep.select().join(Lead).where(Lead.student == student)]

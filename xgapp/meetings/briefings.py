@@ -16,7 +16,6 @@ from xgapp.db import write
 from xgapp.meetings.models import Briefing, BriefingAttendee, FirstLessonFeedback
 from xgapp.prints import domain as prints
 from xgapp.prints.models import SignedCopy
-from xgapp.students import domain as students
 from xgapp.students.models import Guardian
 from xgapp.validation import Invalid
 
@@ -273,7 +272,6 @@ def upcoming(user):
                 .order_by(Briefing.starts_at))
 
 
-@students.timeline_source
 def _briefing_events(student):
     rows = (BriefingAttendee.select(BriefingAttendee, Briefing, SchoolClass).join(Briefing).join(SchoolClass)
             .where(BriefingAttendee.student == student))
@@ -329,7 +327,6 @@ def feedback_of(klass, student):
     return FirstLessonFeedback.get_or_none(FirstLessonFeedback.klass == klass, FirstLessonFeedback.student == student)
 
 
-@students.timeline_source
 def _feedback_events(student):
     rows = (FirstLessonFeedback.select(FirstLessonFeedback, SchoolClass).join(SchoolClass)
             .where(FirstLessonFeedback.student == student))

@@ -18,7 +18,6 @@ from xgapp.db import write
 from xgapp.meetings.briefings import attach_advisors, check_marks
 from xgapp.meetings.models import ParentMeeting, ParentMeetingAttendee, TeachingPlan
 from xgapp.notices import domain as notices
-from xgapp.students import domain as students
 from xgapp.scores.models import StageTest
 from xgapp.students.models import Guardian, Student
 from xgapp.validation import Invalid
@@ -331,7 +330,6 @@ def upcoming(user):
     return list(query.order_by(ParentMeeting.starts_at))
 
 
-@students.timeline_source
 def _meeting_events(student):
     rows = (ParentMeetingAttendee.select(ParentMeetingAttendee, ParentMeeting).join(ParentMeeting)
             .where(ParentMeetingAttendee.student == student))

@@ -9,7 +9,6 @@ from xgapp import audit, clock
 from xgapp.classes import domain as classes
 from xgapp.db import write
 from xgapp.scores.models import Score, StageTest
-from xgapp.students import domain as students
 from xgapp.validation import Invalid
 
 BANDS = [(Decimal("0.9"), "≥90%"), (Decimal("0.8"), "80–89%"), (Decimal("0.7"), "70–79%"),
@@ -128,7 +127,6 @@ def trend(student):
             for s in rows]
 
 
-@students.timeline_source
 def _score_events(student):
     rows = Score.select(Score, StageTest).join(StageTest).where(Score.student == student)
     return [(s.at, "score", "阶段测试 · %s · %s/%d" % (s.test.name, s.score, s.test.full_score), s.analysis)

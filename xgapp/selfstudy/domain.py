@@ -363,7 +363,6 @@ def minutes(visit, now=None):
     return max(0, int((end - visit.arrived_at).total_seconds() // 60))
 
 
-@students.timeline_source
 def _visit_events(student):
     rows = Visit.select().where(Visit.student == student)
     events = []
@@ -374,7 +373,6 @@ def _visit_events(student):
     return events
 
 
-@students.timeline_source
 def _question_events(student):
     return [(q.created_at, "question", "答疑 %s: %s" % (q.subject, q.question[:60]), q.answer[:80])
             for q in Question.select().where(Question.student == student)]

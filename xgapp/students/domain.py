@@ -1,14 +1,13 @@
-"""Student rules: validation, duplicate families, who may see what, status history, search, timeline."""
+"""Student rules: validation, duplicate families, status history, search, reassignment (who may see what: policy)."""
 
 import itertools
 
 from flask_babel import lazy_gettext as _l
 from pypinyin import Style, pinyin
 
-from xgapp.i18n import campus_today
-from xgapp import audit, validation
+from xgapp import audit, clock, policy, validation
 from xgapp.accounts.models import User, UserRole
-from xgapp.db import utcnow, write
+from xgapp.db import write
 from xgapp.students.models import Guardian, StatusChange, Student
 from xgapp.validation import Invalid
 
@@ -26,45 +25,11 @@ RELATIONS = ["父亲", "母亲", "爷爷", "奶奶", "外公", "外婆", "其他
 MAX_GUARDIANS = 3
 NAME_MAX = 40  # a student's or guardian's name: longer is refused with a message, never cut
 
-# Who sees what of a student file.
-FULL_ROLES = {"principal", "supervisor"}  # every student, everything
-BASIC_ROLES = {"frontdesk", "teacher", "director"}  # every student: name, school, advisor, guardians; no money
-MONEY_ROLES = {"finance"}  # every student, with contracts and payments, read-only file
-
-
-def access(user, student):
-    """What `user` may do with `student`: a set of 'view', 'edit', 'money'."""
-    roles = user.role_set
-    if roles & FULL_ROLES:
-        return {"view", "edit", "money"}
-    rights = set()
-    if "advisor" in roles and student.advisor_id == user.id:
-        rights |= {"view", "edit", "money"}
-    if roles & MONEY_ROLES:
-        rights |= {"view", "money"}
-    if roles & BASIC_ROLES:
-        rights.add("view")
-    return rights
-
-
-def sees_all(user):
-    """True when `user` may list every student (not only their own)."""
-    return bool(user.role_set & (FULL_ROLES | BASIC_ROLES | MONEY_ROLES))
-
-
-def can_create(user):
-    """Advisors, supervisors and principals create student files."""
-    return bool(user.role_set & (FULL_ROLES | {"advisor"}))
-
-
-def visible(user, query=None):
-    """Restrict a student query to what `user` may see."""
-    query = query if query is not None else Student.select()
-    if sees_all(user):
-        return query
-    if "advisor" in user.role_set:
-        return query.where(Student.advisor == user)
-    return query.where(Student.id.is_null())
+# Who sees what of a student file is decided in policy; these names stay for callers outside students until the merge.
+FULL_ROLES = policy.STUDENT_FULL_ROLES  # alias until the merge
+access = policy.student_access  # alias until the merge
+sees_all = policy.sees_all_students  # alias until the merge
+visible = policy.students_visible_to  # alias until the merge
 
 
 def advisors():
@@ -89,7 +54,7 @@ def search(user, term, limit=20):
     term = validation.search_term(term).lower()
     if not term:
         return []
-    query = visible(user)
+    query = policy.students_visible_to(user)
     if term.isdigit() and len(term) >= 3:
         tails = Guardian.select(Guardian.student).where(Guardian.mobile.endswith(term))
         query = query.where(Student.id.in_(tails))
@@ -98,7 +63,8 @@ def search(user, term, limit=20):
     return list(query.order_by(Student.status == "finished", Student.name).limit(limit))
 
 
-def _clean(data):
+def check_student(data, today=None):
+    """The student file's values checked and tidied: (values, {field: message}) with every problem at once."""
     errors, values = {}, {}
     name = (data.get("name") or "").strip()
     if not name:
@@ -108,7 +74,7 @@ def _clean(data):
     values["name"] = name
     values["gender"] = data.get("gender") if data.get("gender") in GENDERS else ""
     values["birthday"] = data.get("birthday") or None
-    if values["birthday"] and values["birthday"] > campus_today():
+    if values["birthday"] and values["birthday"] > (today or clock.today()):
         errors["birthday"] = _l("The birthday cannot be in the future.")
     values["school"] = (data.get("school") or "").strip()[:60]
     grade = (data.get("grade") or "").strip()
@@ -132,7 +98,8 @@ def _clean(data):
     return values, errors
 
 
-def _clean_guardians(rows):
+def check_guardians(rows):
+    """The guardian rows checked (empty rows skipped): (rows to save, {field: message}) with every problem."""
     errors, cleaned = {}, []
     for i, row in enumerate(rows):
         if not any((row.get(k) or "").strip() for k in ("name", "mobile", "wechat")):
@@ -195,18 +162,18 @@ def _snapshot(student):
 
 def create(by, data, guardians, confirm_duplicate=False, today=None):
     """Open a student file (status 意向 unless given) with its guardians, in one audited transaction."""
-    values, errors = _clean(data)
-    rows, guardian_errors = _clean_guardians(guardians)
+    values, errors = check_student(data, today)
+    rows, guardian_errors = check_guardians(guardians)
     errors.update(guardian_errors)
     if values["advisor"] is None:
         errors.setdefault("advisor", _l("Choose the advisor who owns this student."))
     if errors:
         raise Invalid(errors)
-    today = today or campus_today()
+    today = today or clock.today()
     status = data.get("status") if data.get("status") in STATUSES else "prospect"
     with write():
         _check_duplicates(rows, confirm_duplicate)
-        now = utcnow()
+        now = clock.now()
         student = Student.create(search_text=search_text(values["name"], values["school"]), status=status,
                                  status_since=today, created_at=now, updated_at=now, **values)
         for row in rows:
@@ -218,8 +185,8 @@ def create(by, data, guardians, confirm_duplicate=False, today=None):
 
 def update(by, student, data, guardians, confirm_duplicate=False):
     """Change a student's file and guardians (audited); status and advisor change through their own actions."""
-    values, errors = _clean(dict(data, advisor=student.advisor_id))
-    rows, guardian_errors = _clean_guardians(guardians)
+    values, errors = check_student(dict(data, advisor=student.advisor_id))
+    rows, guardian_errors = check_guardians(guardians)
     errors.update(guardian_errors)
     if errors:
         raise Invalid(errors)
@@ -231,7 +198,7 @@ def update(by, student, data, guardians, confirm_duplicate=False):
         for key, value in values.items():
             setattr(student, key, value)
         student.search_text = search_text(student.name, student.school)
-        student.updated_at = utcnow()
+        student.updated_at = clock.now()
         student.save()
         Guardian.delete().where(Guardian.student == student).execute()
         for row in rows:
@@ -245,63 +212,49 @@ def change_status(by, student, status, effective=None, reason=""):
     """Move a student to another status from a date (the history keeps every change)."""
     if status not in STATUSES:
         raise Invalid({"status": _l("Unknown status.")})
-    effective = effective or campus_today()
+    effective = effective or clock.today()
     with write():
         student = Student.get_by_id(student.id)
         if student.status == status:
             return student
         before = {"status": student.status, "status_since": student.status_since.isoformat()}
-        student.status, student.status_since, student.updated_at = status, effective, utcnow()
+        student.status, student.status_since, student.updated_at = status, effective, clock.now()
         student.save()
-        StatusChange.create(student=student, status=status, effective=effective, at=utcnow(), by=by,
+        StatusChange.create(student=student, status=status, effective=effective, at=clock.now(), by=by,
                             reason=(reason or "")[:200])
         audit.record(by, "update", "student", student.id, before=before,
                      after={"status": status, "status_since": effective.isoformat()}, summary=reason or "")
     return student
 
 
-def reassign(by, student, advisor):
-    """Give a student to another advisor (supervisor's decision, audited)."""
+def change_advisor(by, student, advisor):
+    """The student file's part of a reassignment (audited); `students.handover.reassign` moves the rest with it."""
     if not advisors().where(User.id == advisor.id).exists():
         raise Invalid({"advisor": _l("Choose an active advisor.")})
     with write():
         student = Student.get_by_id(student.id)
         before = {"advisor": student.advisor_id}
         student.advisor = advisor
-        student.updated_at = utcnow()
+        student.updated_at = clock.now()
         student.save()
         audit.record(by, "reassign", "student", student.id, before=before, after={"advisor": advisor.id},
                      summary="%s → %s" % (student.name, advisor.display_name))
-        for follow in ON_REASSIGN:
-            follow(by, student, advisor)
     return student
 
 
-ON_REASSIGN = []  # functions (by, student, advisor) other modules run in the same transaction
+def reassign(by, student, advisor):  # alias until the merge: callers outside students move to handover.reassign
+    from xgapp.students import handover  # its hooks import this module: only an alias reaches up
+
+    return handover.reassign(by, student, advisor)
 
 
-def on_reassign(func):
-    """Register work that must move with a student to the new advisor (open leads, tasks, ...)."""
-    ON_REASSIGN.append(func)
-    return func
-
-
-TIMELINE = []
-
-
-def timeline_source(func):
-    """Register a function student -> [(instant or date, kind, text)] that adds events to every timeline."""
-    TIMELINE.append(func)
-    return func
-
-
-@timeline_source
-def _status_events(student):
+def status_events(student):
+    """Every change of status, for the student timeline."""
     return [(c.at, "status", STATUSES.get(c.status, c.status), c.reason)
             for c in student.status_changes.order_by(StatusChange.at)]
 
 
-def timeline(student):
-    """Everything that happened to a student, newest first."""
-    events = [event for source in TIMELINE for event in source(student)]
-    return sorted(events, key=lambda e: e[0], reverse=True)
+def timeline(student):  # alias until the merge: callers outside students move to students.timeline.events
+    from xgapp.students import timeline as sources  # its sources import this module: only an alias reaches up
+
+    return sources.events(student)

@@ -6,7 +6,6 @@ next import), values are read the usual ways (`cells`), and every remaining prob
 Excel row and column. Nothing is imported until the whole file is clean; then all of it, in one transaction.
 """
 
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,10 +15,10 @@ import peewee as pw
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xgapp import audit, sheets
+from xgapp import audit, clock, sheets
 from xgapp.accounts.models import User
 from xgapp.campus.models import CampusRule
-from xgapp.db import utcnow, write
+from xgapp.db import write
 from xgapp.students import cells, domain
 from xgapp.students import sheet as roster
 from xgapp.students.models import Guardian, Student
@@ -148,7 +147,7 @@ def _remember(by, columns):
         seen.add(key)
         if stored.get(key, SYNONYMS.get(key, "")) == column.field:
             continue  # what the next import would guess anyway
-        name, now = REMEMBERED + key, utcnow()
+        name, now = REMEMBERED + key, clock.now()
         CampusRule.insert(name=name, value=column.field, updated_at=now, updated_by=by).on_conflict(
             conflict_target=[CampusRule.name],
             update={CampusRule.value: column.field, CampusRule.updated_at: now, CampusRule.updated_by: by},
@@ -190,7 +189,7 @@ def _is_totals(row, name_at):
 
 
 def _columns(header, data_rows, mapping):
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # openpyxl loads only when a roster is read
 
     width = max((i + 1 for i, v in enumerate(header.values) if not blank(v)), default=0)
     columns = []
@@ -252,9 +251,7 @@ def _merged_rows(p, merges, index, headers):
 
 
 def _check_rows(p, data_rows, index, merges, choices, asked):
-    from openpyxl.utils import get_column_letter
-
-    from xgapp.i18n import campus_today
+    from openpyxl.utils import get_column_letter  # openpyxl loads only when a roster is read
 
     headers = {f.key: f.column for f in FIELDS}
     headers.update({f: p.columns[i].header or BY_KEY[f].column for f, i in index.items()})
@@ -267,7 +264,7 @@ def _check_rows(p, data_rows, index, merges, choices, asked):
     on_file = _on_file(names - {""})
     known_mobiles = {g.mobile for g in Guardian.select(Guardian.mobile)}
     merged = _merged_rows(p, merges, index, headers)
-    seen_names, seen_mobiles, today = {}, {}, campus_today()
+    seen_names, seen_mobiles, today = {}, {}, clock.today()
     for row in data_rows:
         number = row.number
         raw = {f: row.values[i] if i < len(row.values) else None for f, i in index.items()}
@@ -402,18 +399,6 @@ def parse(filename, data):
     if p.mapping_problems:
         raise ImportProblem(" ".join(p.mapping_problems))
     return p.parsed, p.errors
-
-
-def options(form):
-    """The preview page's answers from a submitted form: mapping, advisor and relation for all, duplicate choices."""
-    from xgapp.validation import row_id
-
-    mapping = None
-    if form.get("columns") == "1":
-        mapping = {int(k[4:]): v for k, v in form.items() if re.fullmatch(r"col-\d{1,2}", k) and v in BY_KEY}
-    choices = {int(k[4:]): v for k, v in form.items() if re.fullmatch(r"dup-\d{1,7}", k) and v in ("new", "skip")}
-    return {"mapping": mapping, "advisor_id": form.get("advisor", type=row_id),
-            "relation": form.get("relation", ""), "choices": choices if form.get("columns") == "1" else None}
 
 
 def import_all(by, p, filename=""):

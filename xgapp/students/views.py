@@ -1,53 +1,29 @@
 """Student pages: list and search, the student file with its timeline, create, edit, status, reassign."""
 
-from datetime import date
+import re
+import secrets
+import time
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xgapp.i18n import campus_today
-from xgapp import htmx, nav, validation
+from xgapp import clock, htmx, nav, policy
 from xgapp.campus import rules
 from xgapp.accounts.models import User
+from xgapp.classes import domain as classes
+from xgapp.contracts import domain as contracts
 from xgapp.hours import domain as hours
-from xgapp.security import can, require
-from xgapp.students import domain
+from xgapp.security import require
+from xgapp.students import domain, forms, handover, timeline, transfer
 from xgapp.students.models import Guardian, Student
 from xgapp.validation import Invalid, row_id, search_term
-from xgapp.web import resolve_referrer, student_or_404, xlsx
+from xgapp.web import student_or_404, xlsx
 
 bp = Blueprint("students", __name__, url_prefix="/students")
 nav.register("students.index", _l("Students"), "students.list", order=10)
 PAGE = 50
-BORN_AFTER = date(1950, 1, 1)
 PICKUP_BY_DEFAULT = 2  # 可接送 ticked on a new file: guardian 1 (母亲) and guardian 2 (父亲)
-
-
-
-
-def _form_values(form, errors=None):
-    data = {k: form.get(k, "") for k in ("name", "gender", "school", "grade", "source", "referrer_note",
-                                         "attention_note", "notes")}
-    data["special_attention"] = bool(form.get("special_attention"))
-    data["may_leave_alone"] = bool(form.get("may_leave_alone"))
-    try:
-        data["birthday"] = date.fromisoformat(form["birthday"]) if form.get("birthday") else None
-        if data["birthday"] and data["birthday"] < BORN_AFTER:
-            raise ValueError("born before %s" % BORN_AFTER)
-    except ValueError:
-        data["birthday"] = None
-        if errors is not None:
-            errors["birthday"] = _("Enter the birthday as a date, e.g. 2015-09-01.")
-    data["advisor"] = form.get("advisor", type=row_id)
-    guardians = []
-    for i in range(domain.MAX_GUARDIANS):
-        prefix = "guardians-%d-" % i
-        guardians.append({k: form.get(prefix + k, "") for k in ("name", "relation", "mobile", "wechat")}
-                         | {"can_pickup": bool(form.get(prefix + "can_pickup"))})
-    return data, guardians
-
-
 
 
 def _choices():
@@ -71,7 +47,7 @@ def index():
         rows = domain.search(g.user, term, limit=PAGE)
         more = False
     else:
-        query = domain.visible(g.user)
+        query = policy.students_visible_to(g.user)
         if status:
             query = query.where(Student.status == status)
         if advisor:
@@ -81,10 +57,11 @@ def index():
                                 Student.status == "active")
         rows = list(query.order_by(Student.name).offset((page - 1) * PAGE).limit(PAGE + 1))
         more, rows = len(rows) > PAGE, rows[:PAGE]
-    money = {s.id for s in rows if "money" in domain.access(g.user, s)}
+    money = {s.id for s in rows if "money" in policy.student_access(g.user, s)}
     context = dict(rows=rows, term=term, status=status, advisor=advisor, page=page, more=more, low=low,
                    left=hours.balances_for(money), low_mark=rules.get("low_hours"),
                    statuses=domain.STATUSES, advisors=list(domain.advisors()),
+                   may_create=policy.may_create_student(g.user), may_filter_advisor=policy.may_filter_by_advisor(g.user),
                    advisor_names={u.id: u.display_name for u in User.select(User.id, User.display_name)})
     if htmx.is_request() and htmx.target() == "student-results":
         return render_template("students/_results.html", **context)
@@ -100,33 +77,37 @@ def search():
                            statuses=domain.STATUSES)
 
 
-@bp.route("/new", methods=["GET", "POST"])
+def _form_page(student, data, guardians, referrer, errors=None, warning=False):
+    errors = errors or {}
+    return render_template("students/form.html", data=data, guardians=guardians, errors=errors, warning=warning,
+                           student=student, referrer=referrer, **_choices()), 422 if errors else 200
+
+
+@bp.route("/new")
+def new():
+    """A blank student file: the advisor opening it owns it; the parents named first may pick the child up."""
+    if not policy.may_create_student(g.user):
+        abort(403)
+    data, guardians, referrer = forms.typed({})
+    data["advisor"] = g.user.id if policy.owns_students(g.user) else ""
+    for i, row in enumerate(guardians):
+        row["can_pickup"] = i < PICKUP_BY_DEFAULT
+    return _form_page(None, data, guardians, referrer)
+
+
+@bp.route("/new", methods=["POST"])
 def create():
     """Open a student file (with guardians); a known family's mobile asks for confirmation."""
-    if not domain.can_create(g.user):
+    if not policy.may_create_student(g.user):
         abort(403)
-    errors, warning = {}, False
-    data, guardians = _form_values(request.form, errors)
-    if request.method == "GET":
-        data["advisor"] = g.user.id if "advisor" in g.user.role_set else None
-        for i, row in enumerate(guardians):  # a blank form: the parents named first may pick the child up
-            row["can_pickup"] = i < PICKUP_BY_DEFAULT
-    else:
-        referrer = resolve_referrer(request.form.get("referrer"), errors)
-        advisor = User.get_or_none(User.id == data["advisor"]) if data["advisor"] else None
-        try:
-            if errors:
-                raise Invalid(errors)
-            student = domain.create(g.user, dict(data, advisor=advisor, referrer=referrer), guardians,
-                                    confirm_duplicate=bool(request.form.get("confirm_duplicate")))
-        except Invalid as exc:
-            errors, warning = exc.errors, exc.warning
-        else:
-            flash(_("Student file of %(name)s opened.", name=student.name), "success")
-            return redirect(url_for("students.show", student_id=student.id), code=303)
-    return render_template("students/form.html", data=data, guardians=guardians, errors=errors, warning=warning,
-                           student=None, referrer=request.form.get("referrer", ""), **_choices()), \
-        422 if errors else 200
+    try:
+        values = forms.parse_student(request.form, g.user, new=True)
+        student = domain.create(g.user, values["data"], values["guardians"],
+                                confirm_duplicate=values["confirm_duplicate"])
+    except Invalid as exc:
+        return _form_page(None, *forms.typed(request.form), errors=exc.errors, warning=exc.warning)
+    flash(_("Student file of %(name)s opened.", name=student.name), "success")
+    return redirect(url_for("students.show", student_id=student.id), code=303)
 
 
 TIMELINE_SHOWN = 150
@@ -136,60 +117,45 @@ TIMELINE_SHOWN = 150
 def show(student_id):
     """The student file: details, guardians, hours and contracts (for who may see money), timeline."""
     student = student_or_404(student_id)
-    rights = domain.access(g.user, student)
-    money = None
-    if "money" in rights:
-        from xgapp.contracts import domain as contracts
-        from xgapp.contracts.models import Contract
-        rows = list(Contract.select().where(Contract.student == student).order_by(Contract.signed_on.desc()))
-        paid = contracts.paid_many(c.id for c in rows)
-        money = {"contracts": rows, "left": hours.contract_balances(rows), "balances": hours.balances(student),
-                 "paid": {c.id: paid.get(c.id, contracts.CENT * 0) for c in rows}, "due": contracts.due_many(rows),
-                 "kinds": contracts.KINDS}
-    guardians = list(student.guardians.order_by(Guardian.position))
-    events = domain.timeline(student) if "money" in rights else [
-        e for e in domain.timeline(student) if e[1] not in ("contract", "payment", "hours", "referral")]
+    rights = policy.student_access(g.user, student)
+    money = contracts.money_of(student) if "money" in rights else None
+    events = timeline.events(student, money="money" in rights)
     more_events = 0
     if not request.args.get("all") and len(events) > TIMELINE_SHOWN:  # years of lessons: the newest first
         more_events, events = len(events) - TIMELINE_SHOWN, events[:TIMELINE_SHOWN]
-    from xgapp.classes import domain as classes
-
-    return render_template("students/show.html", student=student, guardians=guardians, rights=rights,
-                           money=money, events=events, more_events=more_events,
+    return render_template("students/show.html", student=student, rights=rights, money=money, events=events,
+                           guardians=list(student.guardians.order_by(Guardian.position)), more_events=more_events,
                            classes=classes.classes_of(student), statuses=domain.STATUSES, sources=domain.SOURCES,
-                           genders=domain.GENDERS, advisors=list(domain.advisors()), today=campus_today().isoformat())
+                           genders=domain.GENDERS, today=clock.today().isoformat(),
+                           advisor_choices=[(a.id, a.display_name) for a in domain.advisors()])
 
 
-@bp.route("/<int:student_id>/edit", methods=["GET", "POST"])
+@bp.route("/<int:student_id>/edit")
+def edit_form(student_id):
+    """The student's details and guardians, to change."""
+    student = student_or_404(student_id, "edit")
+    data = {k: getattr(student, k) for k in ("name", "gender", "birthday", "school", "grade", "source",
+                                             "referrer_note", "special_attention", "attention_note", "notes",
+                                             "may_leave_alone")}
+    data["advisor"] = student.advisor_id
+    guardians = [{"name": x.name, "relation": x.relation, "mobile": x.mobile, "wechat": x.wechat,
+                  "can_pickup": x.can_pickup} for x in student.guardians.order_by(Guardian.position)]
+    guardians += [{} for _ in range(domain.MAX_GUARDIANS - len(guardians))]
+    return _form_page(student, data, guardians, student.referrer.name if student.referrer_id else "")
+
+
+@bp.route("/<int:student_id>/edit", methods=["POST"])
 def edit(student_id):
     """Change a student's details and guardians."""
     student = student_or_404(student_id, "edit")
-    errors, warning = {}, False
-    if request.method == "GET":
-        data = {k: getattr(student, k) for k in ("name", "gender", "birthday", "school", "grade", "source",
-                                                 "referrer_note", "special_attention", "attention_note", "notes",
-                                                 "may_leave_alone")}
-        data["advisor"] = student.advisor_id
-        guardians = [{"name": x.name, "relation": x.relation, "mobile": x.mobile, "wechat": x.wechat,
-                      "can_pickup": x.can_pickup} for x in student.guardians.order_by(Guardian.position)]
-        guardians += [{} for _ in range(domain.MAX_GUARDIANS - len(guardians))]
-        referrer = student.referrer.name if student.referrer_id else ""
-    else:
-        data, guardians = _form_values(request.form, errors)
-        referrer = request.form.get("referrer", "")
-        found = resolve_referrer(referrer, errors)
-        try:
-            if errors:
-                raise Invalid(errors)
-            domain.update(g.user, student, dict(data, referrer=found), guardians,
-                          confirm_duplicate=bool(request.form.get("confirm_duplicate")))
-        except Invalid as exc:
-            errors, warning = exc.errors, exc.warning
-        else:
-            flash(_("Saved."), "success")
-            return redirect(url_for("students.show", student_id=student.id), code=303)
-    return render_template("students/form.html", data=data, guardians=guardians, errors=errors, warning=warning,
-                           student=student, referrer=referrer, **_choices()), 422 if errors else 200
+    try:
+        values = forms.parse_student(request.form, g.user, new=False)
+        domain.update(g.user, student, values["data"], values["guardians"],
+                      confirm_duplicate=values["confirm_duplicate"])
+    except Invalid as exc:
+        return _form_page(student, *forms.typed(request.form), errors=exc.errors, warning=exc.warning)
+    flash(_("Saved."), "success")
+    return redirect(url_for("students.show", student_id=student.id), code=303)
 
 
 @bp.route("/<int:student_id>/status", methods=["POST"])
@@ -197,11 +163,9 @@ def status(student_id):
     """Change the student's status from a date, with a reason."""
     student = student_or_404(student_id, "edit")
     try:
-        effective = validation.day(request.form.get("effective")) if request.form.get("effective") else campus_today()
-        if effective is None:
-            raise ValueError("not a date from 2000 to 2099")
-        domain.change_status(g.user, student, request.form.get("status"), effective, request.form.get("reason", ""))
-    except (Invalid, ValueError):
+        values = forms.parse_status(request.form)
+        domain.change_status(g.user, student, values["status"], values["effective"], values["reason"])
+    except Invalid:
         flash(_("Choose a status and a valid date."), "error")
     return redirect(url_for("students.show", student_id=student.id), code=303)
 
@@ -210,13 +174,11 @@ def status(student_id):
 def reassign(student_id):
     """Give the student to another advisor (supervisor only)."""
     student = student_or_404(student_id)
-    if not can(g.user, "students.reassign"):
+    if not policy.can(g.user, "students.reassign"):
         abort(403)
-    advisor = User.get_or_none(User.id == request.form.get("advisor", type=row_id))
     try:
-        if advisor is None:
-            raise Invalid({"advisor": ""})
-        domain.reassign(g.user, student, advisor)
+        advisor = forms.parse_reassign(request.form)["advisor"]
+        handover.reassign(g.user, student, advisor)
     except Invalid:
         flash(_("Choose an active advisor."), "error")
     else:
@@ -229,8 +191,6 @@ def reassign(student_id):
 @require("students.import")
 def import_roster():
     """Upload a roster (.xlsx or .csv as the campus keeps it) and see the preview: columns, problems, duplicates."""
-    from xgapp.students import transfer
-
     if request.method == "GET":
         return _import_page()
     upload = request.files.get("file")
@@ -245,8 +205,6 @@ def import_roster():
 
 
 def _import_page(preview=None, token=None, problem=None, filename=""):
-    from xgapp.students import transfer
-
     context = {"problem": problem, "p": preview, "token": token, "max_rows": transfer.MAX_ROWS,
                "fields": transfer.FIELDS, "advisors": list(domain.advisors()), "relations": domain.RELATIONS,
                "filename": filename[:100]}
@@ -255,10 +213,6 @@ def _import_page(preview=None, token=None, problem=None, filename=""):
 
 
 def _imports_folder():
-    import time
-
-    from flask import current_app
-
     folder = current_app.config["XGAPP_PATHS"].root / "imports"
     folder.mkdir(exist_ok=True)
     for old in folder.iterdir():  # previews nobody confirmed
@@ -268,8 +222,6 @@ def _imports_folder():
 
 
 def _stash(filename, data):
-    import secrets
-
     suffix = ".csv" if filename.lower().endswith(".csv") else ".xlsx"
     token = secrets.token_hex(8) + suffix
     (_imports_folder() / token).write_bytes(data)
@@ -280,16 +232,12 @@ def _stash(filename, data):
 @require("students.import")
 def import_confirm():
     """Check the previewed file again with the choices made on the preview, then import it all in one transaction."""
-    import re
-
-    from xgapp.students import transfer
-
     token = request.form.get("token", "")
     path = _imports_folder() / token
     if not re.fullmatch(r"[0-9a-f]{16}\.(csv|xlsx)", token) or not path.is_file():
         abort(404)
     try:
-        preview = transfer.preview(token, path.read_bytes(), **transfer.options(request.form))
+        preview = transfer.preview(token, path.read_bytes(), **forms.parse_import_choices(request.form))
     except transfer.ImportProblem as exc:
         path.unlink(missing_ok=True)
         flash(str(exc), "error")
@@ -310,18 +258,14 @@ def import_confirm():
 @require("students.import")
 def import_template():
     """The roster template to fill in."""
-    from xgapp.students import transfer
-
     return xlsx(transfer.template(), "学员导入模板.xlsx")
 
 
 @bp.route("/export.xlsx")
-@require("students.list")
+@require("students.export")
 def export():
     """The students the user may see (with the current filters) as an Excel file."""
-    from xgapp.students import transfer
-
-    query = domain.visible(g.user)
+    query = policy.students_visible_to(g.user)
     if request.args.get("status") in domain.STATUSES:
         query = query.where(Student.status == request.args["status"])
     if request.args.get("advisor", type=row_id):
