@@ -40,7 +40,7 @@ def password_problem(password, about=()):
         return _l("At least %(n)d characters.", n=MIN_PASSWORD)
     if password.isdigit():
         return _l("Must not be digits only.")
-    from zxcvbn import zxcvbn
+    from zxcvbn import zxcvbn  # its dictionaries take a while to load: only when a password is set
 
     hints = [w for w in about if w] + ["xgapp"]
     if zxcvbn(password[:72], user_inputs=hints)["score"] < MIN_STRENGTH:  # it refuses longer input
