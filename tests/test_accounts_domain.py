@@ -9,6 +9,7 @@ from xgapp import db
 from xgapp.accounts import domain
 from xgapp.accounts.models import User
 from xgapp.audit.models import AuditLog
+from xgapp.validation import Invalid
 from tests.conftest import PASSWORD, make_user
 
 CONFIG = {"login_lock_minutes": 15, "login_max_failures": 5, "ip_max_failures": 30}
@@ -40,9 +41,9 @@ def test_bad_account_input_is_refused_and_nothing_is_saved(app, field, kwargs):
     args = dict(username="newbie", display_name="新人", password=PASSWORD, roles={"advisor"}, pin=None)
     args.update(kwargs)
     count = User.select().count()
-    with pytest.raises(domain.AccountError) as caught:
+    with pytest.raises(Invalid) as caught:
         domain.create_user(None, **args)
-    assert caught.value.field == field
+    assert set(caught.value.errors) == {field}
     assert User.select().count() == count
 
 
@@ -95,9 +96,9 @@ def test_disabled_account_cannot_log_in(app):
 
 def test_the_last_active_principal_cannot_be_disabled_or_demoted(app):
     boss = User.get(User.username == "boss")
-    with pytest.raises(domain.AccountError):
+    with pytest.raises(Invalid):
         domain.update_user(boss, boss, "王校长", {"principal"}, active=False)
-    with pytest.raises(domain.AccountError):
+    with pytest.raises(Invalid):
         domain.update_user(boss, boss, "王校长", {"supervisor"}, active=True)
     second = make_user("deputy", roles=("principal",))
     domain.update_user(second, boss, "王校长", {"supervisor"}, active=True)

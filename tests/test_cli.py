@@ -196,7 +196,7 @@ class _Browser:
             return response.read().decode("utf-8")
 
     def post(self, path, data, page):
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', self.get(page)).group(1)
+        token = re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', self.get(page)).group(1)
         body = urllib.parse.urlencode(dict(data, csrf_token=token), doseq=True).encode()
         try:
             with self.opener.open(self.base + path, body, timeout=10) as response:

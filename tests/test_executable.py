@@ -81,7 +81,7 @@ class Running:
 
     def post(self, path, data):
         page = self.get(path).decode("utf-8")
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        token = re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', page).group(1)
         body = urllib.parse.urlencode(dict(data, csrf_token=token)).encode()
         with self.opener.open(self.base + path, body, timeout=30) as response:
             return response.geturl()

@@ -423,6 +423,7 @@ def test_a_build_that_keeps_failing_does_not_hold_back_deliveries(ctx, folder, t
 
 def test_after_a_restore_the_next_bundle_is_whole_and_head_office_follows_the_restore(ctx, folder, tmp_path):
     from xgapp import backup, migrate
+    from xgapp.backup import restore
     from xgapp.export import ingest
     from xgapp.students.models import Student
 
@@ -437,7 +438,7 @@ def test_after_a_restore_the_next_bundle_is_whole_and_head_office_follows_the_re
     factories.make_student(name="新来的")
     stamp_changes(before, date(2026, 11, 26))
     second = bundle.make_nightly(date(2026, 11, 26), folder)
-    backup.restore_live(xdb.database.obj, saved, paths.backups)  # back to before the rename and the newcomer
+    restore.restore_live(xdb.database.obj, saved, paths.backups)  # back to before the rename and the newcomer
     assert [s.name for s in Student.select()] == ["张小明"]
     third = bundle.make_nightly(date(2026, 11, 27), folder)
     assert third.full and not (folder / bundle.FULL_NEXT).exists()

@@ -113,7 +113,7 @@ class WineServer:
 
     def post(self, path, data, form_page=None):
         page = self.get(form_page or path).decode("utf-8")
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        token = re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', page).group(1)
         body = urllib.parse.urlencode(dict(data, csrf_token=token)).encode()
         with self.opener.open(self.base + path, body, timeout=120) as response:
             return response.geturl(), response.read().decode("utf-8")

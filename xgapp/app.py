@@ -105,7 +105,7 @@ def _blueprints(app):
     from xgapp.campus.views import bp as campus_bp
     from xgapp.changes.views import bp as changes_bp
     from xgapp.classes.views import bp as classes_bp
-    from xgapp.connect import bp as connect_bp
+    from xgapp.connect.views import bp as connect_bp
     from xgapp.contracts.views import bp as contracts_bp
     from xgapp.export.views import bp as export_bp
     from xgapp.followups.views import bp as followups_bp
@@ -183,7 +183,6 @@ def _jinja(app):
         nav_items=lambda: nav.items_for(g.get("user")),
         nav_current=nav.current,
         locale_code=i18n.select_locale,
-        attrs=forms.attrs,
         roles=security.ROLES,
         languages=i18n.LANGUAGES,
         current_campus=_current_campus,

@@ -1,40 +1,18 @@
 """Logging in and out, and the first-run setup of a campus."""
 
-from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
 
-from xgapp import campus, i18n
+from xgapp import campus, connect, i18n
 from xgapp.accounts import domain as accounts
-from xgapp.forms import Form, render_form
+from xgapp.accounts import forms
+from xgapp.campus import forms as campus_forms
 from xgapp.security import end_session, public, safe_next, start_session
+from xgapp.validation import Invalid
 
 bp = Blueprint("auth", __name__)
 
 LAST_USER_COOKIE = "xgapp_last_user"
-REQUIRED = _l("Required.")
-
-
-class LoginForm(Form):
-    username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=40)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=200)])
-
-
-class PinForm(Form):
-    username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=40)], id="pin_username")
-    pin = PasswordField(_l("PIN"), validators=[DataRequired(REQUIRED), Length(max=6)], id="pin_pin")
-
-
-class SetupForm(Form):
-    campus_name = StringField(_l("Campus name"), validators=[DataRequired(REQUIRED), Length(max=100)])
-    campus_code = StringField(_l("Campus code"), validators=[DataRequired(REQUIRED), Length(max=20)])
-    display_name = StringField(_l("Principal's name"), validators=[DataRequired(REQUIRED), Length(max=60)])
-    username = StringField(_l("Username"), validators=[DataRequired(REQUIRED), Length(max=40)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    confirm = PasswordField(_l("Password again"), validators=[
-        DataRequired(REQUIRED), EqualTo("password", _l("The two passwords differ."))])
 
 
 def _login_error(result):
@@ -53,32 +31,36 @@ def _finish_login(user, next_url):
     return response
 
 
-def _render_login(form, pin_form, status=None, mode="password"):
-    from xgapp import connect
-
+def _render_login(username, errors=None, pin_errors=None, status=200, mode="password"):
+    """The login page: the password form and the PIN form, both showing `username`."""
     tablet_urls = connect.lan_urls()[:1] if connect.is_server_pc() else []
-    return render_form("auth/login.html", form, status=status, pin_form=pin_form, mode=mode,
-                       next_url=request.values.get("next"), reason=request.args.get("reason"),
-                       tablet_urls=tablet_urls, qr=connect.qr_svg)
+    return render_template("auth/login.html", username=username, errors=errors or {}, pin_errors=pin_errors or {},
+                           mode=mode, next_url=request.values.get("next"), reason=request.args.get("reason"),
+                           tablet_urls=tablet_urls, qr=connect.qr_svg), status
+
+
+def _authenticate(username, secret, kind):
+    return accounts.authenticate(username, secret, kind, request.remote_addr, current_app.config["XGAPP"],
+                                 current_app.extensions["xgapp_throttle"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
     """Password login (and the page that also offers PIN login)."""
-    if g.user is not None and request.method == "GET":
-        return redirect(url_for("home.index"))
-    last = request.cookies.get(LAST_USER_COOKIE, "")
-    form = LoginForm(username=last)
-    pin_form = PinForm(username=last, formdata=None)
-    if not form.validate_on_submit():
-        return _render_login(form, pin_form)
-    result = accounts.authenticate(form.username.data, form.password.data, "password",
-                                   request.remote_addr, current_app.config["XGAPP"],
-                                   current_app.extensions["xgapp_throttle"])
+    if request.method == "GET":
+        if g.user is not None:
+            return redirect(url_for("home.index"))
+        return _render_login(request.cookies.get(LAST_USER_COOKIE, ""))
+    typed = request.form.get("username", "")
+    try:
+        values = forms.parse_login(request.form)
+    except Invalid as exc:
+        return _render_login(typed, errors=exc.errors, status=422)
+    result = _authenticate(values["username"], values["password"], "password")
     if result.user is None:
-        form.fail("password", _login_error(result))
-        return _render_login(form, pin_form, status=401 if result.error == "bad" else 429)
+        return _render_login(typed, errors={"password": _login_error(result)},
+                             status=401 if result.error == "bad" else 429)
     return _finish_login(result.user, request.form.get("next"))
 
 
@@ -86,19 +68,16 @@ def login():
 @public
 def login_pin():
     """Quick PIN login for tablets."""
-    pin_form = PinForm()
-    form = LoginForm(username=pin_form.username.data, formdata=None)
-    if not pin_form.validate_on_submit():
-        return _render_login(form, pin_form, status=422, mode="pin")
-    result = accounts.authenticate(pin_form.username.data, pin_form.pin.data, "pin",
-                                   request.remote_addr, current_app.config["XGAPP"],
-                                   current_app.extensions["xgapp_throttle"])
+    typed = request.form.get("username", "")
+    try:
+        values = forms.parse_pin_login(request.form)
+    except Invalid as exc:
+        return _render_login(typed, pin_errors=exc.errors, status=422, mode="pin")
+    result = _authenticate(values["username"], values["pin"], "pin")
     if result.user is None:
-        message = _login_error(result)
-        if result.error == "bad":
-            message = _("Wrong username or PIN.")
-        pin_form.fail("pin", message)
-        return _render_login(form, pin_form, status=401 if result.error == "bad" else 429, mode="pin")
+        message = _("Wrong username or PIN.") if result.error == "bad" else _login_error(result)
+        return _render_login(typed, pin_errors={"pin": message}, status=401 if result.error == "bad" else 429,
+                             mode="pin")
     return _finish_login(result.user, request.form.get("next"))
 
 
@@ -111,25 +90,28 @@ def logout():
     return redirect(url_for("auth.login"), code=303)
 
 
+SETUP_FIELDS = ("campus_name", "campus_code", "display_name", "username")
+
+
 @bp.route("/setup", methods=["GET", "POST"])
 @public
 def setup():
     """First run: name the campus and create the principal's account."""
     if not campus.needs_setup():
         return redirect(url_for("auth.login"))
-    form = SetupForm()
-    if form.validate_on_submit():
-        try:
-            principal = campus.setup(form.campus_name.data, form.campus_code.data, form.username.data,
-                                        form.display_name.data, form.password.data)[1]
-        except accounts.AccountError as exc:
-            form.fail(exc.field, exc.message)
-        else:
-            current_app.config["XGAPP_SET_UP"] = True
-            response = _finish_login(principal, url_for("accounts.index"))
-            flash(_("The campus is set up. Next, create your staff's accounts."), "success")  # after the new session
-            return response
-    return render_form("auth/setup.html", form)
+    if request.method == "GET":
+        return render_template("auth/setup.html", values={}, errors={})
+    try:
+        values = campus_forms.parse_setup(request.form)
+        principal = campus.setup(values["campus_name"], values["campus_code"], values["username"],
+                                 values["display_name"], values["password"])[1]
+    except Invalid as exc:
+        typed = {name: request.form.get(name, "") for name in SETUP_FIELDS}
+        return render_template("auth/setup.html", values=typed, errors=exc.errors), 422
+    current_app.config["XGAPP_SET_UP"] = True
+    response = _finish_login(principal, url_for("accounts.index"))
+    flash(_("The campus is set up. Next, create your staff's accounts."), "success")  # after the new session
+    return response
 
 
 @bp.route("/language/<code>", methods=["POST"])

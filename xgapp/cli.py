@@ -134,13 +134,14 @@ def demo(data, password, years, seed):
 def create_user(data, username, display_name, roles, password):
     """Create a staff account (e.g. a second principal, or when the only one forgot the password)."""
     from xgapp.accounts import domain
+    from xgapp.validation import Invalid
 
     app = _app(data)
     with app.app_context():
         try:
             user = domain.create_user(None, username, display_name, password, set(roles))
-        except domain.AccountError as exc:
-            raise click.ClickException("%s: %s" % (exc.field, exc.message)) from exc
+        except Invalid as exc:
+            raise click.ClickException(str(exc)) from exc
     click.echo("created %s (%s)" % (user.username, ", ".join(sorted(roles))))
 
 
@@ -166,6 +167,7 @@ def restore(data, backup_file, yes):
     """Replace the database with a backup (validated first; the current data is backed up)."""
     from xgapp import backup as backups
     from xgapp import db
+    from xgapp.backup import restore as restoring
 
     app = _app(data)
     paths = app.config["XGAPP_PATHS"]
@@ -178,7 +180,7 @@ def restore(data, backup_file, yes):
     with app.app_context():
         db.ensure_connection()
         try:
-            saved = backups.restore_live(db.database.obj, backup_file, paths.backups)
+            saved = restoring.restore_live(db.database.obj, backup_file, paths.backups)
         except backups.InvalidBackup as exc:
             raise click.ClickException("refused: %s (nothing was changed)" % exc) from exc
     click.echo("restored %s; the previous data was saved to %s" % (backup_file, saved))

@@ -69,6 +69,20 @@ def has_role(user, *roles):
 
 # --- accounts, campus, backup, audit -------------------------------------------------------------------------------
 
+PRINCIPAL = "principal"  # the role that holds every permission; the campus always keeps one active principal
+SETUP_ROLES = frozenset({PRINCIPAL})  # the roles of the account first-run setup creates
+
+
+def roles_of(user):
+    """The user's role codes, sorted (for forms, badges and audit snapshots)."""
+    return sorted(user.role_set) if user is not None else []
+
+
+def loses_principal(user, roles, active):
+    """True when giving `user` these `roles` (and this `active` flag) takes away an active principal."""
+    return PRINCIPAL in user.role_set and (PRINCIPAL not in roles or not active)
+
+
 
 # --- students, changes, contracts, hours, leads --------------------------------------------------------------------
 

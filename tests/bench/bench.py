@@ -86,7 +86,7 @@ class Client:
 def login(port, username="principal"):
     client = Client(port)
     _, page = client.request("GET", "/login")
-    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+    token = re.search(rb'name="csrf_token"[^>]*? value="([^"]+)"', page).group(1).decode()
     body = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": token})
     status, _ = client.request("POST", "/login", body)
     assert status == 303, status

@@ -1,4 +1,7 @@
-"""Account rules: passwords, PINs, lockout, creating and changing staff accounts."""
+"""Account rules: passwords, PINs, lockout, creating and changing staff accounts.
+
+Every rule broken by an input is reported at once, as `validation.Invalid` ({field: message}).
+"""
 
 import re
 import threading
@@ -10,25 +13,16 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from xgapp import audit, validation
+from xgapp import audit, clock, policy, validation
 from xgapp.accounts.models import LoginSession, User, UserRole
-from xgapp.db import utcnow, write
-from xgapp.security import ROLES
+from xgapp.db import write
+from xgapp.validation import Invalid
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,39}$")
 PIN_RE = re.compile(r"^[0-9]{4,6}$")
 MIN_PASSWORD = 8
 # Checked against when the username is unknown, so both cases cost one KDF run.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
-
-
-class AccountError(Exception):
-    """A rule was broken; `field` names the form field the message belongs beside."""
-
-    def __init__(self, field, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
 
 
 def hash_secret(secret):
@@ -46,7 +40,7 @@ def password_problem(password, about=()):
         return _l("At least %(n)d characters.", n=MIN_PASSWORD)
     if password.isdigit():
         return _l("Must not be digits only.")
-    from zxcvbn import zxcvbn
+    from zxcvbn import zxcvbn  # its dictionaries take a while to load: only when a password is set
 
     hints = [w for w in about if w] + ["xgapp"]
     if zxcvbn(password[:72], user_inputs=hints)["score"] < MIN_STRENGTH:  # it refuses longer input
@@ -76,19 +70,32 @@ def username_problem(username, exclude_id=None):
     return None
 
 
-def _check_roles(roles):
-    roles = set(roles)
+def roles_problem(roles):
+    """Why a set of role codes is unacceptable, or None."""
     if not roles:
-        raise AccountError("roles", _l("Choose at least one role."))
-    unknown = roles - set(ROLES)
-    if unknown:
-        raise AccountError("roles", _l("Unknown role."))
-    return roles
+        return _l("Choose at least one role.")
+    if set(roles) - set(policy.ROLES):
+        return _l("Unknown role.")
+    return None
+
+
+def name_problem(display_name):
+    """Why a person's name is unacceptable, or None."""
+    if not display_name:
+        return _l("Enter the person's name.")
+    return validation.too_long(display_name, DISPLAY_NAME_MAX)
+
+
+def _raise_problems(problems):
+    """Invalid carrying every message of {field: message or None}, when any."""
+    errors = {name: message for name, message in problems.items() if message}
+    if errors:
+        raise Invalid(errors)
 
 
 def _active_principals(exclude_id=None):
     query = (User.select().join(UserRole)
-             .where(UserRole.role == "principal", User.active == True))  # noqa: E712
+             .where(UserRole.role == policy.PRINCIPAL, User.active == True))  # noqa: E712
     if exclude_id is not None:
         query = query.where(User.id != exclude_id)
     return query.count()
@@ -102,28 +109,21 @@ def _set_roles(user, roles):
 
 
 def create_user(by, username, display_name, password, roles, pin=None):
-    """Create a staff account (audited); raises AccountError on bad input."""
+    """Create a staff account (audited); raises Invalid with every problem of the input at once."""
     username = (username or "").strip().lower()
     display_name = (display_name or "").strip()
-    if not display_name:
-        raise AccountError("display_name", _l("Enter the person's name."))
-    if validation.too_long(display_name, DISPLAY_NAME_MAX):
-        raise AccountError("display_name", validation.too_long(display_name, DISPLAY_NAME_MAX))
-    roles = _check_roles(roles)
+    roles = set(roles)
     with write():
-        problem = username_problem(username)
-        if problem:
-            raise AccountError("username", problem)
-        problem = password_problem(password, (username, display_name))
-        if problem:
-            raise AccountError("password", problem)
-        if pin:
-            problem = pin_problem(pin)
-            if problem:
-                raise AccountError("pin", problem)
+        _raise_problems({
+            "display_name": name_problem(display_name),
+            "username": username_problem(username),
+            "roles": roles_problem(roles),
+            "password": password_problem(password, (username, display_name)),
+            "pin": pin_problem(pin) if pin else None,
+        })
         user = User.create(username=username, display_name=display_name,
                            password_hash=hash_secret(password),
-                           pin_hash=hash_secret(pin) if pin else None, created_at=utcnow())
+                           pin_hash=hash_secret(pin) if pin else None, created_at=clock.now())
         _set_roles(user, roles)
         after = audit.snapshot(user) | {"roles": sorted(roles)}
         audit.record(by, "create", "user", user.id, after=after, summary=username)
@@ -133,17 +133,13 @@ def create_user(by, username, display_name, password, roles, pin=None):
 def update_user(by, user, display_name, roles, active):
     """Change name, roles and active flag (audited); the last active principal stays a principal."""
     display_name = (display_name or "").strip()
-    if not display_name:
-        raise AccountError("display_name", _l("Enter the person's name."))
-    if validation.too_long(display_name, DISPLAY_NAME_MAX):
-        raise AccountError("display_name", validation.too_long(display_name, DISPLAY_NAME_MAX))
-    roles = _check_roles(roles)
+    roles = set(roles)
+    _raise_problems({"display_name": name_problem(display_name), "roles": roles_problem(roles)})
     with write():
         user = User.get_by_id(user.id)
-        before = audit.snapshot(user) | {"roles": sorted(user.role_set)}
-        losing_principal = "principal" in user.role_set and ("principal" not in roles or not active)
-        if losing_principal and _active_principals(exclude_id=user.id) == 0:
-            raise AccountError("roles", _l("The campus needs at least one active principal."))
+        before = audit.snapshot(user) | {"roles": policy.roles_of(user)}
+        if policy.loses_principal(user, roles, active) and _active_principals(exclude_id=user.id) == 0:
+            raise Invalid({"roles": _l("The campus needs at least one active principal.")})
         user.display_name = display_name
         if user.active and not active:
             user.session_version += 1  # disabling logs them out everywhere
@@ -158,9 +154,7 @@ def update_user(by, user, display_name, roles, active):
 
 def set_password(by, user, password):
     """Set a new password, unlock the account and end its other sessions (audited)."""
-    problem = password_problem(password, (user.username, user.display_name))
-    if problem:
-        raise AccountError("password", problem)
+    _raise_problems({"password": password_problem(password, (user.username, user.display_name))})
     with write():
         user = User.get_by_id(user.id)
         user.password_hash = hash_secret(password)
@@ -176,9 +170,7 @@ def set_password(by, user, password):
 def set_pin(by, user, pin):
     """Set (or with pin=None remove) the quick-login PIN (audited)."""
     if pin is not None:
-        problem = pin_problem(pin)
-        if problem:
-            raise AccountError("pin", problem)
+        _raise_problems({"pin": pin_problem(pin)})
     with write():
         user = User.get_by_id(user.id)
         user.pin_hash = hash_secret(pin) if pin else None
@@ -232,7 +224,7 @@ def authenticate(username, secret, kind, ip, config, throttle):
     if throttle.blocked(ip, config["ip_max_failures"], window):
         return LoginResult(None, "ip_locked")
     username = (username or "").strip().lower()
-    now = utcnow()
+    now = clock.now()
     with write():
         user = User.get_or_none(User.username == username)
         stored = None if user is None else (user.password_hash if kind == "password" else user.pin_hash)

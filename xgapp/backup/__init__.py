@@ -1,8 +1,13 @@
-"""Backups through SQLite's backup API (never a file copy of a live database), verified after writing."""
+"""Backups through SQLite's backup API (never a file copy of a live database), verified after writing.
+
+This is the snapshot half, on the ground floor: `migrate` backs up here before a migration, so nothing here imports
+`migrate`, `db` or the export. Putting a backup back is `backup.restore`.
+"""
 
 import sqlite3
-from datetime import datetime
 from pathlib import Path
+
+from xgapp import clock
 
 
 class InvalidBackup(Exception):
@@ -14,7 +19,8 @@ class BackupTooNew(InvalidBackup):
 
 
 def stamp():
-    return datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    """Now on the campus clock, to the microsecond, for a backup's file name."""
+    return clock.stamp("%Y%m%d-%H%M%S-%f")
 
 
 def integrity(path):
@@ -53,8 +59,18 @@ def backup_database(source, dest):
 
 
 def backup_into_folder(source, folder, reason):
-    """Back up into `folder` under a name telling why and when; return the path."""
-    return backup_database(source, Path(folder) / ("xgapp-%s-%s.sqlite3" % (reason, stamp())))
+    """Back up into `folder` under a name telling why and when (never over an older backup); return the path."""
+    return backup_database(source, free_name(folder, reason))
+
+
+def free_name(folder, reason):
+    """A backup file name in `folder` telling why and when that no file has yet (a fixed clock stamps alike)."""
+    base = "xgapp-%s-%s" % (reason, stamp())
+    target, n = Path(folder) / (base + ".sqlite3"), 1
+    while target.exists():
+        n += 1
+        target = Path(folder) / ("%s-%d.sqlite3" % (base, n))
+    return target
 
 
 def inspect_backup(path):
@@ -80,19 +96,6 @@ def inspect_backup(path):
     finally:
         conn.close()
     return version
-
-
-def restore_database(backup_file, target):
-    """Overwrite the database `target` with the content of `backup_file`, through the backup API."""
-    src = sqlite3.connect("file:%s?mode=ro" % Path(backup_file).as_posix(), uri=True)
-    try:
-        dst = sqlite3.connect(str(target))
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
 
 
 DAILY_KEEP = 30
@@ -139,29 +142,6 @@ def list_backups(folder):
             stat = path.stat()
             rows.append((path, kind, stat.st_size, stat.st_mtime))
     return sorted(rows, key=lambda row: row[3], reverse=True)
-
-
-def restore_live(database, backup_file, backups_folder):
-    """Replace the live database with a backup: validate, save the current data, restore, migrate forward.
-
-    Returns the path where the previous data was saved. Raises InvalidBackup (nothing changed) on a bad file.
-    """
-    from xgapp import db, migrate
-
-    version = inspect_backup(backup_file)
-    if version > migrate.code_version():
-        raise BackupTooNew(str(migrate.SchemaTooNew(version, migrate.code_version())))
-    target = migrate.database_file(database)
-    with db.write_lock():
-        saved = backup_into_folder(target, backups_folder, "pre-restore")
-        restore_database(backup_file, target)
-        migrate.upgrade(database, backup_dir=backups_folder)
-    # Head office holds records this restore took back: the next nightly bundle carries every record, which head
-    # office takes as the whole truth. (exports/ is the sibling of backups/ in every data folder.)
-    from xgapp.export.bundle import mark_full_next
-
-    mark_full_next(Path(backups_folder).parent / "exports", "restored from %s" % Path(backup_file).name)
-    return saved
 
 
 def describe(path):

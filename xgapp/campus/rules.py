@@ -11,9 +11,9 @@ from decimal import Decimal, InvalidOperation
 from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 
-from xgapp import audit
+from xgapp import audit, clock
 from xgapp.campus.models import CampusRule
-from xgapp.db import utcnow, write
+from xgapp.db import write
 from xgapp.validation import Invalid
 
 
@@ -46,7 +46,8 @@ RULES = [
 BY_NAME = {r.name: r for r in RULES}
 
 
-def _parse(rule, raw):
+def parse(rule, raw):
+    """The value of `rule` written as `raw` (text as stored or typed); ValueError with the message when wrong."""
     raw = (raw or "").strip()
     if rule.kind == "time":
         hh, sep, mm = raw.partition(":")
@@ -86,9 +87,9 @@ def all_rules():
     values = {}
     for rule in RULES:
         try:
-            values[rule.name] = _parse(rule, raw[rule.name])
+            values[rule.name] = parse(rule, raw[rule.name])
         except ValueError:  # a value written by a newer version or by hand: fall back to the default
-            values[rule.name] = _parse(rule, rule.default)
+            values[rule.name] = parse(rule, rule.default)
     if has_app_context():
         g.campus_rules = values
     return values
@@ -104,33 +105,48 @@ def raw_values():
     return _stored()
 
 
-def save(by, form):
-    """Validate and store every rule from a submitted form; one transaction, each change audited."""
-    errors, values = {}, {}
-    stored = _stored()
-    for rule in RULES:
-        if rule.kind == "bool":  # a checkbox: absent means off
-            raw = "1" if form.get(rule.name) else "0"
-        else:  # a rule the form does not carry (a form from before it existed) keeps its value
-            raw = form.get(rule.name, "") if rule.name in form else stored[rule.name]
+def text_of(rule, value):
+    """The text a rule is stored as: a checkbox's truth as "1" / "0", anything else trimmed."""
+    if rule.kind == "bool":
+        return "1" if parse(rule, value) else "0"
+    return (value or "").strip()
+
+
+def problems(values):
+    """{rule name: message} for every rule `values` ({name: text}) sets wrongly, the opening hours included."""
+    errors = {}
+    for name, value in values.items():
         try:
-            _parse(rule, raw)
+            parse(BY_NAME[name], value)
         except ValueError as exc:
-            errors[rule.name] = exc.args[0]
-        values[rule.name] = raw.strip()
-    if not errors and _parse(BY_NAME["closing_time"], values["closing_time"]) <= \
-            _parse(BY_NAME["opening_time"], values["opening_time"]):
-        errors["closing_time"] = _l("The campus must close after it opens.")
+            errors[name] = exc.args[0]
+    if not errors.keys() & {"opening_time", "closing_time"}:
+        now_set = all_rules()
+        opens, closes = (parse(BY_NAME[name], values[name]) if name in values else now_set[name]
+                         for name in ("opening_time", "closing_time"))
+        if closes <= opens:
+            errors["closing_time"] = _l("The campus must close after it opens.")
+    return errors
+
+
+def save(by, values):
+    """Store the rules `values` sets ({name: text}; a rule it leaves out keeps its value): one transaction, each
+    change audited; Invalid with every wrong rule at once."""
+    unknown = set(values) - set(BY_NAME)
+    if unknown:
+        raise KeyError("unknown campus rules: %s" % ", ".join(sorted(unknown)))
+    errors = problems(values)
     if errors:
         raise Invalid(errors)
     with write():
         before = _stored()
         for name, value in values.items():
+            value = text_of(BY_NAME[name], value)
             if before[name] == value:
                 continue
-            CampusRule.insert(name=name, value=value, updated_at=utcnow(), updated_by=by).on_conflict(
+            CampusRule.insert(name=name, value=value, updated_at=clock.now(), updated_by=by).on_conflict(
                 conflict_target=[CampusRule.name],
-                update={CampusRule.value: value, CampusRule.updated_at: utcnow(), CampusRule.updated_by: by},
+                update={CampusRule.value: value, CampusRule.updated_at: clock.now(), CampusRule.updated_by: by},
             ).execute()
             audit.record(by, "update", "campus_rule", name, before={"value": before[name]}, after={"value": value},
                          summary=name)
