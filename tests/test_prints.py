@@ -675,8 +675,8 @@ def test_cli_refuses_odd_ranges_and_dates(app, campus, tmp_path):
     data_dir = str(app.config["XGAPP_PATHS"].root)
     out = str(tmp_path / "x.pdf")
     runner = CliRunner()
-    no_range = runner.invoke(main, ["print", "change-form", "--from", "2026-01-01", "--to", "2026-01-31", "--data",
-                                    data_dir, "-o", out])
+    no_range = runner.invoke(main, ["print", "month-report", "--from", "2026-01-01", "--to", "2026-01-31", "--data",
+                                    data_dir, "-o", out])  # a month report is one month: no range of them
     assert no_range.exit_code == 2 and "one at a time" in no_range.output
     far = runner.invoke(main, ["print", "daily-report", "--id", "2", "--date", "9999-12-31", "--data", data_dir,
                                "-o", out])
