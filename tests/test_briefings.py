@@ -11,7 +11,7 @@ from xgapp.audit.models import AuditLog
 from xgapp.classes import domain as classes
 from xgapp.meetings import briefings
 from xgapp.meetings.models import Briefing, BriefingAttendee, FirstLessonFeedback
-from xgapp.students import domain as students
+from xgapp.students import timeline
 from xgapp.timetable import domain as timetable
 from xgapp.validation import Invalid
 
@@ -95,7 +95,7 @@ def test_the_record_lists_every_attendee_and_goes_into_each_students_file(setup)
     assert [(a.role, a.came) for a in BriefingAttendee.select().order_by(BriefingAttendee.id)] == [
         ("advisor", True), ("teacher", True), ("parent", True), ("parent", False)]
     for kid, came_text in zip(kids, ("家长出席", "家长未出席")):
-        events = [e for e in students.timeline(kid) if e[1] == "briefing"]
+        events = [e for e in timeline.events(kid) if e[1] == "briefing"]
         assert events and events[0][3] == came_text
     with pytest.raises(Invalid):
         briefings.schedule(adv, klass, first - timedelta(days=3), "102教室")  # a held briefing is not moved
@@ -120,7 +120,7 @@ def test_first_lesson_feedback_is_kept_once_per_student_and_class(setup):
                                                   "from_parent": "孩子回家说喜欢"})
     assert FirstLessonFeedback.select().count() == 1
     assert FirstLessonFeedback.get().from_parent == "孩子回家说喜欢"
-    assert any(e[1] == "feedback" for e in students.timeline(kids[0]))
+    assert any(e[1] == "feedback" for e in timeline.events(kids[0]))
 
 
 def test_briefing_pages_by_role(setup, client):

@@ -15,6 +15,8 @@ from xgapp.followups import domain, engine
 from xgapp.followups.models import FollowTask, FollowUp
 from xgapp.notices import domain as notices
 from xgapp.students import domain as students
+from xgapp.students import handover
+from xgapp.students import timeline
 from xgapp.timetable import domain as timetable
 from xgapp.validation import Invalid
 
@@ -50,7 +52,7 @@ def test_a_follow_up_is_logged_with_who_when_and_what(adv, kid):
     assert (saved.advisor_id, saved.kind, saved.channel, saved.whom) == (adv.id, "routine", "phone", "parent")
     assert saved.content == "妈妈说数学作业完成得不错"
     assert AuditLog.select().where(AuditLog.table == "follow_up", AuditLog.record_id == str(followup.id)).count() == 1
-    assert any(e[1] == "followup" and ("日常" in e[2] or "Routine" in e[2]) for e in students.timeline(kid))
+    assert any(e[1] == "followup" and ("日常" in e[2] or "Routine" in e[2]) for e in timeline.events(kid))
 
 
 def test_bad_follow_ups_are_refused_and_nothing_is_saved(adv, kid):
@@ -202,7 +204,7 @@ def test_reassigning_a_student_moves_their_open_tasks(adv, kid):
     domain.log(adv, kid, call(next_on=TODAY + timedelta(days=2), next_step="回电"))
     other = advisor("adv2")
     boss = make_user("sup", roles=("supervisor",))
-    students.reassign(boss, kid, other)
+    handover.reassign(boss, kid, other)
     assert FollowTask.get().advisor_id == other.id
 
 

@@ -4,7 +4,7 @@ Each test posts everything wrong at once and checks, through the page's HTML, th
 message in the one 422 response, and that nothing was saved.
 """
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
@@ -12,7 +12,6 @@ from tests import html
 from tests.conftest import campus_today, csrf_from, login, make_user
 from tests.factories import make_class, make_contract, make_student
 from xgapp import clock as campus_clock
-from xgapp.campus import rules
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Classroom, Enrolment, Holiday, LeaveNotice, Lesson, SchoolClass, TeacherMonth
 from xgapp.db import clock

@@ -9,6 +9,7 @@ from xgapp.hours import domain as hours
 from xgapp.leads import domain
 from xgapp.leads.models import Lead, LeadStep
 from xgapp.students.models import Student
+from xgapp.students import handover
 from xgapp.validation import Invalid
 from tests.conftest import campus_today, csrf_from, login
 from tests.factories import advisor, make_contract, make_student
@@ -86,7 +87,6 @@ def test_open_leads_put_the_overdue_first_and_advisors_see_their_own(app):
 
 def test_a_reassigned_student_takes_open_leads_along_and_the_old_advisor_loses_sight(app):
     from xgapp.audit.models import AuditLog
-    from xgapp.students import domain as students
     from tests.conftest import make_user
 
     a, b = advisor("adv1"), advisor("adv2")
@@ -95,7 +95,7 @@ def test_a_reassigned_student_takes_open_leads_along_and_the_old_advisor_loses_s
     second = _inquiry(a, attach_to=first.student)
     lost = _inquiry(a, attach_to=first.student)
     domain.lose(a, lost, "时间不合适", D1)
-    students.reassign(boss, first.student, b)
+    handover.reassign(boss, first.student, b)
     assert {lead.advisor_id for lead in Lead.select().where(Lead.stage != "lost")} == {b.id}
     assert Lead.get_by_id(lost.id).advisor_id == a.id  # the closed lead stays credited to who worked it
     assert domain.open_leads(a) == [] and {x.id for x in domain.open_leads(b)} == {first.id, second.id}

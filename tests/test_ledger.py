@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from xgapp import db
+from xgapp.students import timeline
 from xgapp.accounts.models import User
 from xgapp.contracts import domain as contracts
 from xgapp.contracts.models import Payment, Refund
@@ -219,7 +220,6 @@ def test_daily_revenue_by_method_and_advisor(app):
 
 
 def test_a_referral_contract_credits_the_referrer_on_their_timeline(app):
-    from xgapp.students import domain as students
 
     referrer = make_student(name="老带新", mobile="13500000001")
     newcomer = make_student(name="新同学", mobile="13500000002", referrer=referrer)
@@ -228,7 +228,7 @@ def test_a_referral_contract_credits_the_referrer_on_their_timeline(app):
                          [])
     signed = contracts.create(None, newcomer, {"kind": "referral", "subject": "英语", "hours": "10",
                                                "unit_price": "100", "referrer": referrer}, [])
-    texts = [text for _, kind, text, _ in students.timeline(referrer) if kind == "referral"]
+    texts = [text for _, kind, text, _ in timeline.events(referrer) if kind == "referral"]
     assert texts == ["Referred 新同学, who signed %s" % signed.number]
 
 

@@ -15,7 +15,7 @@ from xgapp.meetings.models import ParentMeeting, ParentMeetingAttendee, Teaching
 from xgapp.notices import domain as notices
 from xgapp.scores import domain as scores
 from xgapp.scores.models import Score
-from xgapp.students import domain as students
+from xgapp.students import timeline
 from xgapp.timetable import domain as timetable
 from xgapp.validation import Invalid
 
@@ -86,7 +86,7 @@ def test_minutes_make_the_plan_due_in_seven_days_and_go_out(running):
     assert [p.id for p in parents.plans_for_teacher(maths)] == [plan.id]
     assert any("初二数学提高班" in n.text and n.link == "/meetings/parents/%d" % meeting.id
                for n in notices.unread(boss))
-    assert [e[3] for e in students.timeline(kids[1]) if e[1] == "meeting"] == ["家长未出席"]
+    assert [e[3] for e in timeline.events(kids[1]) if e[1] == "meeting"] == ["家长未出席"]
     with pytest.raises(Invalid):
         parents.record(adv, meeting, minutes(), marks(meeting, "yyyy"), now=now() + timedelta(hours=3))
 
@@ -165,7 +165,7 @@ def test_scores_must_be_within_the_full_score_and_give_class_statistics(running)
     scores.save_scores(maths, second, {kids[0].id: ("95", "")})
     assert [(t.name, pct) for t, _, pct in scores.trend(kids[0])] == [("十一月月测", Decimal("90")),
                                                                     ("十二月月测", Decimal("95"))]
-    assert any(e[1] == "score" for e in students.timeline(kids[0]))
+    assert any(e[1] == "score" for e in timeline.events(kids[0]))
 
 
 def test_parent_meeting_pages(running, client):

@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import make_user
 from tests.factories import advisor, make_student, teacher
 from xgapp import db
+from xgapp.students import timeline
 from xgapp.audit.models import AuditLog
 from xgapp.campus import rules
 from xgapp.selfstudy import domain, questions, reports
@@ -276,9 +277,9 @@ def test_questions_answered_or_handed_to_a_subject_teacher(desk, kid):
 def test_visits_and_questions_show_on_the_student_timeline(desk, kid):
     visit = domain.sign_in(desk, kid, now=at(TODAY, "16:00"))
     domain.sign_out(desk, visit, {"kind": "guardian", "guardian": kid.guardians.get().id}, now=at(TODAY, "19:30"))
-    kinds = [event[1] for event in students.timeline(kid)]
+    kinds = [event[1] for event in timeline.events(kid)]
     assert "selfstudy" in kinds
-    text = [e for e in students.timeline(kid) if e[1] == "selfstudy"][0]
+    text = [e for e in timeline.events(kid) if e[1] == "selfstudy"][0]
     assert "16:00" in text[2] and "19:30" in text[2] and text[3] == "张妈妈"
 
 

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from xgapp import validation
+from xgapp import policy, validation
+from xgapp.students import handover
 from xgapp.accounts.models import User
 from xgapp.students import domain
 from xgapp.students.models import Guardian, Student
@@ -75,14 +76,14 @@ def test_advisors_see_only_their_students_others_by_role(app):
     mine, theirs = advisor("adv1"), advisor("adv2")
     a = make_student(name="甲同学", advisor_user=mine)
     b = make_student(name="乙同学", advisor_user=theirs)
-    assert [s.name for s in domain.visible(mine)] == ["甲同学"]
-    assert domain.access(mine, b) == set() and domain.access(mine, a) == {"view", "edit", "money"}
+    assert [s.name for s in policy.students_visible_to(mine)] == ["甲同学"]
+    assert policy.student_access(mine, b) == set() and policy.student_access(mine, a) == {"view", "edit", "money"}
     desk = make_user("desk", roles=("frontdesk",))
     teacher = make_user("teach", roles=("teacher",))
     finance = make_user("fin", roles=("finance",))
-    assert domain.access(desk, a) == {"view"} and domain.access(teacher, a) == {"view"}
-    assert domain.access(finance, a) == {"view", "money"}
-    assert domain.visible(desk).count() == 2
+    assert policy.student_access(desk, a) == {"view"} and policy.student_access(teacher, a) == {"view"}
+    assert policy.student_access(finance, a) == {"view", "money"}
+    assert policy.students_visible_to(desk).count() == 2
 
 
 def test_status_changes_are_dated_and_kept(app):
@@ -99,7 +100,7 @@ def test_reassign_is_audited(app):
     from xgapp.audit.models import AuditLog
 
     student = make_student(advisor_user=advisor("adv1"))
-    domain.reassign(User.get(User.username == "boss"), student, advisor("adv2"))
+    handover.reassign(User.get(User.username == "boss"), student, advisor("adv2"))
     assert Student.get_by_id(student.id).advisor.username == "adv2"
     assert AuditLog.get(AuditLog.action == "reassign").table == "student"
 

@@ -293,16 +293,11 @@ def may_override_briefing(user):
 def may_run_parent_meeting(user, meeting):
     """The host advisor, the class's advisor and the class managers run a parent meeting; a family's meeting also
     whoever may edit the student."""
-    # Class and student scopes are still the classes' and students' own functions (their slice moves them here);
-    # imported at call time because those domain modules import policy.
-    from xgapp.classes import domain as classes
-    from xgapp.students import domain as students
-
-    if has_role(user, *classes.MANAGERS) or meeting.host_id == user.id:
+    if has_role(user, *CLASS_MANAGERS) or meeting.host_id == user.id:
         return True
     if meeting.klass_id:
-        return classes.may_manage(user, meeting.klass)
-    return "edit" in students.access(user, meeting.student)
+        return may_manage_class(user, meeting.klass)
+    return "edit" in student_access(user, meeting.student)
 
 
 def may_prepare_parent_meeting(user, meeting):
@@ -318,9 +313,8 @@ def may_see_family_meeting(user, meeting):
 
 def sees_every_parent_meeting(user):
     """The class managers and the teaching director list every meeting not yet minuted."""
-    from xgapp.classes import domain as classes  # see may_run_parent_meeting
 
-    return has_role(user, *(classes.MANAGERS | {"director"}))
+    return has_role(user, *(CLASS_MANAGERS | {"director"}))
 
 
 def may_submit_plan(user, plan):

@@ -11,7 +11,6 @@ from xgapp.classes import domain as classes
 from xgapp.classes.models import Lesson, SchoolClass
 from xgapp.hours import domain as hours
 from xgapp.security import can, require
-from xgapp.students import domain as students
 from xgapp.validation import Invalid
 from xgapp.web import parse_date
 
@@ -45,7 +44,7 @@ def _taker_or_403(lesson_id):
 def _page(lesson, errors=None, values=None):
     """The roll call; after a refused confirmation or leave, with the messages and what was typed, 422."""
     expected = classes.roster(lesson)
-    money = [s.id for s, _, _ in expected if "money" in students.access(g.user, s)]  # hours left: as on the file
+    money = [s.id for s, _, _ in expected if "money" in policy.student_access(g.user, s)]  # hours left: as on the file
     balances = hours.balances_for(money) if money else {}
     done = domain.marks_of(lesson) if lesson.status == "done" else {}
     return render_template(

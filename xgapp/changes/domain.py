@@ -38,15 +38,15 @@ def offered(user, student, today):
     ahead = (Lesson.status == "planned") & (Lesson.day >= today) & (Lesson.day <= today + timedelta(days=HORIZON))
     upcoming = list(Lesson.select(Lesson, SchoolClass).join(SchoolClass)
                     .where(Lesson.klass.in_(mine or [0]), ahead).order_by(Lesson.starts_at))
-    others = list(classes.visible(user, Lesson.select(Lesson, SchoolClass).join(SchoolClass))
+    others = list(policy.classes_visible_to(user, Lesson.select(Lesson, SchoolClass).join(SchoolClass))
                   .where(SchoolClass.subject.in_(list(subjects) or [""]), Lesson.klass.not_in(mine or [0]), ahead)
                   .order_by(Lesson.starts_at))
     made_up = Makeup.select(Makeup.missed_attendance).where(Makeup.missed_attendance.is_null(False))
     missed = list(Attendance.select(Attendance, Lesson, SchoolClass).join(Lesson).join(SchoolClass)
                   .where(Attendance.student == student, Attendance.mark.in_(["leave", "absent"]),
                          Attendance.id.not_in(made_up)).order_by(Lesson.day.desc()).limit(20))
-    targets = [k for k in classes.visible(user).where(SchoolClass.status != "ended").order_by(SchoolClass.name)
-               if classes.may_manage(user, k)]
+    targets = [k for k in policy.classes_visible_to(user).where(SchoolClass.status != "ended").order_by(SchoolClass.name)
+               if policy.may_manage_class(user, k)]
     suspensions = list(Suspension.select().where(Suspension.student == student)
                        .order_by(Suspension.start_on.desc()))
     return {"enrolments": enrolments, "upcoming": upcoming, "others": others, "missed": missed,

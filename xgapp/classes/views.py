@@ -130,7 +130,7 @@ def _show(klass, errors=None, values=None):
     """The class page; after a refused action, with its messages and what the user typed (`values`), 422."""
     members = domain.members(klass)
     balances = hours.balances_for([e.student_id for e in members]) if members else {}
-    money = {e.student_id for e in members if "money" in students.access(g.user, e.student)}
+    money = {e.student_id for e in members if "money" in policy.student_access(g.user, e.student)}
     lessons = list(Lesson.select().where(Lesson.klass == klass).order_by(Lesson.starts_at))
     trials = list(Enrolment.select(Enrolment, Student, Lesson).join(Student).switch(Enrolment).join(Lesson)
                   .where(Enrolment.klass == klass, Enrolment.kind == "trial").order_by(Lesson.day.desc()))

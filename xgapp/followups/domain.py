@@ -43,7 +43,7 @@ POSTPONE_MAX = 60  # days
 
 def may_log(user, student):
     """The student's own advisor, supervisors and the principal log follow-ups."""
-    return "edit" in students.access(user, student)
+    return "edit" in policy.student_access(user, student)
 
 
 may_edit = policy.may_edit_followup  # alias until the merge
@@ -211,7 +211,7 @@ def _scope(user, advisor=None):
     query = Student.select(Student.id).where(Student.status == "active")
     if advisor is not None:
         return query.where(Student.advisor == advisor)
-    return students.visible(user, query)
+    return policy.students_visible_to(user, query)
 
 
 def open_tasks(user, advisor=None, until=None):

@@ -84,7 +84,7 @@ def _form(student, task=None, followup=None, errors=None, values=None, status=20
 
 def _student_or_404(student_id):
     student = Student.get_or_none(Student.id == student_id) or abort(404)
-    if "view" not in students.access(g.user, student):
+    if "view" not in policy.student_access(g.user, student):
         abort(404)
     if not domain.may_log(g.user, student):
         abort(403)

@@ -241,7 +241,7 @@ def at_risk(user, today, now=None):
                   .group_by(Lesson.klass).tuples())
     soon = {cid for cid, at in firsts.items() if at is not None}
     rows = []
-    query = classes.visible(user).where(SchoolClass.id.in_(list(soon)), SchoolClass.status != "ended") if soon else []
+    query = policy.classes_visible_to(user).where(SchoolClass.id.in_(list(soon)), SchoolClass.status != "ended") if soon else []
     briefings = {b.klass_id: b for b in Briefing.select().where(Briefing.klass.in_(list(soon)))} if soon else {}
     for klass in query:
         start = firsts[klass.id]
@@ -267,7 +267,7 @@ def upcoming(user):
     return list(Briefing.select(Briefing, SchoolClass).join(SchoolClass)
                 .join_from(Briefing, SignedCopy, pw.JOIN.LEFT_OUTER,
                            on=(SignedCopy.form == "briefing") & (SignedCopy.ref == Briefing.id.cast("TEXT")))
-                .where(Briefing.klass.in_(classes.visible(user, SchoolClass.select(SchoolClass.id))),
+                .where(Briefing.klass.in_(policy.classes_visible_to(user, SchoolClass.select(SchoolClass.id))),
                        (Briefing.status == "scheduled") | SignedCopy.id.is_null())
                 .order_by(Briefing.starts_at))
 

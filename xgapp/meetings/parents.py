@@ -353,7 +353,7 @@ def friday_list(user, today):
     """
     monday, sunday = next_week(today)
     meeting_weeks, test_weeks = rules.get("parent_meeting_weeks"), rules.get("stage_test_weeks")
-    running = list(classes.visible(user).where(SchoolClass.status != "ended", SchoolClass.id.in_(
+    running = list(policy.classes_visible_to(user).where(SchoolClass.status != "ended", SchoolClass.id.in_(
         Lesson.select(Lesson.klass).where(Lesson.day >= monday, Lesson.day <= sunday, Lesson.status != "cancelled"))))
     ids = [k.id for k in running]
     if not ids:

@@ -6,12 +6,10 @@ from flask_babel import lazy_gettext as _l
 
 from xgapp import clock, nav, policy
 from xgapp.audit.views import register_table
-from xgapp.classes import domain as classes
 from xgapp.meetings import briefings, forms, parents
 from xgapp.meetings.models import BriefingAttendee, ParentMeeting, ParentMeetingAttendee, TeachingPlan
 from xgapp.prints import domain as prints
 from xgapp.security import require
-from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.validation import Invalid, row_id
 from xgapp.web import class_or_404
@@ -43,7 +41,7 @@ def _page(klass, errors=None, status=200, values=None):
     lesson = briefings.first_lesson(klass)
     now = clock.now()
     attendees = list(BriefingAttendee.select().where(BriefingAttendee.briefing == briefing)) if briefing else []
-    may_manage = classes.may_manage(g.user, klass)
+    may_manage = policy.may_manage_class(g.user, klass)
     shown = set()  # errors shown beside a field of a form on the page; the rest go in a banner
     if may_manage and (briefing is None or briefing.status != "held"):
         shown |= {"starts_at", "place", "override_reason"}
@@ -110,7 +108,7 @@ def paper(class_id):
 def _feedback_target(class_id, student_id):
     klass = class_or_404(class_id)
     student = Student.get_or_none(Student.id == student_id) or abort(404)
-    if "view" not in students.access(g.user, student):
+    if "view" not in policy.student_access(g.user, student):
         abort(404)
     return klass, student
 
@@ -125,7 +123,7 @@ def _feedback_page(klass, student, values=None, errors=None, status=200):
 
 def _may_write_feedback(klass):
     """Who manages the class, and its teacher, write the feedback."""
-    return classes.may_manage(g.user, klass) or klass.teacher_id == g.user.id
+    return policy.may_manage_class(g.user, klass) or klass.teacher_id == g.user.id
 
 
 @bp.get("/feedback/<int:class_id>/<int:student_id>")
@@ -168,7 +166,7 @@ def _meeting_target(source):
         return class_or_404(source.get("class", type=row_id), manage=True), None
     if source.get("student", type=row_id):
         student = Student.get_or_none(Student.id == source.get("student", type=row_id)) or abort(404)
-        if "edit" not in students.access(g.user, student):
+        if "edit" not in policy.student_access(g.user, student):
             abort(403)
         return None, student
     abort(404)

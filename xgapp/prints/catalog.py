@@ -177,7 +177,7 @@ def _briefings_between(first, last, viewer):
     start, end = _local_bounds(first, last)
     query = Briefing.select(Briefing.id).where(Briefing.starts_at >= start, Briefing.starts_at < end)
     if viewer is not None:
-        query = query.where(Briefing.klass.in_(classes.visible(viewer, SchoolClass.select(SchoolClass.id))))
+        query = query.where(Briefing.klass.in_(policy.classes_visible_to(viewer, SchoolClass.select(SchoolClass.id))))
     return [str(b.id) for b in query.order_by(Briefing.starts_at)]
 
 
@@ -236,7 +236,7 @@ def _meetings_between(first, last, viewer):
     query = ParentMeeting.select().where(ParentMeeting.starts_at >= start, ParentMeeting.starts_at < end)
     rows = list(query.order_by(ParentMeeting.starts_at))
     if viewer is not None:
-        seen = {k.id for k in classes.visible(viewer, SchoolClass.select(SchoolClass.id))}
+        seen = {k.id for k in policy.classes_visible_to(viewer, SchoolClass.select(SchoolClass.id))}
         rows = [m for m in rows if (m.klass_id in seen if m.klass_id else policy.may_see_family_meeting(viewer, m))]
     return [str(m.id) for m in rows]
 
@@ -246,9 +246,9 @@ def _meetings_between(first, last, viewer):
 
 def _among(viewer):
     """Advisors print their own students' rows; the desk, teachers and managers the whole room."""
-    if viewer is None or students.sees_all(viewer):
+    if viewer is None or policy.sees_all_students(viewer):
         return None
-    return students.visible(viewer, Student.select(Student.id))
+    return policy.students_visible_to(viewer, Student.select(Student.id))
 
 
 def _selfstudy_log(ref, viewer=None):
@@ -360,8 +360,8 @@ def _feedback_between(first, last, viewer):
     query = FirstLessonFeedback.select(FirstLessonFeedback.id).where(FirstLessonFeedback.at >= start,
                                                                      FirstLessonFeedback.at < end)
     if viewer is not None:  # as the memo's own page: a class the viewer sees, and a student they see
-        query = query.where(FirstLessonFeedback.klass.in_(classes.visible(viewer, SchoolClass.select(SchoolClass.id))),
-                            FirstLessonFeedback.student.in_(students.visible(viewer, Student.select(Student.id))))
+        query = query.where(FirstLessonFeedback.klass.in_(policy.classes_visible_to(viewer, SchoolClass.select(SchoolClass.id))),
+                            FirstLessonFeedback.student.in_(policy.students_visible_to(viewer, Student.select(Student.id))))
     return [str(f.id) for f in query.order_by(FirstLessonFeedback.at)]
 
 

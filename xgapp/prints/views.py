@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 
 from xgapp import clock, htmx, policy, printing
 from xgapp.audit.views import register_table
-from xgapp.classes import domain as classes
 from xgapp.classes.models import StudentChange
 from xgapp.contracts.models import Contract, Refund
 from xgapp.meetings.models import Briefing, FirstLessonFeedback, ParentMeeting
@@ -18,7 +17,6 @@ from xgapp.prints import batch as batches
 from xgapp.prints import domain, forms, render
 from xgapp.prints.catalog import CHANGE_PREFIX, FORMS, NotFound, split_advisor_day, split_scope_month
 from xgapp.security import can, local_path
-from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.validation import Invalid, row_id
 from xgapp.web import class_or_404
@@ -41,7 +39,7 @@ def _form_or_404(name):
 
 def _student_or_404(student_id, right="view"):
     student = Student.get_or_none(Student.id == student_id) if student_id else None
-    if student is None or right not in students.access(g.user, student):
+    if student is None or right not in policy.student_access(g.user, student):
         abort(404)
     return student
 
@@ -55,7 +53,7 @@ def _check(form, ref):
         if form.name == "briefing":
             briefing = Briefing.get_or_none(Briefing.id == int(ref)) or abort(404)
             klass = class_or_404(briefing.klass_id)
-            return classes.may_manage(user, klass) and briefing.status == "held"
+            return policy.may_manage_class(user, klass) and briefing.status == "held"
         if form.name == "parent-meeting":
             meeting = ParentMeeting.get_or_none(ParentMeeting.id == int(ref)) or abort(404)
             if meeting.klass_id:
@@ -67,7 +65,7 @@ def _check(form, ref):
             feedback = FirstLessonFeedback.get_or_none(FirstLessonFeedback.id == int(ref)) or abort(404)
             klass = class_or_404(feedback.klass_id)
             _student_or_404(feedback.student_id)
-            return classes.may_manage(user, klass)
+            return policy.may_manage_class(user, klass)
         if form.name in ("selfstudy-log", "qa-log"):
             return can(user, "selfstudy.desk") and date.fromisoformat(ref) <= clock.today()
         if form.name == "daily-report":
@@ -96,7 +94,7 @@ def _check(form, ref):
                 change = (StudentChange.get_or_none(StudentChange.id == int(number), StudentChange.kind == kind)
                           or abort(404))
                 student = _student_or_404(change.student_id, "edit")
-            return "edit" in students.access(user, student)
+            return "edit" in policy.student_access(user, student)
     except (ValueError, OverflowError, NotFound):
         abort(404)
     abort(404)

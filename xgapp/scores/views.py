@@ -10,7 +10,6 @@ from xgapp.classes import domain as classes
 from xgapp.scores import domain, forms
 from xgapp.scores.models import Score, StageTest
 from xgapp.security import require
-from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.validation import Invalid
 from xgapp.web import class_or_404
@@ -53,9 +52,9 @@ def create(class_id):
 def _test_page(test, errors=None, values=None):
     members = classes.members(test.klass, day=test.on)
     may_enter = policy.may_enter_scores(g.user, test.klass)
-    if not (may_enter or students.sees_all(g.user)):
+    if not (may_enter or policy.sees_all_students(g.user)):
         # an advisor who has students in the class sees their scores, not the other families'
-        members = [e for e in members if "view" in students.access(g.user, e.student)]
+        members = [e for e in members if "view" in policy.student_access(g.user, e.student)]
     scores = {s.student_id: s for s in Score.select().where(Score.test == test)}
     return render_template("scores/test.html", test=test, klass=test.klass, members=members, scores=scores,
                            stats=domain.stats(test), errors=errors or {}, values=values or {},
@@ -95,7 +94,7 @@ def save(test_id):
 def student(student_id):
     """A student's scores across tests, with the analysis to share with the parent."""
     pupil = Student.get_or_none(Student.id == student_id) or abort(404)
-    if "view" not in students.access(g.user, pupil):
+    if "view" not in policy.student_access(g.user, pupil):
         abort(404)
     return render_template("scores/student.html", student=pupil, rows=domain.trend(pupil),
                            analyses={s.test_id: s.analysis for s in Score.select().where(Score.student == pupil)})

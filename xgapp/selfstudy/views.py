@@ -11,7 +11,6 @@ from xgapp.audit.views import register_table
 from xgapp.security import can, kiosk_allowed, require, start_kiosk
 from xgapp.selfstudy import domain, forms, questions, reports
 from xgapp.selfstudy.models import Question, Visit, VisitExit
-from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.validation import Invalid, row_id, search_term
 from xgapp.web import parse_date, xlsx
@@ -27,7 +26,7 @@ BOARD_POLL = "every 5s"
 
 def _mine(student):
     """Advisors see their own students on the board; the desk, teachers and managers see the whole room."""
-    return students.sees_all(g.user) or student.advisor_id == g.user.id
+    return policy.sees_all_students(g.user) or student.advisor_id == g.user.id
 
 
 def _board_context():
@@ -36,7 +35,7 @@ def _board_context():
     room = domain.in_room(now)
     left = domain.left_today(today)
     return {"room": [r for r in room if _mine(r["student"])], "in_total": len(room), "today": today,
-            "left": [v for v in left if _mine(v.student)], "now": now, "whole_room": students.sees_all(g.user),
+            "left": [v for v in left if _mine(v.student)], "now": now, "whole_room": policy.sees_all_students(g.user),
             "overdue": [r for r in room if r["overdue"]],
             "closing": domain.closing_instant(today), "minutes": domain.minutes,
             "pickup_kinds": domain.PICKUP_KINDS, "may_resolve": lambda v: policy.may_resolve_visit(g.user, v)}
@@ -183,7 +182,7 @@ def kiosk_resolve(visit_id):
 
 def visit_or_404(visit_id):
     visit = Visit.get_or_none(Visit.id == visit_id) or abort(404)
-    if "view" not in students.access(g.user, visit.student):
+    if "view" not in policy.student_access(g.user, visit.student):
         abort(404)
     return visit
 
@@ -283,9 +282,9 @@ def _questions_page(errors=None, values=None):
                     .where((Visit.left_at.is_null()) | (Visit.day == today)).distinct().order_by(Student.name))
     asked = request.args.get("student", type=row_id)
     if asked and asked not in {s.id for s in visitors}:
-        extra = students.visible(g.user).where(Student.id == asked).first()
+        extra = policy.students_visible_to(g.user).where(Student.id == asked).first()
         visitors += [extra] if extra else []
-    among = None if students.sees_all(g.user) else students.visible(g.user, Student.select(Student.id))
+    among = None if policy.sees_all_students(g.user) else policy.students_visible_to(g.user, Student.select(Student.id))
     return render_template("selfstudy/questions.html", day=day, rows=questions.of_day(day, among), mine=mine,
                            visitors_options=[(s.id, s.name) for s in visitors],
                            subject_options=[(s, s) for s in domain.SUBJECTS],
@@ -353,9 +352,9 @@ def _period():
 
 def _among():
     """Advisors see the figures of their own students; the other roles see the whole room."""
-    if students.sees_all(g.user):
+    if policy.sees_all_students(g.user):
         return None
-    return students.visible(g.user, Student.select(Student.id))
+    return policy.students_visible_to(g.user, Student.select(Student.id))
 
 
 @bp.route("/report")

@@ -26,10 +26,6 @@ MAX_GUARDIANS = 3
 NAME_MAX = 40  # a student's or guardian's name: longer is refused with a message, never cut
 
 # Who sees what of a student file is decided in policy; these names stay for callers outside students until the merge.
-FULL_ROLES = policy.STUDENT_FULL_ROLES  # alias until the merge
-access = policy.student_access  # alias until the merge
-sees_all = policy.sees_all_students  # alias until the merge
-visible = policy.students_visible_to  # alias until the merge
 
 
 def advisors():
@@ -242,19 +238,7 @@ def change_advisor(by, student, advisor):
     return student
 
 
-def reassign(by, student, advisor):  # alias until the merge: callers outside students move to handover.reassign
-    from xgapp.students import handover  # its hooks import this module: only an alias reaches up
-
-    return handover.reassign(by, student, advisor)
-
-
 def status_events(student):
     """Every change of status, for the student timeline."""
     return [(c.at, "status", STATUSES.get(c.status, c.status), c.reason)
             for c in student.status_changes.order_by(StatusChange.at)]
-
-
-def timeline(student):  # alias until the merge: callers outside students move to students.timeline.events
-    from xgapp.students import timeline as sources  # its sources import this module: only an alias reaches up
-
-    return sources.events(student)

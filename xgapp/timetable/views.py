@@ -51,7 +51,7 @@ def index():
     args = {k: request.args.get(k, type=row_id) for k in ("teacher", "room", "advisor", "student", "klass")}
     student = None
     if args["student"]:
-        student = students.visible(g.user).where(Student.id == args["student"]).first() or abort(404)
+        student = policy.students_visible_to(g.user).where(Student.id == args["student"]).first() or abort(404)
     klass = policy.classes_visible_to(g.user).where(SchoolClass.id == args["klass"]).first() if args["klass"] else None
     days = domain.week(monday, g.user, teacher=args["teacher"], classroom=args["room"],
                        advisor=args["advisor"], student=student, klass=klass)
