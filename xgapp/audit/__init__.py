@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask import has_request_context, request
 
-from xgapp.db import utcnow
+from xgapp import clock
 
 SECRET_FIELDS = {"password_hash", "pin_hash"}
 CLI_ACTOR = "cli"
@@ -46,7 +46,7 @@ def record(by, action, table, record_id=None, before=None, after=None, summary="
     if action == "update":
         before, after = diff(before, after)
     return AuditLog.create(
-        at=utcnow(),
+        at=clock.now(),
         actor=by,
         actor_name=actor_name or (by.display_name if by is not None else
                                   ANONYMOUS_ACTOR if has_request_context() else CLI_ACTOR),

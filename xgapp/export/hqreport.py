@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from peewee import fn
 
-from xgapp import sheets
+from xgapp import clock, sheets
 from xgapp.export import ingest
 from xgapp.export.ingest import HqCampus, HqDay, HqReportColumn
 
@@ -281,7 +281,7 @@ def pdf(report, printed_by="xgapp"):
     """The report as PDF bytes (A4 landscape, the project's print engine)."""
     from xgapp import printing
 
-    now = datetime.now().astimezone()
+    now = clock.local_now()
     filled = context(report)
     with _print_app().app_context():
         rendered = printing.render(
