@@ -119,6 +119,11 @@ def may_see_ranking_figures(user, advisor):
     return is_numbers_leader(user) or (user is not None and user.id == advisor.id)
 
 
+def role_codes(user):
+    """The user's role codes, sorted (the badges under the greeting)."""
+    return sorted(user.role_set)
+
+
 def may_print_own_daily_report(user):
     """The 'today's daily report' button of the first screen: an advisor who logs follow-ups."""
     return is_advisor(user) and can(user, "followups.view")

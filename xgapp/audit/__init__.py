@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask import has_request_context, request
 
 from xgapp import clock
+from xgapp.audit.models import AuditLog
 
 SECRET_FIELDS = {"password_hash", "pin_hash"}
 CLI_ACTOR = "cli"
@@ -41,8 +42,6 @@ def diff(before, after):
 
 def record(by, action, table, record_id=None, before=None, after=None, summary="", actor_name=None):
     """Append one audit row; `by` is the acting User, or None (command line, or not logged in)."""
-    from xgapp.audit.models import AuditLog
-
     if action == "update":
         before, after = diff(before, after)
     return AuditLog.create(

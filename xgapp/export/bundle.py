@@ -39,8 +39,9 @@ except ImportError:  # Windows
     fcntl = None
 
 from xgapp import __version__, audit, clock, db, migrate, sheets
+from xgapp import campus as campus_module
 from xgapp.export import tracking
-from xgapp.export.models import ExportBundle
+from xgapp.export.models import ExportBundle, Outbox
 
 FORMAT = "xgapp-bundle"
 FORMAT_VERSION = 1
@@ -57,9 +58,7 @@ class ExportError(Exception):
 
 def exported_models():
     """Every model whose table goes to head office, by table name."""
-    from xgapp.db import BaseModel
-
-    found, stack = {}, list(BaseModel.__subclasses__())
+    found, stack = {}, list(db.BaseModel.__subclasses__())
     while stack:
         model = stack.pop()
         stack.extend(model.__subclasses__())
@@ -234,9 +233,9 @@ def _reports(writer, first, last, counted_from=None):
     """The 日报 figures of every day from `counted_from` (default `first`) to `last`, and the campus's and each
     advisor's 日报 of every day of the period as one PDF a day. A nightly bundle counts the week before its day
     again: what was entered late or dated back reaches head office's 日报 too (the newer bundle wins there)."""
-    from xgapp import printing
+    from xgapp import printing  # WeasyPrint is heavy: loaded when a bundle is made, not with every command
     from xgapp.numbers import daily, report
-    from xgapp.prints import render
+    from xgapp.prints import render  # the printed forms stand above the bundle: prints.catalog reads the ledgers
     from xgapp.prints.catalog import FORMS
 
     headers = ["日期", "学管师编号", "学管师"] + [header for _, header, _, _ in report.COLUMNS]
@@ -284,8 +283,6 @@ def _safe_code(code):
 
 def _write_zip(partial, *, kind, first, last, touched, full, after_seq, through_seq, snapshot_at, counted_from):
     """Write the whole bundle to `partial`; return (rows, manifest)."""
-    from xgapp import campus as campus_module
-
     campus = campus_module.current()
     total = 0
     tables = {}
@@ -447,8 +444,6 @@ def make_nightly(day, folder, by=None, on_made=None):
     """Build the nightly bundle of `day` (the next one in the chain); return its ExportBundle (the existing one if
     it was already made, here or by another process). `on_made(bundle)` runs in the registering transaction (the
     outbox hooks in here)."""
-    from xgapp import campus as campus_module
-
     with _build_lock:
         existing = ExportBundle.get_or_none(ExportBundle.kind == "nightly", ExportBundle.day == day)
         if existing is not None:
@@ -488,8 +483,6 @@ def make_nightly(day, folder, by=None, on_made=None):
 
 def missing_files(folder):
     """Nightly bundles whose zip is gone from `folder` while a delivery still waits for it."""
-    from xgapp.export.models import Outbox
-
     waiting = (ExportBundle.select().join(Outbox).where(ExportBundle.kind == "nightly",
                                                       Outbox.status.in_(["pending", "failed"])).distinct())
     return [bundle for bundle in waiting if not (Path(folder) / bundle.name).is_file()]
@@ -498,8 +491,6 @@ def missing_files(folder):
 def rebuild(bundle, folder, by=None):
     """Write a lost bundle again under its name: the same change-log range, its rows as they stand now; its
     deliveries wait again. A later bundle may carry some of these rows too: head office keeps the newest."""
-    from xgapp.export.models import Outbox
-
     with _build_lock:
         touched = None if bundle.full else touched_between(bundle.after_seq, bundle.through_seq)
 
@@ -524,8 +515,6 @@ def rebuild(bundle, folder, by=None):
 def make_range(first, last, folder, full=False):
     """An on-demand bundle of the rows changed in [first, last] (or of every row), not part of the nightly chain
     and not registered: written to `folder`, returned as the write_bundle info."""
-    from xgapp import campus as campus_module
-
     touched = None if full else touched_during(*clock.days_bounds(first, last))
     stamp = clock.stamp("%Y%m%d%H%M%S")
     name = "xgapp-%s-%s_%s-%s%s.zip" % (_safe_code(campus_module.current().code), first.isoformat(),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
-from xgapp import audit, clock, db
+from xgapp import audit, campus, clock, db
 from xgapp.export.bundle import file_sha256
 from xgapp.export.models import ExportBundle, Outbox, OutboxAttempt
 
@@ -121,8 +121,6 @@ class Permanent(Exception):
 
 
 def _message(config, bundle, data):
-    from xgapp import campus
-
     current = campus.current()
     message = EmailMessage()
     period = bundle.day.isoformat() if bundle.day else "%s – %s" % (bundle.date_from, bundle.date_to)
@@ -218,8 +216,6 @@ def copy_to_folder(config, bundle, path):
 
 def send_test(config):
     """Send a short test email now → None when it went, else the reason."""
-    from xgapp import campus
-
     if not email_ready(config):
         return "请先填写邮件服务器、发件人和收件人。"
     try:

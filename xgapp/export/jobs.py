@@ -1,7 +1,7 @@
 """What the scheduler (and `xgapp export`) runs: build every nightly bundle that is due, queue it, deliver."""
 
 import logging
-from xgapp import clock
+from xgapp import campus, clock
 from xgapp.export import bundle, delivery
 
 log = logging.getLogger(__name__)
@@ -10,8 +10,6 @@ log = logging.getLogger(__name__)
 def catch_up(paths, by=None, now=None):
     """Build the nightly bundle of every closed day that has none yet (the PC may have been off), oldest first;
     return the bundles made."""
-    from xgapp import campus
-
     if campus.current() is None:
         return []  # first run: no campus yet, nothing to export
     config = delivery.load_config(paths)

@@ -17,6 +17,7 @@ def index():
     the modules open to them."""
     user, today = g.user, clock.today()
     return render_template("home/index.html", user=user, today=today, panels=panels.for_user(user, today),
+                           role_codes=policy.role_codes(user),
                            may_print_daily_report=policy.may_print_own_daily_report(user))
 
 
