@@ -1,6 +1,6 @@
 """The export settings form read into values (validation.Reader: every problem at once)."""
 
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -83,6 +83,19 @@ def parse_settings(form, current):
         r.fail("password", _("Not saved: type the password again."))
     r.done()
     return values
+
+
+def parse_listing(args):
+    """The export page's ?to=YYYY-MM-DD, the last day listed (None: up to today); Invalid when it is no date."""
+    r = Reader(args)
+    text, last = r.raw("to"), None
+    if text:
+        try:
+            last = date.fromisoformat(text)
+        except ValueError:
+            r.fail("to", _("Enter a date, e.g. 2026-09-05."))
+    r.done()
+    return last
 
 
 def typed(form, current):

@@ -1,7 +1,7 @@
 """The export page (each day's bundle and its delivery: 待发送 / 已发送 / 失败) and the principal's settings page
 (time, mail server, recipients, folder copy, a test email)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -78,11 +78,12 @@ def index():
     now = clock.local_now()
     today = last = now.date()
     earliest = ExportBundle.select(fn.MIN(ExportBundle.day)).where(ExportBundle.kind == "nightly").scalar()
-    if request.args.get("to"):
-        try:
-            last = min(max(date.fromisoformat(request.args["to"]), earliest or today), today)
-        except ValueError:
-            abort(404)
+    try:
+        asked = forms.parse_listing(request.args)
+    except Invalid:
+        abort(404)
+    if asked is not None:
+        last = min(max(asked, earliest or today), today)
     first = last - timedelta(days=DAYS_SHOWN - 1)
     counts = {status: Outbox.select().where(Outbox.status == status).count() for status in STATUS}
     future = (ExportBundle.select(fn.MAX(ExportBundle.day))

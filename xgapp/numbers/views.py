@@ -69,7 +69,7 @@ def advisor(advisor_id):
     person = _advisor_or_404(advisor_id)
     day = _day()
     figures = daily.advisor_day(person, day)
-    month_progress = targets.progress(day.replace(day=1), advisor=person)
+    month_progress = targets.progress(clock.month_start(day), advisor=person)
     return render_template("numbers/advisor.html", person=person, figures=figures,
                            columns=report.SCREEN_COLUMNS,
                            value=report.value, month_progress=month_progress, target_kinds=targets.KINDS,
