@@ -371,7 +371,7 @@ def test_another_process_winning_the_same_day_leaves_its_whole_bundle_in_place(c
     made = bundle.make_nightly(day, folder)
     assert made.id == other["row"].id and ExportBundle.select().count() == 1
     path = folder / made.name
-    assert bundle._sha256(path) == made.sha256  # the file is the one registered, whole
+    assert bundle.file_sha256(path) == made.sha256  # the file is the one registered, whole
     assert names_in(path) == ["张小明"] and verify(path).sha256 == made.sha256
     assert sorted(p.name for p in folder.iterdir()) == [made.name]  # no .part left by either
 
@@ -393,7 +393,7 @@ def test_a_lost_bundle_file_is_written_again_and_then_delivered(ctx, folder, tmp
     jobs.run(ctx.config["XGAPP_PATHS"])  # the next scheduler round writes it again, then delivers it
     assert names_in(folder / made.name) == ["张小明"]
     again = ExportBundle.get_by_id(made.id)
-    assert bundle._sha256(folder / made.name) == again.sha256
+    assert bundle.file_sha256(folder / made.name) == again.sha256
     Outbox.update(next_at=xdb.utcnow()).execute()
     jobs.run(ctx.config["XGAPP_PATHS"])
     assert Outbox.get().status == "sent" and verify(usb / made.name).sha256 == again.sha256

@@ -14,9 +14,10 @@ from aiosmtpd.smtp import AuthResult
 from tests import factories
 from tests.conftest import campus_today, csrf_from, login, make_user
 from xgapp import db as xdb
-from xgapp.export import bundle, delivery, jobs
+from xgapp.export import bundle, delivery, forms, jobs
 from xgapp.export.models import Outbox, OutboxAttempt
 from xgapp.export.verify import verify
+from xgapp.validation import Invalid
 
 
 def free_port():
@@ -378,9 +379,11 @@ def test_a_down_server_is_asked_once_per_round_and_a_backlog_goes_out_in_rounds(
 def test_control_characters_an_early_hour_and_a_login_in_clear_text_are_refused(app):
     with app.test_request_context():
         current = dict(delivery.DEFAULTS)
-        _, errors = delivery.validate({"time": "00:30", "smtp_host": "smtp.example.com", "sender": "a@example.com",
-                                       "to": "hq@example.com\r", "security": "none", "username": "campus",
-                                       "smtp_port": "25", "max_mb": "20"}, current)
+        with pytest.raises(Invalid) as refused:
+            forms.parse_settings({"time": "00:30", "smtp_host": "smtp.example.com", "sender": "a@example.com",
+                                  "to": "hq@example.com\r", "security": "none", "username": "campus",
+                                  "smtp_port": "25", "max_mb": "20"}, current)
+        errors = refused.value.errors
     assert set(errors) == {"time", "to", "security"}
     assert "12:00" in errors["time"] and "加密" in errors["security"]
 

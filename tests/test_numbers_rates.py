@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from tests.conftest import csrf_from, login, make_user
+from tests.html import parse, text, texts
 from tests.factories import advisor, make_class, make_student, teacher
 from tests.test_numbers_daily import advance, at, follow_up, inquiry, sign
 from xgapp.changes import domain as changes
@@ -15,7 +16,7 @@ from xgapp.classes import domain as classes
 from xgapp.classes.models import Enrolment
 from xgapp.db import clock
 from xgapp.followups import domain as followups
-from xgapp.numbers import periods, rates, targets
+from xgapp.numbers import forms, periods, rates, targets
 from xgapp.numbers.models import MonthReport
 from xgapp.validation import Invalid
 
@@ -78,12 +79,12 @@ def test_signing_and_renewal_rates_are_counted_from_the_records(app, october):
 def test_the_ranking_orders_advisors_and_checks_the_team_criteria(app, october):
     a1, a2, boss = october
     with app.app_context():
-        targets.save(boss, MONTH, {(None, "new"): "8000", (a1.id, "new"): "8000"})
+        targets.save(boss, MONTH, forms.target_cells({(None, "new"): "8000", (a1.id, "new"): "8000"}))
         data = rates.month_ranking(MONTH, today=date(2026, 11, 29))
         first, second = data["rows"]
         assert (first["advisor"].id, first["rank"], second["advisor"].id, second["rank"]) == (a1.id, 1, a2.id, 2)
         assert first["amount"] == 6000 + 2000 + 1000 + 2000 and first["contracts"] == 4  # three new, one renewal
-        assert first["signing"] == (2, 4, rates._ratio(2, 4)) and str(first["signing"][2]) == "50.0"
+        assert first["signing"] == (2, 4, rates.ratio(2, 4)) and str(first["signing"][2]) == "50.0"
         assert first["renewal"][2] == 50 and second["renewal"][2] == 0
         assert first["targets_met"] is True and second["targets_met"] is None
         assert (first["complaints"], second["complaints"]) == (0, 1)
@@ -100,7 +101,11 @@ def test_the_ranking_page_shows_advisors_the_order_but_not_the_details(app, octo
     html = client.get("/numbers/ranking?month=2026-10").get_data(as_text=True)
     names = re.findall(r'<tr data-advisor="([^"]+)"', html)
     assert names == ["学管甲", "学管乙"]
-    assert "11,000.00" in html and "签约率" in html  # the order and the amount, and her own rates
+    page = parse(html)
+    # the order and the names, her own amount and her own rates; not another advisor's amount
+    assert texts(page, "#ranking tr[data-advisor=学管甲] td") == ["1", "学管甲", "—"]
+    assert texts(page, "#ranking tr[data-advisor=学管乙] td") == ["2", "学管乙", "0.00"]
+    assert "11,000.00" not in html and "签约率" in html
     assert 'id="team"' not in html and "投诉</th>" not in html  # no other advisor's details
     assert client.get("/numbers/ranking.xlsx?month=2026-10").status_code == 403
     client.post("/logout", data={"csrf_token": csrf_from(html)})
@@ -115,6 +120,23 @@ def test_the_ranking_page_shows_advisors_the_order_but_not_the_details(app, octo
     rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("名次", "学管师", "签约金额") and rows[1][:3] == (1, "学管甲", 11000)
     assert client.get("/numbers/ranking?month=1999-01").status_code == 404
+
+
+def test_an_advisor_sees_her_own_figures_on_the_ranking_and_none_of_another_advisors(app, october, client):
+    a1, a2, _ = october
+    with app.app_context():
+        sign(make_student(name="乙新", advisor_user=a2), date(2026, 10, 9), price="123")  # a2 signs ¥2,460
+    login(client, "adv1")
+    html = client.get("/numbers/ranking?month=2026-10").get_data(as_text=True)
+    page = parse(html)
+    assert texts(page, "#ranking tr[data-advisor=学管甲] td") == ["1", "学管甲", "11,000.00"]
+    assert texts(page, "#ranking tr[data-advisor=学管乙] td") == ["2", "学管乙", "—"]  # position and name only
+    assert "2,460.00" not in html and "2460" not in html
+    assert "1 / 2" in text(page, "#mine") and "50.0%" in text(page, "#mine")  # her own rates
+    client.post("/logout", data={"csrf_token": csrf_from(html)})
+    login(client, "sup")
+    page = parse(client.get("/numbers/ranking?month=2026-10"))
+    assert texts(page, "#ranking tr[data-advisor=学管乙] td")[:3] == ["2", "学管乙", "2,460.00"]  # leaders see all
 
 
 # --- 周报 and 月报 ---------------------------------------------------------------------------------------------
@@ -145,7 +167,7 @@ def test_a_month_sums_its_days_and_keeps_one_text_per_author(app, october):
 def test_the_report_pages_print_and_export(app, october, client, tmp_path):
     a1, a2, boss = october
     with app.app_context():
-        targets.save(boss, MONTH, {(a1.id, "new"): "8000"})
+        targets.save(boss, MONTH, forms.target_cells({(a1.id, "new"): "8000"}))
     login(client, "adv1")
     html = client.get("/numbers/period?month=2026-10").get_data(as_text=True)
     assert re.search(r'data-figure="new.count"><span>新签（单）</span><strong>3</strong>', html)

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import csrf_from, login, make_user
 from tests.factories import advisor, make_contract, make_student
 from xgapp.audit.models import AuditLog
-from xgapp.numbers import targets
+from xgapp.numbers import forms, targets
 from xgapp.numbers.models import Target
 from xgapp.validation import Invalid
 
@@ -37,18 +37,23 @@ def test_targets_are_saved_all_or_nothing_and_a_bad_split_is_flagged(app, team):
     month = this_month()
     with app.app_context():
         with pytest.raises(Invalid) as bad:
-            targets.save(boss, month, {(None, "new"): "20000", (a1.id, "new"): "-5", (a2.id, "hours"): "1.25",
-                                       (a2.id, "new_students"): "2.5", (a1.id, "renewal"): "abc",
-                                       (a2.id, "new"): "1.005"})
+            targets.save(boss, month, forms.target_cells({
+                (None, "new"): "20000", (a1.id, "new"): "-5", (a2.id, "hours"): "1.25",
+                (a2.id, "new_students"): "2.5", (a1.id, "renewal"): "abc", (a2.id, "new"): "1.005"
+            }))
         assert set(bad.value.errors) == {"new-%d" % a1.id, "hours-%d" % a2.id, "new_students-%d" % a2.id,
                                          "renewal-%d" % a1.id, "new-%d" % a2.id}
         assert Target.select().count() == 0  # nothing half-saved
-        assert targets.save(boss, month, {(None, "new"): "20,000", (a1.id, "new"): "12000", (a2.id, "new"): "6000",
-                                          (None, "hours"): "", (a1.id, "hours"): "120.5"}) == 4
+        assert targets.save(boss, month, forms.target_cells({
+            (None, "new"): "20,000", (a1.id, "new"): "12000", (a2.id, "new"): "6000", (None, "hours"): "",
+            (a1.id, "hours"): "120.5"
+        })) == 4
         assert targets.load(month) == {(None, "new"): Decimal("20000.00"), (a1.id, "new"): Decimal("12000.00"),
                                        (a2.id, "new"): Decimal("6000.00"), (a1.id, "hours"): Decimal("120.50")}
         assert targets.mismatches(month) == {"new": (Decimal("20000.00"), Decimal("18000.00"))}
-        assert targets.save(boss, month, {(a2.id, "new"): "8000", (a1.id, "hours"): ""}) == 2  # fixed; one removed
+        assert targets.save(boss, month, forms.target_cells({
+            (a2.id, "new"): "8000", (a1.id, "hours"): ""
+        })) == 2  # fixed; one removed
         assert targets.mismatches(month) == {} and (a1.id, "hours") not in targets.load(month)
         assert AuditLog.select().where(AuditLog.table == "target").count() == 6
 
@@ -57,8 +62,9 @@ def test_progress_counts_the_month_and_what_is_needed_per_day(app, team):
     a1, a2, boss = team
     month = this_month()
     with app.app_context():
-        targets.save(boss, month, {(None, "new"): "20000", (a1.id, "new"): "12000", (a2.id, "new"): "8000",
-                                   (a1.id, "new_students"): "3"})
+        targets.save(boss, month, forms.target_cells({
+            (None, "new"): "20000", (a1.id, "new"): "12000", (a2.id, "new"): "8000", (a1.id, "new_students"): "3"
+        }))
         today = datetime.now(ZONE).date()
         data = targets.progress(month, today=today)
         left = data["days_left"]
@@ -115,9 +121,9 @@ def test_found_in_review_zero_targets_odd_args_early_months_and_mid_month_copies
     with app.app_context():
         for text in ("0", "-0", "0.00"):
             with pytest.raises(Invalid):
-                targets.save(boss, month, {(a1.id, "new"): text})
+                targets.save(boss, month, forms.target_cells({(a1.id, "new"): text}))
             with pytest.raises(Invalid):
-                targets.save(boss, month, {(a1.id, "new_students"): text})
+                targets.save(boss, month, forms.target_cells({(a1.id, "new_students"): text}))
         assert Target.select().count() == 0
     login(client, "adv1")
     for odd in ("?advisor_id=7", "?endpoint=x", "?_method=POST", "?_external=1&day=2026-11-01"):

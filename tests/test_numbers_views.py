@@ -13,7 +13,7 @@ from tests.conftest import csrf_from, earlier_today, login, make_user
 from tests.factories import advisor, make_contract, make_student
 from xgapp.audit.models import AuditLog
 from xgapp.followups import domain as followups
-from xgapp.numbers import manual
+from xgapp.numbers import forms, manual
 from xgapp.numbers.models import ManualCount
 from xgapp.validation import Invalid
 
@@ -144,7 +144,7 @@ def test_the_first_screen_shows_each_role_its_numbers(app, day_of_work, client):
     with app.app_context():
         from xgapp.numbers import targets
 
-        targets.save(boss, today().replace(day=1), {(a1.id, "new"): "12000"})
+        targets.save(boss, today().replace(day=1), forms.target_cells({(a1.id, "new"): "12000"}))
     login(client, "adv1")
     html = client.get("/").get_data(as_text=True)
     assert 'id="home-my-numbers"' in html and 'id="home-campus-numbers"' not in html
@@ -180,7 +180,9 @@ def test_the_first_screen_shows_shortfalls_to_leaders_and_the_room_to_the_desk(a
         from xgapp.numbers import targets
         from xgapp.selfstudy import domain as selfstudy
 
-        targets.save(boss, today().replace(day=1), {(a1.id, "new"): "12000", (a2.id, "new"): "1000"})
+        targets.save(boss, today().replace(day=1), forms.target_cells({
+            (a1.id, "new"): "12000", (a2.id, "new"): "1000"
+        }))
         desk = make_user("desk", roles=("frontdesk",), name="前台小李")
         kid = make_student(name="王小虎", advisor_user=a1)
         selfstudy.sign_in(desk, kid)
@@ -215,8 +217,8 @@ def test_an_advisors_day_and_the_targets_export_to_excel_with_only_what_she_may_
     with app.app_context():
         from xgapp.numbers import targets
 
-        targets.save(boss, today().replace(day=1), {(None, "new"): "20000", (a1.id, "new"): "12000",
-                                                    (a2.id, "new"): "8000"})
+        targets.save(boss, today().replace(day=1), forms.target_cells({(None, "new"): "20000", (a1.id, "new"): "12000",
+                                                                       (a2.id, "new"): "8000"}))
     login(client, "adv1")
     book = load_workbook(io.BytesIO(client.get("/numbers/advisor/%d.xlsx" % a1.id).data))
     sheet = book.active

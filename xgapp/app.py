@@ -109,7 +109,7 @@ def _blueprints(app):
     from xgapp.contracts.views import bp as contracts_bp
     from xgapp.export.views import bp as export_bp
     from xgapp.followups.views import bp as followups_bp
-    from xgapp.home import bp as home_bp
+    from xgapp.home.views import bp as home_bp
     from xgapp.hours.views import bp as hours_bp
     from xgapp.leads.views import bp as leads_bp
     from xgapp.meetings.views import bp as meetings_bp

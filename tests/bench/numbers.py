@@ -20,7 +20,7 @@ import sys
 from datetime import date
 from xgapp.app import create_app
 from xgapp import db
-from xgapp.numbers import targets
+from xgapp.numbers import forms, targets
 from xgapp.students import domain as students
 app = create_app({"DATA_DIR": sys.argv[1]})
 db.ensure_connection()
@@ -29,7 +29,7 @@ with app.app_context():
     people = list(students.advisors())
     raw = {(None, "new"): str(20000 * len(people)), (None, "hours"): "2000", (None, "new_students"): "20"}
     raw.update({(a.id, "new"): "20000" for a in people})
-    targets.save(None, month, raw)
+    targets.save(None, month, forms.target_cells(raw))
 """
 
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from flask import has_request_context, request
 
-from xgapp.db import utcnow
+from xgapp import clock
+from xgapp.audit.models import AuditLog
 
 SECRET_FIELDS = {"password_hash", "pin_hash"}
 CLI_ACTOR = "cli"
@@ -41,12 +42,10 @@ def diff(before, after):
 
 def record(by, action, table, record_id=None, before=None, after=None, summary="", actor_name=None):
     """Append one audit row; `by` is the acting User, or None (command line, or not logged in)."""
-    from xgapp.audit.models import AuditLog
-
     if action == "update":
         before, after = diff(before, after)
     return AuditLog.create(
-        at=utcnow(),
+        at=clock.now(),
         actor=by,
         actor_name=actor_name or (by.display_name if by is not None else
                                   ANONYMOUS_ACTOR if has_request_context() else CLI_ACTOR),

@@ -1,14 +1,13 @@
 """The audit log page: filter by person, record kind, action and date."""
 
 import json
-from datetime import datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from xgapp import htmx, i18n, nav, validation
-from xgapp.validation import row_id
+from xgapp import clock, htmx, nav
 from xgapp.accounts.models import User
+from xgapp.audit import forms
 from xgapp.audit.models import AuditLog
 from xgapp.security import require
 
@@ -16,9 +15,22 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 nav.register("audit.index", _l("Audit log"), "audit.view", order=90)
 
 PAGE = 50
-TABLES = {"user": _l("Account"), "campus": _l("Campus"), "backup": _l("Backup"), "student": _l("Student"),
-          "contract": _l("Contract"), "payment": _l("Payment"), "refund": _l("Refund"),
-          "hour_entry": _l("Lesson hours"), "lead": _l("Lead")}
+# Every audited table the filter offers, by area: one explicit list (no area registers itself on import).
+TABLES = {
+    "user": _l("Account"), "campus": _l("Campus"), "backup": _l("Backup"), "student": _l("Student"),
+    "contract": _l("Contract"), "payment": _l("Payment"), "refund": _l("Refund"),
+    "hour_entry": _l("Lesson hours"), "lead": _l("Lead"),
+    "follow_up": _l("Follow-up"), "follow_task": _l("Follow-up task"),
+    "briefing": _l("Pre-class briefing"), "first_lesson_feedback": _l("First-lesson feedback"),
+    "parent_meeting": _l("Parent meeting"), "teaching_plan": _l("Teaching plan"),
+    "stage_test": _l("Stage test"), "score": _l("Score"),
+    "study_visit": _l("Study-room visit"), "study_visit_exit": _l("Study-room exit"),
+    "study_question": _l("Study-room question"),
+    "signed_copy": _l("Signed copy received"), "campus_logo": _l("Campus logo"),
+    "manual_count": _l("Manual counter"), "target": _l("Monthly target"), "month_report": _l("Monthly report"),
+    "export_bundle": _l("Export bundle"), "outbox": _l("Delivery to head office"),
+    "export_settings": _l("Export settings"),
+}
 ACTIONS = {
     "create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),
     "login": _l("Logged in"), "login_failed": _l("Failed login"), "locked": _l("Locked after failed logins"),
@@ -28,26 +40,15 @@ ACTIONS = {
 
 
 def register_table(name, label):
-    """Let a module name its audited table in the filter (e.g. 'student' → 学员)."""
-    TABLES[name] = label
-
-
-def _parse_date(value):
-    return validation.day(value)
+    """Kept until the merge for the views that still call it (followups, meetings, prints, scores, selfstudy): their
+    tables are in TABLES already; a table missing there is a mistake to fix in the list, not at import time."""
+    if name not in TABLES:
+        raise KeyError("audited table %r is missing from audit.views.TABLES" % name)
 
 
 def filters_from(args):
     """Parse the filter query string into clean values (bad values are ignored)."""
-    actor = args.get("actor", type=row_id)
-    return {
-        "actor": actor,
-        "table": args.get("table") if args.get("table") in TABLES else None,
-        "action": args.get("action") if args.get("action") in ACTIONS else None,
-        "record": (args.get("record") or "").strip()[:40] or None,
-        "start": _parse_date(args.get("start")),
-        "end": _parse_date(args.get("end")),
-        "before": args.get("before", type=row_id),
-    }
+    return forms.parse_filters(args, TABLES, ACTIONS)
 
 
 def query(f):
@@ -61,11 +62,10 @@ def query(f):
         q = q.where(AuditLog.action == f["action"])
     if f["record"]:
         q = q.where(AuditLog.record_id == f["record"])
-    zone = i18n.campus_zone()
     if f["start"]:
-        q = q.where(AuditLog.at >= datetime.combine(f["start"], time.min, zone))
+        q = q.where(AuditLog.at >= clock.day_bounds(f["start"])[0])
     if f["end"]:
-        q = q.where(AuditLog.at < datetime.combine(f["end"] + timedelta(days=1), time.min, zone))
+        q = q.where(AuditLog.at < clock.day_bounds(f["end"])[1])
     if f["before"]:
         q = q.where(AuditLog.id < f["before"])
     return list(q.limit(PAGE + 1))

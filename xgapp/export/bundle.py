@@ -25,6 +25,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 import zipfile
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -37,9 +38,10 @@ try:
 except ImportError:  # Windows
     fcntl = None
 
-from xgapp import __version__, audit, db, i18n, migrate, sheets
+from xgapp import __version__, audit, clock, db, migrate, sheets
+from xgapp import campus as campus_module
 from xgapp.export import tracking
-from xgapp.export.models import ExportBundle
+from xgapp.export.models import ExportBundle, Outbox
 
 FORMAT = "xgapp-bundle"
 FORMAT_VERSION = 1
@@ -56,9 +58,7 @@ class ExportError(Exception):
 
 def exported_models():
     """Every model whose table goes to head office, by table name."""
-    from xgapp.db import BaseModel
-
-    found, stack = {}, list(BaseModel.__subclasses__())
+    found, stack = {}, list(db.BaseModel.__subclasses__())
     while stack:
         model = stack.pop()
         stack.extend(model.__subclasses__())
@@ -81,7 +81,7 @@ def utc_text(instant):
 
 def _json_cell(value):
     if isinstance(value, datetime):
-        return i18n.local(value).isoformat()
+        return clock.local(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -99,7 +99,7 @@ def _csv_cell(value):
     if isinstance(value, bool):
         return 1 if value else 0
     if isinstance(value, datetime):
-        return i18n.local(value).strftime("%Y-%m-%d %H:%M:%S")
+        return clock.local(value).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -158,7 +158,7 @@ class _Writer:
 
     def entry(self, name):
         """A member header stamped with the campus-local time of writing (not zip's default 1980)."""
-        info = zipfile.ZipInfo(name, date_time=datetime.now(i18n.campus_zone()).timetuple()[:6])
+        info = zipfile.ZipInfo(name, date_time=clock.local_now().timetuple()[:6])
         info.compress_type = zipfile.ZIP_DEFLATED
         return info
 
@@ -233,9 +233,9 @@ def _reports(writer, first, last, counted_from=None):
     """The 日报 figures of every day from `counted_from` (default `first`) to `last`, and the campus's and each
     advisor's 日报 of every day of the period as one PDF a day. A nightly bundle counts the week before its day
     again: what was entered late or dated back reaches head office's 日报 too (the newer bundle wins there)."""
-    from xgapp import printing
+    from xgapp import printing  # WeasyPrint is heavy: loaded when a bundle is made, not with every command
     from xgapp.numbers import daily, report
-    from xgapp.prints import render
+    from xgapp.prints import render  # the printed forms stand above the bundle: prints.catalog reads the ledgers
     from xgapp.prints.catalog import FORMS
 
     headers = ["日期", "学管师编号", "学管师"] + [header for _, header, _, _ in report.COLUMNS]
@@ -283,8 +283,6 @@ def _safe_code(code):
 
 def _write_zip(partial, *, kind, first, last, touched, full, after_seq, through_seq, snapshot_at, counted_from):
     """Write the whole bundle to `partial`; return (rows, manifest)."""
-    from xgapp import campus as campus_module
-
     campus = campus_module.current()
     total = 0
     tables = {}
@@ -305,8 +303,8 @@ def _write_zip(partial, *, kind, first, last, touched, full, after_seq, through_
             "period": {"from": first.isoformat(), "to": last.isoformat()},
             "changes": {"after": after_seq, "through": through_seq},
             "app_version": __version__, "schema_version": migrate.code_version(),
-            "timezone": str(i18n.campus_zone()),
-            "created_at": db.utcnow().isoformat(), "snapshot_at": snapshot_at.isoformat(),
+            "timezone": str(clock.zone()),
+            "created_at": clock.now().isoformat(), "snapshot_at": snapshot_at.isoformat(),
             "tables": tables, "pdfs": len(_days(first, last)) <= PDF_DAYS_MAX,
             "report_period": {"from": (counted_from or first).isoformat(), "to": last.isoformat()},
             "files": writer.files,
@@ -322,7 +320,8 @@ def _disk_message(exc):
     return "导出包写入失败：%s。The bundle could not be written: %s" % (exc, exc)
 
 
-def _sha256(path):
+def file_sha256(path):
+    """The SHA-256 of a file, read in blocks (bundles may be large)."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(1 << 20):
@@ -342,7 +341,7 @@ def write_bundle(folder, name, *, kind, first, last, touched=None, full=False, a
     out = os.fdopen(handle, "w+b")
     _hold(out)  # a sweep (of any process) leaves a .part alone while its build holds it
     partial = Path(temp)
-    snapshot_at = db.utcnow()
+    snapshot_at = clock.now()
     try:
         with db.database.atomic():  # one read snapshot: every table as of the same instant
             rows, manifest = _write_zip(out, kind=kind, first=first, last=last, touched=touched or {},
@@ -351,7 +350,7 @@ def write_bundle(folder, name, *, kind, first, last, touched=None, full=False, a
         out.flush()
         os.fsync(out.fileno())
         info = {"name": name, "path": final, "rows": rows, "size": os.fstat(out.fileno()).st_size,
-                "sha256": _sha256(partial), "snapshot_at": snapshot_at, "manifest": manifest}
+                "sha256": file_sha256(partial), "snapshot_at": snapshot_at, "manifest": manifest}
         if os.name == "nt":
             out.close()  # Windows renames no open file
         if register is None:
@@ -398,7 +397,7 @@ def sweep_partials(folder, older_than=timedelta(seconds=10)):
     A build holds its .part from the moment it is created, so a dead one is known at once, in any process; only a
     file younger than `older_than` is left, for the instant between its creation and its lock.
     """
-    cutoff = datetime.now().timestamp() - older_than.total_seconds()
+    cutoff = time.time() - older_than.total_seconds()  # file times: the wall clock, never a fixed one
     for stale in Path(folder).glob(".*.part"):
         try:
             if stale.stat().st_mtime < cutoff and not _held(stale):
@@ -445,9 +444,6 @@ def make_nightly(day, folder, by=None, on_made=None):
     """Build the nightly bundle of `day` (the next one in the chain); return its ExportBundle (the existing one if
     it was already made, here or by another process). `on_made(bundle)` runs in the registering transaction (the
     outbox hooks in here)."""
-    from xgapp import campus as campus_module
-    from xgapp.numbers.daily import day_bounds
-
     with _build_lock:
         existing = ExportBundle.get_or_none(ExportBundle.kind == "nightly", ExportBundle.day == day)
         if existing is not None:
@@ -456,7 +452,7 @@ def make_nightly(day, folder, by=None, on_made=None):
         marker = Path(folder) / FULL_NEXT
         after = previous.through_seq if previous is not None else 0
         full = previous is None or marker.exists()
-        through = position(before=day_bounds(day)[1], after=after)
+        through = position(before=clock.day_bounds(day)[1], after=after)
         touched = None if full else touched_between(after, through)
         made = {}
 
@@ -487,8 +483,6 @@ def make_nightly(day, folder, by=None, on_made=None):
 
 def missing_files(folder):
     """Nightly bundles whose zip is gone from `folder` while a delivery still waits for it."""
-    from xgapp.export.models import Outbox
-
     waiting = (ExportBundle.select().join(Outbox).where(ExportBundle.kind == "nightly",
                                                       Outbox.status.in_(["pending", "failed"])).distinct())
     return [bundle for bundle in waiting if not (Path(folder) / bundle.name).is_file()]
@@ -497,8 +491,6 @@ def missing_files(folder):
 def rebuild(bundle, folder, by=None):
     """Write a lost bundle again under its name: the same change-log range, its rows as they stand now; its
     deliveries wait again. A later bundle may carry some of these rows too: head office keeps the newest."""
-    from xgapp.export.models import Outbox
-
     with _build_lock:
         touched = None if bundle.full else touched_between(bundle.after_seq, bundle.through_seq)
 
@@ -511,7 +503,7 @@ def rebuild(bundle, folder, by=None):
             audit.record(by, "update", "export_bundle", row.id, before=before, after=audit.snapshot(row),
                          summary="重新生成丢失的导出包 %s" % row.name,
                          actor_name=None if by is not None else "scheduler")
-            Outbox.update(status="pending", next_at=db.utcnow()).where(
+            Outbox.update(status="pending", next_at=clock.now()).where(
                 Outbox.bundle == row, Outbox.status == "failed").execute()
 
         write_bundle(folder, bundle.name, kind="nightly", first=bundle.day, last=bundle.day, touched=touched,
@@ -523,11 +515,8 @@ def rebuild(bundle, folder, by=None):
 def make_range(first, last, folder, full=False):
     """An on-demand bundle of the rows changed in [first, last] (or of every row), not part of the nightly chain
     and not registered: written to `folder`, returned as the write_bundle info."""
-    from xgapp import campus as campus_module
-    from xgapp.numbers.daily import day_bounds
-
-    touched = None if full else touched_during(day_bounds(first)[0], day_bounds(last)[1])
-    stamp = datetime.now(i18n.campus_zone()).strftime("%Y%m%d%H%M%S")
+    touched = None if full else touched_during(*clock.days_bounds(first, last))
+    stamp = clock.stamp("%Y%m%d%H%M%S")
     name = "xgapp-%s-%s_%s-%s%s.zip" % (_safe_code(campus_module.current().code), first.isoformat(),
                                        last.isoformat(), "full-" if full else "", stamp)
     return write_bundle(folder, name, kind="range", first=first, last=last, touched=touched, full=full,

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 
-from xgapp import audit, db
+from xgapp import audit, campus, clock, db
+from xgapp.export.bundle import file_sha256
 from xgapp.export.models import ExportBundle, Outbox, OutboxAttempt
 
 CHANNELS = ("email", "folder")
@@ -56,76 +57,24 @@ def email_ready(config):
 
 
 def recipients(config):
-    return _addresses(config["to"]) + _addresses(config["cc"])
+    return addresses(config["to"]) + addresses(config["cc"])
 
 
-def _addresses(text):
+def addresses(text):
+    """The addresses of a To or Cc box (commas or semicolons, full-width too, between them)."""
     return [part.strip() for part in text.replace("；", ",").replace(";", ",").replace("，", ",").split(",")
             if part.strip()]
 
 
-def _control(text):
+def has_control(text):
+    """True when `text` holds a control character (a line break would forge a mail header)."""
     return any(ord(c) < 32 or ord(c) == 127 for c in text)
 
 
-def _valid_address(address):
+def valid_address(address):
+    """An address of the form local@domain.tld, without spaces or control characters."""
     local, at, domain = address.partition("@")
-    return bool(at and local and "." in domain and " " not in address and not _control(address))
-
-
-def validate(raw, current):
-    """Check a submitted settings form → (values, errors by field). An empty password keeps the stored one."""
-    values, errors = dict(current), {}
-    text = {k: str(raw.get(k, "") or "").strip() for k in DEFAULTS}
-    try:
-        hour, minute = text["time"].split(":")
-        time(int(hour), int(minute))
-        values["time"] = "%02d:%02d" % (int(hour), int(minute))
-        if int(hour) < 12:  # 00:30 would close a day that began half an hour ago
-            errors["time"] = _("Choose a time late in the day (12:00 to 23:59): the bundle closes that day. "
-                               "If the PC is off then, it is made at the next start.")
-    except ValueError:
-        errors["time"] = _("Enter a time such as 22:30.")
-    for name in ("smtp_host", "username", "sender", "folder"):
-        values[name] = text[name]
-    if raw.get("password"):
-        values["password"] = str(raw["password"])
-    if raw.get("clear_password"):
-        values["password"] = ""
-    values["security"] = text["security"] if text["security"] in SECURITY else "ssl"
-    if text["security"] not in SECURITY:
-        errors["security"] = _("Choose SSL, STARTTLS or none from the list.")
-    try:
-        values["smtp_port"] = int(text["smtp_port"] or (465 if values["security"] == "ssl" else 587))
-        if not 1 <= values["smtp_port"] <= 65535:
-            raise ValueError
-    except ValueError:
-        errors["smtp_port"] = _("The port is a whole number from 1 to 65535.")
-    try:
-        values["max_mb"] = int(text["max_mb"] or 20)
-        if not 1 <= values["max_mb"] <= 1000:
-            raise ValueError
-    except ValueError:
-        errors["max_mb"] = _("The attachment limit is a whole number of MB from 1 to 1000.")
-    for name in ("to", "cc"):
-        bad = [a for a in _addresses(text[name]) if not _valid_address(a)]
-        if bad:
-            errors[name] = _("Not an email address: %(addresses)s", addresses=", ".join(bad))
-        values[name] = ", ".join(_addresses(text[name]))
-    if values["sender"] and not _valid_address(values["sender"]):
-        errors["sender"] = _("The sender is not an email address.")
-    if values["smtp_host"] and not values["sender"]:
-        errors["sender"] = _("With a mail server, the sender is required.")
-    if values["smtp_host"] and not values["to"]:
-        errors["to"] = _("With a mail server, at least one recipient is required.")
-    if values["folder"] and not Path(values["folder"]).is_absolute():
-        errors["folder"] = _("Enter a full path, e.g. E:\\bundles or \\\\server\\share\\bundles.")
-    for name in ("smtp_host", "username", "sender", "to", "cc"):
-        if _control(str(raw.get(name, "") or "")):
-            errors[name] = _("Line breaks are not allowed.")
-    if values["smtp_host"] and values["username"] and values["security"] == "none":
-        errors["security"] = _("A login is only sent over an encrypted connection: choose SSL or STARTTLS.")
-    return values, errors
+    return bool(at and local and "." in domain and " " not in address and not has_control(address))
 
 
 def save_config(paths, by, values):
@@ -158,8 +107,8 @@ def enqueue(bundle, config):
     """One pending outbox row per ready channel (never a second one for the same bundle and channel)."""
     for channel in channels(config):
         if not Outbox.select().where(Outbox.bundle == bundle, Outbox.channel == channel).exists():
-            Outbox.create(bundle=bundle, channel=channel, status="pending", next_at=db.utcnow(),
-                          created_at=db.utcnow())
+            Outbox.create(bundle=bundle, channel=channel, status="pending", next_at=clock.now(),
+                          created_at=clock.now())
 
 
 def backoff(attempts):
@@ -172,16 +121,14 @@ class Permanent(Exception):
 
 
 def _message(config, bundle, data):
-    from xgapp import campus
-
     current = campus.current()
     message = EmailMessage()
     period = bundle.day.isoformat() if bundle.day else "%s – %s" % (bundle.date_from, bundle.date_to)
     message["Subject"] = "[xgapp] %s（%s）导出包 %s" % (current.name, current.code, period)
     message["From"] = config["sender"]
-    message["To"] = ", ".join(_addresses(config["to"]))
+    message["To"] = ", ".join(addresses(config["to"]))
     if config["cc"]:
-        message["Cc"] = ", ".join(_addresses(config["cc"]))
+        message["Cc"] = ", ".join(addresses(config["cc"]))
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain="xgapp.local")
     message.set_content(
@@ -255,15 +202,13 @@ def send_email(config, bundle, path):
 
 def copy_to_folder(config, bundle, path):
     """Copy the bundle into the configured folder (a USB drive, a share) through a .part file, then check it."""
-    from xgapp.export.bundle import _sha256
-
     folder = Path(config["folder"])
     if not folder.is_dir():
         raise OSError("文件夹不存在或未连接：%s" % folder)
     final = folder / bundle.name
     partial = folder / (".%s.part" % bundle.name)
     shutil.copyfile(path, partial)
-    if _sha256(partial) != bundle.sha256:
+    if file_sha256(partial) != bundle.sha256:
         partial.unlink()
         raise OSError("复制后校验不符，已删除副本：%s" % final)
     os.replace(partial, final)
@@ -271,8 +216,6 @@ def copy_to_folder(config, bundle, path):
 
 def send_test(config):
     """Send a short test email now → None when it went, else the reason."""
-    from xgapp import campus
-
     if not email_ready(config):
         return "请先填写邮件服务器、发件人和收件人。"
     try:
@@ -288,9 +231,9 @@ def _test_message(config, campus_name):
     message = EmailMessage()
     message["Subject"] = "[xgapp] 测试邮件 — %s" % campus_name
     message["From"] = config["sender"]
-    message["To"] = ", ".join(_addresses(config["to"]))
+    message["To"] = ", ".join(addresses(config["to"]))
     if config["cc"]:
-        message["Cc"] = ", ".join(_addresses(config["cc"]))
+        message["Cc"] = ", ".join(addresses(config["cc"]))
     message["Date"] = formatdate(localtime=True)
     message.set_content("这是 xgapp 的测试邮件：导出包将按此设置发送。")
     return message
@@ -317,7 +260,7 @@ def attempt(row, config, folder):
         detail, permanent = str(exc), True
     except Exception as exc:  # network, server and disk failures are all retried
         detail = _explain(exc) if row.channel == "email" else "复制失败：%s" % exc
-    now = db.utcnow()
+    now = clock.now()
     with db.write():
         row = Outbox.get_by_id(row.id)
         row.attempts += 1
@@ -333,7 +276,7 @@ def attempt(row, config, folder):
 
 
 def due(now=None):
-    now = now or db.utcnow()
+    now = now or clock.now()
     return (Outbox.select(Outbox, ExportBundle).join(ExportBundle)
             .where(Outbox.status == "pending", (Outbox.next_at.is_null()) | (Outbox.next_at <= now))
             .order_by(ExportBundle.date_from, Outbox.id))
@@ -366,7 +309,7 @@ def resend(by, row):
     """Put a failed (or sent) delivery back in the queue, e.g. after the size limit was raised."""
     with db.write():
         before = audit.snapshot(row)
-        row.status, row.next_at = "pending", db.utcnow()
+        row.status, row.next_at = "pending", clock.now()
         row.save()
         audit.record(by, "update", "outbox", row.id, before=before, after=audit.snapshot(row),
                      summary="重新发送 %s（%s）" % (row.bundle.name, row.channel))

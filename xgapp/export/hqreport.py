@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from peewee import fn
 
-from xgapp import sheets
+from xgapp import clock, sheets
 from xgapp.export import ingest
 from xgapp.export.ingest import HqCampus, HqDay, HqReportColumn
 
@@ -61,7 +61,7 @@ def _columns():
                                                                                    HqReportColumn.key)]
     if found:
         return found
-    from xgapp.numbers.report import COLUMNS
+    from xgapp.numbers.report import COLUMNS  # a fresh head-office database only: no campus model otherwise
 
     return [(key, header, kind) for key, header, kind, _ in COLUMNS]
 
@@ -268,7 +268,7 @@ def _print_app():
     executable's font cache): head office has no campus data folder and needs no database of the app."""
     from flask import Flask
 
-    from xgapp import paths, printing
+    from xgapp import paths, printing  # WeasyPrint is heavy: loaded for a PDF only
 
     resources = paths.resource_dir()
     app = Flask(__name__, template_folder=str(resources / "templates"), static_folder=None)
@@ -279,9 +279,9 @@ def _print_app():
 
 def pdf(report, printed_by="xgapp"):
     """The report as PDF bytes (A4 landscape, the project's print engine)."""
-    from xgapp import printing
+    from xgapp import printing  # WeasyPrint is heavy: loaded for a PDF only
 
-    now = datetime.now().astimezone()
+    now = clock.local_now()
     filled = context(report)
     with _print_app().app_context():
         rendered = printing.render(

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta, timezone
 import peewee as pw
 from playhouse.db_url import connect as connect_url
 
+from xgapp import clock
 from xgapp.export import verify as checks
 
 BATCH = 500  # rows per INSERT
@@ -196,7 +197,7 @@ def version_text(instant):
 
 
 def _now_text():
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return clock.now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 # --- reading a verified bundle -----------------------------------------------------------------------------------
@@ -219,7 +220,7 @@ def _facts(manifest):
     first, last = _day(period.get("from"), "period.from"), _day(period.get("to"), "period.to")
     kind = manifest["kind"] if isinstance(manifest["kind"], str) else ""
     version = version_text(manifest["snapshot_at"])
-    if version > (datetime.now(timezone.utc) + FUTURE_SLACK).strftime("%Y-%m-%dT%H:%M:%S.%fZ"):
+    if version > (clock.now() + FUTURE_SLACK).strftime("%Y-%m-%dT%H:%M:%S.%fZ"):
         # Versions are the campus clock: a bundle from the future would freeze its records at head office.
         raise checks.BundleInvalid(
             "导出包的生成时间 %s 在未来：校区电脑的时钟不准。请校正时钟后用 `xgapp export --full` 重新导出全部记录。"

@@ -1,9 +1,7 @@
 """What the scheduler (and `xgapp export`) runs: build every nightly bundle that is due, queue it, deliver."""
 
 import logging
-from datetime import datetime
-
-from xgapp import i18n
+from xgapp import campus, clock
 from xgapp.export import bundle, delivery
 
 log = logging.getLogger(__name__)
@@ -12,12 +10,10 @@ log = logging.getLogger(__name__)
 def catch_up(paths, by=None, now=None):
     """Build the nightly bundle of every closed day that has none yet (the PC may have been off), oldest first;
     return the bundles made."""
-    from xgapp import campus
-
     if campus.current() is None:
         return []  # first run: no campus yet, nothing to export
     config = delivery.load_config(paths)
-    now = now or datetime.now(i18n.campus_zone())
+    now = now or clock.local_now()
     for folder in (paths.exports, paths.exports / "on-demand"):
         bundle.sweep_partials(folder)  # at start too: the first round runs when the server starts
     made = []
@@ -43,6 +39,6 @@ def run(paths):
         last_error.update(message=None, at=None)
     except Exception as exc:  # logged and shown; retried next round
         log.exception("making the nightly bundle failed")
-        last_error.update(message=str(exc), at=datetime.now(i18n.campus_zone()))
+        last_error.update(message=str(exc), at=clock.local_now())
     for row in delivery.process(paths):
         log.info("delivery %s of %s: %s %s", row.channel, row.bundle.name, row.status, row.last_error)

@@ -6,6 +6,8 @@ A migration that adds an exported table calls `install(db, table)`; `tests/test_
 neither tracked nor listed in `NOT_EXPORTED`.
 """
 
+import peewee
+
 # Tables that never leave the campus: the audit trail (local and very large), the logo image, bookkeeping.
 NOT_EXPORTED = frozenset({
     "audit_log", "campus_logo", "schema_migrations", "change_log", "export_bundle", "outbox", "outbox_attempt",
@@ -40,8 +42,6 @@ def trigger_sql(table):
 
 def install(db, table):
     """Track `table` (SQLite only: a head-office PostgreSQL database never builds bundles)."""
-    import peewee
-
     if isinstance(db, peewee.SqliteDatabase):
         for statement in trigger_sql(table):
             db.execute_sql(statement)

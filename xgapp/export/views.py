@@ -1,24 +1,21 @@
 """The export page (each day's bundle and its delivery: 待发送 / 已发送 / 失败) and the principal's settings page
 (time, mail server, recipients, folder copy, a test email)."""
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
-from xgapp import i18n, nav
-from xgapp.audit.views import register_table
-from xgapp.export import bundle, delivery, jobs
+from xgapp import clock, nav
+from xgapp.export import bundle, delivery, forms, jobs
 from xgapp.export.models import ExportBundle, Outbox
 from xgapp.security import can, require
+from xgapp.validation import Invalid
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 nav.register("export.index", _l("Head-office export"), "export.view", order=86)
-register_table("export_bundle", _l("Export bundle"))
-register_table("outbox", _l("Delivery to head office"))
-register_table("export_settings", _l("Export settings"))
 
 DAYS_SHOWN = 30
 STATUS = {"pending": _l("Waiting to send"), "sent": _l("Sent"), "failed": _l("Failed")}
@@ -78,14 +75,15 @@ def _older_undelivered(before):
 def index():
     """Each day's bundle and where it stands; ?to=YYYY-MM-DD pages back through older days."""
     config = delivery.load_config(_paths())
-    now = datetime.now(i18n.campus_zone())
+    now = clock.local_now()
     today = last = now.date()
     earliest = ExportBundle.select(fn.MIN(ExportBundle.day)).where(ExportBundle.kind == "nightly").scalar()
-    if request.args.get("to"):
-        try:
-            last = min(max(date.fromisoformat(request.args["to"]), earliest or today), today)
-        except ValueError:
-            abort(404)
+    try:
+        asked = forms.parse_listing(request.args)
+    except Invalid:
+        abort(404)
+    if asked is not None:
+        last = min(max(asked, earliest or today), today)
     first = last - timedelta(days=DAYS_SHOWN - 1)
     counts = {status: Outbox.select().where(Outbox.status == status).count() for status in STATUS}
     future = (ExportBundle.select(fn.MAX(ExportBundle.day))
@@ -159,25 +157,31 @@ def download(name):
     return send_file(path, as_attachment=True, download_name=name, mimetype="application/zip", max_age=0)
 
 
-@bp.route("/settings", methods=["GET", "POST"])
+@bp.route("/settings", methods=["GET"])
 @require("export.settings")
 def settings():
     """Export time, mail server and recipients, folder copy."""
     current = delivery.load_config(_paths())
-    values, errors = current, {}
-    if request.method == "POST":
-        values, errors = delivery.validate(request.form, current)
-        if not errors:
-            delivery.save_config(_paths(), g.user, values)
-            flash(_("Export settings saved."), "success")
-            return redirect(url_for("export.settings"), code=303)
-        # show what was typed beside its message, not the stored value it would have replaced
-        values = dict(values, **{name: request.form.get(name, "") for name in errors if name in delivery.DEFAULTS
-                                 and name not in ("password", "security")})
-        if request.form.get("password"):  # never sent back to the browser: say so, or it would be lost unnoticed
-            errors.setdefault("password", _("Not saved: type the password again."))
-    return render_template("export/settings.html", values=values, errors=errors, security=SECURITY,
+    return _settings_page(current, current)
+
+
+def _settings_page(current, values, errors=None):
+    return render_template("export/settings.html", values=values, errors=errors or {}, security=SECURITY,
                            has_password=bool(current["password"])), 422 if errors else 200
+
+
+@bp.route("/settings", methods=["POST"])
+@require("export.settings")
+def save_settings():
+    """Store the settings (every wrong box marked at once, nothing stored); then queue what they make sendable."""
+    current = delivery.load_config(_paths())
+    try:
+        values = forms.parse_settings(request.form, current)
+    except Invalid as exc:  # show what was typed beside its message, not the stored value it would have replaced
+        return _settings_page(current, forms.typed(request.form, current), exc.errors)
+    delivery.save_config(_paths(), g.user, values)
+    flash(_("Export settings saved."), "success")
+    return redirect(url_for("export.settings"), code=303)
 
 
 @bp.route("/settings/test", methods=["POST"])

@@ -36,10 +36,9 @@ advisors, and the consumption of students without an advisor) and adds ``by_advi
 active advisor, by name. Either takes a fixed number of queries, however many advisors there are.
 """
 
-from datetime import datetime, time, timedelta
-
 from peewee import JOIN, Case, fn
 
+from xgapp import clock
 from xgapp.accounts.models import User
 from xgapp.classes import domain as classes_domain
 from xgapp.classes.models import Attendance, Lesson, SchoolClass
@@ -48,7 +47,6 @@ from xgapp.contracts.models import Contract, Payment
 from xgapp.db import hours_sum, money_sum
 from xgapp.followups.models import FollowUp
 from xgapp.hours.models import HourEntry
-from xgapp.i18n import campus_zone
 from xgapp.leads.models import Lead, LeadStep
 from xgapp.numbers import manual
 from xgapp.students import domain as students
@@ -62,11 +60,7 @@ COUNTS = ("inquiries", "invitations", "visits", "trials", "followups", "contract
 SUMS = ("contracts_amount", "revenue", "hours_consumed")
 
 
-def day_bounds(day):
-    """The campus-local day as two aware instants [start, end): compare stored UTC instants with these."""
-    zone = campus_zone()
-    return (datetime.combine(day, time(0), tzinfo=zone),
-            datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone))
+day_bounds = clock.day_bounds  # alias until the merge (prints.catalog)
 
 
 def blank(day, advisor=None):
@@ -136,7 +130,7 @@ def _gather(day, advisor=None, last=None):
         of(advisor_id)["revenue"] = money_sum(total)
 
     # 课消: roll calls on the lesson's day; other consumption and corrections (negative rows) when booked
-    start, end = day_bounds(day)[0], day_bounds(last)[1]
+    start, end = clock.days_bounds(day, last)
     roll_calls = (Attendance.select(Student.advisor, fn.SUM(Attendance.hours)).join(Lesson)
                   .switch(Attendance).join(Student, on=(Attendance.student == Student.id))
                   .where(Lesson.day.between(day, last)).group_by(Student.advisor))

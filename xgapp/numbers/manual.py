@@ -5,25 +5,19 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
-from xgapp import audit
-from xgapp.db import utcnow, write
-from xgapp.i18n import campus_today
+from xgapp import audit, clock, policy
+from xgapp.db import write
 from xgapp.numbers.models import ManualCount
 from xgapp.validation import Invalid
 
 KINDS = {"hotline": _l("Hotline calls that did not become a lead")}
-LATE_DAYS = 7  # an advisor may still correct her own counter this many days later
+LATE_DAYS = policy.MANUAL_LATE_DAYS  # an advisor may still correct her own counter this many days later
 MAX_COUNT = 9999
 
 
 def may_tap(user, advisor, day, today=None):
     """The advisor on her own counter (today and the last week); supervisors and the principal on anyone's."""
-    today = today or campus_today()
-    if day > today:
-        return False
-    if user.role_set & {"supervisor", "principal"}:
-        return True
-    return user.id == advisor.id and (today - day).days <= LATE_DAYS
+    return policy.may_tap_counter(user, advisor, day, today or clock.today())
 
 
 def tap(by, advisor, day, kind, delta, today=None):
@@ -41,10 +35,10 @@ def tap(by, advisor, day, kind, delta, today=None):
         if after == before:
             return before
         if row is None:
-            row = ManualCount.create(advisor=advisor, day=day, kind=kind, count=after, updated_at=utcnow(),
+            row = ManualCount.create(advisor=advisor, day=day, kind=kind, count=after, updated_at=clock.now(),
                                      updated_by=by)
         else:
-            ManualCount.update(count=after, updated_at=utcnow(), updated_by=by).where(ManualCount.id == row.id).execute()
+            ManualCount.update(count=after, updated_at=clock.now(), updated_by=by).where(ManualCount.id == row.id).execute()
         audit.record(by, "update", "manual_count", row.id, before={"count": before}, after={"count": after},
                      summary="%s %s %s：%d → %d（手工）" % (advisor.display_name, day.isoformat(), KINDS[kind], before,
                                                      after))
@@ -65,4 +59,4 @@ def counts(day, advisor=None, last=None):
 
 def window(today=None):
     """The oldest day an advisor may still change herself."""
-    return (today or campus_today()) - timedelta(days=LATE_DAYS)
+    return (today or clock.today()) - timedelta(days=LATE_DAYS)

@@ -20,12 +20,11 @@ from decimal import Decimal
 
 from peewee import fn
 
-from xgapp.classes.figures import month_bounds
+from xgapp import clock
 from xgapp.classes.models import SchoolClass, StudentChange
 from xgapp.contracts.models import Contract
 from xgapp.followups.models import FollowUp
 from xgapp.hours.models import HourEntry
-from xgapp.i18n import local
 from xgapp.leads.models import Lead, LeadStep
 from xgapp.numbers import daily, targets
 from xgapp.students.models import Student
@@ -34,7 +33,8 @@ RENEW_BEFORE, RENEW_AFTER = 30, 14
 TEAM_CLASSES = 2
 
 
-def _ratio(part, whole):
+def ratio(part, whole):
+    """part / whole as a percentage to a tenth (Decimal), or None when whole is nothing."""
     return None if not whole else (Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.1"))
 
 
@@ -61,7 +61,7 @@ def ran_out(first, last):
     """{student id: (advisor id, day)} of students whose hours ran out from `first` to `last`: a consumption took
     their balance (all subjects) from above zero to zero or below; the last such day. One windowed query over the
     ledgers of the students who consumed hours in the period."""
-    start, end = daily.day_bounds(first)[0], daily.day_bounds(last)[1]
+    start, end = clock.days_bounds(first, last)
     consumed = (HourEntry.select(HourEntry.student).distinct()
                 .where(HourEntry.at >= start, HourEntry.at < end, HourEntry.kind == "consume"))
     balance = fn.SUM(HourEntry.hours).over(partition_by=[HourEntry.student], order_by=[HourEntry.at, HourEntry.id])
@@ -71,7 +71,7 @@ def ran_out(first, last):
     found, before = {}, {}
     for student_id, advisor_id, at, kind, left in rows:
         if kind == "consume" and before.get(student_id, 0) > 0 >= left and start <= at < end:
-            found[student_id] = (advisor_id, local(at).date())
+            found[student_id] = (advisor_id, clock.local(at).date())
         before[student_id] = left
     return found
 
@@ -108,7 +108,7 @@ def renewal(first, last):
 
 def complaints(first, last):
     """{advisor id: complaints handled} in the period (follow-ups of kind 投诉回复)."""
-    start, end = daily.day_bounds(first)[0], daily.day_bounds(last)[1]
+    start, end = clock.days_bounds(first, last)
     return dict(FollowUp.select(FollowUp.advisor, fn.COUNT(FollowUp.id))
                 .where(FollowUp.kind == "complaint", FollowUp.at >= start, FollowUp.at < end)
                 .group_by(FollowUp.advisor).tuples())
@@ -122,8 +122,7 @@ def running_classes():
 
 def month_ranking(month, today=None):
     """The month's figures per advisor, ranked; with the campus's rates and the team criteria."""
-    first, following = month_bounds(month.strftime("%Y-%m"))
-    last = following - timedelta(days=1)
+    first, last = clock.month_start(month), clock.month_last(month)
     campus = daily.campus_day(first, last)
     signs, renews = signing(first, last), renewal(first, last)
     moans, classes = complaints(first, last), running_classes()
@@ -136,8 +135,8 @@ def month_ranking(month, today=None):
         goals = [c for c in progress.get(advisor.id, {}).values() if c["target"] is not None]
         rows.append({"advisor": advisor, "amount": figures["contracts_amount"], "contracts": figures["contracts_count"],
                      "revenue": figures["revenue"], "hours": figures["hours_consumed"],
-                     "signing": (signed, visited, _ratio(signed, visited)),
-                     "renewal": (renewed, ended, _ratio(renewed, ended)),
+                     "signing": (signed, visited, ratio(signed, visited)),
+                     "renewal": (renewed, ended, ratio(renewed, ended)),
                      "targets_met": all(c["actual"] >= c["target"] for c in goals) if goals else None,
                      "complaints": moans.get(advisor.id, 0), "classes": classes.get(advisor.id, 0)})
     rows.sort(key=lambda r: (-r["amount"], -r["contracts"], r["advisor"].display_name))
@@ -154,5 +153,5 @@ def month_ranking(month, today=None):
     team["excellent"] = bool(team["targets_met"] and not team["complaints"] and average is not None
                              and average >= TEAM_CLASSES)
     return {"month": month, "rows": rows, "campus": campus, "team": team,
-            "signing": (signed_all, visited_all, _ratio(signed_all, visited_all)),
-            "renewal": (renewed_all, ended_all, _ratio(renewed_all, ended_all))}
+            "signing": (signed_all, visited_all, ratio(signed_all, visited_all)),
+            "renewal": (renewed_all, ended_all, ratio(renewed_all, ended_all))}

@@ -2,8 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
-from xgapp import sheets
-from xgapp.numbers import manual
+from xgapp import clock, sheets
+from xgapp.numbers import manual, targets
 
 # (key, Chinese header for paper and .xlsx, kind, label on screen); kind is "count", "money", "hours" or "manual"
 COLUMNS = [
@@ -100,8 +100,6 @@ def _formats(sheet, first_column, kinds, row=None):
 
 def advisor_xlsx(person, figures):
     """One advisor's 日报 as .xlsx: the day's figures, her follow-ups, her classes with few lessons left."""
-    from xgapp.i18n import local
-
     day = figures["day"]
     book, sheet = _book("学管师日报 %s" % day.isoformat(), ["日期", "学管师"] + [h for _, h, _, _ in COLUMNS])
     sheets.append(sheet, [day, person.display_name] + row(figures))
@@ -110,7 +108,7 @@ def advisor_xlsx(person, figures):
     calls = book.create_sheet("当日回访")
     sheets.append(calls, ["时间", "学员", "回访内容"])
     for item in figures["followup_rows"]:
-        sheets.append(calls, [local(item.at).strftime("%H:%M"), item.student.name, item.content or item.purpose])
+        sheets.append(calls, [clock.local(item.at).strftime("%H:%M"), item.student.name, item.content or item.purpose])
     low = book.create_sheet("剩余课次4次以内")
     sheets.append(low, ["班级", "剩余课次"])
     for klass, left in figures["low_classes"]:
@@ -125,8 +123,6 @@ TARGET_HEADERS = {"new": "新签金额", "renewal": "续费金额", "referral": 
 def targets_xlsx(data):
     """The month's targets and progress as .xlsx: per advisor and the campus, per kind the target, what is done,
     the percentage, what is missing and what that needs per remaining day."""
-    from xgapp.numbers import targets
-
     headers = ["学管师", "剩余天数"]
     for kind in targets.KINDS:
         name = TARGET_HEADERS[kind]

@@ -4,19 +4,15 @@ Progress is counted from the records by numbers.daily over the month; "per day" 
 the days left in the month, today included.
 """
 
-from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from xgapp import audit, validation
-from xgapp.classes.figures import month_bounds
-from xgapp.db import utcnow, write
-from xgapp.i18n import campus_today
+from xgapp import audit, clock
+from xgapp.db import write
 from xgapp.numbers import daily
 from xgapp.numbers.models import Target
 from xgapp.students import domain as students
-from xgapp.validation import Invalid
 
 # kind: (label, unit, the month's figure it is measured against)
 KINDS = {
@@ -45,8 +41,8 @@ def fmt(value, unit):
 def month_of(text=None, today=None):
     """'2026-11' → date(2026, 11, 1); None or '' → this month; ValueError on anything else."""
     if not text:
-        return (today or campus_today()).replace(day=1)
-    return month_bounds(text)[0]
+        return clock.month_start(today or clock.today())
+    return clock.parse_month(text)
 
 
 def load(month):
@@ -54,44 +50,15 @@ def load(month):
     return {(t.advisor_id, t.kind): t.value for t in Target.select().where(Target.month == month)}
 
 
-def _parse(raw, unit):
-    """A target typed on the form, per its unit (yuan to the fen, hours to a tenth, a whole count); None if empty."""
-    text = (raw or "").strip().replace(",", "").replace("，", "")
-    if not text:
-        return None
-    if unit == "money":
-        value = validation.money(text)
-        if value == 0:
-            raise ValueError(_l("A target must be more than zero; leave the box empty for no target."))
-        return value
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(_l("Enter a number.")) from None
-    if not value.is_finite() or value <= 0 or value >= LIMIT:
-        raise ValueError(_l("Enter a number more than 0 and under 100 million."))
-    if value != value.quantize(STEP[unit]):
-        raise ValueError(_l("At most 1 decimal.") if unit == "hours" else _l("A whole number."))
-    return value.quantize(STEP["money"])
+def save(by, month, values):
+    """Save a month's targets: values {(advisor id or None, kind): Decimal, or None to remove the target} (read
+    from the form by numbers.forms.parse_targets); cells of an unknown kind or advisor are ignored.
 
-
-def save(by, month, raw):
-    """Save a month's targets from the form: raw {(advisor id or None, kind): text}; empty text removes a target.
-
-    All or nothing: one bad cell and nothing is saved (errors keyed "kind-advisor" or "kind-campus").
-    Returns the number of targets changed.
+    Returns the number of targets changed (one transaction, each change audited).
     """
     advisors = {a.id: a.display_name for a in students.advisors()}
-    errors, values = {}, {}
-    for (advisor_id, kind), text in raw.items():
-        if kind not in KINDS or (advisor_id is not None and advisor_id not in advisors):
-            continue
-        try:
-            values[(advisor_id, kind)] = _parse(text, KINDS[kind][1])
-        except ValueError as exc:
-            errors["%s-%s" % (kind, advisor_id or "campus")] = exc.args[0]
-    if errors:
-        raise Invalid(errors)
+    values = {(advisor_id, kind): value for (advisor_id, kind), value in values.items()
+              if kind in KINDS and (advisor_id is None or advisor_id in advisors)}
     changed = 0
     with write():
         stored = {(t.advisor_id, t.kind): t for t in Target.select().where(Target.month == month)}
@@ -105,10 +72,10 @@ def save(by, month, raw):
             if value is None:
                 row.delete_instance()
             elif row is None:
-                row = Target.create(month=month, advisor=advisor_id, kind=kind, value=value, updated_at=utcnow(),
+                row = Target.create(month=month, advisor=advisor_id, kind=kind, value=value, updated_at=clock.now(),
                                     updated_by=by)
             else:
-                Target.update(value=value, updated_at=utcnow(), updated_by=by).where(Target.id == row.id).execute()
+                Target.update(value=value, updated_at=clock.now(), updated_by=by).where(Target.id == row.id).execute()
             audit.record(by, "update", "target", row.id, before={"value": str(stored[key].value) if key in stored
                                                                   else None},
                          after={"value": None if value is None else str(value)},
@@ -133,8 +100,8 @@ def mismatches(month, targets=None, advisors=None):
 
 def days_left(month, today=None):
     """Days of `month` still to work, today included (0 for a past month, all of them for a future one)."""
-    today = today or campus_today()
-    first, following = month_bounds(month.strftime("%Y-%m"))
+    today = today or clock.today()
+    first, following = clock.month_days(month)
     if today >= following:
         return 0
     return (following - max(today, first)).days
@@ -147,9 +114,8 @@ def progress(month, today=None, advisor=None, campus=None):
     is {"target", "actual", "percent", "missing", "per_day"} (target None when none is set). `campus` may pass
     the month's figures (the campus's, or the advisor's) when the caller has them already.
     """
-    today = today or campus_today()
-    first, following = month_bounds(month.strftime("%Y-%m"))
-    last = following - timedelta(days=1)
+    today = today or clock.today()
+    first, last = clock.month_start(month), clock.month_last(month)
     left = days_left(month, today)
     targets = load(month)
     if advisor is not None:
@@ -176,6 +142,4 @@ def progress(month, today=None, advisor=None, campus=None):
 
 def months_around(month):
     """The month before and after, for the page's arrows."""
-    previous = (month - timedelta(days=1)).replace(day=1)
-    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return previous, following
+    return clock.previous_month(month), clock.next_month(month)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from peewee import fn
 
-from xgapp.classes.figures import month_bounds
+from xgapp import clock
 from xgapp.contracts.models import Contract, Payment
 from xgapp.db import money_sum
 from xgapp.numbers import rates
@@ -28,12 +28,12 @@ def renewal_by_month(month, count=12):
     """[(first day of month, rate or None, renewed, ended)] for the `count` months up to `month`."""
     months = [month]
     while len(months) < count and months[-1].year * 12 + months[-1].month > 2000 * 12 + 1:  # the app's dates start in 2000
-        months.append((months[-1] - timedelta(days=1)).replace(day=1))
+        months.append(clock.previous_month(months[-1]))
     series = []
     for first in reversed(months):
-        last = month_bounds(first.strftime("%Y-%m"))[1] - timedelta(days=1)
+        last = clock.month_last(first)
         per_advisor = rates.renewal(first, last)
         renewed = sum(v[0] for v in per_advisor.values())
         ended = sum(v[1] for v in per_advisor.values())
-        series.append((first, rates._ratio(renewed, ended), renewed, ended))
+        series.append((first, rates.ratio(renewed, ended), renewed, ended))
     return series

@@ -7,43 +7,43 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xgapp import htmx, nav
+from xgapp import clock, htmx, nav, policy
 from xgapp.accounts.models import User
-from xgapp.audit.views import register_table
-from xgapp.web import parse_date
-from xgapp.i18n import campus_today
-from xgapp.numbers import charts, daily, manual, periods, rates, report, targets, trends
+from xgapp.numbers import charts, daily, forms, manual, periods, rates, report, targets, trends
 from xgapp.security import require
 from xgapp.students import domain as students
+from xgapp.validation import Invalid
 from xgapp.web import xlsx
-from xgapp.validation import Invalid, row_id
 
 bp = Blueprint("numbers", __name__, url_prefix="/numbers")
 nav.register("numbers.index", _l("Daily report"), "numbers.view", order=26)
-register_table("manual_count", _l("Manual counter"))
-register_table("target", _l("Monthly target"))
-register_table("month_report", _l("Monthly report"))
-LEADERS = {"supervisor", "principal"}
 
 
 def _day():
-    day = parse_date(request.args.get("day", "")) if request.args.get("day") else campus_today()
-    if day is None:
+    """The page's ?day= (today when absent); 404 when it is no date."""
+    try:
+        return forms.parse_day(request.args)
+    except Invalid:
         abort(404)
-    return day
 
 
 def _is_leader():
-    return bool(g.user.role_set & LEADERS)
+    return policy.is_numbers_leader(g.user)
 
 
 def _advisor_or_404(advisor_id):
     advisor = User.get_or_none(User.id == advisor_id) if advisor_id else None
-    if advisor is None or "advisor" not in advisor.role_set:
+    if advisor is None or not policy.is_advisor(advisor):
         abort(404)
-    if advisor.id != g.user.id and not _is_leader():
+    if not policy.may_see_advisor_numbers(g.user, advisor):
         abort(404)  # an advisor sees her own numbers, not another's
     return advisor
+
+
+def _tabs(current):
+    """The numbers pages' tabs, with the one shown marked (current: "daily", "targets", "week", "month",
+    "ranking")."""
+    return {"tab": current}
 
 
 @bp.route("/")
@@ -57,7 +57,7 @@ def index():
 
 
 def _nav_days(day):
-    today = campus_today()
+    today = clock.today()
     return {"day": day, "previous": day - timedelta(days=1), "following": day + timedelta(days=1) if day < today
             else None, "today": today}
 
@@ -69,12 +69,12 @@ def advisor(advisor_id):
     person = _advisor_or_404(advisor_id)
     day = _day()
     figures = daily.advisor_day(person, day)
-    month_progress = targets.progress(day.replace(day=1), advisor=person)
+    month_progress = targets.progress(clock.month_start(day), advisor=person)
     return render_template("numbers/advisor.html", person=person, figures=figures,
                            columns=report.SCREEN_COLUMNS,
                            value=report.value, month_progress=month_progress, target_kinds=targets.KINDS,
                            kinds=manual.KINDS, may_tap=manual.may_tap(g.user, person, day),
-                           leader=_is_leader(), **_nav_days(day))
+                           leader=_is_leader(), **_tabs("daily"), **_nav_days(day))
 
 
 @bp.route("/advisor/<int:advisor_id>.xlsx")
@@ -96,8 +96,7 @@ def campus():
     day = _day()
     figures = daily.campus_day(day)
     return render_template("numbers/campus.html", campus_day=figures, columns=report.SCREEN_COLUMNS,
-                           value=report.value,
-                           **_nav_days(day))
+                           value=report.value, **_tabs("daily"), **_nav_days(day))
 
 
 @bp.route("/campus.xlsx")
@@ -113,59 +112,66 @@ def campus_xlsx():
 @require("numbers.view")
 def tap():
     """+1 / −1 on a manual counter (htmx swaps the counter; without htmx the page reloads)."""
-    person = _advisor_or_404(request.form.get("advisor", type=row_id))
-    day = parse_date(request.form.get("day", "")) or abort(404)
-    kind = request.form.get("kind", "")
-    error, status = None, 200
     try:
-        manual.tap(g.user, person, day, kind, request.form.get("delta", type=int))
+        values = forms.parse_tap(request.form)
+    except Invalid as exc:  # no such advisor or day (a hand-made request), or no such counter
+        abort(404 if {"advisor", "day"} & set(exc.errors) else 422)
+    person, day, kind = _advisor_or_404(values["advisor"]), values["day"], values["kind"]
+    error = None
+    try:
+        manual.tap(g.user, person, day, kind, values["delta"])
     except Invalid as exc:
-        error, status = next(iter(exc.errors.values())), 422
+        error = next(iter(exc.errors.values()))
     if not htmx.is_request():
         if error is not None:
             abort(422)
         return redirect(url_for("numbers.advisor", advisor_id=person.id, day=day.isoformat()), code=303)
-    if kind not in manual.KINDS:
-        abort(422)
     count = manual.counts(day, person).get(person.id, {}).get(kind, 0)
     return render_template("numbers/_counter.html", person=person, day=day, kind=kind, label=manual.KINDS[kind],
-                           count=count, may_tap=manual.may_tap(g.user, person, day), error=error), status
+                           count=count, may_tap=manual.may_tap(g.user, person, day), error=error), \
+        422 if error else 200
 
 
 def _month():
+    """The page's ?month= (or the form's month field; this month when absent); 404 when it is no month."""
     try:
-        return targets.month_of(request.values.get("month"))
-    except ValueError:
+        return forms.parse_month(request.values)
+    except Invalid:
         abort(404)
 
 
-@bp.route("/targets", methods=["GET", "POST"])
+@bp.route("/targets", methods=["GET"])
 @require("numbers.view")
 def target_page():
     """业绩目标: the supervisor enters the branch's targets and splits them per advisor; everyone sees progress
     (an advisor only her own)."""
-    month = _month()
+    return _targets_page(_month())
+
+
+def _targets_page(month, errors=None, typed=None):
     leader = _is_leader()
-    errors, status, raw = {}, 200, {}
-    if request.method == "POST":
-        if not leader:
-            abort(403)
-        people = [None] + [a.id for a in students.advisors()]
-        raw = {(who, kind): request.form.get("%s-%s" % (kind, who or "campus"), "")
-               for who in people for kind in targets.KINDS}
-        try:
-            changed = targets.save(g.user, month, raw)
-        except Invalid as exc:
-            errors, status = exc.errors, 422
-        else:
-            flash(_("Targets saved (%(n)d changed).", n=changed), "success")
-            return redirect(url_for("numbers.target_page", month=month.strftime("%Y-%m")), code=303)
     data = targets.progress(month, advisor=None if leader else g.user)
     previous, following = targets.months_around(month)
     return render_template("numbers/targets.html", month=month, data=data, kinds=targets.KINDS, leader=leader,
-                           values=targets.load(month) if leader else {}, raw=raw, errors=errors,
+                           values=targets.load(month) if leader else {}, raw=typed or {}, errors=errors or {},
                            mismatches=targets.mismatches(month) if leader else {}, previous=previous,
-                           following=following), status
+                           following=following, **_tabs("targets")), 422 if errors else 200
+
+
+@bp.route("/targets", methods=["POST"])
+@require("numbers.view")
+def save_targets():
+    """Save the month's targets (leaders only): all or nothing, every bad box marked at once."""
+    month = _month()
+    if not _is_leader():
+        abort(403)
+    advisors = list(students.advisors())
+    try:
+        changed = targets.save(g.user, month, forms.parse_targets(request.form, advisors))
+    except Invalid as exc:
+        return _targets_page(month, exc.errors, forms.typed_targets(request.form, advisors))
+    flash(_("Targets saved (%(n)d changed).", n=changed), "success")
+    return redirect(url_for("numbers.target_page", month=month.strftime("%Y-%m")), code=303)
 
 
 @bp.route("/targets.xlsx")
@@ -180,19 +186,25 @@ def targets_xlsx():
 @bp.route("/ranking")
 @require("numbers.view")
 def ranking():
-    """The month's ranking of advisors, the signing and renewal rates, and the excellent-team criteria."""
+    """The month's ranking of advisors, the signing and renewal rates, and the excellent-team criteria.
+
+    Everyone sees every advisor's position and name; an advisor sees the figures of her own row only
+    (policy.may_see_ranking_figures), the leaders every row's and the campus's."""
     month = _month()
     data = rates.month_ranking(month)
     previous, following = targets.months_around(month)
+    leader = _is_leader()
+    rows = [row if policy.may_see_ranking_figures(g.user, row["advisor"])
+            else {"rank": row["rank"], "advisor": row["advisor"], "hidden": True} for row in data["rows"]]
     chart = None
-    if _is_leader():
+    if leader:
         series = trends.renewal_by_month(month)
         chart = charts.bars([(first.strftime("%y-%m"), rate) for first, rate, _r, _e in series],
                             _("Renewal rate by month"), "%", colour="#7c3aed", label_every=1)
-    return render_template("numbers/ranking.html", data=data, month=month, leader=_is_leader(), previous=previous,
-                           chart=chart,
-                           following=following, renew_window=(rates.RENEW_BEFORE, rates.RENEW_AFTER),
-                           team_classes=rates.TEAM_CLASSES, me=g.user.id)
+    return render_template("numbers/ranking.html", rows=rows, campus=data if leader else None, month=month,
+                           leader=leader, previous=previous, following=following, chart=chart,
+                           renew_window=(rates.RENEW_BEFORE, rates.RENEW_AFTER), team_classes=rates.TEAM_CLASSES,
+                           me=g.user.id, **_tabs("ranking"))
 
 
 @bp.route("/ranking.xlsx")
@@ -206,48 +218,58 @@ def ranking_xlsx():
 
 def _period():
     """('week', Monday, Sunday, label) or ('month', first, last, label) from the query string (404 on nonsense)."""
-    if request.values.get("kind") == "week":
-        day = _day()
-        first, last = periods.week_of(day)
-        return "week", first, last, "%s – %s" % (first.isoformat(), last.isoformat())
-    month = _month()
-    return "month", month, periods.month_last(month), month.strftime("%Y-%m")
+    try:
+        return forms.parse_period(request.values)
+    except Invalid:
+        abort(404)
 
 
-@bp.route("/period", methods=["GET", "POST"])
+@bp.route("/period", methods=["GET"])
 @require("numbers.view")
 def period():
     """周报 / 月报: the figures of a week or a month; for a month also the rates, the targets and the texts."""
-    kind, first, last, label = _period()
+    return _period_page(*_period())
+
+
+def _period_page(kind, first, last, label, errors=None, typed=None):
     leader = _is_leader()
     mine = None if leader else g.user  # leaders write the campus's report, an advisor her own
-    errors, status = {}, 200
-    if request.method == "POST":
-        if kind != "month":
-            abort(404)
-        try:
-            periods.save_text(g.user, first, mine, request.form.get("summary"), request.form.get("plan"))
-        except Invalid as exc:
-            errors, status = exc.errors, 422
-        else:
-            flash(_("Monthly report saved."), "success")
-            return redirect(url_for("numbers.period", month=label), code=303)
     data = periods.figures(first, last, mine)
     context = {"kind": kind, "first": first, "last": last, "label": label, "leader": leader, "data": data,
-               "columns": report.SCREEN_COLUMNS, "value": report.value, "errors": errors, "mine": mine,
-               "form": request.form if errors else None}
+               "columns": report.SCREEN_COLUMNS, "value": report.value, "errors": errors or {}, "mine": mine,
+               "back": request.full_path, **_tabs(kind)}
     if kind == "month":
         previous, following = targets.months_around(first)
+        text = periods.text_of(first, mine)
         context.update(previous=previous.strftime("%Y-%m"), following=following.strftime("%Y-%m"),
                        rates=periods.month_rates(first, mine), goals=periods.target_rows(first, mine, data),
-                       text=periods.text_of(first, mine))
+                       text=text, values=typed if typed is not None else
+                       {"summary": text.summary if text else "", "plan": text.plan if text else ""})
         if leader:
             written = periods.texts(first)
             context["advisor_texts"] = [(a, written.get(a.id)) for a, _ in data["by_advisor"]]
     else:
         context.update(previous=(first - timedelta(days=7)).isoformat(), following=(last + timedelta(days=1))
                        .isoformat())
-    return render_template("numbers/period.html", **context), status
+    return render_template("numbers/period.html", **context), 422 if errors else 200
+
+
+@bp.route("/period", methods=["POST"])
+@require("numbers.view")
+def save_period_text():
+    """Save the 月报's summary and next month's plan (an advisor's own, or the campus's for a leader)."""
+    kind, first, last, label = _period()
+    if kind != "month":
+        abort(404)
+    mine = None if _is_leader() else g.user
+    try:
+        values = forms.parse_month_text(request.form)
+        periods.save_text(g.user, first, mine, values["summary"], values["plan"])
+    except Invalid as exc:
+        typed = {"summary": request.form.get("summary", ""), "plan": request.form.get("plan", "")}
+        return _period_page(kind, first, last, label, exc.errors, typed)
+    flash(_("Monthly report saved."), "success")
+    return redirect(url_for("numbers.period", month=label), code=303)
 
 
 @bp.route("/period.xlsx")
