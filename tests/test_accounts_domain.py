@@ -5,12 +5,12 @@ from datetime import timedelta
 
 import pytest
 
-from xgapp import db
 from xgapp.accounts import domain
 from xgapp.accounts.models import User
 from xgapp.audit.models import AuditLog
 from xgapp.validation import Invalid
 from tests.conftest import PASSWORD, make_user
+from xgapp import clock as xgapp_clock
 
 CONFIG = {"login_lock_minutes": 15, "login_max_failures": 5, "ip_max_failures": 30}
 
@@ -61,7 +61,7 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(app):
     assert [r.error for r in results] == ["bad"] * 4 + ["locked"]
     assert _auth("alice", PASSWORD).error == "locked"
     # after the lock period the right password works again
-    User.update(password_locked_until=db.utcnow() - timedelta(seconds=1)).execute()
+    User.update(password_locked_until=xgapp_clock.now() - timedelta(seconds=1)).execute()
     assert _auth("alice", PASSWORD).user is not None
 
 

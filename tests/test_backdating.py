@@ -13,7 +13,7 @@ from xgapp.attendance import domain as attendance
 from xgapp.changes import domain as changes
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Lesson, Suspension
-from xgapp.db import clock
+from xgapp.clock import fixed as clock
 from xgapp.hours import domain as hours
 from xgapp.timetable import domain as timetable
 from xgapp.validation import Invalid

@@ -106,7 +106,7 @@ def test_every_export_takes_control_characters_already_stored(app, client, tmp_p
         response = client.get(url)
         assert response.status_code == 200 and load_workbook(io.BytesIO(response.data)), url
     with app.app_context():
-        from xgapp.i18n import campus_today
+        from xgapp.clock import today as campus_today
 
         info = bundle.make_range(campus_today(), campus_today(), tmp_path / "out", full=True)
     verify(info["path"])

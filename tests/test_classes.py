@@ -208,8 +208,8 @@ def test_joining_mid_way_counts_from_the_join_date(app):
     make_contract(late, hours="10")
     enrolment = classes.enrol(None, klass, late, SAT + timedelta(days=7))
     assert enrolment.kind == "join"
-    assert [s.id for s, _, _ in attendance.roster(lessons[0])] == [a.id]
-    assert {s.id for s, _, _ in attendance.roster(lessons[1])} == {a.id, late.id}
+    assert [s.id for s, _, _ in classes.roster(lessons[0])] == [a.id]
+    assert {s.id for s, _, _ in classes.roster(lessons[1])} == {a.id, late.id}
 
 
 def test_a_trial_costs_nothing_and_moves_the_lead(app):

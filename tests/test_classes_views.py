@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Lesson, SchoolClass
-from xgapp.db import clock
+from xgapp.clock import fixed as clock
 from xgapp.hours import domain as hours
 from xgapp.timetable import domain as timetable
 from tests.conftest import campus_today, csrf_from, login, make_user
@@ -240,7 +240,7 @@ def test_rooms_page_shows_week_and_month_use(app, client):
 def test_a_planned_lesson_that_is_over_reads_roll_call_not_taken(app):
     from datetime import timedelta
 
-    from xgapp.db import utcnow
+    from xgapp.clock import now as utcnow
     from xgapp.timetable.views import lesson_status
 
     with app.test_request_context():
@@ -261,7 +261,7 @@ def test_a_new_class_page_does_not_ask_for_a_renewal(app, client):
 
 def test_a_late_leave_says_it_will_be_charged_before_and_after_it_is_saved(app, client):
     from xgapp.attendance import domain as attendance
-    from xgapp.db import clock
+    from xgapp.clock import fixed as clock
 
     klass, pupils, _ = _running_class(2)
     day = campus_today() + timedelta(days=3)

@@ -7,6 +7,7 @@ import peewee
 import pytest
 
 from xgapp import db
+from xgapp import clock as xgapp_clock
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys_and_busy_timeout(app):
@@ -66,7 +67,7 @@ def test_failed_write_block_leaves_nothing_behind(app):
     before = User.select().count()
     with pytest.raises(RuntimeError):
         with db.write():
-            User.create(username="ghost", display_name="幽灵", password_hash="x", created_at=db.utcnow())
+            User.create(username="ghost", display_name="幽灵", password_hash="x", created_at=xgapp_clock.now())
             raise RuntimeError("boom")
     assert User.select().count() == before
 

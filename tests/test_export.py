@@ -19,6 +19,7 @@ from xgapp import db as xdb
 from xgapp.export import bundle, jobs, tracking
 from xgapp.export.models import ExportBundle
 from xgapp.export.verify import BundleInvalid, verify
+from xgapp import clock as xgapp_clock
 
 ZONE_OFFSET = timedelta(hours=8)  # Asia/Shanghai, the default campus zone
 
@@ -394,7 +395,7 @@ def test_a_lost_bundle_file_is_written_again_and_then_delivered(ctx, folder, tmp
     assert names_in(folder / made.name) == ["张小明"]
     again = ExportBundle.get_by_id(made.id)
     assert bundle.file_sha256(folder / made.name) == again.sha256
-    Outbox.update(next_at=xdb.utcnow()).execute()
+    Outbox.update(next_at=xgapp_clock.now()).execute()
     jobs.run(ctx.config["XGAPP_PATHS"])
     assert Outbox.get().status == "sent" and verify(usb / made.name).sha256 == again.sha256
 
@@ -459,7 +460,7 @@ def test_a_clock_once_ahead_neither_stops_the_bundles_nor_freezes_head_office(ct
 
     factories.make_student(name="张小明")
     ahead = campus_today() + timedelta(days=300)
-    with xdb.clock(datetime.now(timezone.utc) + timedelta(days=300)):
+    with xgapp_clock.fixed(datetime.now(timezone.utc) + timedelta(days=300)):
         future = bundle.make_nightly(ahead, folder)  # the PC's clock was 300 days ahead that night
     before = bundle.position()
     factories.make_student(name="钟表修好后")

@@ -18,6 +18,7 @@ from xgapp.export import bundle, delivery, forms, jobs
 from xgapp.export.models import Outbox, OutboxAttempt
 from xgapp.export.verify import verify
 from xgapp.validation import Invalid
+from xgapp import clock as xgapp_clock
 
 
 def free_port():
@@ -128,7 +129,7 @@ def test_with_the_server_down_the_bundle_waits_and_arrives_when_it_is_back(ctx, 
     [row] = delivery.process(paths)
     assert row.status == "pending" and row.attempts == 1
     assert "无法连接邮件服务器" in row.last_error
-    assert row.next_at - xdb.utcnow() > timedelta(seconds=50)  # backs off: not hammered every tick
+    assert row.next_at - xgapp_clock.now() > timedelta(seconds=50)  # backs off: not hammered every tick
     assert delivery.process(paths) == []  # not due yet
     [row] = delivery.process(paths, force=True)
     assert row.status == "pending" and row.attempts == 2

@@ -7,10 +7,11 @@ import pytest
 
 from tests.conftest import earlier_today, make_user
 from tests.factories import advisor, make_class, make_contract, make_student
+from xgapp import policy
 from xgapp.attendance import domain as attendance
 from xgapp.audit.models import AuditLog
 from xgapp.classes import domain as classes
-from xgapp.db import clock
+from xgapp.clock import fixed as clock
 from xgapp.followups import domain, engine
 from xgapp.followups.models import FollowTask, FollowUp
 from xgapp.notices import domain as notices
@@ -212,7 +213,7 @@ def test_only_who_logged_it_edits_a_follow_up(adv, kid):
     followup = domain.log(adv, kid, call())
     other = advisor("adv2")
     boss = make_user("sup", roles=("supervisor",))
-    assert domain.may_edit(adv, followup) and domain.may_edit(boss, followup) and not domain.may_edit(other, followup)
+    assert policy.may_edit_followup(adv, followup) and policy.may_edit_followup(boss, followup) and not policy.may_edit_followup(other, followup)
     domain.update(adv, followup, call(content="更正：妈妈说英语作业需要加强"))
     assert FollowUp.get_by_id(followup.id).content == "更正：妈妈说英语作业需要加强"
 

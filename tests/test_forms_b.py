@@ -77,7 +77,7 @@ def _enrolled():
 
 
 def test_a_suspension_with_reversed_dates_and_no_reason_shows_both_at_once(app, client):
-    from xgapp.db import clock
+    from xgapp.clock import fixed as clock
 
     klass, student = _enrolled()
     login(client, "adv1")

@@ -14,7 +14,7 @@ from tests.factories import make_class, make_contract, make_student
 from xgapp import clock as campus_clock
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Classroom, Enrolment, Holiday, LeaveNotice, Lesson, SchoolClass, TeacherMonth
-from xgapp.db import clock
+from xgapp.clock import fixed as clock
 from xgapp.scores import domain as scores
 from xgapp.scores.models import Score, StageTest
 from xgapp.selfstudy import domain as selfstudy

@@ -14,7 +14,7 @@ from xgapp.attendance import domain as attendance
 from xgapp.changes import domain as changes
 from xgapp.classes import domain as classes
 from xgapp.contracts import domain as contracts
-from xgapp.db import clock
+from xgapp.clock import fixed as clock
 from xgapp.followups import domain as followups
 from xgapp.hours import domain as hours
 from xgapp.hours.models import HourEntry

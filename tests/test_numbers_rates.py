@@ -14,7 +14,7 @@ from tests.test_numbers_daily import advance, at, follow_up, inquiry, sign
 from xgapp.changes import domain as changes
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Enrolment
-from xgapp.db import clock
+from xgapp.clock import fixed as clock
 from xgapp.followups import domain as followups
 from xgapp.numbers import forms, periods, rates, targets
 from xgapp.numbers.models import MonthReport

@@ -7,7 +7,7 @@ from tests.conftest import csrf_from, login
 from tests.factories import make_class
 from xgapp.classes import public_days
 from xgapp.classes.models import Holiday, Lesson
-from xgapp.db import clock
+from xgapp.clock import fixed as clock
 from xgapp.timetable import domain as timetable
 
 

@@ -7,6 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from xgapp.accounts.models import User
 from tests.conftest import csrf_from, login, make_user
+from xgapp import clock as xgapp_clock
 
 PUBLIC = {"auth.login", "auth.login_pin", "auth.logout", "auth.setup", "auth.language", "home.healthz", "static"}
 
@@ -184,7 +185,7 @@ def test_unexpected_error_shows_a_chinese_500_page_and_saves_nothing(tmp_path):
     @public
     def boom():
         with db.write():
-            User.create(username="half", display_name="半条", password_hash="x", created_at=db.utcnow())
+            User.create(username="half", display_name="半条", password_hash="x", created_at=xgapp_clock.now())
             raise RuntimeError("disk on fire")
 
     response = app.test_client().get("/boom")

@@ -10,7 +10,7 @@ from tests.factories import advisor, make_contract, make_student
 from xgapp.contracts import domain as contracts
 from xgapp.contracts.models import Contract, Payment
 from xgapp.followups.models import FollowUp
-from xgapp.i18n import campus_today
+from xgapp.clock import today as campus_today
 from xgapp.submissions import FIELD, FormSubmission
 
 

@@ -9,10 +9,10 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter
 
-from xgapp import (__version__, campus, db, forms, htmx, i18n, migrate, nav, paths, printing, security, settings,
+from xgapp import (__version__, campus, db, forms, htmx, i18n, migrate, nav, paths, policy, printing, security, settings,
                    submissions, validation)
 from xgapp.accounts.domain import IpThrottle
-from xgapp.security import can
+from xgapp.policy import can
 
 csrf = CSRFProtect()
 # Everything is local: scripts, styles, fonts and images only from this server, no inline script, style or handler
@@ -183,7 +183,7 @@ def _jinja(app):
         nav_items=lambda: nav.items_for(g.get("user")),
         nav_current=nav.current,
         locale_code=i18n.select_locale,
-        roles=security.ROLES,
+        roles=policy.ROLES,
         languages=i18n.LANGUAGES,
         current_campus=_current_campus,
         app_version=__version__,

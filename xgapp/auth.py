@@ -33,7 +33,7 @@ def _finish_login(user, next_url):
 
 def _render_login(username, errors=None, pin_errors=None, status=200, mode="password"):
     """The login page: the password form and the PIN form, both showing `username`."""
-    tablet_urls = connect.lan_urls()[:1] if connect.is_server_pc() else []
+    tablet_urls = connect.lan_urls(request.host, request.host_url)[:1] if connect.is_server_pc(request.remote_addr) else []
     return render_template("auth/login.html", username=username, errors=errors or {}, pin_errors=pin_errors or {},
                            mode=mode, next_url=request.values.get("next"), reason=request.args.get("reason"),
                            tablet_urls=tablet_urls, qr=connect.qr_svg), status

@@ -8,6 +8,7 @@ import webbrowser
 import click
 
 from xgapp import __version__
+from xgapp import clock
 
 DATA_OPTION = click.option("--data", "data", type=click.Path(file_okay=False), envvar="XGAPP_DATA",
                            help="Data folder (default: the per-user app-data folder).")
@@ -322,14 +323,13 @@ def export_bundles(data, day, first, last, full, output):
                 if not made:
                     click.echo("nothing due: every closed day has its bundle")
                 return
-            from xgapp import i18n
 
             if day and (first or last):
                 raise click.UsageError("use --date or --from/--to, not both")
             start = _day_option(day or first, "--date" if day else "--from") if (day or first) else None
             end = _day_option(day or last or first, "--to") if (day or last or first) else None
             if start is None:
-                start = end = i18n.campus_today()
+                start = end = clock.today()
             if end < start:
                 raise click.BadParameter("--to is before --from", param_hint="--to")
             folder = Path(output) if output else paths.exports / "on-demand"
@@ -366,7 +366,6 @@ def verify_bundles(bundles):
 @click.option("--send", is_flag=True, help="Try every pending delivery now.")
 def outbox(data, send):
     """List the outbox (待发送 / 已发送 / 失败 with the reason); --send tries the pending ones now."""
-    from xgapp import i18n
     from xgapp.export import delivery
     from xgapp.export.models import ExportBundle, Outbox
 
@@ -379,7 +378,7 @@ def outbox(data, send):
                 click.echo("%s %s: %s %s" % (row.bundle.name, row.channel, labels[row.status], row.last_error))
         rows = Outbox.select(Outbox, ExportBundle).join(ExportBundle).order_by(ExportBundle.date_from, Outbox.id)
         for row in rows:
-            when = i18n.local(row.sent_at or row.next_at)
+            when = clock.local(row.sent_at or row.next_at)
             click.echo("%-40s %-6s %-14s tries %-3d %s %s" % (
                 row.bundle.name, row.channel, labels[row.status], row.attempts,
                 when.strftime("%Y-%m-%d %H:%M") if when else "", row.last_error))

@@ -8,7 +8,6 @@ from decimal import Decimal
 import peewee
 from playhouse.db_url import connect as connect_url
 
-from xgapp import clock as _clock
 
 database = peewee.DatabaseProxy()
 
@@ -87,14 +86,6 @@ def write_lock():
     """Hold the process write lock without a transaction (for whole-file operations such as a restore)."""
     with _write_lock:
         yield
-
-
-def utcnow():
-    """The current instant as an aware UTC datetime: the campus clock's (see `clock.now`)."""
-    return _clock.now()
-
-
-clock = _clock.fixed  # kept for callers not yet moved to `clock.fixed`
 
 
 class UtcDateTimeField(peewee.Field):

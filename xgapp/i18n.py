@@ -3,7 +3,6 @@
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_datetime
 
-from xgapp import clock
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 
@@ -22,12 +21,6 @@ def select_locale():
 def select_timezone():
     """The campus time zone."""
     return current_app.config["XGAPP"]["timezone"]
-
-
-campus_zone = clock.zone  # the campus clock owns zones and instants; these names remain for older callers
-campus_today = clock.today
-parse_local = clock.parse_local
-local = clock.local
 
 
 def datetime_filter(dt, fmt="yyyy-MM-dd HH:mm"):

@@ -10,7 +10,7 @@ import peewee
 from playhouse.migrate import SchemaMigrator
 
 from xgapp import backup
-from xgapp.db import utcnow
+from xgapp import clock
 from xgapp.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def upgrade(db, backup_dir=None, target=None):
             db.execute_sql(
                 "INSERT INTO %s (version, name, checksum, applied_at) VALUES (%s)"
                 % (TABLE, ", ".join([db.param] * 4)),
-                (number, MIGRATIONS[number - 1], checksum(number), utcnow().isoformat()))
+                (number, MIGRATIONS[number - 1], checksum(number), clock.now().isoformat()))
         log.info("applied migration %d %s", number, MIGRATIONS[number - 1])
     return backup_path, pending
 

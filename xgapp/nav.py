@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from xgapp.security import can
+from xgapp.policy import can
 
 
 @dataclass(frozen=True)

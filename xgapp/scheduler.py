@@ -5,9 +5,8 @@ minute)."""
 import logging
 import threading
 import time
-from datetime import datetime
 
-from xgapp import backup, db, i18n, migrate
+from xgapp import backup, clock, db, migrate
 
 log = logging.getLogger(__name__)
 
@@ -18,16 +17,16 @@ def run_jobs(app):
         paths = app.config["XGAPP_PATHS"]
         target = migrate.database_file(db.database.obj)
         if target is not None:
-            today = datetime.now(i18n.campus_zone()).date()
+            today = clock.today()
             for made in backup.daily_backup(target, paths.backups, today):
                 log.info("automatic backup written and verified: %s", made)
         from xgapp.changes import domain as changes
 
-        for student in changes.start_due_suspensions(i18n.campus_today()):
+        for student in changes.start_due_suspensions(clock.today()):
             log.info("suspension starts today: %s is now paused", student.name)
         from xgapp.followups import engine
 
-        made = engine.generate(i18n.campus_today())
+        made = engine.generate(clock.today())
         if made:
             log.info("follow-up engine: %d new tasks", made)
         from xgapp import submissions

@@ -8,16 +8,14 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from xgapp import htmx
-from xgapp.db import utcnow, write
+from xgapp import clock, htmx
+from xgapp.db import write
+from xgapp.policy import PERMISSIONS, can
 
 SESSION_TOKEN = "sid"  # names the login_session row (its SHA-256 is stored, not the token)
 SESSION_SEEN = "seen"
 SESSION_KIOSK = "kiosk"
 SEEN_STEP = 60  # seconds: a session's last-seen time in the database is written at most this often
-
-
-from xgapp.policy import PERMISSIONS, ROLES, can  # noqa: E402,F401  (re-exported until every caller asks policy)
 
 
 def require(permission):
@@ -101,7 +99,7 @@ def start_session(user):
     lang = session.get("lang")
     end_session()
     token = secrets.token_urlsafe(32)
-    now = utcnow()
+    now = clock.now()
     with write():
         stale = now - timedelta(seconds=max(_idle_seconds(True), _idle_seconds(False)) + SEEN_STEP)
         LoginSession.delete().where(LoginSession.seen_at < stale).execute()  # sessions nobody came back to
@@ -151,7 +149,7 @@ def load_user():
     if record is None:  # logged out (from this copy of the cookie or another), or expired on the server
         end_session()
         return "revoked"
-    now = utcnow()
+    now = clock.now()
     idle = (now - record.seen_at).total_seconds()
     if idle > _idle_seconds(record.kiosk) + SEEN_STEP:
         end_session()

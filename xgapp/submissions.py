@@ -14,7 +14,8 @@ from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 from xgapp.accounts.models import User
-from xgapp.db import BaseModel, UtcDateTimeField, utcnow, write
+from xgapp.db import BaseModel, UtcDateTimeField, write
+from xgapp import clock
 
 FIELD = "submission_key"
 KEEP_DAYS = 30  # a key older than this is forgotten: a form left open for a month is processed like an old tab
@@ -69,7 +70,7 @@ class Guard:
         if used is not None:
             raise AlreadySubmitted(used.result_url)
         user = g.get("user")
-        FormSubmission.create(key=key, path=request.path[:200], user=user.id if user else None, at=utcnow())
+        FormSubmission.create(key=key, path=request.path[:200], user=user.id if user else None, at=clock.now())
         g.submission_claim = key
         return True
 
@@ -96,7 +97,7 @@ def forget_old(now=None):
     """Daily job: forget keys older than KEEP_DAYS (the table stays small). Returns how many went."""
     from datetime import timedelta
 
-    cutoff = (now or utcnow()) - timedelta(days=KEEP_DAYS)
+    cutoff = (now or clock.now()) - timedelta(days=KEEP_DAYS)
     with write():
         return FormSubmission.delete().where(FormSubmission.at < cutoff).execute()
 

@@ -1,4 +1,5 @@
 """The export benchmark: the nightly bundle and a full-history export on the 5-year demo campus.
+from xgapp import clock as xgapp_clock
 
     .venv/bin/python -m tests.bench.export [--years 5] [--data DIR] [--repeat 3]
 
@@ -83,7 +84,8 @@ def main():
 
     import sqlite3
 
-    from xgapp import db, i18n
+    from xgapp import clock as xgapp_clock
+    from xgapp import db
     from xgapp.app import create_app
     from xgapp.export import bundle
     from xgapp.export.models import ExportBundle
@@ -93,7 +95,7 @@ def main():
     db.ensure_connection()
     out = Path(tempfile.mkdtemp(prefix="xgapp-bench-bundles-"))
     with app.app_context():
-        today = i18n.campus_today()
+        today = xgapp_clock.today()
         ExportBundle.delete().execute()
         counts = {t: db.database.execute_sql("SELECT COUNT(*) FROM %s" % t).fetchone()[0]
                   for t in ("student", "contract", "payment", "hour_entry", "attendance", "follow_up",
@@ -101,7 +103,7 @@ def main():
         print("campus:", ", ".join("%s %d" % kv for kv in counts.items()))
         # The demo wrote its years of history just now: date its change log before the first bundle's day.
         db.database.execute_sql("UPDATE change_log SET at = ?", (bundle.utc_text(
-            datetime.now(i18n.campus_zone()) - timedelta(days=3)),))
+            datetime.now(xgapp_clock.zone()) - timedelta(days=3)),))
         first, seconds = timed(bundle.make_nightly, today - timedelta(days=1), out)
         print("first nightly bundle (every record): %.2f s, %d rows, %.1f MB" % (seconds, first.rows, first.size / 2**20))
         _, seconds = timed(verify, out / first.name)

@@ -25,7 +25,6 @@ from xgapp.validation import Invalid
 MARKS = {"present": _l("Present"), "late": _l("Late"), "leave": _l("Leave"), "absent": _l("Absent")}
 ZERO = Decimal("0.0")
 
-roster = classes.roster  # alias until the merge (the demo reads it here)
 
 
 def leave_in_time(notice, lesson):
@@ -185,7 +184,7 @@ def today_lessons(user, day=None):
     return list(policy.roll_calls_of(user, query).order_by(Lesson.starts_at))
 
 
-def _attendance_events(student):
+def attendance_events(student):
     rows = (Attendance.select(Attendance, Lesson, SchoolClass).join(Lesson).join(SchoolClass)
             .where(Attendance.student == student))
     return [(a.at, "lesson", "%s %s · %s" % (a.lesson.klass.name, a.lesson.day.isoformat(), MARKS[a.mark]),

@@ -10,7 +10,8 @@ from xgapp.campus import rules
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Lesson, SchoolClass
 from xgapp.hours import domain as hours
-from xgapp.security import can, require
+from xgapp.policy import can
+from xgapp.security import require
 from xgapp.validation import Invalid
 from xgapp.web import parse_date
 

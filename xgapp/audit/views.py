@@ -39,13 +39,6 @@ ACTIONS = {
 }
 
 
-def register_table(name, label):
-    """Kept until the merge for the views that still call it (followups, meetings, prints, scores, selfstudy): their
-    tables are in TABLES already; a table missing there is a mistake to fix in the list, not at import time."""
-    if name not in TABLES:
-        raise KeyError("audited table %r is missing from audit.views.TABLES" % name)
-
-
 def filters_from(args):
     """Parse the filter query string into clean values (bad values are ignored)."""
     return forms.parse_filters(args, TABLES, ACTIONS)

@@ -22,7 +22,6 @@ from xgapp.validation import Invalid
 
 CORRECTION_DAYS = 7
 
-clock_today = clock.today  # alias until the merge (changes uses it)
 
 
 def check_past(by, day, reason, field, reason_field="reason", today=None, started=False):

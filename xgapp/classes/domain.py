@@ -334,7 +334,7 @@ def enrol(by, klass, student, on=None):
         if hours.balance(student, klass.subject) <= 0:
             raise Invalid({"student": _l("%(name)s has no %(subject)s hours: sign or renew a contract first.",
                                          name=student.name, subject=klass.subject)})
-        clashes = _clashes_for(klass, student, on)
+        clashes = clashes_for(klass, student, on)
         if clashes:
             raise Invalid({"student": clashes[0]})
         started = Lesson.select().where(Lesson.klass == klass, Lesson.status == "done", Lesson.day < on).exists()
@@ -351,7 +351,7 @@ def _tasks_now(by, students):
     engine.refresh(students, by=by)
 
 
-def _clashes_for(klass, student, on):
+def clashes_for(klass, student, on):
     """Messages for the class's coming lessons that clash with the student's other lessons (one query)."""
     mine, other = Lesson.alias(), Lesson.alias()
     seat = ((Enrolment.student == student) & (

@@ -3,7 +3,7 @@
 import ipaddress
 
 import segno
-from flask import current_app, request
+from flask import current_app
 from markupsafe import Markup
 
 from xgapp import serve as server
@@ -18,17 +18,16 @@ def this_pc_only():
         return host == "localhost"
 
 
-def lan_urls():
-    """The addresses tablets can open: this PC's LAN addresses (or the one it listens on) on the port this request
-    came in on; none when it listens on this PC only."""
+def lan_urls(host, host_url):
+    """The addresses tablets can open: this PC's LAN addresses (or the one it listens on) on the port of `host`
+    (the request's Host header, e.g. 192.168.1.5:8080); none when it listens on this PC only."""
     if this_pc_only():
         return []
-    host = request.host
     port = ":" + host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ""
     bound = current_app.config["XGAPP"]["host"]
     addresses = server.lan_addresses() if bound in ("0.0.0.0", "", "::") else [bound]
     urls = ["http://%s%s/" % (address, port) for address in addresses]
-    return urls or [request.host_url]
+    return urls or [host_url]
 
 
 def qr_svg(url, scale=5):
@@ -36,6 +35,6 @@ def qr_svg(url, scale=5):
     return Markup(segno.make(url, error="m").svg_inline(scale=scale, border=2, title=url))
 
 
-def is_server_pc():
-    """True when the browser runs on the server PC itself."""
-    return request.remote_addr in ("127.0.0.1", "::1")
+def is_server_pc(remote_addr):
+    """True when the browser (at `remote_addr`) runs on the server PC itself."""
+    return remote_addr in ("127.0.0.1", "::1")

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from xgapp import audit, campus
 from xgapp.accounts import domain as accounts
-from xgapp.db import utcnow, write
-from xgapp.i18n import campus_today
+from xgapp.db import write
+from xgapp.clock import now as utcnow
+from xgapp.clock import today as campus_today
 
 from xgapp.demo.classes import classes as _classes
 from xgapp.demo.followups import followups as _followups

@@ -2,7 +2,7 @@
 
 
 from xgapp.clock import fixed as clock
-from xgapp.db import utcnow
+from xgapp.clock import now as utcnow
 from xgapp.demo.common import CLASS_WEEKS, instant
 
 
@@ -85,6 +85,7 @@ def _simulate_day(rng, day, today, starts, ends):
 
     from xgapp.attendance import domain as attendance
     from xgapp.changes import domain as changes
+    from xgapp.classes import domain as classes
     from xgapp.classes.models import Lesson
 
     for klass in starts.get(day, []):
@@ -94,7 +95,7 @@ def _simulate_day(rng, day, today, starts, ends):
                 Lesson.starts_at):
             _renew_or_leave(rng, lesson, day)
             marks = {}
-            for student, _, _ in attendance.roster(lesson):
+            for student, _, _ in classes.roster(lesson):
                 roll = rng.random()
                 mark = "present" if roll < 0.85 else "late" if roll < 0.9 else "leave" if roll < 0.95 else "absent"
                 if mark == "leave":
@@ -114,14 +115,14 @@ def _renew_or_leave(rng, lesson, day):
     """Before a roll call: a student out of hours renews (most families) or leaves the class."""
     from decimal import Decimal
 
-    from xgapp.attendance import domain as attendance
     from xgapp.changes import domain as changes
+    from xgapp.classes import domain as classes
     from xgapp.classes.models import Enrolment
     from xgapp.contracts import domain as contracts
     from xgapp.hours import domain as hours
 
     klass = lesson.klass
-    expected = [(s, kind) for s, kind, _ in attendance.roster(lesson) if kind in ("regular", "join")]
+    expected = [(s, kind) for s, kind, _ in classes.roster(lesson) if kind in ("regular", "join")]
     balances = hours.balances_for([s.id for s, _ in expected]) if expected else {}
     for student, _ in expected:
         if balances.get(student.id, {}).get(klass.subject, Decimal(0)) >= lesson.hours:
@@ -162,7 +163,7 @@ def _fill(rng, klass, day, today):
         if balances.get(student.id, {}).get(klass.subject, Decimal(0)) < Decimal(2 * TERM):
             price = rng.choice([150, 180])  # the family renews for the term
             try:
-                with_clash = classes._clashes_for(klass, student, joined)
+                with_clash = classes.clashes_for(klass, student, joined)
                 if with_clash:
                     continue
                 contracts.create(klass.advisor, student, {

@@ -47,6 +47,6 @@ def instant(day, hour=18):
     """An instant on a campus day (demo history is stamped when it happened, not when the demo was built)."""
     from datetime import datetime, time
 
-    from xgapp.i18n import campus_zone
+    from xgapp.clock import zone as campus_zone
 
     return datetime.combine(day, time(hour), tzinfo=campus_zone())

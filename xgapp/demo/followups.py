@@ -22,7 +22,7 @@ def followups(rng, today):
 
     from xgapp.followups import domain as followups
     from xgapp.followups import engine
-    from xgapp.i18n import campus_zone
+    from xgapp.clock import zone as campus_zone
     from xgapp.students.models import Student
 
     zone = campus_zone()

@@ -15,7 +15,7 @@ def briefings(rng, teachers, today):
 
     from xgapp.classes import domain as classes
     from xgapp.classes.models import Classroom, SchoolClass
-    from xgapp.i18n import campus_zone
+    from xgapp.clock import zone as campus_zone
     from xgapp.meetings import briefings
     from xgapp.students.models import Student
     from xgapp.timetable import domain as timetable
@@ -80,7 +80,7 @@ def meetings_and_tests(rng, today):
 
     from xgapp.classes import domain as classes
     from xgapp.classes.models import SchoolClass
-    from xgapp.i18n import campus_zone
+    from xgapp.clock import zone as campus_zone
     from xgapp.meetings import briefings, parents
     from xgapp.scores import domain as scores
 

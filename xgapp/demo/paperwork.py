@@ -17,7 +17,7 @@ def paperwork(rng, desk, today):
     from xgapp.changes import domain as changes
     from xgapp.classes import domain as classes
     from xgapp.classes.models import Enrolment, SchoolClass
-    from xgapp.i18n import campus_zone
+    from xgapp.clock import zone as campus_zone
     from xgapp.meetings import briefings
     from xgapp.meetings.models import ParentMeeting
     from xgapp.prints import domain as prints

@@ -17,7 +17,7 @@ def selfstudy(rng, desk, teachers, today):
     """A year of study-room visits: arrivals after school, pickups from the file, notes, exits, questions."""
     from datetime import datetime, time, timedelta
 
-    from xgapp.i18n import campus_zone
+    from xgapp.clock import zone as campus_zone
     from xgapp.selfstudy import domain as selfstudy
     from xgapp.selfstudy import questions
     from xgapp.students.models import Guardian, Student

@@ -1,6 +1,7 @@
 """Demo students: families, contracts of every kind, payments, consumption, refunds."""
 
 
+from xgapp import policy
 from xgapp.clock import fixed as clock
 from xgapp.demo.common import CLASS_WEEKS, instant
 
@@ -23,7 +24,7 @@ def students(rng, names, advisors, principal, years, today):
 
     receipts = count(1)  # a receipt number is unique per campus
 
-    supervisor = next(a for a in advisors if "supervisor" in a.role_set)
+    supervisor = next(a for a in advisors if policy.has_role(a, "supervisor"))
     mobiles = rng.sample(range(13000000000, 19999999999), STUDENTS_PER_YEAR * years * 2)
     start = today - timedelta(days=365 * years)
     made = []

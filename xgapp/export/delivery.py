@@ -14,7 +14,6 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask_babel import gettext as _
 
 from xgapp import audit, campus, clock, db
 from xgapp.export.bundle import file_sha256

@@ -11,7 +11,8 @@ from peewee import fn
 from xgapp import clock, nav
 from xgapp.export import bundle, delivery, forms, jobs
 from xgapp.export.models import ExportBundle, Outbox
-from xgapp.security import can, require
+from xgapp.policy import can
+from xgapp.security import require
 from xgapp.validation import Invalid
 
 bp = Blueprint("export", __name__, url_prefix="/export")

@@ -46,7 +46,6 @@ def may_log(user, student):
     return "edit" in policy.student_access(user, student)
 
 
-may_edit = policy.may_edit_followup  # alias until the merge
 
 
 def clean(data, now):
@@ -199,7 +198,7 @@ def reassign(by, task, advisor):
                        link="/followups/")
 
 
-def _move_open_tasks(by, student, advisor):
+def move_open_tasks(by, student, advisor):
     FollowTask.update(advisor=advisor).where(FollowTask.student == student, FollowTask.status == "open").execute()
 
 
@@ -307,7 +306,7 @@ def escalations(today):
                 .where(FollowUp.escalate == True, FollowUp.at >= start).order_by(FollowUp.at.desc()))  # noqa: E712
 
 
-def _followup_events(student):
+def followup_events(student):
     return [(f.at, "followup", "回访 · %s · %s · %s" % (KINDS[f.kind], CHANNELS[f.channel], WHOM[f.whom]),
              f.purpose + ("：" + f.result if f.result else ""))
             for f in FollowUp.select().where(FollowUp.student == student)]

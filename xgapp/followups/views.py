@@ -8,18 +8,16 @@ from flask_babel import lazy_gettext as _l
 
 from xgapp import clock, nav, policy
 from xgapp.accounts.models import User
-from xgapp.audit.views import register_table
 from xgapp.followups import domain, forms
 from xgapp.followups.models import FollowTask, FollowUp
-from xgapp.security import can, local_path, require
+from xgapp.policy import can
+from xgapp.security import local_path, require
 from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.validation import Invalid, row_id
 
 bp = Blueprint("followups", __name__, url_prefix="/followups")
 nav.register("followups.index", _l("Follow-ups"), "followups.view", order=25)
-register_table("follow_up", _l("Follow-up"))
-register_table("follow_task", _l("Follow-up task"))
 
 
 def _advisor_param():

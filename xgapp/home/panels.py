@@ -33,7 +33,7 @@ TREND_DAYS = 30
 
 def study_overdue(user, today):
     """Children still signed in to the study room after closing time, each with whether `user` may resolve it."""
-    return {"visits": [(visit, selfstudy.may_resolve(user, visit)) for visit in selfstudy.overdue()]}
+    return {"visits": [(visit, policy.may_resolve_visit(user, visit)) for visit in selfstudy.overdue()]}
 
 
 def campus_numbers(user, today):

@@ -272,7 +272,7 @@ def upcoming(user):
                 .order_by(Briefing.starts_at))
 
 
-def _briefing_events(student):
+def briefing_events(student):
     rows = (BriefingAttendee.select(BriefingAttendee, Briefing, SchoolClass).join(Briefing).join(SchoolClass)
             .where(BriefingAttendee.student == student))
     return [(a.briefing.starts_at, "briefing", "课前说明会 · %s" % a.briefing.klass.name,
@@ -327,7 +327,7 @@ def feedback_of(klass, student):
     return FirstLessonFeedback.get_or_none(FirstLessonFeedback.klass == klass, FirstLessonFeedback.student == student)
 
 
-def _feedback_events(student):
+def feedback_events(student):
     rows = (FirstLessonFeedback.select(FirstLessonFeedback, SchoolClass).join(SchoolClass)
             .where(FirstLessonFeedback.student == student))
     return [(f.at, "feedback", "第一次课后备忘录 · %s" % f.klass.name,

@@ -330,7 +330,7 @@ def upcoming(user):
     return list(query.order_by(ParentMeeting.starts_at))
 
 
-def _meeting_events(student):
+def meeting_events(student):
     rows = (ParentMeetingAttendee.select(ParentMeetingAttendee, ParentMeeting).join(ParentMeeting)
             .where(ParentMeetingAttendee.student == student))
     return [(a.meeting.starts_at, "meeting", "家长会 · %s" % title(a.meeting),

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from xgapp import clock, nav, policy
-from xgapp.audit.views import register_table
 from xgapp.meetings import briefings, forms, parents
 from xgapp.meetings.models import BriefingAttendee, ParentMeeting, ParentMeetingAttendee, TeachingPlan
 from xgapp.prints import domain as prints
@@ -16,10 +15,6 @@ from xgapp.web import class_or_404
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 nav.register("meetings.index", _l("Meetings"), "meetings.view", order=27)
-register_table("briefing", _l("Pre-class briefing"))
-register_table("first_lesson_feedback", _l("First-lesson feedback"))
-register_table("parent_meeting", _l("Parent meeting"))
-register_table("teaching_plan", _l("Teaching plan"))
 
 
 @bp.route("/")

@@ -60,7 +60,6 @@ COUNTS = ("inquiries", "invitations", "visits", "trials", "followups", "contract
 SUMS = ("contracts_amount", "revenue", "hours_consumed")
 
 
-day_bounds = clock.day_bounds  # alias until the merge (prints.catalog)
 
 
 def blank(day, advisor=None):

@@ -19,7 +19,6 @@ def week_of(day):
     return monday, monday + timedelta(days=6)
 
 
-month_last = clock.month_last  # alias until the merge (prints.catalog, prints.views)
 
 
 def figures(first, last, advisor=None):
@@ -56,7 +55,6 @@ def text_of(month, advisor=None):
     return query.first()
 
 
-may_write = policy.may_write_month_report  # alias until the merge
 
 
 def save_text(by, month, advisor, summary, plan):

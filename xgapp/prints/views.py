@@ -6,24 +6,21 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from xgapp import clock, htmx, policy, printing
-from xgapp.audit.views import register_table
 from xgapp.classes.models import StudentChange
 from xgapp.contracts.models import Contract, Refund
 from xgapp.meetings.models import Briefing, FirstLessonFeedback, ParentMeeting
 from xgapp.prints import batch as batches
 from xgapp.prints import domain, forms, render
 from xgapp.prints.catalog import CHANGE_PREFIX, FORMS, NotFound, split_advisor_day, split_scope_month
-from xgapp.security import can, local_path
+from xgapp.policy import can
+from xgapp.security import local_path
 from xgapp.students.models import Student
 from xgapp.validation import Invalid, row_id
 from xgapp.web import class_or_404
 
 bp = Blueprint("prints", __name__, url_prefix="/print")
-register_table("signed_copy", _l("Signed copy received"))
-register_table("campus_logo", _l("Campus logo"))
 
 PERMISSION = {"briefing": "meetings.view", "parent-meeting": "meetings.view", "first-lesson": "meetings.view",
               "selfstudy-log": "selfstudy.view", "qa-log": "selfstudy.view", "daily-report": "followups.view",

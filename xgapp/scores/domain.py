@@ -127,7 +127,7 @@ def trend(student):
             for s in rows]
 
 
-def _score_events(student):
+def score_events(student):
     rows = Score.select(Score, StageTest).join(StageTest).where(Score.student == student)
     return [(s.at, "score", "阶段测试 · %s · %s/%d" % (s.test.name, s.score, s.test.full_score), s.analysis)
             for s in rows]

@@ -2,10 +2,8 @@
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from xgapp import clock, policy
-from xgapp.audit.views import register_table
 from xgapp.classes import domain as classes
 from xgapp.scores import domain, forms
 from xgapp.scores.models import Score, StageTest
@@ -15,8 +13,6 @@ from xgapp.validation import Invalid
 from xgapp.web import class_or_404
 
 bp = Blueprint("scores", __name__, url_prefix="/scores")
-register_table("stage_test", _l("Stage test"))
-register_table("score", _l("Score"))
 
 
 def _class_page(klass, errors=None, values=None):

@@ -10,7 +10,7 @@ from datetime import timedelta
 import peewee as pw
 from flask_babel import lazy_gettext as _l
 
-from xgapp import audit, clock, policy, validation
+from xgapp import audit, clock, validation
 from xgapp.accounts.models import User, UserRole
 from xgapp.campus import rules
 from xgapp.db import write
@@ -30,7 +30,6 @@ class AlreadyDone(Invalid):
     """Another tablet got there first: the visit is already closed (or already open)."""
 
 
-today_local = clock.today  # alias until the merge (the tests read today here)
 
 
 def _hhmm(instant):
@@ -231,7 +230,6 @@ def departure_problem(visit, left_at, now=None):
     return None
 
 
-may_resolve = policy.may_resolve_visit  # alias until the merge (home uses it)
 
 
 def step_out(by, visit, reason, now=None):
@@ -363,7 +361,7 @@ def minutes(visit, now=None):
     return max(0, int((end - visit.arrived_at).total_seconds() // 60))
 
 
-def _visit_events(student):
+def visit_events(student):
     rows = Visit.select().where(Visit.student == student)
     events = []
     for v in rows:
@@ -373,6 +371,6 @@ def _visit_events(student):
     return events
 
 
-def _question_events(student):
+def question_events(student):
     return [(q.created_at, "question", "答疑 %s: %s" % (q.subject, q.question[:60]), q.answer[:80])
             for q in Question.select().where(Question.student == student)]

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from xgapp import clock, htmx, nav, policy
-from xgapp.audit.views import register_table
-from xgapp.security import can, kiosk_allowed, require, start_kiosk
+from xgapp.policy import can
+from xgapp.security import kiosk_allowed, require, start_kiosk
 from xgapp.selfstudy import domain, forms, questions, reports
 from xgapp.selfstudy.models import Question, Visit, VisitExit
 from xgapp.students.models import Student
@@ -17,9 +17,6 @@ from xgapp.web import parse_date, xlsx
 
 bp = Blueprint("selfstudy", __name__, url_prefix="/selfstudy")
 nav.register("selfstudy.index", _l("Study room"), "selfstudy.view", order=36)
-register_table("study_visit", _l("Study-room visit"))
-register_table("study_visit_exit", _l("Study-room exit"))
-register_table("study_question", _l("Study-room question"))
 
 BOARD_POLL = "every 5s"
 

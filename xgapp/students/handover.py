@@ -5,13 +5,13 @@ transaction); an area whose open work must follow a student adds its function he
 """
 
 from xgapp.db import write
-from xgapp.followups.domain import _move_open_tasks
+from xgapp.followups.domain import move_open_tasks
 from xgapp.leads.domain import move_open_leads
 from xgapp.students import domain
 
 ON_REASSIGN = [
     move_open_leads,  # open leads follow the student; closed ones stay credited to whoever worked them
-    _move_open_tasks,  # open follow-up tasks go to the new advisor
+    move_open_tasks,  # open follow-up tasks go to the new advisor
 ]
 
 

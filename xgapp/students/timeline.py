@@ -4,16 +4,16 @@
 area whose records belong on the timeline adds its function here (see ARCHITECTURE.md).
 """
 
-from xgapp.attendance.domain import _attendance_events
+from xgapp.attendance.domain import attendance_events
 from xgapp.changes.domain import change_events
 from xgapp.contracts.domain import contract_events
-from xgapp.followups.domain import _followup_events
+from xgapp.followups.domain import followup_events
 from xgapp.hours.domain import hour_events
 from xgapp.leads.domain import lead_events
-from xgapp.meetings.briefings import _briefing_events, _feedback_events
-from xgapp.meetings.parents import _meeting_events
-from xgapp.scores.domain import _score_events
-from xgapp.selfstudy.domain import _question_events, _visit_events
+from xgapp.meetings.briefings import briefing_events, feedback_events
+from xgapp.meetings.parents import meeting_events
+from xgapp.scores.domain import score_events
+from xgapp.selfstudy.domain import question_events, visit_events
 from xgapp.students.domain import status_events
 
 SOURCES = [
@@ -22,14 +22,14 @@ SOURCES = [
     hour_events,  # ledger movements other than purchases (those show with their contract)
     lead_events,
     change_events,
-    _attendance_events,
-    _score_events,
-    _followup_events,
-    _meeting_events,
-    _briefing_events,
-    _feedback_events,
-    _visit_events,
-    _question_events,
+    attendance_events,
+    score_events,
+    followup_events,
+    meeting_events,
+    briefing_events,
+    feedback_events,
+    visit_events,
+    question_events,
 ]
 MONEY_KINDS = ("contract", "payment", "hours", "referral")  # events only for who may see a student's money
 

@@ -11,7 +11,8 @@ from xgapp.accounts.models import User
 from xgapp.classes import domain as classes
 from xgapp.classes.forms import typed
 from xgapp.classes.models import Classroom, Lesson, SchoolClass
-from xgapp.security import can, require
+from xgapp.policy import can
+from xgapp.security import require
 from xgapp.students import domain as students
 from xgapp.students.models import Student
 from xgapp.timetable import domain, forms
