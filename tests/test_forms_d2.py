@@ -97,9 +97,3 @@ def test_the_numbers_home_and_export_policy(app):
         # only the principal sets up the export; the supervisor watches it
         assert not policy.can(boss, "export.settings") and policy.can(boss, "export.view")
         assert not policy.can(a1, "export.view")
-
-
-def test_the_low_balance_watchers_are_the_roles_that_see_every_student_and_the_advisors():
-    from xgapp.students import domain as students
-
-    assert policy.LOW_BALANCE_WATCHERS == students.FULL_ROLES | {"advisor"}  # kept in step until the merge

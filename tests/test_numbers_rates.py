@@ -15,6 +15,7 @@ from xgapp.changes import domain as changes
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Enrolment
 from xgapp.clock import fixed as clock
+from xgapp.clock import month_last
 from xgapp.followups import domain as followups
 from xgapp.numbers import forms, periods, rates, targets
 from xgapp.numbers.models import MonthReport
@@ -144,7 +145,7 @@ def test_an_advisor_sees_her_own_figures_on_the_ranking_and_none_of_another_advi
 def test_a_month_sums_its_days_and_keeps_one_text_per_author(app, october):
     a1, a2, boss = october
     with app.app_context():
-        month = periods.figures(MONTH, periods.month_last(MONTH), a1)
+        month = periods.figures(MONTH, month_last(MONTH), a1)
         assert month["contracts_amount"] == 11000 and month["contracts_count"] == 4
         assert periods.week_of(date(2026, 10, 15)) == (date(2026, 10, 12), date(2026, 10, 18))
         signing, renewal = periods.month_rates(MONTH, a1)

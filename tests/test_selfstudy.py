@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import make_user
 from tests.factories import advisor, make_student, teacher
-from xgapp import db
+from xgapp import db, policy
 from xgapp.students import timeline
 from xgapp.audit.models import AuditLog
 from xgapp.campus import rules
@@ -264,7 +264,7 @@ def test_questions_answered_or_handed_to_a_subject_teacher(desk, kid):
     from xgapp.notices import domain as notices
 
     assert "张小明" in notices.unread(maths)[0].text
-    assert not questions.may_close(desk, handed) and questions.may_close(maths, handed)
+    assert not policy.may_close_question(desk, handed) and policy.may_close_question(maths, handed)
     with pytest.raises(Invalid):
         questions.close(maths, handed, "")
     questions.close(maths, handed, "配方法求顶点")

@@ -346,7 +346,7 @@ def may_see_advisor_report(user, advisor):
 
 NUMBERS_LEADERS = {"supervisor", "principal"}  # see every advisor's numbers, set targets, write the campus's 月报
 HOME_ALERT_ROLES = {"principal", "supervisor", "advisor", "director"}  # low-hour classes on the first screen
-LOW_BALANCE_WATCHERS = {"principal", "supervisor", "advisor"}  # low-balance students and suspensions ending
+LOW_BALANCE_WATCHERS = STUDENT_FULL_ROLES | {"advisor"}  # low-balance students and suspensions ending
 MANUAL_LATE_DAYS = 7  # an advisor may still correct her own manual counter this many days later
 
 

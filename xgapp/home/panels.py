@@ -24,7 +24,6 @@ from xgapp.notices import domain as notice_box
 from xgapp.numbers import charts, daily, targets, trends
 from xgapp.selfstudy import domain as selfstudy
 from xgapp.selfstudy import questions
-from xgapp.students import domain as students
 from xgapp.students.models import Student
 
 LOW_SHOWN = 20  # low-balance students listed on the first screen (the rest behind "all of them")
@@ -109,8 +108,8 @@ def low_students(user, today):
     """The user's active students with `low_hours` or fewer left in a subject: the first LOW_SHOWN by name, whether
     there are more, and their balances."""
     threshold = rules.get("low_hours")
-    mine = students.visible(user, Student.select(Student.id).where(Student.status == "active"))
-    low = list(students.visible(user).where(Student.id.in_(hours.low_balance_students(threshold, mine)),
+    mine = policy.students_visible_to(user, Student.select(Student.id).where(Student.status == "active"))
+    low = list(policy.students_visible_to(user).where(Student.id.in_(hours.low_balance_students(threshold, mine)),
                                             Student.status == "active")
                .order_by(Student.name).limit(LOW_SHOWN + 1))
     return {"students": low[:LOW_SHOWN], "more": len(low) > LOW_SHOWN, "threshold": threshold,

@@ -454,7 +454,7 @@ def split_scope_month(ref):
 
 def _month_report(ref, viewer=None):
     advisor, month = split_scope_month(ref)
-    last = periods.month_last(month)
+    last = clock.month_last(month)
     data = periods.figures(month, last, advisor)
     signing, renewal = periods.month_rates(month, advisor)
     text = periods.text_of(month, advisor)
