@@ -6,7 +6,10 @@ import logging
 import threading
 import time
 
-from xgapp import backup, clock, db, migrate
+from xgapp import backup, clock, db, migrate, submissions
+from xgapp.changes import domain as changes
+from xgapp.export import jobs
+from xgapp.followups import engine
 
 log = logging.getLogger(__name__)
 
@@ -20,24 +23,16 @@ def run_jobs(app):
             today = clock.today()
             for made in backup.daily_backup(target, paths.backups, today):
                 log.info("automatic backup written and verified: %s", made)
-        from xgapp.changes import domain as changes
-
         for student in changes.start_due_suspensions(clock.today()):
             log.info("suspension starts today: %s is now paused", student.name)
-        from xgapp.followups import engine
-
         made = engine.generate(clock.today())
         if made:
             log.info("follow-up engine: %d new tasks", made)
-        from xgapp import submissions
-
         submissions.forget_old()
 
 
 def run_export(app):
     """Build the nightly bundles that are due (catching up days the PC was off) and deliver what is due."""
-    from xgapp.export import jobs
-
     with app.app_context():
         jobs.run(app.config["XGAPP_PATHS"])
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, redirect, request, session, url_for
 
 from xgapp import clock, htmx
+from xgapp.accounts.models import LoginSession, User
 from xgapp.db import write
 from xgapp.policy import PERMISSIONS, can
 
@@ -55,8 +56,6 @@ def in_kiosk():
 
 def start_kiosk():
     """Turn this login into a kiosk session: one screen, a long idle limit, leaving it means logging out."""
-    from xgapp.accounts.models import LoginSession
-
     session[SESSION_KIOSK] = True
     token = session.get(SESSION_TOKEN)
     if token:
@@ -94,8 +93,6 @@ def _idle_seconds(kiosk):
 
 def start_session(user):
     """Log `user` in: a fresh session record (its token in the cookie), bound to their session version."""
-    from xgapp.accounts.models import LoginSession
-
     lang = session.get("lang")
     end_session()
     token = secrets.token_urlsafe(32)
@@ -114,8 +111,6 @@ def start_session(user):
 
 def end_session():
     """Log out, keeping only the chosen language: the session record is deleted, so no copy of the cookie works."""
-    from xgapp.accounts.models import LoginSession
-
     token = session.get(SESSION_TOKEN)
     if token:
         LoginSession.delete().where(LoginSession.token_hash == _digest(token)).execute()
@@ -135,8 +130,6 @@ def load_user():
     One indexed lookup per request (the record joined with its user); the record's last-seen time is written at
     most once a minute. Returns why a session ended, or None.
     """
-    from xgapp.accounts.models import LoginSession, User
-
     g.user = None
     token = session.get(SESSION_TOKEN)
     if token is None:

@@ -9,7 +9,10 @@ from datetime import time
 from flask import abort, g, send_file
 from flask_babel import gettext as _
 
-from xgapp import validation
+from xgapp import policy, validation
+from xgapp.classes.models import SchoolClass
+from xgapp.students import domain as students
+from xgapp.students.models import Student
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -41,9 +44,6 @@ def parse_time(value):
 
 def student_or_404(student_id, need="view"):
     """The student if the user may `need` it; 404 when they may not even see it."""
-    from xgapp import policy  # local like the model below, until the merge settles web.py's imports
-    from xgapp.students.models import Student
-
     student = Student.get_or_none(Student.id == student_id)
     if student is None:
         abort(404)
@@ -57,9 +57,6 @@ def student_or_404(student_id, need="view"):
 
 def class_or_404(class_id, manage=False):
     """The class if the user may see it (and change it, with manage=True); 404 / 403 otherwise."""
-    from xgapp import policy
-    from xgapp.classes.models import SchoolClass
-
     klass = policy.classes_visible_to(g.user).where(SchoolClass.id == class_id).first()
     if klass is None:
         abort(404)
@@ -67,15 +64,13 @@ def class_or_404(class_id, manage=False):
         abort(403)
     return klass
 
+
 def resolve_referrer(text, errors):
     """The one student `text` names (name or phone tail), for a referral; a message beside `referrer` otherwise."""
-    from xgapp.policy import can
-    from xgapp.students import domain
-
     text = (text or "").strip()
     if not text:
         return None
-    found = domain.search(g.user, text, limit=2) if can(g.user, "students.list") else []
+    found = students.search(g.user, text, limit=2) if policy.can(g.user, "students.list") else []
     if len(found) != 1:
         errors["referrer"] = _("Type the referring student's name or phone tail so that exactly one matches.")
         return None
