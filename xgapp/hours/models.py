@@ -25,5 +25,7 @@ class HourEntry(BaseModel):
 
     class Meta:
         table_name = "hour_entry"
-        # (student, subject, hours) covers balance sums; `at` finds a month's consumption (migration m0006)
-        indexes = ((("student", "subject", "hours"), False), (("contract", "kind"), False), (("at",), False))
+        # (student, subject, hours) covers balance sums; `at` finds a month's consumption (migration m0006);
+        # (student, at, hours) a balance before an instant (m0018)
+        indexes = ((("student", "subject", "hours"), False), (("contract", "kind"), False), (("at",), False),
+                   (("student", "at", "hours"), False))

@@ -22,4 +22,5 @@ MIGRATIONS = [
     "m0015_export",
     "m0016_money",
     "m0017_login_sessions",
+    "m0018_ledger_by_student_time",
 ]

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from peewee import fn
 
-from xgapp import clock
+from xgapp import clock, db
 from xgapp.classes.models import SchoolClass, StudentChange
 from xgapp.contracts.models import Contract
 from xgapp.followups.models import FollowUp
@@ -59,20 +59,26 @@ def signing(first, last):
 
 def ran_out(first, last):
     """{student id: (advisor id, day)} of students whose hours ran out from `first` to `last`: a consumption took
-    their balance (all subjects) from above zero to zero or below; the last such day. One windowed query over the
-    ledgers of the students who consumed hours in the period."""
+    their balance (all subjects) from above zero to zero or below; the last such day.
+
+    Two queries that do not grow with the campus's history: each consuming student's balance before the period is a
+    range sum over the (student, at, hours) index, then only the period's ledger rows are walked in time order."""
     start, end = clock.days_bounds(first, last)
     consumed = (HourEntry.select(HourEntry.student).distinct()
                 .where(HourEntry.at >= start, HourEntry.at < end, HourEntry.kind == "consume"))
-    balance = fn.SUM(HourEntry.hours).over(partition_by=[HourEntry.student], order_by=[HourEntry.at, HourEntry.id])
-    rows = (HourEntry.select(HourEntry.student, Student.advisor, HourEntry.at, HourEntry.kind, balance.alias("left"))
+    opening = dict(HourEntry.select(HourEntry.student, fn.SUM(HourEntry.hours))
+                   .where(HourEntry.student.in_(consumed), HourEntry.at < start)
+                   .group_by(HourEntry.student).tuples())  # raw integer tenths
+    rows = (HourEntry.select(HourEntry.student, Student.advisor, HourEntry.at, HourEntry.kind, HourEntry.hours)
             .join(Student, on=(HourEntry.student == Student.id))
-            .where(HourEntry.student.in_(consumed)).tuples())
-    found, before = {}, {}
-    for student_id, advisor_id, at, kind, left in rows:
-        if kind == "consume" and before.get(student_id, 0) > 0 >= left and start <= at < end:
+            .where(HourEntry.student.in_(consumed), HourEntry.at >= start, HourEntry.at < end)
+            .order_by(HourEntry.student, HourEntry.at, HourEntry.id).tuples())
+    found, left = {}, {}
+    for student_id, advisor_id, at, kind, hours in rows:
+        before = left.get(student_id, db.hours_sum(opening.get(student_id)))
+        left[student_id] = before + hours
+        if kind == "consume" and before > 0 >= left[student_id]:
             found[student_id] = (advisor_id, clock.local(at).date())
-        before[student_id] = left
     return found
 
 
