@@ -195,3 +195,13 @@ def test_a_password_reset_ends_a_copied_session_and_a_new_login_starts_a_new_one
     login(client, "alice", "Another-Plum-77")
     assert client.get("/").status_code == 200 and thief.get("/").status_code == 302
     assert LoginSession.select().count() == 1
+
+
+def test_the_pin_tab_is_a_link_that_works_without_scripts(app, client):
+    from tests import html
+
+    page = html.parse(client.get("/login?mode=pin"))
+    assert page.select_one("#pin-login").get("hidden") is None
+    assert page.select_one("#password-login").get("hidden") is not None
+    tab = page.select_one('[data-tab="pin-login"]')["href"]
+    assert tab.startswith("/login?mode=pin")

@@ -51,7 +51,8 @@ def login():
     if request.method == "GET":
         if g.user is not None:
             return redirect(url_for("home.index"))
-        return _render_login(request.cookies.get(LAST_USER_COOKIE, ""))
+        mode = "pin" if request.args.get("mode") == "pin" else "password"  # the tabs are links without scripts
+        return _render_login(request.cookies.get(LAST_USER_COOKIE, ""), mode=mode)
     typed = request.form.get("username", "")
     try:
         values = forms.parse_login(request.form)
