@@ -18,7 +18,7 @@ HX = {"HX-Request": "true"}
 
 def today_at(hour, minute=0):
     """Today at hh:mm campus time: what the room shows depends on whether it has closed yet."""
-    day = clock.today()
+    day = campus_clock.today()
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=campus_zone())
 
 
@@ -150,7 +150,7 @@ def test_after_closing_every_staff_home_page_shows_the_child_until_resolved(app,
     token = _token(client, "/selfstudy/visit/%d" % visit.id)
     page = client.get("/selfstudy/visit/%d" % visit.id).get_data(as_text=True)
     assert 'id="resolve"' in page
-    today = clock.today()
+    today = campus_clock.today()
     empty = client.post("/selfstudy/visit/%d/resolve" % visit.id, data={
         "csrf_token": token, "note": "", "left_day": today.isoformat(), "left_time": "25:99"})
     html = empty.get_data(as_text=True)
@@ -343,7 +343,7 @@ def _odd_input(client):
     long_reason = client.post("/selfstudy/visit/%d/out" % visit.id, data={"csrf_token": token, "reason": "长" * 101})
     assert long_reason.status_code == 422 and "请不要超过 100 个字" in long_reason.get_data(as_text=True)
     before_closing = client.post("/selfstudy/visit/%d/resolve" % visit.id, data={
-        "csrf_token": token, "note": "走了", "left_day": clock.today().isoformat(), "left_time": "00:00"})
+        "csrf_token": token, "note": "走了", "left_day": campus_clock.today().isoformat(), "left_time": "00:00"})
     html = before_closing.get_data(as_text=True)
     assert before_closing.status_code == 422 and "自习室尚未关闭" in html
     assert Visit.get().left_at is None and Question.select().count() == 0
@@ -356,11 +356,11 @@ def test_messages_show_even_when_their_form_is_gone(app, client):
     visit = Visit.get()
     rules.save(None, dict(rules.raw_values(), study_closing_time="00:00", absent_consumes="1", late_consumes="1"))
     long_note = client.post("/selfstudy/visit/%d/resolve" % visit.id, data={
-        "csrf_token": token, "note": "长" * 201, "left_day": clock.today().isoformat(), "left_time": "23:59"})
+        "csrf_token": token, "note": "长" * 201, "left_day": campus_clock.today().isoformat(), "left_time": "23:59"})
     assert long_note.status_code == 422 and "请不要超过 200 个字" in long_note.get_data(as_text=True)
     domain.sign_out(None, visit, {"kind": "guardian", "guardian": kid.guardians.get().id})  # another tablet
     late = client.post("/selfstudy/visit/%d/resolve" % visit.id, data={
-        "csrf_token": token, "note": "妈妈接走", "left_day": clock.today().isoformat(), "left_time": "00:00"})
+        "csrf_token": token, "note": "妈妈接走", "left_day": campus_clock.today().isoformat(), "left_time": "00:00"})
     assert late.status_code == 422 and "该记录已被他人关闭" in late.get_data(as_text=True)
     out = client.post("/selfstudy/visit/%d/out" % visit.id, data={"csrf_token": token, "reason": "接电话"})
     assert out.status_code == 422 and "该学员已签退" in out.get_data(as_text=True)
@@ -385,7 +385,7 @@ def test_a_visit_left_open_overnight_is_closed_at_the_kiosk_with_a_note(app, cli
 
     kid = make_student(name="张小明")
     desk = make_user("desk2", roles=("frontdesk",))
-    yesterday = clock.today() - timedelta(days=1)
+    yesterday = campus_clock.today() - timedelta(days=1)
     arrived = datetime.combine(yesterday, time(17), tzinfo=campus_clock.zone()).astimezone(timezone.utc)
     visit = domain.sign_in(desk, kid, now=arrived)
     token = _desk(client)
