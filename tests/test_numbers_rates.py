@@ -230,3 +230,32 @@ def test_hours_running_out_is_a_renewal_event_like_a_course_end(app):
         assert rates.renewal(date(2026, 10, 1), date(2026, 10, 31)) == {a1.id: (1, 2)}
         assert rates.renewal(date(2026, 9, 1), date(2026, 9, 30)) == {a1.id: (0, 1)}
         assert rates.ran_out(date(2026, 11, 1), date(2026, 11, 30)) == {}
+
+
+def test_the_run_out_facts_the_ledger_writes_are_what_a_walk_of_the_whole_ledger_finds(app):
+    """Booked with each consumption (hours.add_entry), and rebuilt by migration 19's walk for older campuses."""
+    from xgapp import db
+    from xgapp.hours import domain as hours
+    from xgapp.hours.models import RunOut
+    from xgapp.migrations.m0019_hours_run_out import BACKFILL_SQL
+
+    with app.app_context():
+        a1 = advisor("adv1", name="学管甲")
+        kid, other = make_student(name="耗尽", advisor_user=a1), make_student(name="未尽", advisor_user=a1)
+        sign(kid, date(2026, 9, 1), hours_="6")
+        sign(other, date(2026, 9, 1), hours_="6")
+        boss = make_user("boss-sup", roles=("supervisor",))
+        for day, who, n in ((5, kid, "4"), (6, other, "4"), (7, kid, "2"), (8, kid, "1")):
+            with clock(at(date(2026, 10, day), "19:00")):
+                hours.consume(boss, who, "数学", n, "上课", overdraft_reason="补课" if day == 8 else None)
+        booked = sorted((r.student_id, clock_local_day(r.at)) for r in RunOut.select())
+        assert booked == [(kid.id, date(2026, 10, 7))]  # 6 → 2 → 0 ran out; 0 → −1 was already out
+        RunOut.delete().execute()
+        db.database.execute_sql(BACKFILL_SQL)
+        assert sorted((r.student_id, clock_local_day(r.at)) for r in RunOut.select()) == booked
+
+
+def clock_local_day(instant):
+    from xgapp import clock as campus_clock
+
+    return campus_clock.local(instant).date()

@@ -9,7 +9,7 @@ from xgapp import audit, clock, validation
 from xgapp.accounts.models import User
 from xgapp.contracts.models import Contract
 from xgapp.db import hours_sum, write
-from xgapp.hours.models import HourEntry
+from xgapp.hours.models import HourEntry, RunOut
 from xgapp.policy import can
 from xgapp.validation import Invalid
 
@@ -90,12 +90,19 @@ def _hours(value):
 
 
 def add_entry(by, student, contract, subject, kind, hours, reason="", source="", corrects=None, overdraft=False):
-    """Append one ledger row (audited); called inside the caller's transaction. A correction is a new row."""
+    """Append one ledger row (audited); called inside the caller's transaction. A correction is a new row.
+
+    A consumption that empties the student's balance (all subjects, from above zero to zero or below) also records
+    the day the hours ran out (RunOut), which the renewal rate counts."""
+    before = (hours_sum(HourEntry.select(fn.SUM(HourEntry.hours)).where(HourEntry.student == student).scalar())
+              if kind == "consume" else None)
     row = HourEntry.create(student=student, contract=contract, subject=subject, kind=kind, hours=hours,
                            at=clock.now(), by=by, reason=(reason or "")[:200], source=source[:40],
                            corrects=corrects, overdraft=overdraft)
     audit.record(by, "create", "hour_entry", row.id, after=audit.snapshot(row),
                  summary="%s %s %s" % (kind, hours, subject))
+    if before is not None and before > 0 >= before + row.hours:
+        RunOut.create(entry=row, student=student, at=row.at)
     return row
 
 

@@ -29,3 +29,16 @@ class HourEntry(BaseModel):
         # (student, at, hours) a balance before an instant (m0018)
         indexes = ((("student", "subject", "hours"), False), (("contract", "kind"), False), (("at",), False),
                    (("student", "at", "hours"), False))
+
+
+class RunOut(BaseModel):
+    """A consumption that took a student's balance (all subjects together) from above zero to zero or below: the
+    day the hours ran out, a renewal event (续费率). A fact derived from the ledger, written in the same transaction
+    as the ledger row that caused it, so a month's rate reads that month's facts and not the campus's history."""
+
+    entry = pw.ForeignKeyField(HourEntry, unique=True, on_delete="CASCADE")
+    student = pw.ForeignKeyField(Student, on_delete="CASCADE")
+    at = UtcDateTimeField(index=True)
+
+    class Meta:
+        table_name = "hour_run_out"

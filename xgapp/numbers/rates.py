@@ -20,11 +20,11 @@ from decimal import Decimal
 
 from peewee import fn
 
-from xgapp import clock, db
+from xgapp import clock
 from xgapp.classes.models import SchoolClass, StudentChange
 from xgapp.contracts.models import Contract
 from xgapp.followups.models import FollowUp
-from xgapp.hours.models import HourEntry
+from xgapp.hours.models import RunOut
 from xgapp.leads.models import Lead, LeadStep
 from xgapp.numbers import daily, targets
 from xgapp.students.models import Student
@@ -61,25 +61,15 @@ def ran_out(first, last):
     """{student id: (advisor id, day)} of students whose hours ran out from `first` to `last`: a consumption took
     their balance (all subjects) from above zero to zero or below; the last such day.
 
-    Two queries that do not grow with the campus's history: each consuming student's balance before the period is a
-    range sum over the (student, at, hours) index, then only the period's ledger rows are walked in time order."""
+    One query over the facts the ledger keeps (hours.models.RunOut, by its time index): it reads the period's
+    run-outs only, however many years of history the campus has."""
     start, end = clock.days_bounds(first, last)
-    consumed = (HourEntry.select(HourEntry.student).distinct()
-                .where(HourEntry.at >= start, HourEntry.at < end, HourEntry.kind == "consume"))
-    opening = dict(HourEntry.select(HourEntry.student, fn.SUM(HourEntry.hours))
-                   .where(HourEntry.student.in_(consumed), HourEntry.at < start)
-                   .group_by(HourEntry.student).tuples())  # raw integer tenths
-    rows = (HourEntry.select(HourEntry.student, Student.advisor, HourEntry.at, HourEntry.kind, HourEntry.hours)
-            .join(Student, on=(HourEntry.student == Student.id))
-            .where(HourEntry.student.in_(consumed), HourEntry.at >= start, HourEntry.at < end)
-            .order_by(HourEntry.student, HourEntry.at, HourEntry.id).tuples())
-    found, left = {}, {}
-    for student_id, advisor_id, at, kind, hours in rows:
-        before = left.get(student_id, db.hours_sum(opening.get(student_id)))
-        left[student_id] = before + hours
-        if kind == "consume" and before > 0 >= left[student_id]:
-            found[student_id] = (advisor_id, clock.local(at).date())
-    return found
+    latest = fn.MAX(RunOut.at)
+    rows = (RunOut.select(RunOut.student, Student.advisor, latest.python_value(RunOut.at.python_value))
+            .join(Student, on=(RunOut.student == Student.id))
+            .where(RunOut.at >= start, RunOut.at < end)
+            .group_by(RunOut.student, Student.advisor).tuples())
+    return {student_id: (advisor_id, clock.local(at).date()) for student_id, advisor_id, at in rows}
 
 
 def renewal(first, last):
