@@ -218,6 +218,7 @@ SHIPPED = {
     "m0015_export": "643e886a20de3320dbf17a6eacec30ef82da8f64e349cd6280b2e85828e04008",
     "m0016_money": "7075b4a8723e40045beb8722bf606ea9077d0f5794303158e776689e9dbc1a47",
     "m0017_login_sessions": "dd346c054767b4d0e45618809887d62e71020e89af0206d2ae6688df04916ca3",
+    "m0018_ledger_by_student_time": "556e5ea6e11243948724cbc4dbaedcf3ffa38fd9a10a1a957f6ddf952c1738a9",
 }
 FROZEN_FROM = 18  # from this number on, migrations use xgapp.migrations.fields, never live models or fields
 

@@ -40,6 +40,9 @@ def test_balance_after_every_kind_of_movement(app):
     assert [e.kind for e in HourEntry.select().order_by(HourEntry.id)] == [
         "purchase", "free", "consume", "purchase", "transfer_out", "transfer_in", "consume", "correction"]
     assert HourEntry.get(HourEntry.kind == "correction").corrects_id == wrong.id
+    # the balances kept beside the ledger followed every movement
+    assert hours.balances_for([student.id]) == {student.id: {"数学": D("40.0"), "英语": D("22.5")}}
+    assert hours.facts_problems() == []
 
 
 def test_a_correction_gives_back_at_most_what_the_row_took(app):
@@ -104,6 +107,8 @@ def test_twenty_concurrent_writers_cannot_double_spend(app):
         t.join()
     assert results.count("ok") == 10 and results.count("refused") == 10
     assert hours.balance(student) == D("0.0")
+    assert hours.balances_for([student.id]) == {student.id: {"数学": D("0.0")}}
+    assert hours.facts_problems() == []  # the kept balance and the one run-out survived the race
 
 
 def test_contract_with_split_payment_enrols_the_student(app):
@@ -295,3 +300,16 @@ def test_a_supervisor_cannot_raise_a_request_above_the_rule(app):
     with pytest.raises(Invalid) as caught:
         contracts.decide_refund(supervisor(), refund, approve=True, amount="181")
     assert "amount" in caught.value.errors and Refund.get_by_id(refund.id).status == "pending"
+
+
+def test_the_low_hours_list_reads_the_kept_balances_and_check_finds_a_balance_that_drifted(app):
+    low, plenty = make_student(name="少课时"), make_student(name="多课时")
+    make_contract(low, hours="10")
+    make_contract(plenty, hours="40")
+    hours.consume(None, low, "数学", "7")
+    assert [r.student_id for r in hours.low_balance_students(D("4"))] == [low.id]
+    from xgapp.hours.models import HourBalance
+
+    HourBalance.update(hours=D("1")).where(HourBalance.student == plenty).execute()  # as a bad tool would
+    assert hours.facts_problems() == [
+        "hour balances differ from the ledger for 1 student subjects (first: student %d 数学)" % plenty.id]

@@ -237,7 +237,7 @@ def test_the_run_out_facts_the_ledger_writes_are_what_a_walk_of_the_whole_ledger
     from xgapp import db
     from xgapp.hours import domain as hours
     from xgapp.hours.models import RunOut
-    from xgapp.migrations.m0019_hours_run_out import BACKFILL_SQL
+    from xgapp.migrations.m0019_ledger_facts import RUN_OUT_SQL
 
     with app.app_context():
         a1 = advisor("adv1", name="学管甲")
@@ -251,7 +251,7 @@ def test_the_run_out_facts_the_ledger_writes_are_what_a_walk_of_the_whole_ledger
         booked = sorted((r.student_id, clock_local_day(r.at)) for r in RunOut.select())
         assert booked == [(kid.id, date(2026, 10, 7))]  # 6 → 2 → 0 ran out; 0 → −1 was already out
         RunOut.delete().execute()
-        db.database.execute_sql(BACKFILL_SQL)
+        db.database.execute_sql(RUN_OUT_SQL)
         assert sorted((r.student_id, clock_local_day(r.at)) for r in RunOut.select()) == booked
 
 

@@ -208,6 +208,10 @@ def check(data):
         db.ensure_connection()
         version = migrate.db_version(db.database.obj)
         edited = migrate.edited_migrations(db.database.obj)
+        if version == migrate.code_version():
+            from xgapp.hours import domain as hours
+
+            problems += hours.facts_problems()
     click.echo("data folder: %s" % paths.root)
     click.echo("integrity: %s" % ("ok" if not problems else "; ".join(problems[:5])))
     click.echo("schema: %d (this xgapp: %d)" % (version, migrate.code_version()))

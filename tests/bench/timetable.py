@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from tests.bench.bench import campus, latency, serving
-from xgapp.migrations.m0019_hours_run_out import BACKFILL_SQL
+from xgapp.migrations.m0019_ledger_facts import BALANCE_SQL, RUN_OUT_SQL
 
 ZONE = ZoneInfo("Asia/Shanghai")
 SLOTS = {  # weekday -> lesson start times (2-hour lessons)
@@ -123,8 +123,9 @@ def generate(db_path, years, tracks, seed=7):
                     counts["attendance"] += len(marks)
                     counts["hour_entry"] += len(ledger)
                 first = days[-1] + timedelta(weeks=1)
-    with conn:  # the app books a run-out fact with each consumption; bulk rows get theirs as migration 19 does
-        conn.execute(BACKFILL_SQL)
+    with conn:  # the app keeps balances and run-outs with each ledger row; bulk rows get theirs as migration 19 does
+        conn.execute(RUN_OUT_SQL)
+        conn.execute(BALANCE_SQL)
     conn.execute("ANALYZE")
     conn.close()
     return counts

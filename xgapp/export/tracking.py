@@ -13,7 +13,8 @@ NOT_EXPORTED = frozenset({
     "audit_log", "campus_logo", "schema_migrations", "change_log", "export_bundle", "outbox", "outbox_attempt",
     "form_submission",
     "login_session",
-    "hour_run_out",  # derived from hour_entry (the days hours ran out): head office can walk the ledger itself
+    # derived from hour_entry (the days hours ran out; hours left per subject): head office sums the ledger itself
+    "hour_run_out", "hour_balance",
 })
 
 # Columns of the user table that change on every login and mean nothing upstream (plus the secrets).

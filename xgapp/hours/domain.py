@@ -3,13 +3,13 @@
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN, SQL, fn
+from peewee import EXCLUDED, JOIN, fn
 
 from xgapp import audit, clock, validation
 from xgapp.accounts.models import User
 from xgapp.contracts.models import Contract
 from xgapp.db import hours_sum, write
-from xgapp.hours.models import HourEntry, RunOut
+from xgapp.hours.models import HourBalance, HourEntry, RunOut
 from xgapp.policy import can
 from xgapp.validation import Invalid
 
@@ -46,23 +46,45 @@ def low_subjects(balances, threshold=LOW):
 
 
 def balances_for(student_ids):
-    """{student id: {subject: hours left}} for many students in one query."""
-    rows = (HourEntry.select(HourEntry.student, HourEntry.subject, fn.SUM(HourEntry.hours))
-            .where(HourEntry.student.in_(list(student_ids))).group_by(HourEntry.student, HourEntry.subject).tuples())
+    """{student id: {subject: hours left}} for many students in one query (from the kept balances)."""
+    rows = (HourBalance.select(HourBalance.student, HourBalance.subject, HourBalance.hours)
+            .where(HourBalance.student.in_(list(student_ids))).tuples())
     found = {}
     for student_id, subject, left in rows:
-        found.setdefault(student_id, {})[subject] = hours_sum(left)
+        found.setdefault(student_id, {})[subject] = left
     return found
 
 
 def low_balance_students(threshold=LOW, among=None):
     """A subquery of students with `threshold` hours or fewer left in some subject they bought
-    (optionally only `among` a subquery of student ids, e.g. an advisor's own)."""
-    tenths = int(threshold * 10)
-    query = HourEntry.select(HourEntry.student)
+    (optionally only `among` a subquery of student ids, e.g. an advisor's own); read from the kept balances."""
+    query = HourBalance.select(HourBalance.student).where(HourBalance.hours <= threshold)
     if among is not None:
-        query = query.where(HourEntry.student.in_(among))
-    return query.group_by(HourEntry.student, HourEntry.subject).having(fn.SUM(HourEntry.hours) <= SQL(str(tenths)))
+        query = query.where(HourBalance.student.in_(among))
+    return query
+
+
+def facts_problems():
+    """What the kept facts (HourBalance, RunOut) disagree with the ledger about, as messages (`xgapp check`)."""
+    problems = []
+    ledger = {(st, su): hours_sum(h) for st, su, h in HourEntry.select(HourEntry.student, HourEntry.subject,
+                                                                     fn.SUM(HourEntry.hours))
+              .group_by(HourEntry.student, HourEntry.subject).tuples()}
+    kept = {(st, su): h for st, su, h in HourBalance.select(HourBalance.student, HourBalance.subject,
+                                                            HourBalance.hours).tuples()}
+    wrong = sorted(k for k in set(ledger) | set(kept) if ledger.get(k, ZERO) != kept.get(k, ZERO))
+    if wrong:
+        problems.append("hour balances differ from the ledger for %d student subjects (first: student %s %s)"
+                        % (len(wrong), wrong[0][0], wrong[0][1]))
+    walk = fn.SUM(HourEntry.hours).over(partition_by=[HourEntry.student], order_by=[HourEntry.at, HourEntry.id])
+    rows = HourEntry.select(HourEntry.id, HourEntry.kind, HourEntry.hours, walk.alias("after")).alias("walk")
+    found = {i for (i,) in HourEntry.select(rows.c.id).from_(rows)
+             .where(rows.c.kind == "consume", rows.c.after - rows.c.hours > 0, rows.c.after <= 0).tuples()}
+    booked = {i for (i,) in RunOut.select(RunOut.entry).tuples()}
+    if found != booked:
+        problems.append("run-out days differ from the ledger: %d missing, %d extra"
+                        % (len(found - booked), len(booked - found)))
+    return problems
 
 
 def contract_balances(contracts):
@@ -94,13 +116,16 @@ def add_entry(by, student, contract, subject, kind, hours, reason="", source="",
 
     A consumption that empties the student's balance (all subjects, from above zero to zero or below) also records
     the day the hours ran out (RunOut), which the renewal rate counts."""
-    before = (hours_sum(HourEntry.select(fn.SUM(HourEntry.hours)).where(HourEntry.student == student).scalar())
+    before = (hours_sum(HourBalance.select(fn.SUM(HourBalance.hours)).where(HourBalance.student == student).scalar())
               if kind == "consume" else None)
     row = HourEntry.create(student=student, contract=contract, subject=subject, kind=kind, hours=hours,
                            at=clock.now(), by=by, reason=(reason or "")[:200], source=source[:40],
                            corrects=corrects, overdraft=overdraft)
     audit.record(by, "create", "hour_entry", row.id, after=audit.snapshot(row),
                  summary="%s %s %s" % (kind, hours, subject))
+    (HourBalance.insert(student=student, subject=subject, hours=hours)
+     .on_conflict(conflict_target=[HourBalance.student, HourBalance.subject],
+                  update={HourBalance.hours: HourBalance.hours + EXCLUDED.hours}).execute())
     if before is not None and before > 0 >= before + row.hours:
         RunOut.create(entry=row, student=student, at=row.at)
     return row

@@ -42,3 +42,16 @@ class RunOut(BaseModel):
 
     class Meta:
         table_name = "hour_run_out"
+
+
+class HourBalance(BaseModel):
+    """Hours left in a student's subject: the ledger's sum, kept up to date in the same transaction as every ledger
+    row, so the low-hours lists read one row per student and subject instead of the years behind it."""
+
+    student = pw.ForeignKeyField(Student, on_delete="CASCADE")
+    subject = pw.CharField(max_length=20)
+    hours = HoursField()
+
+    class Meta:
+        table_name = "hour_balance"
+        indexes = ((("student", "subject"), True),)

@@ -237,17 +237,21 @@ def problem(klass, briefing=None, now=None, first_start=None):
 def at_risk(user, today, now=None):
     """Classes starting within RISK_DAYS (or started in the last week) whose briefing is missing or late."""
     now = now or clock.now()
-    firsts = dict(Lesson.select(Lesson.klass, pw.fn.MIN(Lesson.starts_at)).where(Lesson.status != "cancelled")
-                  .group_by(Lesson.klass).tuples())
-    soon = {cid for cid, at in firsts.items() if at is not None}
+    first = pw.fn.MIN(Lesson.starts_at)
+    # only classes still open, and only those whose first lesson falls in the window: bounded by what is shown,
+    # not by how many classes the campus has run (ISO UTC text compares as time)
+    firsts = dict(Lesson.select(Lesson.klass, first).join(SchoolClass)
+                  .where(Lesson.status != "cancelled", SchoolClass.status != "ended")
+                  .group_by(Lesson.klass)
+                  .having(first.between(Lesson.starts_at.db_value(now - timedelta(days=7)),
+                                        Lesson.starts_at.db_value(now + timedelta(days=RISK_DAYS)))).tuples())
+    soon = set(firsts)
     rows = []
-    query = policy.classes_visible_to(user).where(SchoolClass.id.in_(list(soon)), SchoolClass.status != "ended") if soon else []
+    query = policy.classes_visible_to(user).where(SchoolClass.id.in_(list(soon))) if soon else []
     briefings = {b.klass_id: b for b in Briefing.select().where(Briefing.klass.in_(list(soon)))} if soon else {}
     for klass in query:
         start = firsts[klass.id]
         start = datetime.fromisoformat(start) if isinstance(start, str) else start
-        if not (now - timedelta(days=7) <= start <= now + timedelta(days=RISK_DAYS)):
-            continue
         issue = problem(klass, briefings.get(klass.id), now, first_start=start)
         if issue is not None:
             rows.append((klass, start, briefings.get(klass.id), issue))

@@ -23,5 +23,5 @@ MIGRATIONS = [
     "m0016_money",
     "m0017_login_sessions",
     "m0018_ledger_by_student_time",
-    "m0019_hours_run_out",
+    "m0019_ledger_facts",
 ]
