@@ -54,7 +54,12 @@ def csrf_from(html):
 
 
 def login(client, username="boss", password=PASSWORD):
-    """Log in through the real login form; return the response."""
+    """Log in through the real login form, from a fresh session; return the response.
+
+    A session still alive from an earlier login (the fixed clock may sit close to the wall clock) would make
+    /login redirect home instead of showing the form."""
+    with client.session_transaction() as session:
+        session.clear()
     page = client.get("/login")
     token = csrf_from(page.get_data(as_text=True))
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})

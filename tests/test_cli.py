@@ -173,6 +173,66 @@ def test_serve_prints_addresses_and_refuses_a_taken_port(run):
     assert "http://127.0.0.1:%d/" % port in out
 
 
+def _read(path, mode="r"):
+    with open(path, mode) as handle:
+        return handle.read()
+
+
+def _workers(parent):
+    """Pids of `xgapp jobs` processes whose parent is `parent`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = _read("/proc/%s/stat" % entry).rsplit(")", 1)[1].split()
+                cmdline = _read("/proc/%s/cmdline" % entry, "rb").split(b"\0")
+            except OSError:
+                continue
+            if int(stat[1]) == parent and b"jobs" in cmdline:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid):
+    try:
+        return _read("/proc/%d/stat" % pid).rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_background_jobs_run_in_a_low_priority_worker_that_ends_with_the_server(run):
+    run.demo()
+    port = _free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1", XGAPP_JOBS_DELAY_SECONDS="1")
+    proc = subprocess.Popen([sys.executable, "-m", "xgapp", "serve", "--data", str(run.data), "--port", str(port),
+                             "--host", "127.0.0.1"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=env)
+    try:
+        _wait_healthy(port, proc)  # answered before any job ran
+        workers = _workers(proc.pid)
+        assert len(workers) == 1
+        server_nice = os.getpriority(os.PRIO_PROCESS, proc.pid)
+        deadline = time.monotonic() + 30  # the worker lowers itself as its first step
+        while os.getpriority(os.PRIO_PROCESS, workers[0]) != server_nice + 10 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert os.getpriority(os.PRIO_PROCESS, workers[0]) == server_nice + 10
+        deadline = time.monotonic() + 60
+        while not list((run.data / "backups").glob("xgapp-daily-*.sqlite3")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert list((run.data / "backups").glob("xgapp-daily-*.sqlite3"))  # the worker's first backup
+        os.kill(proc.pid, signal.SIGKILL)  # even a killed server leaves no worker behind
+        proc.communicate(timeout=10)
+        deadline = time.monotonic() + 30
+        while _alive(workers[0]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(workers[0])
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+    assert "automatic backup written" in (run.data / "logs" / "jobs.log").read_text(encoding="utf-8")
+
+
 def test_serve_refuses_a_port_taken_by_another_program(run):
     run.demo()  # a copy of the demo campus built once
     with socket.socket() as other:

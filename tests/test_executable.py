@@ -120,10 +120,17 @@ def test_executable_serves_sets_up_prints_chinese_pdf_and_keeps_data(executable,
         maps = "".join(Path("/proc/%s/maps" % pid).read_text() for pid in children.split())
         pango = {line.split()[-1] for line in maps.splitlines() if "libpango-1.0" in line}
         assert pango and all("/_MEI" in path for path in pango), pango
+        # the background jobs run in a low-priority worker process of their own, a few seconds after start
+        below = subprocess.run(["pgrep", "-P", ",".join(children.split())], capture_output=True, text=True).stdout
+        workers = [pid for pid in below.split() if b"\0jobs\0" in Path("/proc/%s/cmdline" % pid).read_bytes()]
+        assert workers, below
+        deadline = time.monotonic() + 90
+        while not list((data / "backups").glob("xgapp-daily-*.sqlite3")) and time.monotonic() < deadline:
+            time.sleep(0.5)
     finally:
         server.stop()
-    assert (data / "logs" / "xgapp.log").exists()
-    assert list((data / "backups").glob("xgapp-daily-*.sqlite3"))  # the scheduler's first backup
+    assert (data / "logs" / "xgapp.log").exists() and (data / "logs" / "jobs.log").exists()
+    assert list((data / "backups").glob("xgapp-daily-*.sqlite3"))  # the worker's first backup
 
     again = Running(executable, folder, data)
     try:

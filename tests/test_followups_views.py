@@ -143,3 +143,17 @@ def test_seen_today_resets_the_face_to_face_rule(app, client):
     assert client.post("/followups/face/%d" % kid.id, data={"csrf_token": token}).status_code == 303
     saved = FollowUp.get()
     assert (saved.channel, saved.whom) == ("face", "student")
+
+
+def test_while_the_job_worker_has_not_run_today_the_to_do_list_says_new_tasks_are_coming(app, login_as):
+    from xgapp import clock, scheduler
+
+    client = login_as("advisor")
+    paths = app.config["XGAPP_PATHS"]
+    assert "正在生成" not in client.get("/followups/").get_data(as_text=True)  # no worker here: nothing promised
+    scheduler.write_state(paths, worker=True, daily=(clock.today() - timedelta(days=1)).isoformat())
+    assert "今天新的跟进任务正在生成" in client.get("/followups/").get_data(as_text=True)
+    assert "今天新的跟进任务正在生成" in client.get("/").get_data(as_text=True)
+    scheduler.run_jobs(app)  # the worker's daily run
+    assert scheduler.read_state(paths)["daily"] == clock.today().isoformat()
+    assert "正在生成" not in client.get("/followups/").get_data(as_text=True)

@@ -54,7 +54,7 @@ def create_app(test_config=None):
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
     app.config.update(test_config)
-    _logging(app, data, values["log_level"])
+    _logging(app, data, values["log_level"], app.config.get("XGAPP_LOG", "xgapp.log"))
     _database(app, data, values)
     db.set_guard(submissions.Guard())
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
@@ -68,12 +68,13 @@ def create_app(test_config=None):
     return app
 
 
-def _logging(app, data, level):
-    """Log to a rotating file in the data folder (one handler per process, replaced on re-creation)."""
+def _logging(app, data, level, name):
+    """Log to a rotating file in the data folder (one handler per process, replaced on re-creation; the job
+    worker, a process of its own, writes its own file: two processes never rotate one file)."""
     if app.testing:
         return
     root = logging.getLogger()
-    target = str(data.logs / "xgapp.log")
+    target = str(data.logs / name)
     for old in [h for h in root.handlers if getattr(h, "xgapp", False)]:
         if old.baseFilename == target:
             return

@@ -14,13 +14,13 @@ DATA_OPTION = click.option("--data", "data", type=click.Path(file_okay=False), e
                            help="Data folder (default: the per-user app-data folder).")
 
 
-def _app(data, **settings):
+def _app(data, log="xgapp.log", **settings):
     from xgapp.app import create_app
     from xgapp.migrate import SchemaTooNew
     from xgapp.settings import SettingError
 
     try:
-        return create_app({"DATA_DIR": data, "SETTINGS": settings})
+        return create_app({"DATA_DIR": data, "SETTINGS": settings, "XGAPP_LOG": log})
     except (SchemaTooNew, SettingError) as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -54,7 +54,7 @@ def main(ctx):
 def serve(data=None, host=None, port=None, threads=None, open_browser=False):
     """Serve the campus on the LAN with waitress (a second start opens the running one instead)."""
     from xgapp import serve as server
-    from xgapp.scheduler import Scheduler
+    from xgapp.scheduler import Worker
 
     overrides = {k: v for k, v in (("host", host), ("port", port), ("threads", threads)) if v is not None}
     cfg = _settings(data, overrides)[1]
@@ -81,7 +81,7 @@ def serve(data=None, host=None, port=None, threads=None, open_browser=False):
         click.echo("  " + url)
     click.echo("关闭此窗口或按 Ctrl+C 停止服务。Close this window or press Ctrl+C to stop.")
     httpd = server.server(app, sock, cfg["threads"])
-    scheduler = Scheduler(app).start()
+    scheduler = Worker(app.config["XGAPP_PATHS"], delay=cfg["jobs_delay_seconds"]).start()
     stopped = threading.Event()
 
     def stop(timeout=10):
@@ -99,6 +99,21 @@ def serve(data=None, host=None, port=None, threads=None, open_browser=False):
     finally:
         stop()
     click.echo("xgapp 已停止。xgapp stopped.")
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--delay", type=click.FloatRange(0, 3600), default=0, show_default=True,
+              help="Seconds to wait before the first run.")
+def jobs(data, delay):
+    """Run the background jobs (backups, follow-up tasks, the nightly bundle) until standard input closes.
+
+    `xgapp serve` starts this by itself, at low priority; run it alone only when no server runs on the folder."""
+    from xgapp import scheduler
+
+    scheduler.lower_priority()  # first: building the app already competes with the server starting up
+    app = _app(data, log="jobs.log")  # its own log file: two processes never rotate one
+    scheduler.serve_jobs(app, delay)
 
 
 @main.command()

@@ -92,6 +92,9 @@ SETTINGS = [
     Setting("refund_fee_percent", 0, int,
             _l("Campus refund rule: percent kept from the value of unused paid hours when a contract is refunded."),
             _between(0, 100)),
+    Setting("jobs_delay_seconds", 5, int,
+            _l("Seconds after start before the background jobs (backups, follow-up tasks, the nightly bundle) begin, "
+               "in a low-priority process of their own, so the first pages are served at once."), _between(0, 3600)),
     Setting("log_level", "INFO", str, _l("Level of the log file in the data folder's logs/ (DEBUG, INFO, WARNING)."),
             _one_of("DEBUG", "INFO", "WARNING", "ERROR")),
 ]

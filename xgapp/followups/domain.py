@@ -224,6 +224,15 @@ def open_tasks(user, advisor=None, until=None):
     return list(query.order_by(FollowTask.due_on, Student.name))
 
 
+def open_counts(user, today):
+    """(due by `today`, of which overdue) among `user`'s open tasks: two counts, no rows."""
+    due = pw.fn.COUNT(FollowTask.id)
+    late = pw.fn.SUM(pw.Case(None, [(FollowTask.due_on < today, 1)], 0))
+    row = (FollowTask.select(due, late).where(FollowTask.status == "open", FollowTask.advisor == user,
+                                              FollowTask.due_on <= today).tuples().first())
+    return (row[0] or 0, row[1] or 0) if row else (0, 0)
+
+
 def monthly_counts(scope, day):
     """{student id: follow-ups in the campus-local calendar month of `day`} for the students in `scope`."""
     start, end = clock.month_bounds(day)

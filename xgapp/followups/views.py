@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from xgapp import clock, nav, policy
+from xgapp import clock, nav, policy, scheduler
 from xgapp.accounts.models import User
 from xgapp.followups import domain, forms
 from xgapp.followups.models import FollowTask, FollowUp
@@ -42,7 +42,8 @@ def _todo(errors=None, status=200, retry=None, advisor=None):
         faces=domain.face_alerts(advisor, today, advisor=advisor),
         kinds=domain.KINDS, minimum=domain.MONTHLY_MIN, face_days=domain.FACE_DAYS,
         advisor_options=[(a.id, a.display_name) for a in students.advisors()] if manage else [],
-        manage=manage, tomorrow=today + timedelta(days=1)), status
+        manage=manage, tomorrow=today + timedelta(days=1),
+        coming=scheduler.daily_pending(current_app.config["XGAPP_PATHS"], today)), status
 
 
 @bp.route("/")

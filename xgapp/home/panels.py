@@ -6,9 +6,10 @@ Every read takes the user and the campus day; the page calls only the reads of t
 
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 
-from xgapp import clock, policy
+from xgapp import clock, policy, scheduler
 from xgapp.attendance import domain as attendance
 from xgapp.campus import rules
 from xgapp.changes import domain as changes
@@ -69,8 +70,9 @@ def in_room(user, today):
 
 def followups_due(user, today):
     """How many of the user's follow-up tasks are due by today, and how many of them are overdue."""
-    due = followups.open_tasks(user, until=today)
-    return {"due": len(due), "overdue": sum(task.due_on < today for task in due)}
+    due, overdue = followups.open_counts(user, today)
+    return {"due": due, "overdue": overdue,
+            "coming": scheduler.daily_pending(current_app.config["XGAPP_PATHS"], today)}
 
 
 def plans_due(user, today):
