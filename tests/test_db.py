@@ -82,3 +82,30 @@ def test_timestamps_are_stored_in_utc_and_come_back_aware(app):
     assert back == datetime(2026, 3, 1, 9, 30, tzinfo=beijing) and back.tzinfo is not None
     with pytest.raises(ValueError, match="naive"):
         field.db_value(datetime(2026, 3, 1, 9, 30))
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe"])
+def test_campus_dates_computed_in_sql_agree_with_python_across_offset_changes(app, zone):
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    app.config["XGAPP"]["timezone"] = zone
+    first, last = date(2026, 1, 1), date(2026, 12, 31)  # every change of offset of the year inside the span
+    with app.app_context():
+        expression = db.local_date(peewee.SQL("instant"), first, last)
+    changes = len(expression.expression_tuples) if isinstance(expression, peewee.Case) else 0  # one per change
+    assert changes == (0 if zone == "Asia/Shanghai" else 2)
+    instants = []
+    for day in range(0, 366, 3):
+        for minute in (0, 59, 60 * 2, 60 * 2 + 30, 60 * 3, 60 * 12, 60 * 23 + 59):
+            local = datetime(2026, 1, 1, tzinfo=ZoneInfo(zone)) + timedelta(days=day, minutes=minute)
+            instants.append(local.astimezone(timezone.utc))
+    for change in (datetime(2026, 3, 29, 1, 0, tzinfo=timezone.utc), datetime(2026, 3, 8, 7, 0, tzinfo=timezone.utc),
+                   datetime(2026, 10, 25, 1, 0, tzinfo=timezone.utc), datetime(2026, 11, 1, 6, 0, tzinfo=timezone.utc)):
+        instants += [change + timedelta(microseconds=step) for step in (-1, 0, 1)]  # both sides of a change
+        instants += [change + timedelta(hours=hours) for hours in range(-26, 27)]
+    for instant in instants:
+        query = peewee.Select(columns=[expression]).from_(
+            peewee.SQL("(SELECT ? AS instant)", [instant.isoformat(timespec="microseconds")]))
+        (got,) = db.database.execute(query).fetchone()
+        assert got == instant.astimezone(ZoneInfo(zone)).date().isoformat(), (zone, instant)

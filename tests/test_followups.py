@@ -179,6 +179,17 @@ def test_two_weeks_of_lessons_without_a_face_to_face_raises_an_alert(adv, kid):
     assert domain.face_alerts(adv, TODAY, advisor=adv) == []
 
 
+def test_a_morning_face_to_face_counts_for_its_campus_day_not_the_utc_one(adv, kid):
+    students.change_status(adv, kid, "active")
+    met = TODAY - timedelta(days=20)
+    _attend(kid, [met, TODAY - timedelta(days=15), TODAY - timedelta(days=1)])
+    # 07:30 in Beijing is 23:30 UTC the day before: that evening's lesson (18:00) is on the day they met
+    domain.log(adv, kid, call(channel="face", whom="student", at=at(met, "07:30")))
+    [(student, since, last)] = domain.face_alerts(adv, TODAY, advisor=adv)
+    assert (student.id, since, last) == (kid.id, TODAY - timedelta(days=15), met)
+    assert domain.overview(TODAY)[0]["face"] == 1
+
+
 def test_thirteen_days_of_lessons_is_not_yet_an_alert(adv, kid):
     students.change_status(adv, kid, "active")
     _attend(kid, [TODAY - timedelta(days=13), TODAY - timedelta(days=6)])

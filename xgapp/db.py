@@ -2,7 +2,7 @@
 
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import peewee
@@ -141,6 +141,46 @@ class HoursField(peewee.Field):
 
     def python_value(self, value):
         return None if value is None else (Decimal(int(value)) / 10).quantize(TENTH)
+
+
+def local_date(column, first, last):
+    """SQLite SQL for the campus-local date ('YYYY-MM-DD', comparable with a DateField) of an instant stored by
+    UtcDateTimeField, exact for instants from the start of local day `first` to the end of local day `last`.
+
+    The zone's UTC offset is looked up here, not in SQL: each change of offset inside the span (none in China; a
+    daylight-saving zone has one or two a year) becomes a CASE branch. Lets a query group or compare by campus day
+    instead of bringing every row to Python to convert it.
+    """
+    from xgapp import clock  # clock reads the settings, which import this module
+
+    zone = clock.zone()
+    start = clock.at(first).astimezone(timezone.utc)
+    end = clock.at(last + timedelta(days=1)).astimezone(timezone.utc)
+
+    def offset(instant):
+        return int(instant.astimezone(zone).utcoffset().total_seconds() // 60)
+
+    segments = [(None, offset(start))]  # (UTC instant from which it applies, minutes east of UTC)
+    day = start
+    while day < end:
+        following = min(day + timedelta(days=1), end)
+        if offset(following) != segments[-1][1]:
+            low, high = day, following  # the change lies in (low, high]: halve it to the minute
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                low, high = (middle, high) if offset(middle) == segments[-1][1] else (low, middle)
+            segments.append((high.replace(second=0, microsecond=0), offset(following)))
+        day = following
+    text = peewee.fn.substr(column, 1, 19)  # 'YYYY-MM-DDTHH:MM:SS': the stored form without its fraction
+
+    def shifted(minutes):
+        return peewee.fn.date(text, "%+d minutes" % minutes)
+
+    if len(segments) == 1:
+        return shifted(segments[0][1])
+    branches = [(column < segments[i + 1][0].isoformat(timespec="microseconds"), shifted(minutes))
+                for i, (_, minutes) in enumerate(segments[:-1])]
+    return peewee.Case(None, branches, shifted(segments[-1][1]))
 
 
 def hours_sum(raw):

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import peewee as pw
 from flask_babel import lazy_gettext as _l
 
-from xgapp import audit, clock, policy
+from xgapp import audit, clock, db, policy
 from xgapp.accounts.models import User, UserRole
 from xgapp.classes.models import Attendance, Lesson, SchoolClass
 from xgapp.db import write
@@ -254,27 +254,45 @@ def short_this_month(user, day, advisor=None):
 def face_alerts(user, today, advisor=None, scope=None):
     """Students attending lessons for FACE_DAYS or more since they last saw their advisor face to face.
 
-    [(student, first lesson since then, last face-to-face date or None)], longest first.
+    [(student, first lesson since then, last face-to-face date or None)], longest first. Looks back 60 days; one
+    grouped query finds each student's first lesson after their last face-to-face day (campus days, in SQL).
     """
     scope = scope if scope is not None else _scope(user, advisor)
-    window = today - timedelta(days=60)
-    start = clock.at(window)
-    faces = dict(FollowUp.select(FollowUp.student, pw.fn.MAX(FollowUp.at)).where(
-        FollowUp.student.in_(scope), FollowUp.channel == "face", FollowUp.whom == "student", FollowUp.at >= start)
-        .group_by(FollowUp.student).tuples())
-    faces = {sid: clock.local(datetime.fromisoformat(at) if isinstance(at, str) else at).date() for sid, at in faces.items()}
-    attended = (Attendance.select(Attendance.student, Lesson.day).join(Lesson)
-                .where(Attendance.student.in_(scope), Attendance.mark.in_(("present", "late")),
-                       Lesson.day >= window, Lesson.day <= today).tuples())
-    first_since = {}
-    for sid, day in attended:
-        if day > faces.get(sid, window - timedelta(days=1)) and (sid not in first_since or day < first_since[sid]):
-            first_since[sid] = day
-    due = {sid: day for sid, day in first_since.items() if (today - day).days >= FACE_DAYS}
+    due, faces = _face_due(scope, today)
     if not due:
         return []
+    seen = {sid: date.fromisoformat(day) for sid, day in faces.where(FollowUp.student.in_(list(due))).tuples()}
     pupils = {s.id: s for s in Student.select().where(Student.id.in_(list(due)))}
-    return sorted(((pupils[sid], day, faces.get(sid)) for sid, day in due.items()), key=lambda r: r[1])
+    return sorted(((pupils[sid], _as_date(day), seen.get(sid)) for sid, day in due.items()), key=lambda r: r[1])
+
+
+def _face_due(scope, today):
+    """({student id: first lesson day since the last face-to-face, for those due}, the last-face query)."""
+    window = today - timedelta(days=60)
+    seen_on = db.local_date(FollowUp.at, window, today)
+    faces = (FollowUp.select(FollowUp.student.alias("sid"), pw.fn.MAX(seen_on).alias("day"))
+             .where(FollowUp.student.in_(scope), FollowUp.channel == "face", FollowUp.whom == "student",
+                    FollowUp.at >= clock.at(window))
+             .group_by(FollowUp.student))
+    last_face = faces.alias("last_face")
+    first = pw.fn.MIN(Lesson.day)
+    latest = today - timedelta(days=FACE_DAYS)  # a first lesson after that is not due yet: later days can't matter
+    # Lessons of the window first (CROSS JOIN fixes that order; `+ 0` keeps the scope from being probed through the
+    # student index once per lesson and student): grouping by student would otherwise make SQLite walk every
+    # student's marks of every year.
+    due = dict(Lesson.select(Attendance.student, first)
+               .join(Attendance, pw.JOIN.CROSS)
+               .join(last_face, pw.JOIN.LEFT_OUTER, on=(last_face.c.sid == Attendance.student))
+               .where(Attendance.lesson == Lesson.id, Lesson.day >= window, Lesson.day <= latest,
+                      (Attendance.student + 0).in_(scope), Attendance.mark.in_(("present", "late")),
+                      Lesson.day > pw.fn.COALESCE(last_face.c.day, (window - timedelta(days=1)).isoformat()))
+               .group_by(Attendance.student)
+               .tuples())
+    return due, faces
+
+
+def _as_date(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def overview(today):
@@ -286,15 +304,13 @@ def overview(today):
     start, end = clock.month_bounds(today)
     active = dict(Student.select(Student.id, Student.advisor).where(Student.status == "active",
                                                                     Student.advisor.is_null(False)).tuples())
-    tasks = {}
-    for advisor_id, due_on in (FollowTask.select(FollowTask.advisor, FollowTask.due_on)
-                               .where(FollowTask.status == "open").tuples()):
-        due_on = date.fromisoformat(due_on) if isinstance(due_on, str) else due_on
-        open_, late = tasks.get(advisor_id, (0, 0))
-        tasks[advisor_id] = (open_ + 1, late + (due_on < today))
+    late = pw.fn.SUM(pw.Case(None, [(FollowTask.due_on < today, 1)], 0))
+    tasks = {advisor_id: (open_, late or 0) for advisor_id, open_, late in (
+        FollowTask.select(FollowTask.advisor, pw.fn.COUNT(FollowTask.id), late)
+        .where(FollowTask.status == "open").group_by(FollowTask.advisor).tuples())}
     scope = Student.select(Student.id).where(Student.status == "active", Student.advisor.is_null(False))
     counts = monthly_counts(scope, today)
-    faces = face_alerts(None, today, scope=scope)
+    due_face, _ = _face_due(scope, today)
     escalated = dict(FollowUp.select(FollowUp.advisor, pw.fn.COUNT(FollowUp.id))
                      .where(FollowUp.escalate == True, FollowUp.at >= start, FollowUp.at < end)  # noqa: E712
                      .group_by(FollowUp.advisor).tuples())
@@ -304,7 +320,7 @@ def overview(today):
         open_, late = tasks.get(advisor.id, (0, 0))
         rows.append({"advisor": advisor, "open": open_, "overdue": late,
                      "short": sum(counts.get(sid, 0) < MONTHLY_MIN for sid in mine),
-                     "face": sum(active.get(s.id) == advisor.id for s, _, _ in faces),
+                     "face": sum(active.get(sid) == advisor.id for sid in due_face),
                      "escalated": escalated.get(advisor.id, 0), "students": len(mine)})
     return rows
 

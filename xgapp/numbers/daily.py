@@ -160,7 +160,7 @@ def _gather(day, advisor=None, last=None):
     classes = (SchoolClass.select(SchoolClass, left.alias("lessons_left"))
                .join(Lesson, JOIN.LEFT_OUTER, on=((Lesson.klass == SchoolClass.id) & (Lesson.day > last)
                                                   & (Lesson.status != "cancelled")))
-               .where(SchoolClass.status == "running", SchoolClass.id.in_(classes_domain.on_timetable()))
+               .where(SchoolClass.status == "running", classes_domain.on_timetable())
                .group_by(SchoolClass.id).having(left <= LOW_LESSONS)
                .order_by(left, SchoolClass.name, SchoolClass.id))
     for klass in _mine(classes, SchoolClass.advisor, advisor):
