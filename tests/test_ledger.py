@@ -48,7 +48,7 @@ def test_balance_after_every_kind_of_movement(app):
 def test_a_correction_gives_back_at_most_what_the_row_took(app):
     student = make_student()
     contract = make_contract(student, hours="10", unit_price="100")
-    purchase = hours.ledger(student)[0]
+    purchase = hours.ledger(student)[0][0]
     with pytest.raises(Invalid) as caught:
         hours.correct(student.advisor, purchase, "5", reason="多加几节")
     assert "hours" in caught.value.errors

@@ -224,6 +224,28 @@ def test_bad_correction_hours_are_a_message_not_an_error(app, client, bad):
     assert hours.balance(student) == Decimal("1.0")
 
 
+def test_a_long_ledger_is_paged_newest_first_and_a_bad_correction_of_an_old_row_shows_that_row(app, client):
+    import re
+
+    me = advisor("adv1")
+    student = make_student(advisor_user=me)
+    make_contract(student, hours="100")
+    used = [hours.consume(me, student, "数学", "1", "第%d次" % n)[0] for n in range(1, hours.LEDGER_PAGE + 11)]
+    login(client, "adv1")
+    first = client.get("/hours/%d" % student.id).get_data(as_text=True)
+    shown = re.findall(r"第(\d+)次", first)
+    assert shown[:2] == [str(len(used)), str(len(used) - 1)] and len(shown) == hours.LEDGER_PAGE
+    older = re.search(r'href="(/hours/%d\?before=\d+)"' % student.id, first).group(1)
+    page_two = client.get(older).get_data(as_text=True)  # the ten oldest, the purchase, and no further page
+    assert re.findall(r"第(\d+)次", page_two) == [str(n) for n in range(10, 0, -1)]
+    assert not re.search(r'href="/hours/%d\?before=' % student.id, page_two) and "最新记录" in page_two
+    token = _token(client, "/hours/%d" % student.id)
+    response = client.post("/hours/entry/%d/correct" % used[0].id, data={"csrf_token": token, "hours": "abc",
+                                                                         "reason": "改错"})
+    assert response.status_code == 422
+    assert 'id="err-correct-%d-hours"' % used[0].id in response.get_data(as_text=True)
+
+
 def test_a_bad_birthday_is_a_message_beside_the_field(app, client):
     me = advisor("adv1")
     login(client, "adv1")

@@ -221,10 +221,23 @@ def transfer(by, from_contract, to_contract, hours, reason):
         return out, into
 
 
-def ledger(student):
-    """Every ledger row of a student, newest first (with who booked it, in the same query)."""
-    return list(HourEntry.select(HourEntry, User).join(User, JOIN.LEFT_OUTER, on=(HourEntry.by == User.id))
-                .where(HourEntry.student == student).order_by(HourEntry.id.desc()))
+LEDGER_PAGE = 60
+
+
+def ledger(student, before=None, limit=None):
+    """A student's ledger rows, newest first, with who booked each in the same query.
+
+    `before` (a row id) and `limit` page through a long history by key: ([rows], id to continue before or None).
+    Without a limit, every row (and None).
+    """
+    query = (HourEntry.select(HourEntry, User).join(User, JOIN.LEFT_OUTER, on=(HourEntry.by == User.id))
+             .where(HourEntry.student == student).order_by(HourEntry.id.desc()))
+    if before is not None:
+        query = query.where(HourEntry.id < before)
+    if limit is None:
+        return list(query), None
+    rows = list(query.limit(limit + 1))
+    return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
 
 
 def hour_events(student):

@@ -12,9 +12,10 @@ from xgapp.web import student_or_404
 bp = Blueprint("hours", __name__, url_prefix="/hours")
 
 
-def _page(student, errors=None, status=200, correct_errors=None, values=None):
+def _page(student, errors=None, status=200, correct_errors=None, values=None, before=None):
     balances = domain.balances(student)
-    return render_template("hours/ledger.html", student=student, entries=domain.ledger(student),
+    entries, older = domain.ledger(student, before=before, limit=domain.LEDGER_PAGE)
+    return render_template("hours/ledger.html", student=student, entries=entries, older=older, paged=bool(before),
                            balances=balances, low=domain.low_subjects(balances), subjects=[(s, s) for s in balances],
                            kinds=domain.KINDS, errors=errors or {}, correct_errors=correct_errors or {},
                            values=values or {}, may_overdraft=policy.can(g.user, "hours.overdraft")), status
@@ -22,8 +23,8 @@ def _page(student, errors=None, status=200, correct_errors=None, values=None):
 
 @bp.route("/<int:student_id>")
 def ledger(student_id):
-    """The student's hour ledger, newest first, with balances per subject."""
-    return _page(student_or_404(student_id, "money"))
+    """The student's hour ledger, newest first a page at a time (?before=<row id> for older), with balances."""
+    return _page(student_or_404(student_id, "money"), before=request.args.get("before", type=int))
 
 
 @bp.route("/<int:student_id>/consume", methods=["POST"])
@@ -49,6 +50,6 @@ def correct(entry_id):
         values = forms.parse_correction(request.form)
         domain.correct(g.user, entry, values["hours"], values["reason"])
     except Invalid as exc:
-        return _page(student, status=422, correct_errors={entry.id: exc.errors})
+        return _page(student, status=422, correct_errors={entry.id: exc.errors}, before=entry.id + 1)
     flash(_("Correction recorded."), "success")
     return redirect(url_for("hours.ledger", student_id=student.id), code=303)
