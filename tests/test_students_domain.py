@@ -125,3 +125,32 @@ def test_over_long_room_holiday_and_class_names_are_refused(app):
         classes.add_holiday(None, date(2026, 10, 1), "假" * 41)
     assert set(room.value.errors) == {"name"} and set(holiday.value.errors) == {"holiday_name"}
     assert Classroom.select().count() == 0 and Holiday.select().count() == 0
+
+
+def test_the_newest_events_of_a_long_file_are_the_first_of_the_whole_timeline(app):
+    from datetime import datetime, timedelta, timezone
+
+    from tests.factories import make_contract
+    from xgapp.clock import fixed
+    from xgapp.followups import domain as followups
+    from xgapp.hours import domain as hours
+    from xgapp.students import timeline
+
+    me = advisor("adv1")
+    kid = make_student(advisor_user=me)
+    start = datetime(2026, 9, 1, 2, 0, tzinfo=timezone.utc)
+    with fixed(start):
+        make_contract(kid, hours="40")
+    for n in range(12):  # two areas whose events interleave in time
+        with fixed(start + timedelta(days=n, hours=1)):
+            hours.consume(me, kid, "数学", "1", "第%d次" % n)
+        with fixed(start + timedelta(days=n, hours=3 if n % 2 else 0)):
+            followups.log(me, kid, {"kind": "routine", "channel": "phone", "whom": "parent",
+                                    "at": start + timedelta(days=n, hours=3 if n % 2 else 0, minutes=-1),
+                                    "purpose": "回访%d" % n, "content": "c"})
+    everything = timeline.events(kid)
+    for limit in (1, 2, 5, 13, len(everything), len(everything) + 3):
+        assert timeline.events(kid, limit=limit) == everything[:limit]
+    without_money = timeline.events(kid, money=False)
+    assert without_money and all(kind not in timeline.MONEY_KINDS for _, kind, _, _ in without_money)
+    assert timeline.events(kid, money=False, limit=4) == without_money[:4]

@@ -183,6 +183,11 @@ def local_date(column, first, last):
     return peewee.Case(None, branches, shifted(segments[-1][1]))
 
 
+def newest(query, column, limit=None):
+    """`query` newest first by `column`, at most `limit` rows (all rows when limit is None)."""
+    return query if limit is None else query.order_by(column.desc()).limit(limit)
+
+
 def hours_sum(raw):
     """A raw SUM() over a HoursField (integer tenths, or None) as Decimal hours."""
     return (Decimal(int(raw or 0)) / 10).quantize(TENTH)

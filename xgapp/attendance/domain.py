@@ -15,7 +15,7 @@ from xgapp.changes import domain as changes
 from xgapp.classes import backdating
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Attendance, Enrolment, LeaveNotice, Lesson, Makeup, SchoolClass
-from xgapp.db import write
+from xgapp.db import newest, write
 from xgapp.followups import engine
 from xgapp.hours import domain as hours
 from xgapp.leads import domain as leads
@@ -184,8 +184,8 @@ def today_lessons(user, day=None):
     return list(policy.roll_calls_of(user, query).order_by(Lesson.starts_at))
 
 
-def attendance_events(student):
-    rows = (Attendance.select(Attendance, Lesson, SchoolClass).join(Lesson).join(SchoolClass)
-            .where(Attendance.student == student))
+def attendance_events(student, limit=None):
+    rows = newest(Attendance.select(Attendance, Lesson, SchoolClass).join(Lesson).join(SchoolClass)
+                     .where(Attendance.student == student), Attendance.at, limit)
     return [(a.at, "lesson", "%s %s · %s" % (a.lesson.klass.name, a.lesson.day.isoformat(), MARKS[a.mark]),
              "") for a in rows]

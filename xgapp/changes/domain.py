@@ -13,7 +13,7 @@ from xgapp.accounts.models import User
 from xgapp.classes import backdating
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Attendance, Enrolment, Lesson, Makeup, SchoolClass, StudentChange, Suspension
-from xgapp.db import write
+from xgapp.db import newest, write
 from xgapp.followups import engine
 from xgapp.students import domain as students
 from xgapp.validation import Invalid
@@ -285,7 +285,8 @@ def history(student):
                 .where(StudentChange.student == student).order_by(StudentChange.at.desc()))
 
 
-def change_events(student):
-    """Every student change, for the student timeline."""
+def change_events(student, limit=None):
+    """Every student change (the newest `limit`), for the student timeline."""
+    changes = StudentChange.select().where(StudentChange.student == student)
     return [(c.at, "change", "%s%s" % (KINDS[c.kind], " · " + c.hours_effect if c.hours_effect else ""), c.reason)
-            for c in StudentChange.select().where(StudentChange.student == student)]
+            for c in newest(changes, StudentChange.at, limit)]

@@ -7,7 +7,7 @@ from peewee import fn
 
 from xgapp import audit, campus, clock, validation
 from xgapp.contracts.models import Contract, Payment, Refund
-from xgapp.db import money_sum, write
+from xgapp.db import money_sum, newest, write
 from xgapp.hours import domain as hours
 from xgapp.leads import domain as leads
 from xgapp.policy import can
@@ -374,19 +374,21 @@ def revenue(day):
             "payments": list(base.select(Payment, Contract).order_by(Payment.at))}
 
 
-def contract_events(student):
-    """Contracts signed, referrals that led to a contract, payments and refunds paid, for the student timeline."""
+def contract_events(student, limit=None):
+    """Contracts signed, referrals that led to a contract, payments and refunds paid (the newest `limit` of each),
+    for the student timeline."""
     events = []
-    for contract in Contract.select().where(Contract.student == student):
+    for contract in newest(Contract.select().where(Contract.student == student), Contract.created_at, limit):
         events.append((contract.created_at, "contract", "%s %s · %s %s 课时 · ¥%s" % (
             KINDS[contract.kind], contract.number, contract.subject, contract.hours, contract.amount), ""))
-    for contract in Contract.select(Contract, Student).join(Student, on=(Contract.student == Student.id)).where(
-            Contract.referrer == student, Contract.kind == "referral"):
+    referred = Contract.select(Contract, Student).join(Student, on=(Contract.student == Student.id)).where(
+        Contract.referrer == student, Contract.kind == "referral")
+    for contract in newest(referred, Contract.created_at, limit):
         events.append((contract.created_at, "referral", str(_l("Referred %(name)s, who signed %(number)s",
                                                                name=contract.student.name,
                                                                number=contract.number)), ""))
     payments = Payment.select(Payment, Contract).join(Contract).where(Contract.student == student)
-    for p in payments:
+    for p in newest(payments, Payment.at, limit):
         label = _l("Refund paid") if p.amount < 0 else _l("Payment")
         events.append((p.at, "payment", "%s ¥%s · %s" % (label, p.amount, METHODS.get(p.method, p.method)),
                        p.receipt_no))

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from xgapp import audit, clock, db, policy
 from xgapp.accounts.models import User, UserRole
 from xgapp.classes.models import Attendance, Lesson, SchoolClass
-from xgapp.db import write
+from xgapp.db import newest, write
 from xgapp.followups.models import FollowTask, FollowUp
 from xgapp.notices import domain as notices
 from xgapp.students import domain as students
@@ -331,7 +331,7 @@ def escalations(today):
                 .where(FollowUp.escalate == True, FollowUp.at >= start).order_by(FollowUp.at.desc()))  # noqa: E712
 
 
-def followup_events(student):
+def followup_events(student, limit=None):
     return [(f.at, "followup", "回访 · %s · %s · %s" % (KINDS[f.kind], CHANNELS[f.channel], WHOM[f.whom]),
              f.purpose + ("：" + f.result if f.result else ""))
-            for f in FollowUp.select().where(FollowUp.student == student)]
+            for f in newest(FollowUp.select().where(FollowUp.student == student), FollowUp.at, limit)]

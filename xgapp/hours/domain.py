@@ -8,7 +8,7 @@ from peewee import EXCLUDED, JOIN, fn
 from xgapp import audit, clock, validation
 from xgapp.accounts.models import User
 from xgapp.contracts.models import Contract
-from xgapp.db import hours_sum, write
+from xgapp.db import hours_sum, newest, write
 from xgapp.hours.models import HourBalance, HourEntry, RunOut
 from xgapp.policy import can
 from xgapp.validation import Invalid
@@ -240,7 +240,8 @@ def ledger(student, before=None, limit=None):
     return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
 
 
-def hour_events(student):
-    """Ledger movements for the student timeline (purchases show with their contract)."""
+def hour_events(student, limit=None):
+    """Ledger movements (the newest `limit`) for the student timeline (purchases show with their contract)."""
+    moves = HourEntry.select().where(HourEntry.student == student, HourEntry.kind != "purchase")
     return [(e.at, "hours", "%s %s %s" % (KINDS.get(e.kind, e.kind), e.subject, e.hours), e.reason)
-            for e in HourEntry.select().where(HourEntry.student == student, HourEntry.kind != "purchase")]
+            for e in newest(moves, HourEntry.at, limit)]

@@ -5,7 +5,7 @@ from peewee import fn
 
 from xgapp import audit, clock, policy, validation
 from xgapp.accounts.models import User
-from xgapp.db import write
+from xgapp.db import newest, write
 from xgapp.leads.models import Lead, LeadStep
 from xgapp.students import domain as students
 from xgapp.students.models import Student
@@ -223,7 +223,8 @@ def daily_counts(day, advisor=None):
     return dict(query.tuples())
 
 
-def lead_events(student):
-    """Every step of the student's leads, for the student timeline."""
+def lead_events(student, limit=None):
+    """Every step of the student's leads (the newest `limit`), for the student timeline."""
+    steps = LeadStep.select().join(Lead).where(Lead.student == student)
     return [(s.at, "lead", "%s %s" % (_l("Lead"), STAGES.get(s.stage, _l("Contact"))), s.note)
-            for s in LeadStep.select().join(Lead).where(Lead.student == student)]
+            for s in newest(steps, LeadStep.at, limit)]

@@ -14,7 +14,7 @@ from xgapp.accounts.models import User, UserRole
 from xgapp.campus import rules
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Lesson, SchoolClass
-from xgapp.db import write
+from xgapp.db import newest, write
 from xgapp.meetings.briefings import attach_advisors, check_marks
 from xgapp.meetings.models import ParentMeeting, ParentMeetingAttendee, TeachingPlan
 from xgapp.notices import domain as notices
@@ -330,9 +330,9 @@ def upcoming(user):
     return list(query.order_by(ParentMeeting.starts_at))
 
 
-def meeting_events(student):
-    rows = (ParentMeetingAttendee.select(ParentMeetingAttendee, ParentMeeting).join(ParentMeeting)
-            .where(ParentMeetingAttendee.student == student))
+def meeting_events(student, limit=None):
+    rows = newest(ParentMeetingAttendee.select(ParentMeetingAttendee, ParentMeeting).join(ParentMeeting)
+                     .where(ParentMeetingAttendee.student == student), ParentMeeting.starts_at, limit)
     return [(a.meeting.starts_at, "meeting", "家长会 · %s" % title(a.meeting),
              "家长%s" % ("出席" if a.came else "未出席")) for a in rows]
 

@@ -130,14 +130,18 @@ def _gather(day, advisor=None, last=None):
 
     # 课消: roll calls on the lesson's day; other consumption and corrections (negative rows) when booked
     start, end = clock.days_bounds(day, last)
-    roll_calls = (Attendance.select(Student.advisor, fn.SUM(Attendance.hours)).join(Lesson)
-                  .switch(Attendance).join(Student, on=(Attendance.student == Student.id))
-                  .where(Lesson.day.between(day, last)).group_by(Student.advisor))
+    # the period's lessons first, then their marks (CROSS JOIN fixes the order: filtered by advisor, SQLite would
+    # otherwise start from her students and read every mark of their lives)
+    roll_calls = (Lesson.select(Student.advisor, fn.SUM(Attendance.hours))
+                  .join(Attendance, JOIN.CROSS).join(Student, JOIN.CROSS)
+                  .where(Attendance.lesson == Lesson.id, Attendance.student == Student.id,
+                         Lesson.day.between(day, last)).group_by(Student.advisor))
     for advisor_id, total in _mine(roll_calls, Student.advisor, advisor).tuples():
         of(advisor_id)["hours_consumed"] += hours_sum(total)
-    booked = (HourEntry.select(Student.advisor, fn.SUM(HourEntry.hours)).join(Student)
-              .where(HourEntry.kind.in_(["consume", "correction"]), HourEntry.at >= start, HourEntry.at < end,
-                     ~HourEntry.source.startswith("lesson:")).group_by(Student.advisor))
+    booked = (HourEntry.select(Student.advisor, fn.SUM(HourEntry.hours)).join(Student, JOIN.CROSS)  # by time first
+              .where(HourEntry.student == Student.id, HourEntry.kind.in_(["consume", "correction"]),
+                     HourEntry.at >= start, HourEntry.at < end, ~HourEntry.source.startswith("lesson:"))
+              .group_by(Student.advisor))
     for advisor_id, total in _mine(booked, Student.advisor, advisor).tuples():
         of(advisor_id)["hours_consumed"] -= hours_sum(total)
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from xgapp import audit, clock
 from xgapp.classes import domain as classes
-from xgapp.db import write
+from xgapp.db import newest, write
 from xgapp.scores.models import Score, StageTest
 from xgapp.validation import Invalid
 
@@ -127,7 +127,7 @@ def trend(student):
             for s in rows]
 
 
-def score_events(student):
-    rows = Score.select(Score, StageTest).join(StageTest).where(Score.student == student)
+def score_events(student, limit=None):
+    rows = newest(Score.select(Score, StageTest).join(StageTest).where(Score.student == student), Score.at, limit)
     return [(s.at, "score", "阶段测试 · %s · %s/%d" % (s.test.name, s.score, s.test.full_score), s.analysis)
             for s in rows]

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from xgapp import audit, clock, validation
 from xgapp.accounts.models import User, UserRole
 from xgapp.campus import rules
-from xgapp.db import write
+from xgapp.db import newest, write
 from xgapp.selfstudy.models import Question, Visit, VisitExit
 from xgapp.students import domain as students
 from xgapp.students.models import Guardian, Student
@@ -361,8 +361,8 @@ def minutes(visit, now=None):
     return max(0, int((end - visit.arrived_at).total_seconds() // 60))
 
 
-def visit_events(student):
-    rows = Visit.select().where(Visit.student == student)
+def visit_events(student, limit=None):
+    rows = newest(Visit.select().where(Visit.student == student), Visit.arrived_at, limit)
     events = []
     for v in rows:
         text = "自习 %s %s–%s" % (v.day.isoformat(), _hhmm(v.arrived_at), _hhmm(v.left_at) or "?")
@@ -371,6 +371,6 @@ def visit_events(student):
     return events
 
 
-def question_events(student):
+def question_events(student, limit=None):
     return [(q.created_at, "question", "答疑 %s: %s" % (q.subject, q.question[:60]), q.answer[:80])
-            for q in Question.select().where(Question.student == student)]
+            for q in newest(Question.select().where(Question.student == student), Question.created_at, limit)]

@@ -7,7 +7,7 @@ from pypinyin import Style, pinyin
 
 from xgapp import audit, clock, policy, validation
 from xgapp.accounts.models import User, UserRole
-from xgapp.db import write
+from xgapp.db import newest, write
 from xgapp.students.models import Guardian, StatusChange, Student
 from xgapp.validation import Invalid
 
@@ -238,7 +238,7 @@ def change_advisor(by, student, advisor):
     return student
 
 
-def status_events(student):
-    """Every change of status, for the student timeline."""
+def status_events(student, limit=None):
+    """Every change of status (the newest `limit`), for the student timeline."""
     return [(c.at, "status", STATUSES.get(c.status, c.status), c.reason)
-            for c in student.status_changes.order_by(StatusChange.at)]
+            for c in newest(student.status_changes, StatusChange.at, limit)]

@@ -1,7 +1,8 @@
 """The student timeline: everything that happened to a student, from every area that records it.
 
-`SOURCES` is the explicit list of those areas' functions `student -> [(instant or date, kind, text, detail)]`; an
-area whose records belong on the timeline adds its function here (see ARCHITECTURE.md).
+`SOURCES` is the explicit list of those areas' functions `(student, limit=None) -> [(instant, kind, text, detail)]`
+(with a limit, that area's newest events only); an area whose records belong on the timeline adds its function
+here (see ARCHITECTURE.md).
 """
 
 from xgapp.attendance.domain import attendance_events
@@ -32,11 +33,18 @@ SOURCES = [
     question_events,
 ]
 MONEY_KINDS = ("contract", "payment", "hours", "referral")  # events only for who may see a student's money
+MONEY_SOURCES = (contract_events, hour_events)  # the areas whose events are all of those kinds
 
 
-def events(student, money=True):
-    """Everything that happened to a student, newest first (without the money events when `money` is False)."""
-    found = [event for source in SOURCES for event in source(student)]
+def events(student, money=True, limit=None):
+    """Everything that happened to a student, newest first (without the money events when `money` is False).
+
+    With `limit`, only the newest `limit` events: each area reads at most that many of its own, newest first by an
+    indexed time, so a file with years of lessons costs what a new one does and the merge is still exact.
+    """
+    sources = SOURCES if money else [source for source in SOURCES if source not in MONEY_SOURCES]
+    found = [event for source in sources for event in source(student, limit)]
     if not money:
         found = [event for event in found if event[1] not in MONEY_KINDS]
-    return sorted(found, key=lambda e: e[0], reverse=True)
+    found.sort(key=lambda e: e[0], reverse=True)
+    return found if limit is None else found[:limit]

@@ -119,10 +119,10 @@ def show(student_id):
     student = student_or_404(student_id)
     rights = policy.student_access(g.user, student)
     money = contracts.money_of(student) if "money" in rights else None
-    events = timeline.events(student, money="money" in rights)
-    more_events = 0
-    if not request.args.get("all") and len(events) > TIMELINE_SHOWN:  # years of lessons: the newest first
-        more_events, events = len(events) - TIMELINE_SHOWN, events[:TIMELINE_SHOWN]
+    everything = bool(request.args.get("all"))  # years of lessons: the newest first, the rest on request
+    events = timeline.events(student, money="money" in rights, limit=None if everything else TIMELINE_SHOWN + 1)
+    more_events = len(events) > TIMELINE_SHOWN and not everything
+    events = events if everything else events[:TIMELINE_SHOWN]
     return render_template("students/show.html", student=student, rights=rights, money=money, events=events,
                            guardians=list(student.guardians.order_by(Guardian.position)), more_events=more_events,
                            classes=classes.classes_of(student), statuses=domain.STATUSES, sources=domain.SOURCES,
