@@ -77,6 +77,7 @@ class Client:
         self.conn.request(method, path, body=body, headers=headers)
         response = self.conn.getresponse()
         data = response.read()
+        self.response = response  # the last response, for its headers (Location, Content-Type)
         for cookie in response.msg.get_all("Set-Cookie") or []:
             name, _, value = cookie.split(";", 1)[0].partition("=")
             self.cookies[name] = value
@@ -124,6 +125,14 @@ def serving(data):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def hello_floor(port, threads=4):
+    """The hello-world floor (tests/bench/hello.py) on `port`, started as a module from the repository root: as a
+    script, its folder would come first on sys.path, where tests/bench/numbers.py shadows the standard library's
+    numbers (decimal imports it) and the floor would never start."""
+    return subprocess.Popen([sys.executable, "-m", "tests.bench.hello", str(port), str(threads)],
+                            cwd=Path(__file__).resolve().parents[2])
 
 
 def latency(port, path, cookie, n):
@@ -177,9 +186,7 @@ def main():
     procs = [
         subprocess.Popen([sys.executable, "-m", "xgapp", "serve", "--data", str(data), "--host", "127.0.0.1",
                           "--port", str(port), "--threads", "4"], stdout=subprocess.DEVNULL),
-        # -P: the script's folder is not put first on sys.path, where tests/bench/numbers.py would shadow the
-        # standard library's numbers (decimal imports it) and the floor would never start
-        subprocess.Popen([sys.executable, "-P", str(Path(__file__).with_name("hello.py")), str(hello_port), "4"]),
+        hello_floor(hello_port),
     ]
     try:
         wait_for(port, "/healthz")
