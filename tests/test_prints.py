@@ -499,6 +499,8 @@ def test_cli_prints_a_form_a_day_and_a_blank(app, campus, tmp_path):
                                   "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "课前说明会记录单: 1 page(s)" in result.output and "初二数学新班" in flat(pdf_text(out.read_bytes(), tmp_path))
+    log = (data_dir / "logs" / "xgapp.log").read_text(encoding="utf-8")
+    assert "weasyprint" not in log.lower()  # its INFO steps would be seven lines per PDF in the campus's log
     result = runner.invoke(main, ["print", "selfstudy-log", "--date", campus["day"].isoformat(), "--data",
                                   str(data_dir), "-o", str(out)])
     assert result.exit_code == 0 and "张喆" in flat(pdf_text(out.read_bytes(), tmp_path))

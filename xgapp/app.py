@@ -86,6 +86,8 @@ def _logging(app, data, level, name):
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    for chatty in ("weasyprint", "fontTools"):  # seven INFO lines per PDF (steps and font subsetting) otherwise
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def _database(app, data, values):

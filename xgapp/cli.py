@@ -245,7 +245,8 @@ def check(data):
     ["briefing", "parent-meeting", "selfstudy-log", "first-lesson", "qa-log", "daily-report", "change-form",
      "campus-daily", "month-report"]))
 @click.option("--id", "ref", help="Record to print: a briefing, meeting or feedback id; an advisor's user id for "
-                                  "daily-report; TK-n / ZB-n / TF-n (停课/转班/退费) for change-form.")
+                                  "daily-report; TK-n / ZB-n / TF-n (停课/转班/退费) for change-form; campus/YYYY-MM or "
+                                  "ADVISOR-ID/YYYY-MM for month-report.")
 @click.option("--date", "day", help="Day to print (YYYY-MM-DD): selfstudy-log, qa-log, daily-report.")
 @click.option("--from", "first", help="Print every record from this day (with --to) as one PDF.")
 @click.option("--to", "last", help="Last day of --from.")
