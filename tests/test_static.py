@@ -57,3 +57,12 @@ def test_hidden_always_hides():
     """`hidden` wins over any display rule (a hidden 全部出勤 button must not show, dead, without JavaScript)."""
     css = (STATIC / "css" / "app.css").read_text(encoding="utf-8")
     assert re.search(r"\[hidden\]\s*\{\s*display:\s*none\s*!important;?\s*\}", css)
+
+
+def test_no_table_header_cell_is_empty():
+    """A screen reader announces a column by its header: an empty <th> (axe: empty-table-header) names nothing, so
+    a column without a visible title carries a visually hidden one."""
+    templates = ROOT / "templates"
+    empty = [(str(path.relative_to(templates)), cell) for path in templates.rglob("*.html")
+             for cell in re.findall(r"<th(?: [^>]*)?>\s*</th>", path.read_text(encoding="utf-8"))]
+    assert empty == []
