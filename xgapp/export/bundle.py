@@ -79,9 +79,9 @@ def utc_text(instant):
     return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _json_cell(value):
+def _json_cell(value, zone):
     if isinstance(value, datetime):
-        return clock.local(value).isoformat()
+        return value.astimezone(zone).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -91,7 +91,7 @@ def _json_cell(value):
 
 
 
-def _csv_cell(value):
+def _csv_cell(value, zone):
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(sheets.FORMULA_START):
@@ -99,7 +99,7 @@ def _csv_cell(value):
     if isinstance(value, bool):
         return 1 if value else 0
     if isinstance(value, datetime):
-        return clock.local(value).strftime("%Y-%m-%d %H:%M:%S")
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -199,6 +199,7 @@ def _write_table(writer, table, model, ids):
     names = [name for name, _ in columns(model)]
     id_at = names.index(model._meta.primary_key.column_name)
     rows, seen = 0, set()
+    zone = clock.zone()  # once, not per cell: a million rows have millions of instants
     csv_name, json_name = "data/%s.csv" % table, "data/%s.json" % table
     with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spool:
         with writer.archive.open(writer.entry(csv_name), "w", force_zip64=True) as member:
@@ -210,9 +211,9 @@ def _write_table(writer, table, model, ids):
             spool.write(json.dumps(head, ensure_ascii=False)[:-1].encode("utf-8") + b', "rows": [')
             for values in _table_rows(model, ids):
                 seen.add(values[id_at])
-                out.writerow([_csv_cell(v) for v in values])
+                out.writerow([_csv_cell(v, zone) for v in values])
                 spool.write((b",\n" if rows else b"\n")
-                            + json.dumps([_json_cell(v) for v in values], ensure_ascii=False).encode("utf-8"))
+                            + json.dumps([_json_cell(v, zone) for v in values], ensure_ascii=False).encode("utf-8"))
                 rows += 1
             deleted = sorted(set(ids) - seen) if ids is not None else []
             spool.write(('], "deleted": %s}\n' % json.dumps(deleted)).encode("utf-8"))
@@ -241,16 +242,17 @@ def _reports(writer, first, last, counted_from=None):
     headers = ["日期", "学管师编号", "学管师"] + [header for _, header, _, _ in report.COLUMNS]
     keys = [key for key, _, _, _ in report.COLUMNS]
     lines, records = [], []
+    zone = clock.zone()
     days = _days(first, last)
     for day in _days(counted_from or first, last):
         campus = daily.campus_day(day)
         for advisor, figures in campus["by_advisor"] + [(None, campus)]:
             values = report.row(figures)
             lines.append([day.isoformat(), advisor.id if advisor else "", advisor.display_name if advisor else "校区合计"]
-                         + [_json_cell(v) for v in values])
+                         + [_json_cell(v, zone) for v in values])
             records.append({"day": day.isoformat(), "advisor_id": advisor.id if advisor else None,
                             "advisor": advisor.display_name if advisor else None,
-                            "figures": {k: _json_cell(v) for k, v in zip(keys, values)}})
+                            "figures": {k: _json_cell(v, zone) for k, v in zip(keys, values)}})
         if day >= first and len(days) <= PDF_DAYS_MAX:  # one file per day: the fonts are embedded once, not once per form
             forms = [render.filled(FORMS["campus-daily"], day.isoformat(), None, "xgapp")]
             forms += [render.filled(FORMS["daily-report"], "%d/%s" % (advisor.id, day.isoformat()), None, "xgapp")
