@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import html
 import json
-import os
 import platform
 import re
 import shutil
@@ -177,7 +176,7 @@ def role_users(wanted):
 
     users = {}
     for role in ROLES:
-        prefix, _, count = next(s for s in STAFF if s[0] == role or role in s[1])
+        prefix, _, count = next((s for s in STAFF if s[0] == role), None) or next(s for s in STAFF if role in s[1])
         users[role] = prefix if count == 1 else prefix + "1"
     return {r: u for r, u in users.items() if not wanted or r in wanted}
 

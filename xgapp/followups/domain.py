@@ -4,7 +4,7 @@ Every contact is a FollowUp row; the engine (engine.py) turns the handbook's rul
 follow-up of a task's kind for that student completes the task.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import peewee as pw
 from flask_babel import lazy_gettext as _l
