@@ -1,5 +1,6 @@
 """Follow-up pages over HTTP: quick entry, bad input beside the field, who may see and change what."""
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -157,3 +158,26 @@ def test_while_the_job_worker_has_not_run_today_the_to_do_list_says_new_tasks_ar
     scheduler.run_jobs(app)  # the worker's daily run
     assert scheduler.read_state(paths)["daily"] == clock.today().isoformat()
     assert "正在生成" not in client.get("/followups/").get_data(as_text=True)
+
+
+def test_a_long_backlog_shows_the_earliest_tasks_first_and_all_of_them_on_request(app, client):
+    from xgapp.followups import views
+
+    adv = advisor("adv1", name="学管甲")
+    kid = make_student(name="张小明", advisor_user=adv)
+    today = datetime.now(ZONE).date()
+    total = views.TASKS_SHOWN + 5
+    for n in range(total):  # the oldest first: task n is due n days before the newest
+        FollowTask.create(student=kid, advisor=adv, kind="routine", due_on=today - timedelta(days=total - n),
+                          source="test:%d" % n, note="第%d项" % n, created_at=_now())
+    login(client, "adv1")
+    page = client.get("/followups/").get_data(as_text=True)
+    shown = [int(n) for n in re.findall(r"第(\d+)项", page)]
+    assert shown == list(range(views.TASKS_SHOWN))  # the ones overdue longest
+    assert '<span class="count">%d</span>' % total in page and "显示全部 %d 项任务" % total in page
+    everything = client.get("/followups/?all=1").get_data(as_text=True)
+    assert len(re.findall(r"第(\d+)项", everything)) == total and "显示全部" not in everything
+    last = FollowTask.get(FollowTask.source == "test:%d" % (total - 1))
+    refused = client.post("/followups/task/%d/postpone" % last.id, data={
+        "csrf_token": csrf_from(page), "until": (today + timedelta(days=3)).isoformat(), "reason": ""})
+    assert refused.status_code == 422 and 'id="task-%d"' % last.id in refused.get_data(as_text=True)

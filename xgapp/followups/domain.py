@@ -213,15 +213,25 @@ def _scope(user, advisor=None):
     return policy.students_visible_to(user, query)
 
 
-def open_tasks(user, advisor=None, until=None):
-    """Open tasks assigned to `advisor` (default: `user`), with the student and class, earliest first."""
+def open_tasks(user, advisor=None, until=None, limit=None):
+    """Open tasks assigned to `advisor` (default: `user`), with the student and class, earliest first (the first
+    `limit` only, when given)."""
     query = (FollowTask.select(FollowTask, Student, SchoolClass)
              .join(Student, on=(FollowTask.student == Student.id))
              .join_from(FollowTask, SchoolClass, pw.JOIN.LEFT_OUTER, on=(FollowTask.klass == SchoolClass.id))
              .where(FollowTask.status == "open", FollowTask.advisor == (advisor or user)))
     if until is not None:
         query = query.where(FollowTask.due_on <= until)
-    return list(query.order_by(FollowTask.due_on, Student.name))
+    query = query.order_by(FollowTask.due_on, Student.name, FollowTask.id)
+    return list(query if limit is None else query.limit(limit))
+
+
+def open_task_count(user, advisor=None, until=None):
+    """How many tasks open_tasks() would list without a limit."""
+    query = FollowTask.select().where(FollowTask.status == "open", FollowTask.advisor == (advisor or user))
+    if until is not None:
+        query = query.where(FollowTask.due_on <= until)
+    return query.count()
 
 
 def open_counts(user, today):

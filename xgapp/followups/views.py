@@ -28,16 +28,22 @@ def _advisor_param():
     return g.user
 
 
+TASKS_SHOWN = 30  # the earliest due first; a long backlog shows in full on request
+
+
 def _todo(errors=None, status=200, retry=None, advisor=None):
     """The to-do list (of `advisor`, default: as asked); `errors` and `retry` ({task id: what was typed}) reopen
     one task's postpone box."""
     today = clock.today()
     advisor = advisor or _advisor_param()
     manage = can(g.user, "followups.manage")
+    until = today + timedelta(days=7)
+    everything = bool(request.args.get("all")) or bool(errors)  # a refused postpone reopens its task's box
+    tasks = domain.open_tasks(g.user, advisor=advisor, until=until, limit=None if everything else TASKS_SHOWN)
+    total = len(tasks) if everything or len(tasks) < TASKS_SHOWN else domain.open_task_count(g.user, advisor, until)
     return render_template(
         "followups/index.html", advisor=advisor, today=today, errors=errors or {}, retry=retry or {},
-        here=request.full_path,
-        tasks=domain.open_tasks(g.user, advisor=advisor, until=today + timedelta(days=7)),
+        here=request.full_path, tasks=tasks, tasks_total=total,
         short=domain.short_this_month(advisor, today, advisor=advisor),
         faces=domain.face_alerts(advisor, today, advisor=advisor),
         kinds=domain.KINDS, minimum=domain.MONTHLY_MIN, face_days=domain.FACE_DAYS,
