@@ -284,13 +284,15 @@ def report(args, info):
            "## Method", "",
            "- Campuses: `xgapp demo --years N` plus the timetable generator of `tests/bench/timetable.py` (124 weekly "
            "tracks of 16-lesson classes with roll calls and ledger rows) for 5 years and for 1 year, cached outside "
-           "the repository; each run serves a fresh copy (`xgapp serve --threads 4` migrates it on start).",
-           "- Start-up jobs: xgapp has no setting to delay or disable its scheduler, so before serving, the "
-           "scheduler's own round (`scheduler.run_jobs` + `run_export`: today's daily and monthly backups, the "
-           "first nightly bundle of every record) runs once on the copy in a separate process (timed below); the "
-           "server's first round then finds nothing due, and measuring starts %.0f s after it answers (1.5 × that "
-           "no-op round + 2 s). Its next rounds (export tick every 60 s, daily jobs every 30 min) are no-ops; the "
-           "nightly bundle is due at 22:30 campus time." % args.settle,
+           "the repository, without planner statistics (xgapp never runs ANALYZE, so neither does the generator); "
+           "each run serves a fresh copy (`xgapp serve --threads 4` migrates it on start).",
+           "- Start-up jobs: the server runs them in its low-priority worker (`xgapp jobs`) a few seconds after it "
+           "answers; to time pages apart from them, the worker's first round (`scheduler.run_jobs` + `run_export`: "
+           "today's daily and monthly backups, the follow-up tasks, the first nightly bundle of every record) runs "
+           "once on the copy before serving (timed below); the worker's own first round then finds nothing due, and "
+           "measuring starts %.0f s after the server answers (1.5 × that no-op round + 2 s). Its next rounds "
+           "(export tick every 60 s, daily jobs every 30 min) are no-ops; the nightly bundle is due at 22:30 campus "
+           "time." % args.settle,
            "- Pages: each role's demo user logs in through the login form; a crawl from `/` follows same-site "
            "`href=\"/…\"` links (not logout, PDFs, .xlsx, /static, file downloads and exports, print, restore), at "
            "most 2 URLs per path pattern (digit runs → {id}) and 2 query-string variants, %d pages a role. Each "
