@@ -236,6 +236,8 @@ def test_a_long_ledger_is_paged_newest_first_and_a_bad_correction_of_an_old_row_
     shown = re.findall(r"第(\d+)次", first)
     assert shown[:2] == [str(len(used)), str(len(used) - 1)] and len(shown) == hours.LEDGER_PAGE
     older = re.search(r'href="(/hours/%d\?before=\d+)"' % student.id, first).group(1)
+    for odd in ("99999999999999999999", "-1", "abc"):  # no row id: the newest page, not an error
+        assert client.get("/hours/%d?before=%s" % (student.id, odd)).status_code == 200
     page_two = client.get(older).get_data(as_text=True)  # the ten oldest, the purchase, and no further page
     assert re.findall(r"第(\d+)次", page_two) == [str(n) for n in range(10, 0, -1)]
     assert not re.search(r'href="/hours/%d\?before=' % student.id, page_two) and "最新记录" in page_two

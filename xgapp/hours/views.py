@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from xgapp import policy
 from xgapp.hours import domain, forms
 from xgapp.hours.models import HourEntry
-from xgapp.validation import Invalid
+from xgapp.validation import Invalid, row_id
 from xgapp.web import student_or_404
 
 bp = Blueprint("hours", __name__, url_prefix="/hours")
@@ -24,7 +24,7 @@ def _page(student, errors=None, status=200, correct_errors=None, values=None, be
 @bp.route("/<int:student_id>")
 def ledger(student_id):
     """The student's hour ledger, newest first a page at a time (?before=<row id> for older), with balances."""
-    return _page(student_or_404(student_id, "money"), before=request.args.get("before", type=int))
+    return _page(student_or_404(student_id, "money"), before=request.args.get("before", type=row_id))
 
 
 @bp.route("/<int:student_id>/consume", methods=["POST"])
