@@ -110,10 +110,10 @@ def test_capacity_and_hours_are_needed_to_enrol(app):
         classes.enrol(None, make_class(name="别的班"), broke, SAT)
 
 
-def _class_with(n, capacity=15, hours_each="10"):
+def _class_with(n, capacity=15, hours_each="10", teacher_user=None):
     from xgapp.timetable import domain as timetable
 
-    klass = make_class(capacity=capacity)
+    klass = make_class(capacity=capacity, teacher_user=teacher_user)
     pupils = []
     for i in range(n):
         s = make_student(name="学生%02d" % i)
@@ -267,3 +267,33 @@ def test_a_student_cannot_join_a_class_that_clashes_with_another(app):
     with pytest.raises(Invalid) as caught:
         classes.enrol(None, english, student, SAT)
     assert "数学周六班" in caught.value.errors["student"]
+
+
+def test_a_roll_call_writes_in_a_fixed_number_of_statements_and_audits_every_row(app):
+    """30 tablets confirming at once wait for each other's writes: a roll call's write must not grow with the class."""
+    from xgapp.audit.models import AuditLog
+    from xgapp.hours.models import RunOut
+    from tests.test_queries import count_queries
+
+    def statements(n):
+        klass, pupils, lessons = _class_with(n, teacher_user=teacher("t%d" % n))
+        make_contract(pupils[0], hours="1", kind="renewal")
+        hours.consume(None, pupils[0], "数学", "9")  # the first one's 2 hours come from two contracts
+        hours.consume(None, pupils[-1], "数学", "8")  # the last one has 2 hours left: they run out
+        audits = AuditLog.select().count()
+        with count_queries() as seen:
+            attendance.confirm(None, lessons[1], {s.id: "present" for s in pupils}, today=SAT + timedelta(days=7))
+        return klass, pupils, len(seen), AuditLog.select().count() - audits
+
+    _, _, few, _ = statements(2)
+    klass, pupils, many, audited = statements(12)
+    assert many == few
+    marks = Attendance.select().where(Attendance.student.in_([s.id for s in pupils]))
+    ledger = HourEntry.select().where(HourEntry.kind == "consume", HourEntry.student.in_([s.id for s in pupils]),
+                                      HourEntry.reason.contains("第2次课"))
+    assert marks.count() == 12 and ledger.count() == 13
+    assert audited == 12 + 13 + 2  # every mark, every ledger row, the lesson locked and the class opened
+    assert AuditLog.select().where(AuditLog.table == "attendance", AuditLog.record_id == str(marks[0].id)).exists()
+    assert hours.balance(pupils[0], "数学") == D("0.0") and hours.balance(pupils[-1], "数学") == D("0.0")
+    assert RunOut.select().where(RunOut.student == pupils[-1]).count() == 1  # the last one's hours ran out
+    assert hours.facts_problems() == []

@@ -313,3 +313,21 @@ def test_the_low_hours_list_reads_the_kept_balances_and_check_finds_a_balance_th
     HourBalance.update(hours=D("1")).where(HourBalance.student == plenty).execute()  # as a bad tool would
     assert hours.facts_problems() == [
         "hour balances differ from the ledger for 1 student subjects (first: student %d 数学)" % plenty.id]
+
+
+def test_many_consumptions_at_once_take_from_what_is_left_and_are_refused_together(app):
+    one, two = make_student(name="甲"), make_student(name="乙")
+    first = make_contract(one, hours="2")
+    second = make_contract(one, hours="10", kind="renewal")
+    make_contract(two, hours="1")
+    entries = hours.consume_many(None, [(one, "数学", "1.5", "课1", "lesson:1"), (one, "数学", "1.5", "课2", "lesson:2"),
+                                        (two, "数学", "1", "课1", "lesson:1")])
+    assert [(e.student_id, e.contract_id, e.hours) for e in entries] == [
+        (one.id, first.id, D("-1.5")), (one.id, first.id, D("-0.5")), (one.id, second.id, D("-1.0")),
+        (two.id, two.contracts[0].id, D("-1.0"))]
+    assert [e.id for e in entries] == sorted(e.id for e in entries)
+    assert hours.balances_for([one.id, two.id]) == {one.id: {"数学": D("9.0")}, two.id: {"数学": D("0.0")}}
+    assert hours.facts_problems() == []  # kept balances and the run-out day of 乙 agree with the ledger
+    with pytest.raises(Invalid):
+        hours.consume_many(None, [(one, "数学", "1", "", ""), (two, "数学", "1", "", "")])
+    assert hours.balance(one) == D("9.0")  # all or nothing: 甲 was not charged for 乙's missing hour

@@ -188,6 +188,26 @@ def newest(query, column, limit=None):
     return query if limit is None else query.order_by(column.desc()).limit(limit)
 
 
+def insert_rows(model, rows):
+    """Save new model instances `rows` with one INSERT per 100 and give each its id (a roll call's marks, its ledger
+    and audit rows). The statement is written here rather than by peewee's query builder, which spends a
+    millisecond composing 15 rows of 10 columns — inside the write lock every tablet waits for. A single INSERT
+    numbers its rows in the order of its VALUES, so the returned ids, sorted, are theirs."""
+    meta = model._meta
+    fields = [f for f in meta.sorted_fields if f is not meta.primary_key]
+    columns = ", ".join('"%s"' % f.column_name for f in fields)
+    one = "(%s)" % ", ".join([database.param] * len(fields))
+    for start in range(0, len(rows), 100):
+        chunk = rows[start:start + 100]
+        sql = 'INSERT INTO "%s" (%s) VALUES %s RETURNING "%s"' % (meta.table_name, columns, ", ".join([one] * len(chunk)),
+                                                                 meta.primary_key.column_name)
+        params = [f.db_value(row.__data__.get(f.name)) for row in chunk for f in fields]
+        ids = sorted(i for (i,) in database.execute_sql(sql, params).fetchall())
+        for row, row_id in zip(chunk, ids):
+            row.id = row_id
+    return rows
+
+
 def hours_sum(raw):
     """A raw SUM() over a HoursField (integer tenths, or None) as Decimal hours."""
     return (Decimal(int(raw or 0)) / 10).quantize(TENTH)

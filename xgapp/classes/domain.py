@@ -311,13 +311,15 @@ def roster(lesson):
     suspended = Suspension.select(Suspension.student).where(
         Suspension.start_on <= lesson.day, Suspension.end_on >= lesson.day,
         Suspension.resumed_on.is_null() | (Suspension.resumed_on > lesson.day))
-    regular = (Enrolment.select(Enrolment, Student).join(Student)
-               .where(Enrolment.klass == lesson.klass_id, active_on(lesson.day),
-                      Enrolment.student.not_in(away), Enrolment.student.not_in(suspended)))
-    single = (Enrolment.select(Enrolment, Student).join(Student)
-              .where(Enrolment.lesson == lesson, Enrolment.student.not_in(suspended)))
-    notices = {n.student_id: n for n in LeaveNotice.select().where(LeaveNotice.lesson == lesson)}
-    rows = [(e.student, e.kind, notices.get(e.student_id)) for e in list(regular) + list(single)]
+    regular = (Enrolment.klass == lesson.klass_id) & active_on(lesson.day) & Enrolment.student.not_in(away)
+    single = Enrolment.lesson == lesson.id
+    # one query (a roll call reads its roster twice in the confirming request and once for the page after it)
+    query = (Enrolment.select(Enrolment, Student, LeaveNotice).join(Student).switch(Enrolment)
+             .join(LeaveNotice, JOIN.LEFT_OUTER, attr="notice",
+                   on=((LeaveNotice.lesson == lesson.id) & (LeaveNotice.student == Enrolment.student)))
+             .where(regular | single, Enrolment.student.not_in(suspended)))
+    rows = [(e.student, e.kind, e.notice if e.notice is not None and e.notice.id is not None else None)
+            for e in query]
     return sorted(rows, key=lambda row: row[0].search_text or row[0].name)
 
 

@@ -207,6 +207,15 @@ def refresh(student_ids, now=None, by=None):
     return generate(clock.local(now).date(), now, students=student_ids, actor=by)
 
 
+def after_roll_call(lesson, student_ids, by=None):
+    """A roll call was confirmed (inside its transaction). Of the tasks the records make, only 首课后 follows from a
+    roll call, and only from a class's first lesson (seq 1): other roll calls make nothing new, and skip the
+    students' whole sweep (the half-hourly sweep still runs)."""
+    if lesson.seq != 1:
+        return 0
+    return refresh(student_ids, by=by)
+
+
 def follow(lesson_ids, now=None, by=None):
     """Open 课前 tasks follow their lessons: a lesson moved moves its task (due the day before the new day), a
     lesson cancelled or one the student has leave for calls the task off. Returns the tasks changed."""

@@ -8,7 +8,7 @@ from peewee import EXCLUDED, JOIN, fn
 from xgapp import audit, clock, validation
 from xgapp.accounts.models import User
 from xgapp.contracts.models import Contract
-from xgapp.db import hours_sum, newest, write
+from xgapp.db import hours_sum, insert_rows, newest, write
 from xgapp.hours.models import HourBalance, HourEntry, RunOut
 from xgapp.policy import can
 from xgapp.validation import Invalid
@@ -112,23 +112,50 @@ def _hours(value):
 
 
 def add_entry(by, student, contract, subject, kind, hours, reason="", source="", corrects=None, overdraft=False):
-    """Append one ledger row (audited); called inside the caller's transaction. A correction is a new row.
+    """Append one ledger row (audited); called inside the caller's transaction. A correction is a new row."""
+    return add_entries(by, [dict(student=student, contract=contract, subject=subject, kind=kind, hours=hours,
+                                 reason=reason, source=source, corrects=corrects, overdraft=overdraft)])[0]
+
+
+def add_entries(by, entries):
+    """Append ledger rows (dicts of add_entry's arguments), audited, with the kept balances moved: a fixed number
+    of statements however many rows (a roll call of 15 students is one insert, not 15). Inside the caller's
+    transaction; returns the saved HourEntry rows in the given order.
 
     A consumption that empties the student's balance (all subjects, from above zero to zero or below) also records
     the day the hours ran out (RunOut), which the renewal rate counts."""
-    before = (hours_sum(HourBalance.select(fn.SUM(HourBalance.hours)).where(HourBalance.student == student).scalar())
-              if kind == "consume" else None)
-    row = HourEntry.create(student=student, contract=contract, subject=subject, kind=kind, hours=hours,
-                           at=clock.now(), by=by, reason=(reason or "")[:200], source=source[:40],
-                           corrects=corrects, overdraft=overdraft)
-    audit.record(by, "create", "hour_entry", row.id, after=audit.snapshot(row),
-                 summary="%s %s %s" % (kind, hours, subject))
-    (HourBalance.insert(student=student, subject=subject, hours=hours)
+    if not entries:
+        return []
+    at = clock.now()
+    rows = [HourEntry(student=e["student"], contract=e["contract"], subject=e["subject"], kind=e["kind"],
+                      hours=e["hours"], at=at, by=by, reason=(e.get("reason") or "")[:200],
+                      source=(e.get("source") or "")[:40], corrects=e.get("corrects"),
+                      overdraft=e.get("overdraft", False)) for e in entries]
+    consuming = {r.student_id for r in rows if r.kind == "consume"}
+    left = dict(HourBalance.select(HourBalance.student, fn.SUM(HourBalance.hours))
+                .where(HourBalance.student.in_(list(consuming))).group_by(HourBalance.student).tuples()) \
+        if consuming else {}
+    left = {student: hours_sum(raw) for student, raw in left.items()}
+    insert_rows(HourEntry, rows)
+    moved, ran_out = {}, []
+    for row in rows:
+        key = (row.student_id, row.subject)
+        moved[key] = moved.get(key, ZERO) + row.hours
+        if row.kind == "consume":
+            before = left.get(row.student_id, ZERO)
+            left[row.student_id] = before + row.hours
+            if before > 0 >= before + row.hours:
+                ran_out.append({"entry": row.id, "student": row.student_id, "at": at})
+        elif row.student_id in left:
+            left[row.student_id] += row.hours
+    audit.record_many(by, "create", "hour_entry", [(r.id, None, audit.snapshot(r),
+                                                    "%s %s %s" % (r.kind, r.hours, r.subject)) for r in rows])
+    (HourBalance.insert_many([{"student": st, "subject": su, "hours": h} for (st, su), h in moved.items()])
      .on_conflict(conflict_target=[HourBalance.student, HourBalance.subject],
                   update={HourBalance.hours: HourBalance.hours + EXCLUDED.hours}).execute())
-    if before is not None and before > 0 >= before + row.hours:
-        RunOut.create(entry=row, student=student, at=row.at)
-    return row
+    if ran_out:
+        RunOut.insert_many(ran_out).execute()
+    return rows
 
 
 def credit_contract(by, contract):
@@ -152,29 +179,51 @@ def consume(by, student, subject, hours, reason="", source="", overdraft_reason=
 
     A supervisor may allow an overdraft by giving `overdraft_reason`; it is recorded on the row.
     """
-    hours = _hours(hours)
+    return consume_many(by, [(student, subject, hours, reason, source)], overdraft_reason)
+
+
+def consume_many(by, takes, overdraft_reason=None):
+    """`consume` for many (student, subject, hours, reason, source) at once, all or nothing, in a fixed number of
+    statements (a roll call). Refused as a whole (Invalid, keyed "hours") when one of them lacks the hours."""
+    takes = [(student, subject, _hours(h), reason, source) for student, subject, h, reason, source in takes]
+    if not takes:
+        return []
     with write():
-        open_contracts = list(Contract.select().where(Contract.student == student, Contract.subject == subject)
-                              .order_by(Contract.signed_on, Contract.id))
-        left = contract_balances(open_contracts) if open_contracts else {}
-        available = sum(left.values(), ZERO)
-        if not enough(available, hours, by, overdraft_reason):
-            if not (overdraft_reason or "").strip():
-                raise Invalid({"hours": _l("Only %(left)s hours left in %(subject)s.", left=available,
-                                           subject=subject)})
-            raise Invalid({"hours": _l("Only a supervisor may let the balance go below zero.")})
-        if available < hours and not open_contracts:
-            raise Invalid({"hours": _l("The student has no contract for %(subject)s.", subject=subject)})
-        entries, remaining = [], hours
-        for contract in open_contracts:
-            take = min(remaining, max(left[contract.id], ZERO))
-            if take > 0:
-                entries.append(add_entry(by, student, contract, subject, "consume", -take, reason, source))
-                remaining -= take
-        if remaining > 0:  # overdraft, booked on the newest contract
-            entries.append(add_entry(by, student, open_contracts[-1], subject, "consume", -remaining,
-                                  overdraft_reason, source, overdraft=True))
-        return entries
+        wanted = {(student.id, subject) for student, subject, _, _, _ in takes}
+        contracts, left = {}, {}
+        held = fn.SUM(HourEntry.hours).alias("held")  # each contract with the hours left on it, in one query
+        for contract in (Contract.select(Contract, held).join(HourEntry, JOIN.LEFT_OUTER, on=(HourEntry.contract ==
+                                                                                          Contract.id))
+                         .where(Contract.student.in_(list({s for s, _ in wanted})),
+                                Contract.subject.in_(list({su for _, su in wanted})))
+                         .group_by(Contract.id).order_by(Contract.signed_on, Contract.id)):
+            if (contract.student_id, contract.subject) in wanted:
+                contracts.setdefault((contract.student_id, contract.subject), []).append(contract)
+                left[contract.id] = hours_sum(contract.held)
+        entries = []
+        for student, subject, hours, reason, source in takes:
+            open_contracts = contracts.get((student.id, subject), [])
+            available = sum((left[c.id] for c in open_contracts), ZERO)
+            if not enough(available, hours, by, overdraft_reason):
+                if not (overdraft_reason or "").strip():
+                    raise Invalid({"hours": _l("Only %(left)s hours left in %(subject)s.", left=available,
+                                               subject=subject)})
+                raise Invalid({"hours": _l("Only a supervisor may let the balance go below zero.")})
+            if available < hours and not open_contracts:
+                raise Invalid({"hours": _l("The student has no contract for %(subject)s.", subject=subject)})
+            remaining = hours
+            for contract in open_contracts:
+                take = min(remaining, max(left[contract.id], ZERO))
+                if take > 0:
+                    entries.append(dict(student=student, contract=contract, subject=subject, kind="consume",
+                                        hours=-take, reason=reason, source=source))
+                    left[contract.id] -= take  # the same student twice in one batch takes from what is left
+                    remaining -= take
+            if remaining > 0:  # overdraft, booked on the newest contract
+                entries.append(dict(student=student, contract=open_contracts[-1], subject=subject, kind="consume",
+                                    hours=-remaining, reason=overdraft_reason, source=source, overdraft=True))
+                left[open_contracts[-1].id] -= remaining
+        return add_entries(by, entries)
 
 
 def correct(by, entry, hours, reason):
