@@ -33,7 +33,7 @@ def _row(name="张小明", adv="adv1", mobile="13812345678", **kw):
     row = dict(zip(HEADER, [name, "男", "2015-03-08", "海淀实验小学", "五年级", adv, "热线电话", "张妈妈", "母亲", mobile,
                             "", "是", "否", ""]))
     row.update(kw)
-    return [row[c] for c in HEADER]
+    return [row.get(c, "") for c in HEADER]
 
 
 def _upload(client, data, filename="roster.xlsx"):
@@ -288,9 +288,9 @@ def test_every_problem_is_reported_at_once_with_excel_row_and_column(app):
     with app.test_request_context():
         p = transfer.preview("r.xlsx", out.getvalue())
     assert {row: [(x.column, x) for x in problems] for row, problems in p.errors.items()} == {
-        3: [("学管师", "找不到学管师“nobody”。"), ("联系电话", "手机号“1381234”不是 11 位大陆手机号。"),
-            ("年级", "未知的年级“大一”。"), ("出生日期", "出生日期“2016年13月8日”不是 2015-03-08 这样的日期。"),
-            ("关系", "关系必须是以下之一：父亲、母亲、爷爷、奶奶、外公、外婆、其他。")],
+        3: [("联系电话", "手机号“1381234”不是 11 位大陆手机号。"),  # in the order of the sheet's columns
+            ("出生日期", "出生日期“2016年13月8日”不是 2015-03-08 这样的日期。"), ("学管师", "找不到学管师“nobody”。"),
+            ("关系", "关系必须是以下之一：父亲、母亲、爷爷、奶奶、外公、外婆、其他。"), ("年级", "未知的年级“大一”。")],
         4: [("姓名", "“姓名”为空。")]}
 
 
@@ -362,19 +362,52 @@ def test_a_name_already_on_file_is_flagged_with_a_choice_per_row(app, client):
 
 
 def test_what_the_app_exports_imports_back(app, client):
+    """Every guardian of a family, dates as dates, the status: the export imports back into an empty campus."""
+    from xgapp.students import domain
     from xgapp.students.models import Guardian, StatusChange
 
     adv = advisor("adv1")
     make_student(name="导出生", advisor_user=adv, mobile="13812345678", birthday=date(2015, 3, 8))
+    domain.create(None, {"name": "三口之家", "school": "海淀实验小学", "grade": "五年级", "source": "hotline",
+                         "advisor": adv}, [
+        {"name": "李妈妈", "relation": "母亲", "mobile": "13900000001", "can_pickup": True},
+        {"name": "李爸爸", "relation": "父亲", "mobile": "13900000002", "wechat": "lbb", "can_pickup": False},
+        {"name": "李奶奶", "relation": "奶奶", "mobile": "13900000003", "can_pickup": True}])
     make_user("sup", roles=("supervisor",))
     login(client, "sup")
     exported = client.get("/students/export.xlsx").data
+    sheet = load_workbook(io.BytesIO(exported)).active
+    header = [c.value for c in sheet[1]]
+    assert header[-1] == "状态" and "监护人2姓名" in header and "手机3" in header
+    by_name = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert by_name["导出生"][header.index("出生日期")].is_date  # a date cell, not text
+    family = by_name["三口之家"]
+    assert [family[header.index(h)].value for h in ("监护人姓名", "监护人2姓名", "手机2", "可接送2", "监护人3姓名")] == [
+        "李妈妈", "李爸爸", "13900000002", "否", "李奶奶"]
     for model in (Guardian, StatusChange, Student):
         model.delete().execute()
     with app.test_request_context():
         parsed, errors = transfer.parse("学员.xlsx", exported)
-    assert errors == {} and [(d["name"], d["birthday"].isoformat(), g[0]["mobile"]) for _n, d, g in parsed] == [
-        ("导出生", "2015-03-08", "13812345678")]
+    assert errors == {}
+    assert sorted((d["name"], d["birthday"] and d["birthday"].isoformat(), [(g["name"], g["relation"], g["mobile"],
+                                                                           g["can_pickup"]) for g in gs])
+                  for _n, d, gs in parsed) == [
+        ("三口之家", None, [("李妈妈", "母亲", "13900000001", True), ("李爸爸", "父亲", "13900000002", False),
+                        ("李奶奶", "奶奶", "13900000003", True)]),
+        ("导出生", "2015-03-08", [("导妈妈", "母亲", "13812345678", True)])]
+
+
+def test_a_second_guardian_without_a_mobile_is_that_rows_problem(app):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "学管师", "监护人姓名", "关系", "手机", "监护人2姓名", "手机2"])
+    sheet.append(["王小二", "adv1", "王妈妈", "母亲", "13812345678", "王爸爸", None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    advisor("adv1")
+    with app.test_request_context():
+        parsed, errors = transfer.parse("学员.xlsx", buffer.getvalue())
+    assert parsed == [] and [(p.column, str(p)) for p in errors[2]] == [("手机2", "“手机2”为空。")]
 
 
 @pytest.mark.parametrize("written", ["13812345678", "１３８１２３４５６７８", "138 1234 5678", "138-1234-5678",

@@ -9,6 +9,8 @@ Excel row and column. Nothing is imported until the whole file is clean; then al
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 
 import peewee as pw
 
@@ -55,6 +57,19 @@ FIELDS = [
     Field("special_attention", "特别关注", _l("Special attention"), ("重点关注", "需特别关注")),
     Field("notes", "备注", _l("Notes"), ("说明", "备注信息", "notes")),
 ]
+# a family's second and third guardian (domain.MAX_GUARDIANS), each in columns of its own after the first one's
+OTHER_GUARDIANS = tuple(range(2, domain.MAX_GUARDIANS + 1))
+for _n in OTHER_GUARDIANS:
+    FIELDS += [
+        Field("guardian%d" % _n, "监护人%d姓名" % _n, _l("Guardian %(n)d's name", n=_n),
+              ("家长%d姓名" % _n, "家长%d" % _n, "监护人%d" % _n, "联系人%d" % _n)),
+        Field("relation%d" % _n, "关系%d" % _n, _l("Relation of guardian %(n)d", n=_n),
+              ("监护人%d关系" % _n, "家长%d关系" % _n)),
+        Field("mobile%d" % _n, "手机%d" % _n, _l("Mobile of guardian %(n)d", n=_n),
+              ("监护人%d手机" % _n, "家长%d手机" % _n, "家长%d电话" % _n, "电话%d" % _n)),
+        Field("wechat%d" % _n, "微信%d" % _n, _l("WeChat of guardian %(n)d", n=_n), ("家长%d微信" % _n,)),
+        Field("can_pickup%d" % _n, "可接送%d" % _n, _l("Guardian %(n)d may pick the child up", n=_n), ()),
+    ]
 BY_KEY = {f.key: f for f in FIELDS}
 COLUMNS = [f.column for f in FIELDS]
 REQUIRED = ("name", "guardian", "mobile")  # the advisor and the relation may also be chosen for the whole import
@@ -302,18 +317,6 @@ def _check_rows(p, data_rows, index, merges, choices, asked):
         elif "advisor" in index and advisor is None:
             problem(_("%(column)s is empty: fill it in, or choose the advisor for every row without one.",
                       column=headers["advisor"]), "advisor")
-        mobile = ""
-        if text.get("mobile"):
-            try:
-                mobile = cells.mobile(raw["mobile"])
-            except ValueError:
-                problem(_("Mobile “%(value)s” is not an 11-digit mainland number.", value=text["mobile"]), "mobile")
-        if mobile and mobile in known_mobiles:
-            problem(_("Mobile %(mobile)s is already on file (duplicate family).", mobile=mobile), "mobile")
-        elif mobile and mobile in seen_mobiles:
-            problem(_("Mobile %(mobile)s is also on row %(row)d.", mobile=mobile, row=seen_mobiles[mobile]), "mobile")
-        if mobile:
-            seen_mobiles.setdefault(mobile, number)
         values = {}
         for key, reader, message in (
                 ("gender", cells.gender, _("Gender must be 男 or 女.")),
@@ -332,21 +335,50 @@ def _check_rows(p, data_rows, index, merges, choices, asked):
             else:
                 if birthday > today:
                     problem(_("Birthday %(value)s is in the future.", value=birthday.isoformat()), "birthday")
-        try:
-            relation = cells.relation(raw.get("relation"), text.get("guardian", "")) or p.relation
-        except ValueError:
-            problem(_("Relation must be one of %(list)s.", list="、".join(domain.RELATIONS)), "relation")
-        else:
-            if not relation:
-                problem(_("%(column)s is empty: fill it in, or choose the relation for every row without one.",
-                          column=headers["relation"]), "relation")
-        try:
-            can_pickup = cells.yes_no(raw.get("can_pickup"), True)
-        except ValueError:
-            problem(_("%(column)s must be 是 or 否.", column=headers["can_pickup"]), "can_pickup")
+
+        def guardian(n, fallback_relation=""):
+            """The guardian of columns `n` ("" for the first, "2", "3"), or None when those columns are empty."""
+            name, typed = text.get("guardian" + n, ""), text.get("mobile" + n, "")
+            if n and not (name or typed or text.get("wechat" + n)):
+                return None
+            mobile = ""
+            if typed:
+                try:
+                    mobile = cells.mobile(raw["mobile" + n])
+                except ValueError:
+                    problem(_("Mobile “%(value)s” is not an 11-digit mainland number.", value=typed), "mobile" + n)
+            elif n:
+                problem(_("%(column)s is empty.", column=headers["mobile" + n]), "mobile" + n)
+            if mobile and mobile in known_mobiles:
+                problem(_("Mobile %(mobile)s is already on file (duplicate family).", mobile=mobile), "mobile" + n)
+            elif mobile and mobile in seen_mobiles:
+                problem(_("Mobile %(mobile)s is also on row %(row)d.", mobile=mobile, row=seen_mobiles[mobile]),
+                        "mobile" + n)
+            if mobile:
+                seen_mobiles.setdefault(mobile, number)
+            relation = ""
+            try:
+                relation = cells.relation(raw.get("relation" + n), name) or fallback_relation
+            except ValueError:
+                problem(_("Relation must be one of %(list)s.", list="、".join(domain.RELATIONS)), "relation" + n)
+            else:
+                if not relation:
+                    problem(_("%(column)s is empty: fill it in, or choose the relation for every row without one.",
+                              column=headers["relation" + n]) if not n else
+                            _("%(column)s is empty.", column=headers["relation" + n]), "relation" + n)
+            can_pickup = True
+            try:
+                can_pickup = cells.yes_no(raw.get("can_pickup" + n), True)
+            except ValueError:
+                problem(_("%(column)s must be 是 or 否.", column=headers["can_pickup" + n]), "can_pickup" + n)
+            return {"name": name, "relation": relation, "mobile": mobile, "wechat": text.get("wechat" + n, ""),
+                    "can_pickup": can_pickup}
+
+        guardians = [guardian("", p.relation)] + [g for g in (guardian(str(n)) for n in OTHER_GUARDIANS) if g]
         attention, attention_note = cells.attention(raw.get("special_attention"))
         if problems:
-            p.errors[number] = problems
+            at = {headers[f]: i for f, i in index.items()}
+            p.errors[number] = sorted(problems, key=lambda x: at.get(x.column, -1))  # as the sheet reads, left to right
             continue
         if number in p.duplicates and not p.duplicates[number].choice:
             continue
@@ -354,8 +386,7 @@ def _check_rows(p, data_rows, index, merges, choices, asked):
             "name": name, "gender": values["gender"], "birthday": birthday, "school": text.get("school", ""),
             "grade": values["grade"], "advisor": advisor, "source": values["source"],
             "special_attention": attention, "attention_note": attention_note, "notes": text.get("notes", ""),
-        }, [{"name": text.get("guardian", ""), "relation": relation, "mobile": mobile, "wechat": text.get("wechat", ""),
-             "can_pickup": can_pickup}]))
+        }, guardians))
 
 
 def preview(filename, data, mapping=None, advisor_id=None, relation="", choices=None):
@@ -428,7 +459,7 @@ def template():
     sheet = book.active
     sheet.title = "学员"
     sheets.append(sheet, COLUMNS)
-    sheets.append(sheet, ["张小明", "男", "2015-03-08", "海淀实验小学", "五年级", "advisor1", "热线电话", "张妈妈", "母亲",
+    sheets.append(sheet, ["张小明", "男", date(2015, 3, 8), "海淀实验小学", "五年级", "advisor1", "热线电话", "张妈妈", "母亲",
                           "13812345678", "zhangmama", "是", "否", "对花生过敏"])
     for column in "ABCDEFGHIJKLMN":
         sheet.column_dimensions[column].width = 14
@@ -436,7 +467,8 @@ def template():
 
 
 def export_students(students):
-    """Students with their guardians as .xlsx bytes (the same columns as the import template)."""
+    """Students with all their guardians as .xlsx bytes: the columns of the import template (a family's other
+    guardians in their own columns) and the status, so what is exported imports back."""
 
     book = sheets.workbook()
     sheet = book.active
@@ -448,14 +480,20 @@ def export_students(students):
     guardians = {}
     for g in Guardian.select().where(Guardian.student.in_(ids)).order_by(Guardian.position):
         guardians.setdefault(g.student_id, []).append(g)
+
+    def columns(g):
+        if g is None:
+            return ["", "", "", "", ""]
+        return [g.name, g.relation, g.mobile, g.wechat, "是" if g.can_pickup else "否"]
+
     for s in students:
-        for g in guardians.get(s.id, [None])[:1] or [None]:
-            sheets.append(sheet, [
-                s.name, {"M": "男", "F": "女"}.get(s.gender, ""), s.birthday.isoformat() if s.birthday else "",
-                s.school, s.grade, advisors.get(s.advisor_id, ""), labels.get(s.source, ""), g.name if g else "",
-                g.relation if g else "", g.mobile if g else "", g.wechat if g else "",
-                ("是" if g.can_pickup else "否") if g else "", "是" if s.special_attention else "否", s.notes,
-                str(domain.STATUSES[s.status])])
+        family = (guardians.get(s.id, []) + [None] * domain.MAX_GUARDIANS)[:domain.MAX_GUARDIANS]
+        first = columns(family[0])
+        sheets.append(sheet, [
+            s.name, {"M": "男", "F": "女"}.get(s.gender, ""), s.birthday, s.school, s.grade,
+            advisors.get(s.advisor_id, ""), labels.get(s.source, ""), *first[:4], first[4],
+            "是" if s.special_attention else "否", s.notes] + [v for g in family[1:] for v in columns(g)]
+            + [str(domain.STATUSES[s.status])])
     return sheets.saved(book)
 
 
@@ -471,8 +509,6 @@ def export_contracts(contracts, paid):
                           "学管师", "状态"])
     for c in contracts:
         sheets.append(sheet, [c.number, c.student.name, str(KINDS[c.kind]), c.subject, c.hours, c.free_hours,
-                              c.unit_price, c.discount, c.amount, paid.get(c.id, 0), c.signed_on.isoformat(),
+                              c.unit_price, c.discount, c.amount, paid.get(c.id, Decimal("0.00")), c.signed_on,
                               c.advisor.display_name, {"open": "在读", "refunded": "已退费"}.get(c.status, c.status)])
-        for col in (7, 8, 9, 10):
-            sheet.cell(row=sheet.max_row, column=col).number_format = "#,##0.00"
     return sheets.saved(book)
