@@ -285,3 +285,29 @@ def test_a_late_leave_says_it_will_be_charged_before_and_after_it_is_saved(app, 
     assert "距上课不足 24 小时才请假：将照常扣 2.0 课时" in row
     other = html.split('data-student="%d"' % pupils[1].id)[1].split("</li>")[0]
     assert "将照常扣" not in other
+
+
+def test_the_enrol_box_suggests_students_and_a_tapped_suggestion_names_exactly_one(app, client):
+    """Two students share a name: typing suggests both (with school and grade), and the tapped one is enrolled."""
+    klass = make_class(start_on=campus_today() + timedelta(days=7))
+    first = make_student(name="王小明", school="海淀实验小学")
+    second = make_student(name="王小明", school="中关村一小")
+    for kid in (first, second):
+        make_contract(kid, hours="10")
+    make_user("sup", roles=("supervisor",))
+    login(client, "sup")
+    page = client.get("/classes/%d" % klass.id).get_data(as_text=True)
+    assert 'hx-get="/students/pick?field=student"' in page and 'id="picks-student"' in page
+    picks = client.get("/students/pick?field=student&student=wxm", headers={"HX-Request": "true"})
+    html = picks.get_data(as_text=True)
+    assert picks.status_code == 200 and 'data-value="王小明 #%d"' % second.id in html and "中关村一小" in html
+    assert 'data-fill="#student"' in html
+    token = _token(client, "/classes/%d" % klass.id)
+    ambiguous = client.post("/classes/%d/enrol" % klass.id, data={"csrf_token": token, "student": "王小明"})
+    assert ambiguous.status_code == 422 and "只匹配一人" in ambiguous.get_data(as_text=True)
+    token = _token(client, "/classes/%d" % klass.id)
+    enrolled = client.post("/classes/%d/enrol" % klass.id, data={"csrf_token": token,
+                                                                 "student": "王小明 #%d" % second.id})
+    assert enrolled.status_code == 303
+    assert [e.student_id for e in classes.members(klass)] == [second.id]
+    assert client.get("/students/pick?field=bad-field&x=1").status_code == 400

@@ -9,7 +9,8 @@ from xgapp.accounts.models import User
 from tests.conftest import csrf_from, login, make_user
 from xgapp import clock as xgapp_clock
 
-PUBLIC = {"auth.login", "auth.login_pin", "auth.logout", "auth.setup", "auth.language", "home.healthz", "static"}
+PUBLIC = {"auth.login", "auth.login_pin", "auth.logout", "auth.setup", "auth.language", "home.healthz", "home.favicon",
+          "static"}
 
 
 def _url_for_rule(rule):

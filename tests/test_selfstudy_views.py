@@ -63,6 +63,35 @@ def test_the_kiosk_signs_a_student_in_and_out_in_two_taps(app, client):
     assert late.status_code == 422 and "已于" in late.get_data(as_text=True)
 
 
+def test_without_javascript_the_kiosk_is_plain_pages_and_forms(app, client):
+    """No HX-Request header: the search answers with the whole kiosk, every button is a form or a link, every answer
+    comes back to the kiosk page with what happened."""
+    kid = make_student(name="张小明")
+    token = _desk(client)
+    page = client.get("/selfstudy/kiosk/search?q=zxm")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<html" in html and 'value="zxm"' in html
+    assert 'method="post" action="/selfstudy/kiosk/in/%d"' % kid.id in html
+    signed = client.post("/selfstudy/kiosk/in/%d" % kid.id, data={"csrf_token": token})
+    assert signed.status_code == 303 and signed.headers["Location"].endswith("/selfstudy/kiosk")
+    assert "张小明 已签到" in client.get("/selfstudy/kiosk").get_data(as_text=True)
+    visit = Visit.get()
+    found = client.get("/selfstudy/kiosk/search?q=zxm").get_data(as_text=True)
+    assert 'href="/selfstudy/kiosk/out/%d"' % visit.id in found
+    panel = client.get("/selfstudy/kiosk/out/%d" % visit.id).get_data(as_text=True)
+    assert "<html" in panel and 'data-testid="pickup-panel"' in panel and "谁来接 张小明" in panel
+    nameless = client.post("/selfstudy/kiosk/out/%d" % visit.id, data={"csrf_token": token, "kind": "other",
+                                                                       "name": "", "relation": "姑姑"})
+    html = nameless.get_data(as_text=True)
+    assert nameless.status_code == 422 and "<html" in html and "请填写接孩子的人的姓名" in html
+    assert Visit.get().left_at is None
+    mother = kid.guardians.get()
+    out = client.post("/selfstudy/kiosk/out/%d" % visit.id, data={"csrf_token": token, "kind": "guardian",
+                                                                  "guardian": str(mother.id)})
+    assert out.status_code == 303 and "张小明 已签退" in client.get("/selfstudy/kiosk").get_data(as_text=True)
+    assert Visit.get().pickup_name == "张妈妈"
+
+
 def test_bad_pickups_are_refused_beside_the_field_and_nothing_is_saved(app, client):
     kid = make_student(name="张小明")
     token = _desk(client)

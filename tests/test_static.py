@@ -66,3 +66,13 @@ def test_no_table_header_cell_is_empty():
     empty = [(str(path.relative_to(templates)), cell) for path in templates.rglob("*.html")
              for cell in re.findall(r"<th(?: [^>]*)?>\s*</th>", path.read_text(encoding="utf-8"))]
     assert empty == []
+
+
+def test_the_app_has_an_icon_browsers_find_without_logging_in(client):
+    with client.get("/favicon.ico") as icon:  # asked for before any page is read, and by a logged-out browser
+        assert icon.status_code == 200 and icon.data[:4] == b"\x00\x00\x01\x00"  # an .ico file
+    page = client.get("/login").get_data(as_text=True)
+    for href in re.findall(r'<link rel="(?:icon|apple-touch-icon)" href="([^"]+)"', page):
+        with client.get(href) as linked:
+            assert linked.status_code == 200, href
+    assert 'rel="apple-touch-icon"' in page and "favicon.svg" in page

@@ -56,12 +56,22 @@
     });
   }
 
+  // A suggestion under a box that names one student: the tap puts "name #id" in the box and closes the list.
+  document.addEventListener("click", function (event) {
+    var pick = event.target.closest("[data-fill]");
+    if (!pick) { return; }
+    var box = document.querySelector(pick.dataset.fill);
+    if (box) { box.value = pick.dataset.value; box.focus(); }
+    var list = pick.closest(".picks");
+    if (list) { list.innerHTML = ""; }
+  });
+
   // A "Cancel" button that empties a panel (the kiosk's pickup question).
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-clear]");
     if (!button) { return; }
     var panel = document.querySelector(button.dataset.clear);
-    if (panel) { panel.innerHTML = ""; }
+    if (panel) { panel.innerHTML = ""; event.preventDefault(); }  // without JavaScript it is a link back
   });
 
   // Forms that ask before they act (leaving the study-room kiosk logs the tablet out).

@@ -87,7 +87,7 @@ def test_signing_a_student_out_with_a_guardian_and_with_someone_not_on_file(page
     with _db(demo_campus) as conn:
         guardian = conn.execute("SELECT name FROM guardian WHERE student_id = ? AND can_pickup ORDER BY position",
                                 (first_id,)).fetchone()[0]
-    page.locator("#kiosk-room li.kiosk-card[data-student='%s'] button.out" % first).click()
+    page.locator("#kiosk-room li.kiosk-card[data-student='%s'] a.out" % first).click()
     panel = page.locator("[data-testid=pickup-panel]")
     expect(panel).to_contain_text("谁来接 %s" % first)
     page.screenshot(path=str(ARTIFACTS / "selfstudy-pickup.png"), full_page=True)
@@ -95,7 +95,7 @@ def test_signing_a_student_out_with_a_guardian_and_with_someone_not_on_file(page
     expect(page.locator("#kiosk-message")).to_contain_text("%s 已签退" % first)
     expect(page.locator("#kiosk-room li.kiosk-card[data-student='%s']" % first)).to_have_count(0)
     # Someone not in the file: the name and relation are required, then recorded and flagged.
-    page.locator("#kiosk-room li.kiosk-card[data-student='%s'] button.out" % other).click()
+    page.locator("#kiosk-room li.kiosk-card[data-student='%s'] a.out" % other).click()
     page.fill("[data-testid=pickup-panel] input[name=name]", "赵阿姨")
     page.click("text=由此人接走并签退")
     expect(page.locator("[data-testid=pickup-panel]")).to_contain_text("请填写与孩子的关系")
@@ -120,7 +120,7 @@ def test_the_board_updates_on_a_second_tablet_without_reload(page, second, demo_
     _sign_in(page, name, initials)
     expect(row).to_be_visible(timeout=15000)  # the board polls every 5 s
     second.screenshot(path=str(ARTIFACTS / "selfstudy-board.png"), full_page=True)
-    page.locator("#kiosk-room li.kiosk-card[data-student='%s'] button.out" % name).click()
+    page.locator("#kiosk-room li.kiosk-card[data-student='%s'] a.out" % name).click()
     page.locator("[data-testid=pickup-panel] button.big").first.click()
     expect(page.locator("#kiosk-message")).to_contain_text("已签退")
     expect(row).to_have_count(0, timeout=15000)

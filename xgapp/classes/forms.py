@@ -6,13 +6,16 @@ the lookups a field needs (an active teacher, a student who matches, a coming le
 need the values read (`classes.class_errors`) are reported in the same answer.
 """
 
+import re
+
 from flask_babel import lazy_gettext as _l
 
-from xgapp import clock, validation
+from xgapp import clock, policy, validation
 from xgapp.accounts.models import User
 from xgapp.classes import domain
 from xgapp.classes.models import Classroom, Lesson
 from xgapp.students import domain as students
+from xgapp.students.models import Student
 from xgapp.validation import Reader
 
 MATCH_ONE = _l("Type the student's name or phone tail so that exactly one matches.")
@@ -95,10 +98,18 @@ def parse_public_days(form):
     return {"days": chosen, "names": names}
 
 
+PICKED = re.compile(r"#(\d{1,18})\s*$")  # "张小明 #42": a suggestion tapped under the box (students/_pick.html)
+
+
 def _student(r, name, user):
-    """The one student `name`'s text names (name, pinyin or phone tail), among those `user` may see."""
+    """The one student `name`'s text names (name, pinyin or phone tail, or a tapped suggestion ending in #id),
+    among those `user` may see."""
     term = r.text(name, required=True, limit=100, message=MATCH_ONE)
-    found = students.search(user, term, limit=2) if term else []
+    picked = PICKED.search(term or "")
+    if picked:
+        found = list(policy.students_visible_to(user).where(Student.id == int(picked.group(1))))
+    else:
+        found = students.search(user, term, limit=2) if term else []
     r.check(not term or len(found) == 1, name, MATCH_ONE)
     return found[0] if len(found) == 1 else None
 

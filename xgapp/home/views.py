@@ -21,6 +21,13 @@ def index():
                            may_print_daily_report=policy.may_print_own_daily_report(user))
 
 
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """The icon browsers ask for at the root before they read a page's <link rel="icon"> (no login)."""
+    return current_app.send_static_file("img/favicon.ico")
+
+
 @bp.route("/healthz")
 @public
 def healthz():

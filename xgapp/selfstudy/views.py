@@ -5,6 +5,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from xgapp import clock, htmx, nav, policy
 from xgapp.policy import can
@@ -60,7 +61,17 @@ def board():
 @require("selfstudy.desk")
 def kiosk():
     """The front-desk tablet: find a student, sign in or out in two taps."""
-    return render_template("selfstudy/kiosk.html", **_room_context())
+    return _kiosk_page()
+
+
+def _kiosk_page(panel=None, status=200):
+    """The kiosk as a whole page, with the search's results (?q=) and a pickup panel: what the tablet shows
+    without JavaScript, where the search, the sign-out question and every answer load the page itself."""
+    term = search_term(request.args.get("q"))
+    found = domain.kiosk_search(g.user, term) if term.strip() else []
+    return render_template("selfstudy/kiosk.html", term=term, found=found, panel=Markup(panel) if panel else None,
+                           states=domain.states_for(s.id for s in found), today=clock.today(),
+                           **_room_context()), status
 
 
 @bp.route("/kiosk/start", methods=["POST"])
@@ -87,6 +98,8 @@ def kiosk_room():
 @kiosk_allowed
 @require("selfstudy.desk")
 def kiosk_search():
+    if not htmx.is_request():
+        return _kiosk_page()
     term = search_term(request.args.get("q"))
     found = domain.kiosk_search(g.user, term) if term.strip() else []
     return render_template("selfstudy/_kiosk_results.html", found=found, term=term,
@@ -94,7 +107,11 @@ def kiosk_search():
 
 
 def _kiosk_done(message=None, error=None):
-    """Show the outcome, clear the search and the panel, and tell the room list to refresh."""
+    """Show the outcome, clear the search and the panel, and tell the room list to refresh (without JavaScript:
+    back to the kiosk page, which says it)."""
+    if not htmx.is_request():
+        flash(error or message, "error" if error else "success")
+        return redirect(url_for("selfstudy.kiosk"), code=303)
     response = htmx.trigger(make_response(render_template("selfstudy/_kiosk_done.html", message=message,
                                                           error=error)), "kiosk-changed")
     response.status_code = 422 if error else 200
@@ -126,6 +143,13 @@ def _pickup_panel(visit, errors=None, values=None, status=200, oob=False):
                            overnight=visit.day < clock.today(), default_left=clock.local_now()), status
 
 
+def _refused_pickup(visit, exc):
+    """The pickup panel again with the messages and what was typed, 422 (as a fragment, or in the kiosk page)."""
+    if htmx.is_request():
+        return _pickup_panel(visit, exc.errors, request.form.to_dict(), status=422, oob=True)
+    return _kiosk_page(panel=_pickup_panel(visit, exc.errors, request.form.to_dict())[0], status=422)
+
+
 def _closed(visit):
     return _kiosk_done(error=_("%(name)s was already signed out at %(time)s.", name=visit.student.name,
                                time=clock.local(visit.left_at).strftime("%H:%M")))
@@ -139,6 +163,8 @@ def kiosk_pickup(visit_id):
     visit = _open_or_404(visit_id)
     if visit.left_at is not None:
         return _closed(visit)
+    if not htmx.is_request():
+        return _kiosk_page(panel=_pickup_panel(visit)[0])
     return _pickup_panel(visit)
 
 
@@ -152,7 +178,7 @@ def kiosk_sign_out(visit_id):
     except domain.AlreadyDone as exc:  # another tablet was quicker
         return _kiosk_done(error=exc.errors["pickup"])
     except Invalid as exc:
-        return _pickup_panel(visit, exc.errors, request.form.to_dict(), status=422, oob=True)
+        return _refused_pickup(visit, exc)
     who = done.pickup_name or _("alone")
     return _kiosk_done(_("%(name)s signed out at %(time)s (%(who)s).", name=visit.student.name,
                          time=clock.local(done.left_at).strftime("%H:%M"), who=who))
@@ -170,7 +196,7 @@ def kiosk_resolve(visit_id):
     except domain.AlreadyDone as exc:
         return _kiosk_done(error=exc.errors["note"])
     except Invalid as exc:
-        return _pickup_panel(visit, exc.errors, request.form.to_dict(), status=422, oob=True)
+        return _refused_pickup(visit, exc)
     return _kiosk_done(_("The visit of %(name)s is closed; the note is kept with it.", name=visit.student.name))
 
 

@@ -77,6 +77,18 @@ def search():
                            statuses=domain.STATUSES)
 
 
+@bp.route("/pick")
+@require("students.list")
+def pick():
+    """Suggestions under a box that names one student (enrolling, booking a trial): up to 8 matches as you type;
+    a tap puts "name #id" in the box, which names exactly one student."""
+    field = request.args.get("field", "")
+    if not re.fullmatch(r"[a-z_]{1,30}", field):
+        abort(400)
+    term = search_term(request.args.get(field))
+    return render_template("students/_pick.html", rows=domain.search(g.user, term, limit=8), term=term, field=field)
+
+
 def _form_page(student, data, guardians, referrer, errors=None, warning=False):
     errors = errors or {}
     return render_template("students/form.html", data=data, guardians=guardians, errors=errors, warning=warning,
