@@ -9,7 +9,8 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).parent.parent
 CATALOG = ROOT / "xgapp" / "translations" / "zh_Hans_CN" / "LC_MESSAGES"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+            "lazy_pgettext": ((1, "c"), 2)}
 
 
 def _extracted():
@@ -25,7 +26,9 @@ def _extracted():
 def test_every_ui_string_is_translated_into_chinese():
     with open(CATALOG / "messages.po", "rb") as fh:
         catalog = read_po(fh)
-    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    translated = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog  # a plural: every form translated
+                  if m.id and m.string and all(m.string if isinstance(m.string, tuple) else [m.string])
+                  and not m.fuzzy}
     missing = sorted(_extracted() - translated)
     assert missing == [], "run build/i18n.sh and translate: %s" % missing
 
@@ -35,8 +38,14 @@ def test_compiled_catalogue_matches_the_po_file():
         source = read_po(fh)
     with open(CATALOG / "messages.mo", "rb") as fh:
         compiled = read_mo(fh)
-    expected = {m.id: m.string for m in source if m.id and m.string}
-    actual = {m.id: m.string for m in compiled if m.id}
+    def key(m):  # plurals come as lists from the .mo and tuples from the .po; subjects carry a context
+        return (tuple(m.id) if isinstance(m.id, (list, tuple)) else m.id), m.context
+
+    def text(m):
+        return tuple(m.string) if isinstance(m.string, (list, tuple)) else m.string
+
+    expected = {key(m): text(m) for m in source if m.id and m.string}
+    actual = {key(m): text(m) for m in compiled if m.id}
     assert actual == expected, "run build/i18n.sh to recompile messages.mo"
     buffer = io.BytesIO()
     write_mo(buffer, source)  # the .po is well-formed enough to compile

@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask_babel import force_locale
 
 from tests.conftest import csrf_from, earlier_today, login, make_user
 from tests.factories import advisor, make_contract, make_student
@@ -70,7 +71,7 @@ def test_an_advisor_sees_her_day_and_taps_the_counter(app, day_of_work, client):
     assert page.status_code == 200 and "学管甲" in html
     assert re.search(r'data-figure="followups"><span>回访</span><strong>2</strong>', html)
     assert re.search(r'data-figure="new.count"><span>新签（单）</span><strong>1</strong>', html)
-    assert re.search(r'data-figure="revenue"><span>进账</span><strong>¥6000.00</strong>', html)
+    assert re.search(r'data-figure="revenue"><span>进账</span><strong>¥6,000.00</strong>', html)
     assert "约好周六面谈" in html and "手工" in html
     token = csrf_from(html)
     tapped = client.post("/numbers/tap", data={"csrf_token": token, "advisor": a1.id, "day": today().isoformat(),
@@ -169,8 +170,14 @@ def test_trends_and_charts(app, day_of_work):
         series = trends.daily_series(today() - timedelta(days=2), today())
     assert [(d, str(s), str(r)) for d, s, r in series][-1] == (today(), "6000.00", "6000.00")
     assert [str(s) for _, s, _ in series[:2]] == ["0.00", "0.00"]
-    svg = charts.bars([("a", Decimal("3")), ("b", None), ("c", Decimal("0")), ("d", Decimal("12000"))], "测试", "元")
-    assert svg.count("<rect") == 2 and "2万元" in svg and "<title>测试</title>" in svg  # axis up to 20,000
+    points = [("a", Decimal("3")), ("b", None), ("c", Decimal("0")), ("d", Decimal("12000"))]
+    with app.test_request_context("/"):
+        svg = charts.bars(points, "测试", money=True)
+        assert svg.count("<rect") == 2 and "2万元" in svg and "<title>测试</title>" in svg  # axis up to 20,000
+        assert "<title>d: 12,000元</title>" in svg
+    with app.test_request_context("/"), force_locale("en"):
+        english = charts.bars(points, "Test", money=True)
+        assert "¥20K" in english and "¥10K" in english and "d: ¥12,000" in english
     assert charts._nice(Decimal("0")) == 1 and charts._nice(Decimal("83")) == 100 and charts._nice(1800) == 2000
 
 

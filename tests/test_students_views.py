@@ -85,7 +85,7 @@ def test_finance_sees_money_but_cannot_edit_the_file(app, client):
     contract = make_contract(student, payments=[{"amount": "1000", "method": "cash"}])
     make_user("fin", roles=("finance",))
     login(client, "fin")
-    assert "¥6000.00" in client.get("/students/%d" % student.id).get_data(as_text=True)
+    assert "¥6,000.00" in client.get("/students/%d" % student.id).get_data(as_text=True)
     assert client.get("/students/%d/edit" % student.id).status_code == 403
     token = _token(client, "/contracts/%d" % contract.id)
     response = client.post("/contracts/%d/payments" % contract.id,
@@ -105,7 +105,7 @@ def test_sign_a_contract_with_a_split_payment_over_http(app, client):
         "payments-1-amount": "3000", "payments-1-method": "cash", "payments-1-receipt_no": "R-22"})
     assert response.status_code == 303
     page = client.get("/students/%d" % student.id).get_data(as_text=True)
-    assert "42.0" in page and "¥6000.00" in page and "在读" in page
+    assert "42.0" in page and "¥6,000.00" in page and "在读" in page
     assert hours.balance(student) == Decimal("42.0")
 
 

@@ -179,6 +179,10 @@ def _errors(app):
 
 def _jinja(app):
     app.jinja_env.filters["localtime"] = i18n.datetime_filter
+    app.jinja_env.filters["word"] = i18n.word
+    app.jinja_env.filters["stored"] = i18n.stored_text
+    app.jinja_env.filters["stored_words"] = i18n.stored_words
+    app.jinja_env.filters["yuan"] = i18n.yuan
     app.jinja_env.filters["css_string"] = printing.css_string
     app.jinja_env.globals.update(
         can=lambda permission: can(g.get("user"), permission),

@@ -73,7 +73,7 @@ def test_inquiry_invite_trial_then_sign_with_a_split_payment_and_see_the_balance
     expect(page.locator("h1 .badge")).to_have_text("在读")
     expect(page.locator(".tiles.balances .tile", has_text="数学")).to_contain_text("42.0")
     row = page.locator("table.list tr", has_text="新签")
-    expect(row).to_contain_text("¥6000.00")
+    expect(row).to_contain_text("¥6,000.00")
     page.screenshot(path=str(ARTIFACTS / "student-signed.png"), full_page=True)
     with sqlite3.connect(demo_campus.data / "xgapp.sqlite3") as conn:
         methods = conn.execute("SELECT payment.method, payment.amount FROM payment JOIN contract ON contract.id = "

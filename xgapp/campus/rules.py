@@ -40,8 +40,8 @@ RULES = [
          _l("Students and classes with this many lesson hours left or fewer are listed for renewal work.")),
     Rule("leave_notice_hours", "24", "int", _l("Leave notice (hours)"),
          _l("Leave reported at least this long before the lesson consumes no hours; later leave does.")),
-    Rule("absent_consumes", "1", "bool", _l("Absence (旷课) consumes hours")),
-    Rule("late_consumes", "1", "bool", _l("Late arrival (迟到) consumes hours")),
+    Rule("absent_consumes", "1", "bool", _l("Absence consumes hours")),
+    Rule("late_consumes", "1", "bool", _l("Late arrival consumes hours")),
 ]
 BY_NAME = {r.name: r for r in RULES}
 

@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 
-from xgapp import clock, nav, policy
+from xgapp import clock, i18n, nav, policy
 from xgapp.accounts.models import User
 from xgapp.campus import rules
 from xgapp.changes import domain as changes
@@ -57,11 +58,11 @@ def index():
 def _choices():
     used = [c.subject for c in Contract.select(Contract.subject).distinct()]
     return {"subjects": sorted(set(SUBJECTS) | set(used)),
-            "grades": [("", "—")] + [(x, x) for x in students.GRADES],
+            "grades": [("", "—")] + i18n.word_choices(students.GRADES),
             "kinds": list(domain.KINDS.items()),
             "teachers": [("", "—")] + [(t.id, t.display_name) for t in domain.teachers()],
             "advisors": [("", "—")] + [(a.id, a.display_name) for a in students.advisors()],
-            "rooms": [("", "—")] + [(r.id, "%s（%d座）" % (r.name, r.seats)) for r in domain.rooms()],
+            "rooms": [("", "—")] + [(r.id, _("%(room)s (%(n)d seats)", room=r.name, n=r.seats)) for r in domain.rooms()],
             "statuses": [(k, v) for k, v in domain.STATUSES.items() if k != "ended"]}
 
 
@@ -210,7 +211,7 @@ def schedule(class_id):
                                      reason=v["reason"])
     except Invalid as exc:
         return _refused(klass, exc)
-    flash(_("%(n)d lessons scheduled.", n=len(created)), "success")
+    flash(ngettext("%(n)d lesson scheduled.", "%(n)d lessons scheduled.", len(created), n=len(created)), "success")
     for text in public_days.warnings([lesson.day for lesson in created]):
         flash(text, "warning")
     return redirect(url_for("classes.show", class_id=klass.id), code=303)
@@ -255,11 +256,13 @@ def _warn_lessons_on(days, one):
     if not clashing:
         return
     if one:
-        flash(_("%(n)d lessons are planned on that day: move or cancel them (%(names)s).",
-                n=len(clashing), names="、".join(x.klass.name for x in clashing[:5])), "warning")
+        flash(ngettext("%(n)d lesson is planned on that day: move or cancel it (%(names)s).",
+                       "%(n)d lessons are planned on that day: move or cancel them (%(names)s).", len(clashing),
+                       n=len(clashing), names=_("、").join(x.klass.name for x in clashing[:5])), "warning")
     else:
-        flash(_("%(n)d lessons are planned on those days: move or cancel them (%(names)s).",
-                n=len(clashing), names="、".join(sorted({x.klass.name for x in clashing})[:5])), "warning")
+        flash(ngettext("%(n)d lesson is planned on those days: move or cancel it (%(names)s).",
+                       "%(n)d lessons are planned on those days: move or cancel them (%(names)s).", len(clashing),
+                       n=len(clashing), names=_("、").join(sorted({x.klass.name for x in clashing})[:5])), "warning")
 
 
 @bp.route("/rooms")

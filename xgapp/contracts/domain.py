@@ -2,6 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
@@ -9,6 +10,7 @@ from xgapp import audit, campus, clock, validation
 from xgapp.contracts.models import Contract, Payment, Refund
 from xgapp.db import money_sum, newest, write
 from xgapp.hours import domain as hours
+from xgapp.i18n import word
 from xgapp.leads import domain as leads
 from xgapp.policy import can
 from xgapp.students import domain as students
@@ -379,8 +381,10 @@ def contract_events(student, limit=None):
     for the student timeline."""
     events = []
     for contract in newest(Contract.select().where(Contract.student == student), Contract.created_at, limit):
-        events.append((contract.created_at, "contract", "%s %s · %s %s 课时 · ¥%s" % (
-            KINDS[contract.kind], contract.number, contract.subject, contract.hours, contract.amount), ""))
+        events.append((contract.created_at, "contract", _("%(kind)s %(number)s · %(subject)s %(hours)s hours · "
+                                                          "¥%(amount)s", kind=KINDS[contract.kind],
+                                                          number=contract.number, subject=word(contract.subject),
+                                                          hours=contract.hours, amount=contract.amount), ""))
     referred = Contract.select(Contract, Student).join(Student, on=(Contract.student == Student.id)).where(
         Contract.referrer == student, Contract.kind == "referral")
     for contract in newest(referred, Contract.created_at, limit):

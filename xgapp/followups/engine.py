@@ -15,10 +15,12 @@ and when leave is reported. The monthly minimum and the face-to-face rule are al
 """
 
 import contextvars
+import re
 from contextlib import contextmanager
 from datetime import date, timedelta
 
 import peewee as pw
+from flask_babel import lazy_gettext as _l
 
 from xgapp import audit, clock
 from xgapp.classes.models import Attendance, Enrolment, LeaveNotice, Lesson, Makeup, SchoolClass
@@ -67,6 +69,30 @@ def _first_lessons(today, students=None):
                    .where(Attendance.student.in_([e.student_id for e in enrolments]),
                           Lesson.klass.in_([e.klass_id for e in enrolments])).tuples())
     return [(e, _as_date(firsts[e.id])) for e in enrolments if (e.student_id, e.klass_id) not in attended]
+
+
+# The notes the engine writes (in Chinese, as the campus's paper does), read back for a reader of another language.
+NOTES = [
+    (re.compile(r"首课 (?P<klass>.+) (?P<day>\d{4}-\d{2}-\d{2})"),
+     _l("Before the first lesson of %(klass)s on %(day)s")),
+    (re.compile(r"试听 (?P<klass>.+) (?P<day>\d{4}-\d{2}-\d{2})"),
+     _l("Before the trial lesson in %(klass)s on %(day)s")),
+    (re.compile(r"新班首课 (?P<klass>.+) (?P<day>\d{4}-\d{2}-\d{2})：先问学员，再问老师，最后反馈家长"),
+     _l("First lesson of the new class %(klass)s on %(day)s: ask the student, then the teacher, then tell the "
+        "parents")),
+    (re.compile(r"结课一周 (?P<klass>.+)：续班意向"), _l("A week after %(klass)s ended: will they continue?")),
+    (re.compile(r"结课一月 (?P<klass>.+)：近况，邀请来校自习"),
+     _l("A month after %(klass)s ended: how are they doing; invite them to the study room")),
+]
+
+
+def note_text(note):
+    """A task's note in the reader's language: the engine's own notes rebuilt from their parts, others as written."""
+    for pattern, text in NOTES:
+        found = pattern.fullmatch(note or "")
+        if found:
+            return text % found.groupdict()
+    return note
 
 
 def _pre_note(prefix, klass, day):

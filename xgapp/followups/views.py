@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from xgapp import clock, nav, policy, scheduler
 from xgapp.accounts.models import User
-from xgapp.followups import domain, forms
+from xgapp.followups import domain, engine, forms
 from xgapp.followups.models import FollowTask, FollowUp
 from xgapp.policy import can
 from xgapp.security import local_path, require
@@ -46,7 +46,7 @@ def _todo(errors=None, status=200, retry=None, advisor=None):
         here=request.full_path, tasks=tasks, tasks_total=total,
         short=domain.short_this_month(advisor, today, advisor=advisor),
         faces=domain.face_alerts(advisor, today, advisor=advisor),
-        kinds=domain.KINDS, minimum=domain.MONTHLY_MIN, face_days=domain.FACE_DAYS,
+        kinds=domain.KINDS, minimum=domain.MONTHLY_MIN, face_days=domain.FACE_DAYS, note_text=engine.note_text,
         advisor_options=[(a.id, a.display_name) for a in students.advisors()] if manage else [],
         manage=manage, tomorrow=today + timedelta(days=1),
         coming=scheduler.daily_pending(current_app.config["XGAPP_PATHS"], today)), status
@@ -84,7 +84,7 @@ def _form(student, task=None, followup=None, errors=None, values=None, status=20
                       "day": now.strftime("%Y-%m-%d"), "time": now.strftime("%H:%M")}
     return render_template("followups/form.html", student=student, task=task, followup=followup,
                            errors=errors or {}, values=values, kinds=domain.KINDS, channels=domain.CHANNELS,
-                           whom=domain.WHOM, purposes=domain.PURPOSES), status
+                           whom=domain.WHOM, purposes=domain.PURPOSES, note_text=engine.note_text), status
 
 
 def _student_or_404(student_id):

@@ -46,9 +46,9 @@ def campus_numbers(user, today):
     start = clock.month_bounds(today)[0]
     return {"figures": daily.campus_day(today), "briefing_risk": briefings.at_risk(user, today),
             "trend_signed": charts.bars([(d.strftime("%m-%d"), s) for d, s, _r in series],
-                                        _("Amount signed, last 30 days"), "元"),
+                                        _("Amount signed, last 30 days"), money=True),
             "trend_revenue": charts.bars([(d.strftime("%m-%d"), r) for d, _s, r in series],
-                                         _("Money taken, last 30 days"), "元", colour="#1a8f4a"),
+                                         _("Money taken, last 30 days"), colour="#1a8f4a", money=True),
             "refunds_pending": Refund.select().where(Refund.status == "pending").count(),
             "shortfalls": shortfalls, "month_days_left": month["days_left"],
             "complaints_month": FollowUp.select().where(FollowUp.kind == "complaint", FollowUp.at >= start).count()}

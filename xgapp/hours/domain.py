@@ -10,6 +10,7 @@ from xgapp.accounts.models import User
 from xgapp.contracts.models import Contract
 from xgapp.db import hours_sum, insert_rows, newest, write
 from xgapp.hours.models import HourBalance, HourEntry, RunOut
+from xgapp.i18n import stored_text, word
 from xgapp.policy import can
 from xgapp.validation import Invalid
 
@@ -292,5 +293,5 @@ def ledger(student, before=None, limit=None):
 def hour_events(student, limit=None):
     """Ledger movements (the newest `limit`) for the student timeline (purchases show with their contract)."""
     moves = HourEntry.select().where(HourEntry.student == student, HourEntry.kind != "purchase")
-    return [(e.at, "hours", "%s %s %s" % (KINDS.get(e.kind, e.kind), e.subject, e.hours), e.reason)
+    return [(e.at, "hours", "%s %s %s" % (KINDS.get(e.kind, e.kind), word(e.subject), e.hours), stored_text(e.reason))
             for e in newest(moves, HourEntry.at, limit)]

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
-from xgapp import clock, nav, policy
+from xgapp import clock, i18n, nav, policy
 from xgapp.accounts.models import User
 from xgapp.contracts.domain import SUBJECTS
 from xgapp.leads import domain, forms
@@ -45,8 +45,8 @@ def index():
 
 def _new_page(values, errors=None, warning=False, known=()):
     context = dict(values=values, errors=errors or {}, warning=warning, known=list(known),
-                   sources=list(students.SOURCES.items()), relations=[(r, r) for r in students.RELATIONS],
-                   grades=[("", "—")] + [(x, x) for x in students.GRADES],
+                   sources=list(students.SOURCES.items()), relations=i18n.word_choices(students.RELATIONS),
+                   grades=[("", "—")] + i18n.word_choices(students.GRADES),
                    advisors=[(a.id, a.display_name) for a in students.advisors()], subjects=SUBJECTS)
     return render_template("leads/new.html", **context), 422 if errors else 200
 

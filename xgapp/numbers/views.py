@@ -200,7 +200,7 @@ def ranking():
     if leader:
         series = trends.renewal_by_month(month)
         chart = charts.bars([(first.strftime("%y-%m"), rate) for first, rate, _r, _e in series],
-                            _("Renewal rate by month"), "%", colour="#7c3aed", label_every=1)
+                            _("Renewal rate by month"), "%", colour="#7c3aed", label_every=2)
     return render_template("numbers/ranking.html", rows=rows, campus=data if leader else None, month=month,
                            leader=leader, previous=previous, following=following, chart=chart,
                            renew_window=(rates.RENEW_BEFORE, rates.RENEW_AFTER), team_classes=rates.TEAM_CLASSES,

@@ -1,7 +1,7 @@
 """Stage-test pages: a class's tests, entering scores with the class statistics, a student's trend."""
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from xgapp import clock, policy
 from xgapp.classes import domain as classes
@@ -81,7 +81,7 @@ def save(test_id):
         saved = domain.save_scores(g.user, test, forms.parse_scores(request.form, test))
     except Invalid as exc:
         return _test_page(test, exc.errors, request.form.to_dict())
-    flash(_("%(n)d scores saved.", n=saved), "success")
+    flash(ngettext("%(n)d score saved.", "%(n)d scores saved.", saved, n=saved), "success")
     return redirect(url_for("scores.test", test_id=test.id), code=303)
 
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from xgapp import clock, htmx, nav, policy
+from xgapp import clock, htmx, i18n, nav, policy
 from xgapp.policy import can
 from xgapp.security import kiosk_allowed, require, start_kiosk
 from xgapp.selfstudy import domain, forms, questions, reports
@@ -226,7 +226,7 @@ def _visit_page(visit, errors=None, values=None):
         "selfstudy/visit.html", visit=visit, student=visit.student, exits=exits,
         out=next((e for e in exits if e.back_at is None), None),
         questions=list(Question.select().where(Question.visit == visit).order_by(Question.created_at)),
-        errors=errors or {}, values=values or {}, subject_options=[(s, s) for s in domain.SUBJECTS],
+        errors=errors or {}, values=values or {}, subject_options=i18n.word_choices(domain.SUBJECTS),
         teacher_options=[("", "—")] + [(t.id, t.display_name) for t in domain.study_teachers()],
         pickup_kinds=domain.PICKUP_KINDS, overdue=overdue, may_desk=may_desk, may_resolve=may_resolve,
         banner=[message for key, message in (errors or {}).items() if key not in shown],
@@ -310,7 +310,7 @@ def _questions_page(errors=None, values=None):
     among = None if policy.sees_all_students(g.user) else policy.students_visible_to(g.user, Student.select(Student.id))
     return render_template("selfstudy/questions.html", day=day, rows=questions.of_day(day, among), mine=mine,
                            visitors_options=[(s.id, s.name) for s in visitors],
-                           subject_options=[(s, s) for s in domain.SUBJECTS],
+                           subject_options=i18n.word_choices(domain.SUBJECTS),
                            teacher_options=[(t.id, t.display_name) for t in questions.subject_teachers()],
                            status_options=[("resolved", questions.STATUSES["resolved"]),
                                            ("handed", questions.STATUSES["handed"])],

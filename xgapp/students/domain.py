@@ -8,6 +8,7 @@ from pypinyin import Style, pinyin
 from xgapp import audit, clock, policy, validation
 from xgapp.accounts.models import User, UserRole
 from xgapp.db import newest, write
+from xgapp.i18n import stored_text
 from xgapp.students.models import Guardian, StatusChange, Student
 from xgapp.validation import Invalid
 
@@ -240,5 +241,5 @@ def change_advisor(by, student, advisor):
 
 def status_events(student, limit=None):
     """Every change of status (the newest `limit`), for the student timeline."""
-    return [(c.at, "status", STATUSES.get(c.status, c.status), c.reason)
+    return [(c.at, "status", STATUSES.get(c.status, c.status), stored_text(c.reason))  # 新签 written by a signing
             for c in newest(student.status_changes, StatusChange.at, limit)]

@@ -6,9 +6,10 @@ import time
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 
-from xgapp import clock, htmx, nav, policy
+from xgapp import clock, htmx, i18n, nav, policy
 from xgapp.campus import rules
 from xgapp.accounts.models import User
 from xgapp.classes import domain as classes
@@ -28,9 +29,9 @@ PICKUP_BY_DEFAULT = 2  # 可接送 ticked on a new file: guardian 1 (母亲) and
 
 def _choices():
     return {"genders": [("", "—")] + list(domain.GENDERS.items()),
-            "grades": [("", "—")] + [(g_, g_) for g_ in domain.GRADES],
+            "grades": [("", "—")] + i18n.word_choices(domain.GRADES),
             "sources": [("", "—")] + list(domain.SOURCES.items()),
-            "relations": [(r, r) for r in domain.RELATIONS],
+            "relations": i18n.word_choices(domain.RELATIONS),
             "advisors": [(a.id, a.display_name) for a in domain.advisors()]}
 
 
@@ -262,7 +263,7 @@ def import_confirm():
     except transfer.ImportProblem as exc:
         return _import_page(preview, token, problem=str(exc), filename=filename)
     path.unlink(missing_ok=True)
-    flash(_("%(n)d students imported.", n=len(made)), "success")
+    flash(ngettext("%(n)d student imported.", "%(n)d students imported.", len(made), n=len(made)), "success")
     return redirect(url_for("students.index"), code=303)
 
 
