@@ -501,3 +501,27 @@ def test_at_start_every_part_file_of_a_dead_build_is_swept_but_not_one_still_bei
         assert not dead.exists() and not dead_too.exists() and busy.exists()
     bundle.sweep_partials(folder)
     assert not busy.exists()  # its build is gone now
+
+
+def test_the_bundle_names_every_column_in_chinese_and_spells_out_the_codes(ctx, folder):
+    """data/_columns.csv: head office reads a table in Excel with the Chinese name of each column beside it."""
+    from xgapp.contracts import domain as contracts
+    from xgapp.export import columns
+    from xgapp.hours import domain as hours
+    from xgapp.students import domain as students
+
+    factories.make_student(name="张小明")
+    made = bundle.make_nightly(date(2026, 11, 27), folder)
+    raw = members(folder / made.name)
+    lines = list(csv.reader(io.StringIO(raw["data/_columns.csv"].decode("utf-8-sig"))))
+    assert lines[0] == ["表 table", "表名", "列 column", "列名"]
+    described = {(table, column): (table_name, label) for table, table_name, column, label in lines[1:]}
+    for table, model in bundle.exported_models().items():
+        for column, _field in bundle.columns(model):
+            assert all(described.get((table, column), ("", ""))), (table, column)  # every column, every table named
+    assert described[("student", "name")] == ("学员", "学员姓名")
+    assert described[("attendance", "student_id")][1] == "学员编号"
+    for (table, column), codes in {("payment", "method"): contracts.METHODS, ("contract", "kind"): contracts.KINDS,
+                                   ("student", "source"): students.SOURCES, ("hour_entry", "kind"): hours.KINDS}.items():
+        assert all(code in columns.label(table, column) for code in codes), (table, column)  # no code left unexplained
+    assert "data/_columns.csv" in {f["name"] for f in verify(folder / made.name).manifest["files"]}

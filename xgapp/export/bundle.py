@@ -5,6 +5,7 @@ Layout (format 1):
     manifest.json
     data/<table>.csv      UTF-8 with BOM; campus-local times; money in yuan; true/false as 1/0
     data/<table>.json     {"table", "columns", "rows": [[...]], "deleted": [ids]}; times ISO-8601 with offset
+    data/_columns.csv     every table and column with its Chinese name (表, 表名, 列, 列名) and what its codes mean
     report/daily.csv      the 日报 figures: one row per day and advisor plus the campus total (Chinese headers); a
                           nightly bundle counts the week before its day again (late entries)
     report/daily.json     the same for machines
@@ -40,6 +41,7 @@ except ImportError:  # Windows
 
 from xgapp import __version__, audit, clock, db, migrate, sheets
 from xgapp import campus as campus_module
+from xgapp.export import columns as columns_module
 from xgapp.export import tracking
 from xgapp.export.models import ExportBundle, Outbox
 
@@ -226,6 +228,15 @@ def _write_table(writer, table, model, ids):
     return rows, len(deleted)
 
 
+def _column_names(writer):
+    """data/_columns.csv: every exported table and column with its Chinese name (the tables' own header rows keep
+    the column names that machines and earlier bundles read)."""
+    text = io.StringIO()
+    csv.writer(text).writerows(columns_module.rows(exported_models(), columns))
+    lines = text.getvalue().encode("utf-8-sig")
+    writer.add_bytes("data/_columns.csv", lines, rows=lines.count(b"\n") - 1)
+
+
 def _days(first, last):
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
@@ -298,6 +309,7 @@ def _write_zip(partial, *, kind, first, last, touched, full, after_seq, through_
             tables[table] = {"rows": rows, "deleted": deleted}
             total += rows
         _reports(writer, first, last, counted_from)
+        _column_names(writer)
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION,
             "campus": {"code": campus.code, "name": campus.name},
