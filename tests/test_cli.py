@@ -338,3 +338,18 @@ def test_demo_history_is_stamped_when_it_happened(demo_template):
         signed = conn.execute("SELECT COUNT(*) FROM contract c JOIN refund r ON r.contract_id = c.id "
                               "WHERE substr(r.requested_at, 1, 10) < c.signed_on").fetchone()[0]
     assert refunds and not later and signed == 0, later[:3]
+
+
+def test_the_command_help_reads_chinese_first():
+    """`xgapp --help` and every command's --help start in Chinese, the English follows."""
+    from xgapp import cli
+
+    listing = CliRunner().invoke(cli.main, ["--help"]).output
+    assert "学管师工作台" in listing and "备份数据库" in listing
+    for name, command in cli.main.commands.items():
+        assert name in cli.CHINESE, name  # a new command gets its Chinese help too
+        page = CliRunner().invoke(cli.main, [name, "--help"]).output
+        assert cli.CHINESE[name][:8] in page.replace("\n", "").replace("  ", ""), name
+        for param in command.params:
+            if getattr(param, "help", None):
+                assert re.search(r"[\u4e00-\u9fff]", param.help), (name, param.opts)

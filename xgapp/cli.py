@@ -473,3 +473,52 @@ def hq_report(db_url, first, last, output):
     missing = sum(1 for line in report.rows if line.missing)
     click.echo("%s %s–%s: %d campus(es), %d campus day(s), %d not received → %s" % (
         hqreport.TITLE, start, end, len(report.campus_totals), len(report.rows), missing, output))
+
+
+# The campus reads Chinese first: each command's and option's help starts with it, the English follows.
+CHINESE = {
+    "": "学管师工作台：不带命令时在局域网上运行校区。",
+    "serve": "在局域网上运行校区（已在运行时打开正在运行的那个）。",
+    "jobs": "运行后台任务（备份、回访任务、每晚导出包），直到标准输入关闭；xgapp serve 会自动以低优先级启动它。",
+    "demo": "在空的数据文件夹中生成演示校区，并列出各账号。",
+    "create-user": "新建员工账号（例如第二位校长，或唯一的校长忘了密码时）。",
+    "backup": "备份数据库（SQLite 备份接口，备份后校验）。",
+    "restore": "用备份替换数据库（先校验备份，并先备份当前数据）。",
+    "check": "完整性检查、数据库版本和生效的设置；有问题时退出码为 1。",
+    "print": "把表单打印成 PDF 文件：一条记录、一天、连续多天，或空白表。",
+    "export": "不带选项：生成所有到期的每晚导出包并排队发送；带 --date、--from/--to 或 --full：生成该时段的临时导出包。",
+    "verify": "检查导出包：文件名、清单、每个文件及其 SHA-256（有不合格的退出码为 1）。",
+    "outbox": "列出发件箱（待发送 / 已发送 / 失败及原因）；--send 立即重试待发送的。",
+    "ingest": "总部：把各校区导出包合并到一个数据库（先逐个校验，损坏或被改动的拒收）。",
+    "hq-report": "总部：某时段每个校区每天的日报合计，并有按日和全时段的合计。",
+}
+OPTIONS_CHINESE = {
+    "--data": "数据文件夹（默认：本机用户的应用数据文件夹）。", "--host": "监听的网卡地址（默认 0.0.0.0：整个局域网）。",
+    "--port": "TCP 端口（默认 8080）。", "--threads": "工作线程数（默认 4）。", "--browser": "启动后打开浏览器。",
+    "--delay": "第一次运行前等待的秒数。", ("demo", "--password"): "所有演示账号的密码（默认随机生成并打印）。",
+    ("create-user", "--password"): "初始密码（省略时会询问）。",
+    "--years": "生成几年的历史数据。", "--seed": "随机种子（相同种子生成相同的校区）。", "--name": "在系统中显示的姓名。",
+    "--role": "角色（可重复，给多个角色）。", "--out": "备份文件（默认写在 backups/ 中）。", "--yes": "不再询问确认。",
+    "--id": "要打印的记录：说明会、家长会或首课反馈的编号；学管师日报为学管师的用户编号；异动申请表为 TK-n / ZB-n / TF-n；"
+             "月报为 campus/YYYY-MM 或 学管师编号/YYYY-MM。", "--date": "日期（YYYY-MM-DD）。", "--from": "开始日期（YYYY-MM-DD）。",
+    "--to": "结束日期（YYYY-MM-DD）。", "--blank": "空白表，手工填写。", "--output": "要写入的文件或文件夹。",
+    "--full": "全部记录，而不只是该时段的变化。", "--send": "立即重试所有待发送的。", "--db": "总部数据库地址。",
+}
+
+
+def _chinese_first(group):
+    """Put the Chinese help in front of the English of every command and option (`xgapp --help`); a command or
+    option without its Chinese keeps the English alone (tests/test_cli.py fails on it)."""
+    group.help = "%s\n\n%s" % (CHINESE[""], group.help)
+    for name, command in group.commands.items():
+        if name in CHINESE:
+            command.short_help = CHINESE[name]
+            command.help = "%s\n\n%s" % (CHINESE[name], command.help or "")
+        for param in command.params:
+            option = param.opts[-1]
+            zh = OPTIONS_CHINESE.get((name, option)) or OPTIONS_CHINESE.get(option)
+            if zh and getattr(param, "help", None):
+                param.help = "%s %s" % (zh, param.help)
+
+
+_chinese_first(main)
