@@ -3,9 +3,8 @@
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from xgapp import policy
+from xgapp import i18n, policy
 from xgapp.hours import domain, forms
-from xgapp.i18n import word
 from xgapp.hours.models import HourEntry
 from xgapp.validation import Invalid, row_id
 from xgapp.web import student_or_404
@@ -17,7 +16,7 @@ def _page(student, errors=None, status=200, correct_errors=None, values=None, be
     balances = domain.balances(student)
     entries, older = domain.ledger(student, before=before, limit=domain.LEDGER_PAGE)
     return render_template("hours/ledger.html", student=student, entries=entries, older=older, paged=bool(before),
-                           balances=balances, low=domain.low_subjects(balances), subjects=[(s, word(s)) for s in balances],
+                           balances=balances, low=domain.low_subjects(balances), subjects=i18n.word_choices(balances),
                            kinds=domain.KINDS, errors=errors or {}, correct_errors=correct_errors or {},
                            values=values or {}, may_overdraft=policy.can(g.user, "hours.overdraft")), status
 
