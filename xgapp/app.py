@@ -9,8 +9,8 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter
 
-from xgapp import (__version__, campus, db, forms, htmx, i18n, migrate, nav, paths, policy, printing, security, settings,
-                   submissions, validation)
+from xgapp import (__version__, campus, db, forms, htmx, i18n, migrate, nav, pagecache, paths, policy, printing,
+                   security, settings, submissions, validation)
 from xgapp.accounts.domain import IpThrottle
 from xgapp.policy import can
 
@@ -47,6 +47,8 @@ def create_app(test_config=None):
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="xgapp_session",
         PERMANENT_SESSION_LIFETIME=timedelta(days=1),
+        SESSION_REFRESH_EACH_REQUEST=False,  # the cookie is written when the session changes (its last-seen time
+                                             # at most every 15 s: security.COOKIE_SEEN_STEP), not on every request
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=False,
         BABEL_TRANSLATION_DIRECTORIES=str(paths.package_dir() / "translations"),
@@ -148,6 +150,8 @@ def _hooks(app):
             return security.login_redirect(reason)
         return security.kiosk_gate(endpoint, url_for("selfstudy.kiosk"))
 
+    app.before_request(pagecache.lookup)  # after the gate: a kept page is sent only to whom it was drawn for
+
     @app.after_request
     def headers(response):
         submissions.remember(response)
@@ -159,6 +163,8 @@ def _hooks(app):
         if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    app.after_request(pagecache.store)  # registered last, so it runs first: before the headers above are set
 
 
 def _errors(app):

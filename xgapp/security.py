@@ -10,12 +10,13 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 
 from xgapp import clock, htmx
 from xgapp.accounts.models import LoginSession, User
-from xgapp.db import write
+from xgapp.db import Prepared, write
 from xgapp.policy import PERMISSIONS, can
 
 SESSION_TOKEN = "sid"  # names the login_session row (its SHA-256 is stored, not the token)
 SESSION_SEEN = "seen"
 SESSION_KIOSK = "kiosk"
+COOKIE_SEEN_STEP = 15  # seconds: the cookie's last-seen time is renewed at most this often (idle limits are minutes)
 SEEN_STEP = 60  # seconds: a session's last-seen time in the database is written at most this often
 
 
@@ -124,6 +125,11 @@ def _now_ts():
     return int(datetime.now(timezone.utc).timestamp())
 
 
+# The session record joined with its user, for every request: composed once (db.Prepared).
+_SESSION_RECORD = Prepared(lambda token_hash: LoginSession.select(LoginSession, User).join(User)
+                           .where(LoginSession.token_hash == token_hash).limit(1))
+
+
 def load_user():
     """Set g.user from the session record its cookie names; an unknown, idle or revoked session is ended.
 
@@ -137,8 +143,7 @@ def load_user():
     if _now_ts() - session.get(SESSION_SEEN, 0) > _idle_seconds(session.get(SESSION_KIOSK)):
         end_session()
         return "expired"
-    record = (LoginSession.select(LoginSession, User).join(User)
-              .where(LoginSession.token_hash == _digest(token)).first())
+    record = next(iter(_SESSION_RECORD.run(_digest(token))), None)
     if record is None:  # logged out (from this copy of the cookie or another), or expired on the server
         end_session()
         return "revoked"
@@ -154,7 +159,8 @@ def load_user():
     if record.kiosk:
         session[SESSION_KIOSK] = True
     if request.headers.get("X-Xgapp-Poll") != "1":  # a board refreshing itself is not someone at the screen
-        session[SESSION_SEEN] = _now_ts()
+        if _now_ts() - session.get(SESSION_SEEN, 0) >= COOKIE_SEEN_STEP:  # not a new cookie on every request
+            session[SESSION_SEEN] = _now_ts()
         if idle >= SEEN_STEP:
             LoginSession.update(seen_at=now).where(LoginSession.id == record.id).execute()
     g.user = user

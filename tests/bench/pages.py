@@ -36,6 +36,7 @@ REPO = Path(__file__).resolve().parents[2]
 TARGET = {"median": 50, "p95": 150, "p95_max": 250, "growth": 1.3, "floor": 0.15, "day": 3, "full": 60, "pdf": 1.2}
 SKIP = re.compile(r"logout|\.pdf|\.xlsx|^/static/|/file/|export\.|download|print|restore", re.I)
 REDIRECTS = (301, 302, 303, 307, 308)
+DRAW = {"Cache-Control": "no-cache"}  # every timed GET draws its page: kept pages (xgapp/pagecache.py) are not timed
 STARTED = time.monotonic()
 
 # The server's start-up round (scheduler.run_jobs + run_export), run here first on the copy: today's backups, the
@@ -231,7 +232,7 @@ def measure(data, users, args):
             rows = []
             for url in pages:
                 try:
-                    rows.append((url, *latency(port, url, cookies, args.requests)))
+                    rows.append((url, *latency(port, url, cookies, args.requests, DRAW)))
                 except AssertionError as exc:
                     problems.append((role, url, str(exc)))
             results[role] = rows
@@ -239,10 +240,12 @@ def measure(data, users, args):
         yield port, principal, results, problems
 
 
-def wrk(port, path, cookies, seconds):
+def wrk(port, path, cookies, seconds, headers=None):
     cmd = ["wrk", "-t2", "-c8", "-d%ds" % max(1, round(seconds)), "http://127.0.0.1:%d%s" % (port, path)]
     if cookies:
         cmd[1:1] = ["-H", "Cookie: " + "; ".join("%s=%s" % kv for kv in cookies.items())]
+    for name, value in (headers or {}).items():
+        cmd[1:1] = ["-H", "%s: %s" % (name, value)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), int(bad.group(1)) if bad else 0
@@ -250,12 +253,12 @@ def wrk(port, path, cookies, seconds):
 
 def throughput(port, hello, targets, args):
     """Floor, page, floor, page … for --rounds rounds → {label: [(req/s, ratio to the round's mean floor, bad)]}."""
-    found, floors = {label: [] for label, _, _ in targets}, []
+    found, floors = {label: [] for label, _, _, _ in targets}, []
     for _ in range(args.rounds):
         floor, runs = [], []
-        for label, path, cookies in targets:
+        for label, path, cookies, headers in targets:
             floor.append(wrk(hello, "/hello", None, args.seconds)[0])
-            runs.append((label, *wrk(port, path, cookies, args.seconds)))
+            runs.append((label, *wrk(port, path, cookies, args.seconds, headers)))
         mean = statistics.mean(floor)
         floors.append(mean)
         for label, rps, bad in runs:
@@ -296,7 +299,8 @@ def report(args, info):
            "- Pages: each role's demo user logs in through the login form; a crawl from `/` follows same-site "
            "`href=\"/…\"` links (not logout, PDFs, .xlsx, /static, file downloads and exports, print, restore), at "
            "most 2 URLs per path pattern (digit runs → {id}) and 2 query-string variants, %d pages a role. Each "
-           "page: %d sequential GETs on one keep-alive connection → median and p95. The 1-year column is the same "
+           "page: %d sequential GETs on one keep-alive connection, each with `Cache-Control: no-cache` so that it "
+           "is drawn from the database, not sent from the page cache → median and p95. The 1-year column is the same "
            "role's median on the 1-year campus for the same URL pattern; ratio = 5-year / 1-year."
            % (args.cap, args.requests),
            "- Throughput: `wrk -t2 -c8 -d%ds` with the session cookie, interleaved with the Flask hello-world "
@@ -335,12 +339,16 @@ def report(args, info):
         out += ["Links that did not answer 200 with HTML (not timed): " + ", ".join(
             "%s %s → %s" % p for p in info["problems"]), ""]
     out += ["## Throughput (5-year campus)", "",
-            "| page | as | " + " | ".join("round %d req/s (× floor)" % (i + 1) for i in range(args.rounds))
-            + " | median × floor |", "|---|---|" + "---:|" * (args.rounds + 1),
-            "| hello-world floor | – | " + " | ".join("%.0f" % f for f in info["floors"]) + " | 1 |"]
-    for (label, who), runs in info["wrk"].items():
+            "*kept*: the same page asked again and again with nothing written in between, as a page cache serves it "
+            "(xgapp/pagecache.py: sent again while the database's generation, the minute and the session are the "
+            "same); *drawn*: every request sent with `Cache-Control: no-cache` (a hard reload), so each one is "
+            "rendered from the database.", "",
+            "| page | as | how | " + " | ".join("round %d req/s (× floor)" % (i + 1) for i in range(args.rounds))
+            + " | median × floor |", "|---|---|---|" + "---:|" * (args.rounds + 1),
+            "| hello-world floor | – | – | " + " | ".join("%.0f" % f for f in info["floors"]) + " | 1 |"]
+    for (label, who, how), runs in info["wrk"].items():
         bad = sum(b for _, _, b in runs)
-        out.append("| %s | %s | %s | %s |" % (label, who, " | ".join("%.0f (%.3f)" % (r, x) for r, x, _ in runs),
+        out.append("| %s | %s | %s | %s | %s |" % (label, who, how, " | ".join("%.0f (%.3f)" % (r, x) for r, x, _ in runs),
                                              flag(statistics.median(x for _, x, _ in runs), TARGET["floor"], "%.3f",
                                                   above=False) + (" (%d non-2xx/3xx)" % bad if bad else "")))
     e, p = info["export"], info["pdf"]
@@ -407,9 +415,11 @@ def main():
             wait_for(hello_port, "/hello")
             with measure(data, users, args) as (port, principal, info["big"], info["problems"]):
                 info["floor"] = latency(hello_port, "/hello", None, args.requests)
-                targets = [(("/", role), "/", principal if user == "principal" else login(port, user))
+                targets = [(("/", role, "kept"), "/", principal if user == "principal" else login(port, user), None)
                            for role, user in users.items()]
-                targets += [((path, "principal"), path, principal) for path in (student, roll, "/timetable/")]
+                for path in ("/", student, roll, "/timetable/"):
+                    targets += [((path, "principal", "kept"), path, principal, None)] if path != "/" else []
+                    targets += [((path, "principal", "drawn"), path, principal, DRAW)]
                 note("throughput: %d pages × %d rounds" % (len(targets), args.rounds))
                 found, info["floors"] = throughput(port, hello_port, targets, args)
                 info["wrk"] = found

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from xgapp import clock, nav, policy
+from xgapp.pagecache import cached
 from xgapp.attendance import domain, forms
 from xgapp.campus import rules
 from xgapp.classes import domain as classes
@@ -61,6 +62,7 @@ def _page(lesson, errors=None, values=None):
 
 @bp.route("/lesson/<int:lesson_id>")
 @require("attendance.take")
+@cached
 def lesson(lesson_id):
     """One lesson's roll call (or its confirmed marks)."""
     return _page(lesson_or_404(lesson_id))

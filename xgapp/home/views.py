@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template
 from flask_babel import lazy_gettext as _l
 
 from xgapp import __version__, clock, db, migrate, nav, policy
+from xgapp.pagecache import cached
 from xgapp.home import panels
 from xgapp.security import public
 
@@ -12,6 +13,7 @@ nav.register("home.index", _l("Home"), order=0)
 
 
 @bp.route("/")
+@cached
 def index():
     """The user's start page: the panels policy gives them (today's lessons, hour alerts, their numbers, ...) and
     the modules open to them."""

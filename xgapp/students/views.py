@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 
 from xgapp import clock, htmx, i18n, nav, policy
+from xgapp.pagecache import cached
 from xgapp.campus import rules
 from xgapp.accounts.models import User
 from xgapp.classes import domain as classes
@@ -127,6 +128,7 @@ TIMELINE_SHOWN = 150
 
 
 @bp.route("/<int:student_id>")
+@cached
 def show(student_id):
     """The student file: details, guardians, hours and contracts (for who may see money), timeline."""
     student = student_or_404(student_id)

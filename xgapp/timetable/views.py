@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from xgapp import clock, nav, policy
+from xgapp.pagecache import cached
 from xgapp.accounts.models import User
 from xgapp.classes import domain as classes
 from xgapp.classes.forms import typed
@@ -46,6 +47,7 @@ def _monday(day):
 
 @bp.route("/")
 @require("timetable.view")
+@cached
 def index():
     """One week of lessons, for the campus or one teacher, room, advisor, student or class."""
     monday = _monday(parse_date(request.args.get("week")) or clock.today())
