@@ -162,7 +162,8 @@ def test_only_policy_reads_roles():
 
 
 WEB_FLOOR = {"xgapp.app", "xgapp.security", "xgapp.web", "xgapp.forms", "xgapp.htmx", "xgapp.nav", "xgapp.i18n",
-             "xgapp.submissions", "xgapp.audit"}  # audit records the request's address beside who did it
+             "xgapp.submissions", "xgapp.audit", "xgapp.pagecache"}  # audit records the request's address beside who
+# did it; the page cache keys a kept page by the request it answers
 
 
 def test_domain_modules_never_see_the_request():

@@ -154,3 +154,34 @@ def test_the_newest_events_of_a_long_file_are_the_first_of_the_whole_timeline(ap
     without_money = timeline.events(kid, money=False)
     assert without_money and all(kind not in timeline.MONEY_KINDS for _, kind, _, _ in without_money)
     assert timeline.events(kid, money=False, limit=4) == without_money[:4]
+
+
+def test_the_timeline_read_page_by_page_is_the_whole_timeline_even_where_events_share_an_instant(app):
+    from datetime import datetime, timedelta, timezone
+
+    from tests.factories import make_contract
+    from xgapp.clock import fixed
+    from xgapp.followups import domain as followups
+    from xgapp.students import timeline
+
+    me = advisor("adv1")
+    kid = make_student(advisor_user=me)
+    start = datetime(2026, 9, 1, 2, 0, tzinfo=timezone.utc)
+    with fixed(start):
+        make_contract(kid, hours="40")  # the contract and its payment: two areas, one instant
+    for n in range(9):  # runs of follow-ups logged for the very same instant
+        at = start + timedelta(days=n // 3, hours=1)
+        with fixed(at):
+            followups.log(me, kid, {"kind": "routine", "channel": "phone", "whom": "parent", "at": at,
+                                    "purpose": "回访%d" % n, "content": "c"})
+    everything = timeline.events(kid)
+    assert len(everything) >= 12 and len({e[0] for e in everything}) < len(everything)
+    for size in (1, 2, 3, 4, 5, 7):
+        pages, before, skip = [], None, 0
+        while True:
+            page = timeline.events(kid, limit=size + 1, before=before, skip=skip)
+            pages += page[:size]
+            if len(page) <= size:
+                break
+            before, skip = timeline.next_page(page[:size], before, skip)
+        assert pages == everything, size

@@ -357,3 +357,33 @@ def test_a_new_file_lets_the_first_two_guardians_pick_the_child_up(app, client):
              for m in re.finditer(r'<input type="checkbox" id="(guardians-\d-can_pickup)"[^>]*>', html)}
     assert boxes == {"guardians-0-can_pickup": True, "guardians-1-can_pickup": True,
                      "guardians-2-can_pickup": False}
+
+
+def test_a_long_timeline_is_read_page_by_page_from_the_newest(app, login_as):
+    import html
+    import re
+    from datetime import datetime, timedelta, timezone
+
+    from xgapp.clock import fixed
+    from xgapp.followups import domain as followups
+
+    me = advisor("adv1")
+    kid = make_student(advisor_user=me)
+    start = datetime(2025, 3, 1, 2, 0, tzinfo=timezone.utc)
+    for n in range(170):
+        at = start + timedelta(days=n)
+        with fixed(at):
+            followups.log(me, kid, {"kind": "routine", "channel": "phone", "whom": "parent", "at": at,
+                                    "purpose": "第%03d次回访" % n, "content": "c"})
+    client = login_as("principal")
+    first = client.get("/students/%d" % kid.id).get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)#timeline">更早的记录', first)
+    assert link and "最新记录" not in first
+    older = client.get(html.unescape(link.group(1)))
+    assert older.status_code == 200
+    page = older.get_data(as_text=True)
+    assert "最新记录" in page and "更早的记录" not in page  # the student's first events: nothing before them
+    shown = [set(re.findall(r"第(\d{3})次回访", p)) for p in (first, page)]
+    assert "169" in shown[0] and "000" in shown[1] and len(shown[0]) >= 140  # the newest first, 150 a page
+    assert not shown[0] & shown[1] and shown[0] | shown[1] == {"%03d" % n for n in range(170)}
+    assert client.get("/students/%d?before=yesterday&skip=x" % kid.id).status_code == 200  # a mangled link: the newest

@@ -81,11 +81,25 @@ def write():
                 raise
 
 
+_epoch = 0
+
+
 @contextmanager
 def write_lock():
-    """Hold the process write lock without a transaction (for whole-file operations such as a restore)."""
+    """Hold the process write lock without a transaction (for whole-file operations such as a restore); a new
+    epoch starts when it is let go."""
+    global _epoch
     with _write_lock:
-        yield
+        try:
+            yield
+        finally:
+            _epoch += 1
+
+
+def epoch():
+    """How many whole-file operations this process has made: part of every kept page's key (xgapp/pagecache.py),
+    since a restored file's own generation could be one seen before."""
+    return _epoch
 
 
 class UtcDateTimeField(peewee.Field):
@@ -183,8 +197,11 @@ def local_date(column, first, last):
     return peewee.Case(None, branches, shifted(segments[-1][1]))
 
 
-def newest(query, column, limit=None):
-    """`query` newest first by `column`, at most `limit` rows (all rows when limit is None)."""
+def newest(query, column, limit=None, before=None):
+    """`query` newest first by `column`, at most `limit` rows (all rows when limit is None), only rows at or before
+    the instant `before` when given (the next page of a timeline: an indexed range, whatever the history)."""
+    if before is not None:
+        query = query.where(column <= before)
     return query if limit is None else query.order_by(column.desc()).limit(limit)
 
 

@@ -18,7 +18,8 @@ waiting (it shows the message once), a request sent with `Cache-Control: no-cach
 also draws the page anew and keeps the new one), and any page on a database other than SQLite (no change log).
 The one-time submission key of every form (xgapp/submissions.py) is replaced with a fresh one each time a kept
 page is sent, so two tabs of one kept page never share a key. Kept pages live in memory, least recently used
-first out past `MAX_BYTES`; a restore of the database empties the cache.
+first out past `MAX_BYTES`; a restore of the database (done under `db.write_lock()`, which starts a new epoch of
+the key) leaves none of them reachable.
 """
 
 import hashlib
@@ -28,7 +29,9 @@ from collections import OrderedDict
 
 from flask import current_app, g, request, session
 
-from xgapp import clock, db
+from xgapp import clock, db, i18n
+from xgapp.security import SESSION_KIOSK, SESSION_TOKEN
+from xgapp.submissions import FIELD, new_key
 
 MAX_BYTES = 48 * 1024 * 1024
 MAX_ENTRY = 2 * 1024 * 1024  # a page bigger than this (a student's whole life) is drawn every time
@@ -40,7 +43,7 @@ KEPT_HEADERS = ("Content-Type", "HX-Trigger", "HX-Trigger-After-Settle", "HX-Tri
 GENERATION_SQL = (
     "SELECT (SELECT seq FROM sqlite_sequence WHERE name = 'change_log'), (SELECT MAX(id) FROM audit_log), "
     "(SELECT MAX(id) FROM outbox_attempt), (SELECT MAX(id) FROM export_bundle)")
-_SUBMISSION = re.compile(rb'(name="submission_key" value=")[0-9a-f]{32}(")')
+_SUBMISSION = re.compile(rb'(name="%s" value=")[0-9a-f]{32}(")' % FIELD.encode("ascii"))
 
 _lock = threading.Lock()
 _pages = OrderedDict()  # key -> (body, headers)
@@ -67,24 +70,18 @@ def generation():
 
 
 def _key():
-    from xgapp import i18n, scheduler
-    from xgapp.security import SESSION_KIOSK, SESSION_TOKEN
-
-    state = current_app.config["XGAPP_PATHS"].root / scheduler.STATE_FILE
     try:
-        jobs = state.stat().st_mtime_ns
+        jobs = current_app.config["XGAPP_PATHS"].jobs_state.stat().st_mtime_ns
     except OSError:
         jobs = None
     parts = (session.get(SESSION_TOKEN), session.get("csrf_token"), bool(session.get(SESSION_KIOSK)),
              i18n.select_locale(), request.host, request.remote_addr, request.full_path,
              tuple(request.headers.get(h) for h in REQUEST_HEADERS), clock.local_now().strftime("%Y-%m-%d %H:%M"),
-             jobs, generation())
+             jobs, db.epoch(), generation())
     return hashlib.sha256(repr(parts).encode("utf-8", "replace")).digest()
 
 
 def _fresh_keys(body):
-    from xgapp.submissions import new_key
-
     return _SUBMISSION.sub(lambda m: m.group(1) + new_key().encode("ascii") + m.group(2), body)
 
 

@@ -52,6 +52,7 @@ class DataPaths:
         self.backups = self.root / "backups"
         self.exports = self.root / "exports"
         self.logs = self.root / "logs"
+        self.jobs_state = self.root / "jobs-state.json"  # what the job worker last did (xgapp/scheduler.py)
 
     def ensure(self):
         """Create the folder tree (idempotent), readable by this user only (see `private`)."""

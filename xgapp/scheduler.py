@@ -42,13 +42,10 @@ def run_jobs(app):
         write_state(paths, daily=clock.today().isoformat())
 
 
-STATE_FILE = "jobs-state.json"
-
-
 def read_state(paths):
     """What the job worker last wrote ({} when it never ran here)."""
     try:
-        return json.loads((paths.root / STATE_FILE).read_text(encoding="utf-8"))
+        return json.loads(paths.jobs_state.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
@@ -56,9 +53,9 @@ def read_state(paths):
 def write_state(paths, **values):
     """Merge `values` into the worker's state file (written whole, then renamed: never half a file)."""
     state = dict(read_state(paths), **values)
-    part = paths.root / (STATE_FILE + ".part")
+    part = paths.jobs_state.with_name(paths.jobs_state.name + ".part")
     part.write_text(json.dumps(state), encoding="utf-8")
-    os.replace(part, paths.root / STATE_FILE)
+    os.replace(part, paths.jobs_state)
 
 
 def daily_pending(paths, today):

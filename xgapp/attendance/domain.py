@@ -195,8 +195,8 @@ def today_lessons(user, day=None):
     return list(policy.roll_calls_of(user, query).order_by(Lesson.starts_at))
 
 
-def attendance_events(student, limit=None):
+def attendance_events(student, limit=None, before=None):
     rows = newest(Attendance.select(Attendance, Lesson, SchoolClass).join(Lesson).join(SchoolClass)
-                     .where(Attendance.student == student), Attendance.at, limit)
+                     .where(Attendance.student == student), Attendance.at, limit, before)
     return [(a.at, "lesson", "%s %s · %s" % (a.lesson.klass.name, a.lesson.day.isoformat(), MARKS[a.mark]),
              "") for a in rows]

@@ -7,7 +7,7 @@ Above the snapshot half (`xgapp.backup`): a restore needs the write lock, the mi
 import sqlite3
 from pathlib import Path
 
-from xgapp import backup, db, migrate, pagecache
+from xgapp import backup, db, migrate
 from xgapp.export.bundle import mark_full_next
 
 
@@ -37,7 +37,6 @@ def restore_live(database, backup_file, backups_folder):
         saved = backup.backup_into_folder(target, backups_folder, "pre-restore")
         restore_database(backup_file, target)
         migrate.upgrade(database, backup_dir=backups_folder)
-        pagecache.clear()  # an older database's generation could match pages kept this minute
     # Head office holds records this restore took back: the next nightly bundle carries every record, which head
     # office takes as the whole truth. (exports/ is the sibling of backups/ in every data folder.)
     mark_full_next(Path(backups_folder).parent / "exports", "restored from %s" % Path(backup_file).name)

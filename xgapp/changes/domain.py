@@ -285,8 +285,8 @@ def history(student):
                 .where(StudentChange.student == student).order_by(StudentChange.at.desc()))
 
 
-def change_events(student, limit=None):
+def change_events(student, limit=None, before=None):
     """Every student change (the newest `limit`), for the student timeline."""
     changes = StudentChange.select().where(StudentChange.student == student)
     return [(c.at, "change", "%s%s" % (KINDS[c.kind], " · " + c.hours_effect if c.hours_effect else ""), c.reason)
-            for c in newest(changes, StudentChange.at, limit)]
+            for c in newest(changes, StudentChange.at, limit, before)]

@@ -376,23 +376,23 @@ def revenue(day):
             "payments": list(base.select(Payment, Contract).order_by(Payment.at))}
 
 
-def contract_events(student, limit=None):
+def contract_events(student, limit=None, before=None):
     """Contracts signed, referrals that led to a contract, payments and refunds paid (the newest `limit` of each),
     for the student timeline."""
     events = []
-    for contract in newest(Contract.select().where(Contract.student == student), Contract.created_at, limit):
+    for contract in newest(Contract.select().where(Contract.student == student), Contract.created_at, limit, before):
         events.append((contract.created_at, "contract", _("%(kind)s %(number)s · %(subject)s %(hours)s hours · "
                                                           "¥%(amount)s", kind=KINDS[contract.kind],
                                                           number=contract.number, subject=word(contract.subject),
                                                           hours=contract.hours, amount=contract.amount), ""))
     referred = Contract.select(Contract, Student).join(Student, on=(Contract.student == Student.id)).where(
         Contract.referrer == student, Contract.kind == "referral")
-    for contract in newest(referred, Contract.created_at, limit):
+    for contract in newest(referred, Contract.created_at, limit, before):
         events.append((contract.created_at, "referral", str(_l("Referred %(name)s, who signed %(number)s",
                                                                name=contract.student.name,
                                                                number=contract.number)), ""))
     payments = Payment.select(Payment, Contract).join(Contract).where(Contract.student == student)
-    for p in newest(payments, Payment.at, limit):
+    for p in newest(payments, Payment.at, limit, before):
         label = _l("Refund paid") if p.amount < 0 else _l("Payment")
         events.append((p.at, "payment", "%s ¥%s · %s" % (label, p.amount, METHODS.get(p.method, p.method)),
                        p.receipt_no))

@@ -213,25 +213,25 @@ def _scope(user, advisor=None):
     return policy.students_visible_to(user, query)
 
 
+def _open(query, user, advisor, until):
+    """`query` narrowed to the open tasks of `advisor` (default: `user`) due by `until` (any day when None)."""
+    query = query.where(FollowTask.status == "open", FollowTask.advisor == (advisor or user))
+    return query if until is None else query.where(FollowTask.due_on <= until)
+
+
 def open_tasks(user, advisor=None, until=None, limit=None):
     """Open tasks assigned to `advisor` (default: `user`), with the student and class, earliest first (the first
     `limit` only, when given)."""
-    query = (FollowTask.select(FollowTask, Student, SchoolClass)
-             .join(Student, on=(FollowTask.student == Student.id))
-             .join_from(FollowTask, SchoolClass, pw.JOIN.LEFT_OUTER, on=(FollowTask.klass == SchoolClass.id))
-             .where(FollowTask.status == "open", FollowTask.advisor == (advisor or user)))
-    if until is not None:
-        query = query.where(FollowTask.due_on <= until)
-    query = query.order_by(FollowTask.due_on, Student.name, FollowTask.id)
+    query = _open(FollowTask.select(FollowTask, Student, SchoolClass)
+                  .join(Student, on=(FollowTask.student == Student.id))
+                  .join_from(FollowTask, SchoolClass, pw.JOIN.LEFT_OUTER, on=(FollowTask.klass == SchoolClass.id)),
+                  user, advisor, until).order_by(FollowTask.due_on, Student.name, FollowTask.id)
     return list(query if limit is None else query.limit(limit))
 
 
 def open_task_count(user, advisor=None, until=None):
     """How many tasks open_tasks() would list without a limit."""
-    query = FollowTask.select().where(FollowTask.status == "open", FollowTask.advisor == (advisor or user))
-    if until is not None:
-        query = query.where(FollowTask.due_on <= until)
-    return query.count()
+    return _open(FollowTask.select(), user, advisor, until).count()
 
 
 def open_counts(user, today):
@@ -341,7 +341,7 @@ def escalations(today):
                 .where(FollowUp.escalate == True, FollowUp.at >= start).order_by(FollowUp.at.desc()))  # noqa: E712
 
 
-def followup_events(student, limit=None):
+def followup_events(student, limit=None, before=None):
     return [(f.at, "followup", "回访 · %s · %s · %s" % (KINDS[f.kind], CHANNELS[f.channel], WHOM[f.whom]),
              f.purpose + ("：" + f.result if f.result else ""))
-            for f in newest(FollowUp.select().where(FollowUp.student == student), FollowUp.at, limit)]
+            for f in newest(FollowUp.select().where(FollowUp.student == student), FollowUp.at, limit, before)]

@@ -290,8 +290,8 @@ def ledger(student, before=None, limit=None):
     return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
 
 
-def hour_events(student, limit=None):
+def hour_events(student, limit=None, before=None):
     """Ledger movements (the newest `limit`) for the student timeline (purchases show with their contract)."""
     moves = HourEntry.select().where(HourEntry.student == student, HourEntry.kind != "purchase")
     return [(e.at, "hours", "%s %s %s" % (KINDS.get(e.kind, e.kind), word(e.subject), e.hours), stored_text(e.reason))
-            for e in newest(moves, HourEntry.at, limit)]
+            for e in newest(moves, HourEntry.at, limit, before)]

@@ -223,8 +223,8 @@ def daily_counts(day, advisor=None):
     return dict(query.tuples())
 
 
-def lead_events(student, limit=None):
+def lead_events(student, limit=None, before=None):
     """Every step of the student's leads (the newest `limit`), for the student timeline."""
     steps = LeadStep.select().join(Lead).where(Lead.student == student)
     return [(s.at, "lead", "%s %s" % (_l("Lead"), STAGES.get(s.stage, _l("Contact"))), s.note)
-            for s in newest(steps, LeadStep.at, limit)]
+            for s in newest(steps, LeadStep.at, limit, before)]

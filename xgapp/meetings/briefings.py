@@ -276,9 +276,9 @@ def upcoming(user):
                 .order_by(Briefing.starts_at))
 
 
-def briefing_events(student, limit=None):
+def briefing_events(student, limit=None, before=None):
     rows = newest(BriefingAttendee.select(BriefingAttendee, Briefing, SchoolClass).join(Briefing).join(SchoolClass)
-                     .where(BriefingAttendee.student == student), Briefing.starts_at, limit)
+                     .where(BriefingAttendee.student == student), Briefing.starts_at, limit, before)
     return [(a.briefing.starts_at, "briefing", "课前说明会 · %s" % a.briefing.klass.name,
              "家长%s" % ("出席" if a.came else "未出席")) for a in rows]
 
@@ -331,8 +331,8 @@ def feedback_of(klass, student):
     return FirstLessonFeedback.get_or_none(FirstLessonFeedback.klass == klass, FirstLessonFeedback.student == student)
 
 
-def feedback_events(student, limit=None):
+def feedback_events(student, limit=None, before=None):
     rows = newest(FirstLessonFeedback.select(FirstLessonFeedback, SchoolClass).join(SchoolClass)
-                     .where(FirstLessonFeedback.student == student), FirstLessonFeedback.at, limit)
+                     .where(FirstLessonFeedback.student == student), FirstLessonFeedback.at, limit, before)
     return [(f.at, "feedback", "第一次课后备忘录 · %s" % f.klass.name,
              " / ".join(t for t in (f.from_student, f.from_teacher, f.from_parent) if t)[:120]) for f in rows]

@@ -330,9 +330,9 @@ def upcoming(user):
     return list(query.order_by(ParentMeeting.starts_at))
 
 
-def meeting_events(student, limit=None):
+def meeting_events(student, limit=None, before=None):
     rows = newest(ParentMeetingAttendee.select(ParentMeetingAttendee, ParentMeeting).join(ParentMeeting)
-                     .where(ParentMeetingAttendee.student == student), ParentMeeting.starts_at, limit)
+                     .where(ParentMeetingAttendee.student == student), ParentMeeting.starts_at, limit, before)
     return [(a.meeting.starts_at, "meeting", "家长会 · %s" % title(a.meeting),
              "家长%s" % ("出席" if a.came else "未出席")) for a in rows]
 

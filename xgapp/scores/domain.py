@@ -127,7 +127,7 @@ def trend(student):
             for s in rows]
 
 
-def score_events(student, limit=None):
-    rows = newest(Score.select(Score, StageTest).join(StageTest).where(Score.student == student), Score.at, limit)
+def score_events(student, limit=None, before=None):
+    rows = newest(Score.select(Score, StageTest).join(StageTest).where(Score.student == student), Score.at, limit, before)
     return [(s.at, "score", "阶段测试 · %s · %s/%d" % (s.test.name, s.score, s.test.full_score), s.analysis)
             for s in rows]

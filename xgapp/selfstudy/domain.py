@@ -361,8 +361,8 @@ def minutes(visit, now=None):
     return max(0, int((end - visit.arrived_at).total_seconds() // 60))
 
 
-def visit_events(student, limit=None):
-    rows = newest(Visit.select().where(Visit.student == student), Visit.arrived_at, limit)
+def visit_events(student, limit=None, before=None):
+    rows = newest(Visit.select().where(Visit.student == student), Visit.arrived_at, limit, before)
     events = []
     for v in rows:
         text = "自习 %s %s–%s" % (v.day.isoformat(), _hhmm(v.arrived_at), _hhmm(v.left_at) or "?")
@@ -371,6 +371,6 @@ def visit_events(student, limit=None):
     return events
 
 
-def question_events(student, limit=None):
+def question_events(student, limit=None, before=None):
     return [(q.created_at, "question", "答疑 %s: %s" % (q.subject, q.question[:60]), q.answer[:80])
-            for q in newest(Question.select().where(Question.student == student), Question.created_at, limit)]
+            for q in newest(Question.select().where(Question.student == student), Question.created_at, limit, before)]

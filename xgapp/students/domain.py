@@ -239,7 +239,7 @@ def change_advisor(by, student, advisor):
     return student
 
 
-def status_events(student, limit=None):
+def status_events(student, limit=None, before=None):
     """Every change of status (the newest `limit`), for the student timeline."""
     return [(c.at, "status", STATUSES.get(c.status, c.status), stored_text(c.reason))  # 新签 written by a signing
-            for c in newest(student.status_changes, StatusChange.at, limit)]
+            for c in newest(student.status_changes, StatusChange.at, limit, before)]

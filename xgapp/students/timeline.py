@@ -36,15 +36,30 @@ MONEY_KINDS = ("contract", "payment", "hours", "referral")  # events only for wh
 MONEY_SOURCES = (contract_events, hour_events)  # the areas whose events are all of those kinds
 
 
-def events(student, money=True, limit=None):
+def _order(event):
+    return event[0], event[1], str(event[2]), str(event[3])  # a fixed order within one instant, page after page
+
+
+def events(student, money=True, limit=None, before=None, skip=0):
     """Everything that happened to a student, newest first (without the money events when `money` is False).
 
     With `limit`, only the newest `limit` events: each area reads at most that many of its own, newest first by an
     indexed time, so a file with years of lessons costs what a new one does and the merge is still exact.
+    `before` and `skip` give the next page (see `next_page`): the events at or before that instant, less the first
+    `skip` of them (those at exactly that instant already shown) — a keyset page, as cheap as the first.
     """
     sources = SOURCES if money else [source for source in SOURCES if source not in MONEY_SOURCES]
-    found = [event for source in sources for event in source(student, limit)]
+    fetch = None if limit is None else limit + skip
+    found = [event for source in sources for event in source(student, fetch, before)]
     if not money:
         found = [event for event in found if event[1] not in MONEY_KINDS]
-    found.sort(key=lambda e: e[0], reverse=True)
+    found.sort(key=_order, reverse=True)
+    found = found[skip:]
     return found if limit is None else found[:limit]
+
+
+def next_page(shown, before=None, skip=0):
+    """(before, skip) of the page after `shown` (a page as events() returned it, after the one at `before`/`skip`)."""
+    last = shown[-1][0]
+    same = sum(1 for event in shown if event[0] == last)
+    return last, same + (skip if before == last else 0)

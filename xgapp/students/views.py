@@ -3,6 +3,7 @@
 import re
 import secrets
 import time
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -127,6 +128,18 @@ def create():
 TIMELINE_SHOWN = 150
 
 
+def _timeline_page():
+    """(before, skip) of the timeline page asked for (`?before=<instant>&skip=<n>`), (None, 0) for the newest."""
+    try:
+        before = datetime.fromisoformat(request.args.get("before", ""))
+        skip = int(request.args.get("skip", "0"))
+    except ValueError:
+        return None, 0
+    if before.tzinfo is None or not 0 <= skip <= 100000:
+        return None, 0
+    return before, skip
+
+
 @bp.route("/<int:student_id>")
 @cached
 def show(student_id):
@@ -134,12 +147,12 @@ def show(student_id):
     student = student_or_404(student_id)
     rights = policy.student_access(g.user, student)
     money = contracts.money_of(student) if "money" in rights else None
-    everything = bool(request.args.get("all"))  # years of lessons: the newest first, the rest on request
-    events = timeline.events(student, money="money" in rights, limit=None if everything else TIMELINE_SHOWN + 1)
-    more_events = len(events) > TIMELINE_SHOWN and not everything
-    events = events if everything else events[:TIMELINE_SHOWN]
-    return render_template("students/show.html", student=student, rights=rights, money=money, events=events,
-                           guardians=list(student.guardians.order_by(Guardian.position)), more_events=more_events,
+    before, skip = _timeline_page()  # years of lessons: the newest first, then page by page, each as cheap
+    events = timeline.events(student, money="money" in rights, limit=TIMELINE_SHOWN + 1, before=before, skip=skip)
+    earlier = timeline.next_page(events[:TIMELINE_SHOWN], before, skip) if len(events) > TIMELINE_SHOWN else None
+    return render_template("students/show.html", student=student, rights=rights, money=money,
+                           events=events[:TIMELINE_SHOWN], earlier=earlier, paged=before is not None,
+                           guardians=list(student.guardians.order_by(Guardian.position)),
                            classes=classes.classes_of(student), statuses=domain.STATUSES, sources=domain.SOURCES,
                            genders=domain.GENDERS, today=clock.today().isoformat(),
                            advisor_choices=[(a.id, a.display_name) for a in domain.advisors()])
