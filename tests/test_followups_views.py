@@ -160,23 +160,32 @@ def test_while_the_job_worker_has_not_run_today_the_to_do_list_says_new_tasks_ar
     assert "正在生成" not in client.get("/followups/").get_data(as_text=True)
 
 
-def test_a_long_backlog_shows_the_earliest_tasks_first_and_all_of_them_on_request(app, client):
+def test_a_long_backlog_shows_the_earliest_tasks_first_then_page_after_page(app, client):
+    import html
+
     from xgapp.followups import views
 
     adv = advisor("adv1", name="学管甲")
-    kid = make_student(name="张小明", advisor_user=adv)
+    kids = [make_student(name=name, advisor_user=adv) for name in ("张小明", "李小红")]
     today = datetime.now(ZONE).date()
-    total = views.TASKS_SHOWN + 5
-    for n in range(total):  # the oldest first: task n is due n days before the newest
-        FollowTask.create(student=kid, advisor=adv, kind="routine", due_on=today - timedelta(days=total - n),
-                          source="test:%d" % n, note="第%d项" % n, created_at=_now())
+    total = 2 * views.TASKS_SHOWN + 5
+    for n in range(total):  # the oldest first: tasks n and n+1 are due on the same day, for two students
+        FollowTask.create(student=kids[n % 2], advisor=adv, kind="routine",
+                          due_on=today - timedelta(days=total - n // 2), source="test:%d" % n, note="第%d项" % n,
+                          created_at=_now())
     login(client, "adv1")
     page = client.get("/followups/").get_data(as_text=True)
     shown = [int(n) for n in re.findall(r"第(\d+)项", page)]
     assert shown == list(range(views.TASKS_SHOWN))  # the ones overdue longest
-    assert '<span class="count">%d</span>' % total in page and "显示全部 %d 项任务" % total in page
-    everything = client.get("/followups/?all=1").get_data(as_text=True)
-    assert len(re.findall(r"第(\d+)项", everything)) == total and "显示全部" not in everything
+    assert '<span class="count">%d</span>' % total in page and "最早到期" not in page
+    seen, url = list(shown), re.search(r'href="([^"]+)#tasks">后面的任务', page).group(1)
+    while url:
+        more = client.get(html.unescape(url)).get_data(as_text=True)
+        seen += [int(n) for n in re.findall(r"第(\d+)项", more)]
+        assert '<span class="count">%d</span>' % total in more and "最早到期" in more
+        found = re.search(r'href="([^"]+)#tasks">后面的任务', more)
+        url = found.group(1) if found else None
+    assert seen == list(range(total))  # every task once, in order, over three pages
     last = FollowTask.get(FollowTask.source == "test:%d" % (total - 1))
     refused = client.post("/followups/task/%d/postpone" % last.id, data={
         "csrf_token": csrf_from(page), "until": (today + timedelta(days=3)).isoformat(), "reason": ""})

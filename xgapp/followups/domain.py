@@ -219,13 +219,17 @@ def _open(query, user, advisor, until):
     return query if until is None else query.where(FollowTask.due_on <= until)
 
 
-def open_tasks(user, advisor=None, until=None, limit=None):
+def open_tasks(user, advisor=None, until=None, limit=None, start=None):
     """Open tasks assigned to `advisor` (default: `user`), with the student and class, earliest first (the first
-    `limit` only, when given)."""
+    `limit` only, when given), from the task `start` on when given (a page of a long backlog: a keyset, read as
+    cheaply as the first page, whether `start` is still open or not)."""
     query = _open(FollowTask.select(FollowTask, Student, SchoolClass)
                   .join(Student, on=(FollowTask.student == Student.id))
                   .join_from(FollowTask, SchoolClass, pw.JOIN.LEFT_OUTER, on=(FollowTask.klass == SchoolClass.id)),
                   user, advisor, until).order_by(FollowTask.due_on, Student.name, FollowTask.id)
+    if start is not None:
+        query = query.where(pw.Tuple(FollowTask.due_on, Student.name, FollowTask.id)
+                            >= pw.Tuple(start.due_on, start.student.name, start.id))
     return list(query if limit is None else query.limit(limit))
 
 

@@ -28,7 +28,7 @@ def _advisor_param():
     return g.user
 
 
-TASKS_SHOWN = 30  # the earliest due first; a long backlog shows in full on request
+TASKS_SHOWN = 30  # a page: the earliest due first, a long backlog page after page
 
 
 def _todo(errors=None, status=200, retry=None, advisor=None):
@@ -38,12 +38,18 @@ def _todo(errors=None, status=200, retry=None, advisor=None):
     advisor = advisor or _advisor_param()
     manage = can(g.user, "followups.manage")
     until = today + timedelta(days=7)
-    everything = bool(request.args.get("all")) or bool(errors)  # a refused postpone reopens its task's box
-    tasks = domain.open_tasks(g.user, advisor=advisor, until=until, limit=None if everything else TASKS_SHOWN)
-    total = len(tasks) if everything or len(tasks) < TASKS_SHOWN else domain.open_task_count(g.user, advisor, until)
+    # The page from ?from=<task> on; a refused postpone reopens its task's box at the top of the page.
+    start_id = next(iter(errors)) if errors else request.args.get("from", type=row_id)
+    start = (FollowTask.select(FollowTask, Student).join(Student, on=(FollowTask.student == Student.id))
+             .where(FollowTask.id == start_id).first()
+             if start_id else None)
+    tasks = domain.open_tasks(g.user, advisor=advisor, until=until, limit=TASKS_SHOWN + 1, start=start)
+    later = tasks[TASKS_SHOWN].id if len(tasks) > TASKS_SHOWN else None
+    tasks = tasks[:TASKS_SHOWN]
+    total = domain.open_task_count(g.user, advisor, until) if start or later else len(tasks)
     return render_template(
         "followups/index.html", advisor=advisor, today=today, errors=errors or {}, retry=retry or {},
-        here=request.full_path, tasks=tasks, tasks_total=total,
+        here=request.full_path, tasks=tasks, tasks_total=total, later=later, paged=start is not None,
         short=domain.short_this_month(advisor, today, advisor=advisor),
         faces=domain.face_alerts(advisor, today, advisor=advisor),
         kinds=domain.KINDS, minimum=domain.MONTHLY_MIN, face_days=domain.FACE_DAYS, note_text=engine.note_text,
