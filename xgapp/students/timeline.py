@@ -1,8 +1,9 @@
 """The student timeline: everything that happened to a student, from every area that records it.
 
-`SOURCES` is the explicit list of those areas' functions `(student, limit=None) -> [(instant, kind, text, detail)]`
-(with a limit, that area's newest events only); an area whose records belong on the timeline adds its function
-here (see ARCHITECTURE.md).
+`SOURCES` is the explicit list of those areas' functions
+`(student, limit=None, before=None) -> [(instant, kind, text, detail)]` (with a limit, that area's newest events
+only; with `before`, only those at or before that instant); an area whose records belong on the timeline adds its
+function here (see ARCHITECTURE.md).
 """
 
 from xgapp.attendance.domain import attendance_events
