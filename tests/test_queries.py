@@ -29,9 +29,15 @@ def count_queries():
         logger.setLevel(level)
 
 
+DRAW = {"Cache-Control": "no-cache"}  # drawn from the database, never sent from the page cache (xgapp/pagecache.py)
+
+
 def _queries(client, url):
+    """Statements of drawing `url` once the session is as a browser holds it (with its CSRF token, which the first
+    page after a login makes)."""
+    assert client.get(url, headers=DRAW).status_code == 200
     with count_queries() as seen:
-        assert client.get(url).status_code == 200
+        assert client.get(url, headers=DRAW).status_code == 200
     return len(seen)
 
 
