@@ -122,6 +122,11 @@ def _build_campus():
     followups.log(adv, kid, {"kind": "routine", "channel": "phone", "whom": "parent", "at": earlier_today(5),
                              "purpose": "了解近期作业情况", "content": "作业完成得不错",
                              "result": "下周多练"})
+    from xgapp.complaints import domain as complaints
+
+    complaints.receive(adv, {"student": kid, "complainant": "张小明妈妈", "complainant_kind": "guardian",
+                             "about": "service", "about_user": None, "channel": "phone", "content": "电话没人接",
+                             "severity": "normal", "received_at": earlier_today(30), "owner": None})
     selfstudy.sign_in(desk, kid)
     questions.record(desk, kid, {"subject": "数学", "question": "二次函数的顶点怎么求", "status": "handed",
                                  "handed_to": teacher("t1").id})

@@ -266,7 +266,7 @@ def test_change_forms_for_a_suspension_a_transfer_and_a_refund(app, campus, tmp_
 
 @pytest.mark.parametrize("name,pages", [("briefing", 2), ("parent-meeting", 2), ("selfstudy-log", 2),
                                         ("first-lesson", 1), ("qa-log", 1), ("daily-report", 1), ("change-form", 1),
-                                        ("campus-daily", 1), ("month-report", 1)])
+                                        ("campus-daily", 1), ("month-report", 1), ("complaint", 1)])
 def test_every_blank_form_has_its_title_lines_and_page_count(app, name, pages, tmp_path):
     """Blank forms for handwriting: a whole sign-in sheet takes two pages; the others fit on one."""
     data, rendered = blank(app, name)

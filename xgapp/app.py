@@ -110,6 +110,7 @@ def _blueprints(app):
     from xgapp.campus.views import bp as campus_bp
     from xgapp.changes.views import bp as changes_bp
     from xgapp.classes.views import bp as classes_bp
+    from xgapp.complaints.views import bp as complaints_bp
     from xgapp.connect.views import bp as connect_bp
     from xgapp.contracts.views import bp as contracts_bp
     from xgapp.export.views import bp as export_bp
@@ -128,7 +129,7 @@ def _blueprints(app):
 
     for bp in (auth_bp, home_bp, students_bp, leads_bp, followups_bp, meetings_bp, contracts_bp, hours_bp,
                classes_bp, timetable_bp, attendance_bp, changes_bp, scores_bp, selfstudy_bp, notices_bp, accounts_bp,
-               audit_bp, campus_bp, connect_bp, backup_bp, prints_bp, numbers_bp, export_bp):
+               audit_bp, campus_bp, connect_bp, backup_bp, prints_bp, numbers_bp, export_bp, complaints_bp):
         app.register_blueprint(bp)
 
 

@@ -7,6 +7,7 @@ domain code and templates ask the predicates and scopes below. The principal hol
 from flask_babel import lazy_gettext as _l
 
 from xgapp.classes.models import Enrolment, Lesson, SchoolClass
+from xgapp.complaints.models import Complaint
 from xgapp.leads.models import Lead
 from xgapp.students.models import Student
 
@@ -48,6 +49,10 @@ PERMISSIONS = {
     "selfstudy.questions": {"supervisor", "frontdesk", "teacher", "director"},
     "export.view": {"supervisor"},
     "export.settings": set(),
+    # complaints: everyone who meets families records one; teachers see the closed ones about them
+    "complaints.view": {"supervisor", "advisor", "director", "teacher", "frontdesk"},
+    "complaints.record": {"supervisor", "advisor", "director", "frontdesk"},
+    "complaints.manage": {"supervisor"},
 }
 
 
@@ -342,6 +347,51 @@ def may_see_advisor_report(user, advisor):
 
 
 
+# --- complaints -------------------------------------------------------------------------------------------------------
+
+COMPLAINT_LEADERS = {"principal", "supervisor", "director"}  # every complaint of the campus
+
+
+def complaints_visible_to(user, query=None):
+    """Restrict a complaint query to what `user` may see: leaders every one; others those they received or own,
+    an advisor those of her students, a teacher the closed ones about them."""
+    query = query if query is not None else Complaint.select()
+    if has_role(user, *COMPLAINT_LEADERS):
+        return query
+    if user is None:
+        return query.where(Complaint.id.is_null())
+    seen = (Complaint.owner == user) | (Complaint.received_by == user)
+    if has_role(user, "advisor"):
+        seen |= Complaint.student.in_(Student.select(Student.id).where(Student.advisor == user))
+    if has_role(user, "teacher"):
+        seen |= (Complaint.about_user == user) & Complaint.closed_at.is_null(False)
+    return query.where(seen)
+
+
+def complaints_due_scope(user, query):
+    """The complaints whose lateness `user`'s first screen shows: the principal's and the supervisor's every one,
+    anyone else's their own."""
+    if has_role(user, "principal", "supervisor"):
+        return query
+    return query.where(Complaint.owner == user)
+
+
+def may_handle_complaint(user, complaint):
+    """The owner, the supervisor and the principal write its steps, hand it on and close it."""
+    return user is not None and (complaint.owner_id == user.id or can(user, "complaints.manage"))
+
+
+def hides_complainant(user, complaint, hide_rule):
+    """True when `user` sees `complaint` only as the teacher it is about and the campus hides the family from them."""
+    if not hide_rule or user is None or has_role(user, *COMPLAINT_LEADERS):
+        return False
+    if user.id in (complaint.owner_id, complaint.received_by_id):
+        return False
+    if has_role(user, "advisor") and complaint.student_id is not None and complaint.student.advisor_id == user.id:
+        return False
+    return complaint.about_user_id == user.id
+
+
 # --- numbers, home, export --------------------------------------------------------------------------------------------
 
 NUMBERS_LEADERS = {"supervisor", "principal"}  # see every advisor's numbers, set targets, write the campus's 月报
@@ -399,7 +449,7 @@ def may_print_own_daily_report(user):
 
 
 # The first screen's panels, in the order they are shown.
-HOME_PANELS = ("study_overdue", "campus_numbers", "my_numbers", "in_room", "followups_due", "plans_due",
+HOME_PANELS = ("study_overdue", "complaints_due", "campus_numbers", "my_numbers", "in_room", "followups_due", "plans_due",
                "my_questions", "notices", "resumptions", "lessons", "low_classes", "low_students")
 
 
@@ -407,6 +457,8 @@ def home_panels(user):
     """The first screen's panels `user` gets, in page order (each panel shows only when it has something to say,
     except the ones that say "nothing": the study room now and today's lessons)."""
     given = {"study_overdue", "my_questions", "notices"}  # every staff screen: a child still signed in after closing
+    if can(user, "complaints.record"):  # late complaints they own (leaders: every late one, and the serious)
+        given.add("complaints_due")
     if can(user, "followups.view"):
         given.add("followups_due")
     if can(user, "numbers.view"):

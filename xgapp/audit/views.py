@@ -30,6 +30,7 @@ TABLES = {
     "manual_count": _l("Manual counter"), "target": _l("Monthly target"), "month_report": _l("Monthly report"),
     "export_bundle": _l("Export bundle"), "outbox": _l("Delivery to head office"),
     "export_settings": _l("Export settings"),
+    "complaint": _l("Complaint"), "complaint_step": _l("Complaint step"),
 }
 ACTIONS = {
     "create": _l("Created"), "update": _l("Changed"), "delete": _l("Deleted"),

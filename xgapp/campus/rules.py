@@ -21,7 +21,7 @@ from xgapp.validation import Invalid
 class Rule:
     name: str
     default: str
-    kind: str  # time, hours, int, bool
+    kind: str  # time, hours, weeks, days, int, bool
     label: object
     help: object = ""
 
@@ -42,6 +42,13 @@ RULES = [
          _l("Leave reported at least this long before the lesson consumes no hours; later leave does.")),
     Rule("absent_consumes", "1", "bool", _l("Absence consumes hours")),
     Rule("late_consumes", "1", "bool", _l("Late arrival consumes hours")),
+    Rule("complaint_response_hours", "24", "int", _l("Complaint: first response within (hours)"),
+         _l("A complaint nobody has answered after this long is red on its owner's and the supervisor's screens.")),
+    Rule("complaint_close_days", "7", "days", _l("Complaint: closed within (days)")),
+    Rule("complaint_serious_response_hours", "4", "int", _l("Serious complaint: first response within (hours)")),
+    Rule("complaint_serious_close_days", "3", "days", _l("Serious complaint: closed within (days)")),
+    Rule("complaint_hide_family", "1", "bool", _l("Teachers see complaints about them without the family's name"),
+         _l("A teacher sees a complaint about them once it is closed; with this on, without who made it.")),
 ]
 BY_NAME = {r.name: r for r in RULES}
 
@@ -66,6 +73,10 @@ def parse(rule, raw):
     if rule.kind == "weeks":
         if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 52:
             raise ValueError(_l("Enter a whole number of weeks between 1 and 52."))
+        return int(raw)
+    if rule.kind == "days":
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 90:
+            raise ValueError(_l("Enter a whole number of days between 1 and 90."))
         return int(raw)
     if rule.kind == "int":
         if not (raw.isascii() and raw.isdigit()) or int(raw) > 24 * 14:

@@ -101,10 +101,10 @@ def parse_public_days(form):
 PICKED = re.compile(r"#(\d{1,18})\s*$")  # "张小明 #42": a suggestion tapped under the box (students/_pick.html)
 
 
-def _student(r, name, user):
+def student_named(r, name, user, required=True):
     """The one student `name`'s text names (name, pinyin or phone tail, or a tapped suggestion ending in #id),
-    among those `user` may see."""
-    term = r.text(name, required=True, limit=100, message=MATCH_ONE)
+    among those `user` may see (None when left empty and not `required`)."""
+    term = r.text(name, required=required, limit=100, message=MATCH_ONE)
     picked = PICKED.search(term or "")
     if picked:
         found = list(policy.students_visible_to(user).where(Student.id == int(picked.group(1))))
@@ -117,7 +117,7 @@ def _student(r, name, user):
 def parse_enrol(form, user):
     """Enrolling a student: {student, on} (default today)."""
     r = Reader(form)
-    values = {"student": _student(r, "student", user), "on": r.date("on", required=False, default=clock.today())}
+    values = {"student": student_named(r, "student", user), "on": r.date("on", required=False, default=clock.today())}
     r.done()
     return values
 
@@ -125,7 +125,7 @@ def parse_enrol(form, user):
 def parse_trial(form, user, klass):
     """A trial booking: {student, lesson} (a coming lesson of `klass`)."""
     r = Reader(form)
-    student = _student(r, "trial_student", user)
+    student = student_named(r, "trial_student", user)
     wanted = r.row("trial_lesson", message=_l("Choose the lesson."))
     lesson = Lesson.get_or_none(Lesson.id == wanted, Lesson.klass == klass, Lesson.status == "planned") \
         if wanted is not None else None

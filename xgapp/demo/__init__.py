@@ -11,6 +11,7 @@ from xgapp.clock import now as utcnow
 from xgapp.clock import today as campus_today
 
 from xgapp.demo.classes import classes as _classes
+from xgapp.demo.complaints import complaints as _complaints
 from xgapp.demo.followups import followups as _followups
 from xgapp.demo.meetings import briefings as _briefings, meetings_and_tests as _meetings_and_tests
 from xgapp.demo.paperwork import paperwork as _paperwork
@@ -55,6 +56,7 @@ def build(password=None, years=1, seed=2024, campus_name="阳光教育 海淀校
         _selfstudy(random.Random(seed + 6), [user for user, roles, _ in made if "frontdesk" in roles][0],
                    [user for user, roles, _ in made if "teacher" in roles], today)
         _paperwork(random.Random(seed + 8), [user for user, roles, _ in made if "frontdesk" in roles][0], today)
+        _complaints(random.Random(seed + 9), today)
         from xgapp.notices.models import Notice
 
         # Notices of the simulated past were read back then; only the last two days' are still new.

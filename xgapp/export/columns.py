@@ -7,7 +7,8 @@ row of another table it points to. `tests/test_export.py` fails when an exported
 
 TABLES = {
     "attendance": "点名记录", "briefing": "课前说明会", "briefing_attendee": "说明会参会人", "campus": "校区",
-    "campus_rule": "校区规则", "classroom": "教室", "contract": "合同", "enrolment": "报班记录",
+    "campus_rule": "校区规则", "classroom": "教室", "complaint": "投诉", "complaint_step": "投诉处理记录",
+    "contract": "合同", "enrolment": "报班记录",
     "first_lesson_feedback": "首课后反馈", "follow_task": "回访任务", "follow_up": "回访记录", "guardian": "监护人",
     "holiday": "休息日", "hour_entry": "课时流水", "lead": "咨询", "lead_step": "咨询进展", "leave_notice": "请假",
     "lesson": "课次", "makeup": "调课/补课", "manual_count": "手工计数", "month_report": "月报", "notice": "提醒",
@@ -23,7 +24,8 @@ POINTS_TO = {
     "student": "学员", "contract": "合同", "lesson": "课次", "class": "班级", "to_class": "转入班级",
     "classroom": "教室", "teacher": "老师", "advisor": "学管师", "by": "操作人", "created_by": "创建人",
     "updated_by": "修改人", "confirmed_by": "确认人", "closed_by": "关闭人", "decided_by": "审批人",
-    "done_by": "完成人", "effective_by": "生效确认人", "handed_to": "移交给", "host": "主持人", "lead": "咨询",
+    "done_by": "完成人", "effective_by": "生效确认人", "handed_to": "移交给", "about_user": "被投诉人", "owner": "负责人", "complaint": "投诉",
+    "host": "主持人", "lead": "咨询",
     "meeting": "家长会", "briefing": "说明会", "missed_attendance": "缺课点名记录", "missed_lesson": "缺的课次",
     "override_by": "特批人", "paper_received_by": "纸质件接收人", "pickup_guardian": "接送监护人",
     "recorded_by": "记录人", "referrer": "介绍人（学员）", "requested_by": "申请人", "resolved_by": "处理人",
@@ -89,6 +91,15 @@ BY_TABLE = {
     ("student", "name"): "学员姓名", ("guardian", "name"): "监护人姓名", ("holiday", "name"): "休息日名称",
     ("campus_rule", "name"): "规则", ("stage_test", "name"): "测试名称", ("briefing_attendee", "name"): "参会人姓名",
     ("parent_meeting_attendee", "name"): "参会人姓名",
+    ("complaint", "complainant"): "投诉人", ("complaint", "complainant_kind"): "投诉人身份（guardian 家长 / student 学员 / "
+                                                                            "other 其他）",
+    ("complaint", "about"): "投诉事项（teaching 教学 / teacher 老师 / advisor 学管师 / service 服务 / fees 费用退费 / "
+                            "environment 环境 / safety 安全 / other 其他）",
+    ("complaint", "channel"): "渠道（phone 电话 / visit 来访 / wechat 微信 / letter 书面 / online 网上评价 / other 其他）",
+    ("complaint", "severity"): "严重程度（normal 一般 / serious 严重）",
+    ("complaint", "first_response_at"): "首次回应时间", ("complaint", "resolution"): "处理结果",
+    ("complaint", "satisfaction"): "家长对处理的意见（satisfied 满意 / accepted 接受 / unsatisfied 不满意）",
+    ("complaint", "satisfaction_note"): "家长意见说明", ("complaint_step", "kind"): "类型（step 处理 / handover 移交）",
 }
 
 

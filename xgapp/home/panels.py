@@ -14,6 +14,8 @@ from xgapp.attendance import domain as attendance
 from xgapp.campus import rules
 from xgapp.changes import domain as changes
 from xgapp.classes import domain as classes
+from xgapp.complaints import domain as complaints
+from xgapp.complaints.models import Complaint
 from xgapp.contracts.models import Refund
 from xgapp.followups import domain as followups
 from xgapp.followups.models import FollowUp
@@ -34,6 +36,14 @@ TREND_DAYS = 30
 def study_overdue(user, today):
     """Children still signed in to the study room after closing time, each with whether `user` may resolve it."""
     return {"visits": [(visit, policy.may_resolve_visit(user, visit)) for visit in selfstudy.overdue()]}
+
+
+def complaints_due(user, today):
+    """Complaints past a deadline (the user's own; the principal's and supervisor's: every one), and how many
+    serious ones are open (those reach the principal's screen the moment they are received)."""
+    found = complaints.waiting(policy.complaints_due_scope(user, Complaint.select()))
+    found["leader"] = policy.has_role(user, "principal", "supervisor")
+    return found
 
 
 def campus_numbers(user, today):
@@ -118,7 +128,7 @@ def low_students(user, today):
             "balances": hours.balances_for([s.id for s in low]) if low else {}}
 
 
-READS = {"study_overdue": study_overdue, "campus_numbers": campus_numbers, "my_numbers": my_numbers,
+READS = {"study_overdue": study_overdue, "complaints_due": complaints_due, "campus_numbers": campus_numbers, "my_numbers": my_numbers,
          "in_room": in_room, "followups_due": followups_due, "plans_due": plans_due, "my_questions": my_questions,
          "notices": notices, "resumptions": resumptions, "lessons": lessons, "low_classes": low_classes,
          "low_students": low_students}

@@ -24,4 +24,5 @@ MIGRATIONS = [
     "m0017_login_sessions",
     "m0018_ledger_by_student_time",
     "m0019_ledger_facts",
+    "m0020_complaints",
 ]

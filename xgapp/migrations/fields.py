@@ -64,3 +64,14 @@ class HoursField(peewee.Field):
 
     def python_value(self, value):
         return None if value is None else (Decimal(int(value)) / 10).quantize(TENTH)
+
+
+def track(db, table):
+    """The change-log triggers of an exported table (not `user`) as of schema 20: every insert, update and delete
+    appends (table, row id, operation) to `change_log` (the live version is xgapp.export.tracking)."""
+    if not isinstance(db, peewee.SqliteDatabase):
+        return
+    body = "INSERT INTO change_log (tbl, row_id, op) VALUES ('%s', %s.id, '%s');"
+    for suffix, event, row, op in (("i", "INSERT", "NEW", "I"), ("u", "UPDATE", "NEW", "U"), ("d", "DELETE", "OLD", "D")):
+        db.execute_sql('CREATE TRIGGER IF NOT EXISTS "xg_track_%s_%s" AFTER %s ON "%s" BEGIN %s END'
+                       % (table, suffix, event, table, body % (table, row, op)))

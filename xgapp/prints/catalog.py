@@ -19,6 +19,9 @@ from xgapp import clock, policy
 from xgapp.accounts.models import User
 from xgapp.classes import domain as classes
 from xgapp.classes.models import Enrolment, Lesson, SchoolClass, StudentChange, Suspension
+from xgapp.campus import rules
+from xgapp.complaints import domain as complaints
+from xgapp.complaints.models import Complaint
 from xgapp.contracts import domain as contracts
 from xgapp.contracts.models import Contract, Refund
 from xgapp.followups import domain as followups
@@ -575,6 +578,51 @@ def _change_blank(params):
     return context
 
 
+# --- 投诉处理单 ------------------------------------------------------------------------------------------------------
+
+def _complaint(ref, viewer=None):
+    complaint = Complaint.get_or_none(Complaint.id == _int(ref))
+    if complaint is None:
+        raise NotFound(ref)
+    respond_by, close_by = complaints.deadlines(complaint)
+    student = complaint.student if complaint.student_id else None
+    steps = [(_when(s.at), _name(s.by), "移交给%s%s" % (_name(s.handed_to), "：" + s.text if s.text else "")
+              if s.kind == "handover" else s.text) for s in complaints.steps(complaint)]
+    return {"complainant": "%s（%s）" % (complaint.complainant, complaints.COMPLAINANTS[complaint.complainant_kind]),
+            "student": student.name if student else "",
+            "advisor": _name(student.advisor) if student is not None and student.advisor_id else "",
+            "about": str(complaints.ABOUT[complaint.about]),
+            "about_user": _name(complaint.about_user) if complaint.about_user_id else "",
+            "channel": str(complaints.CHANNELS[complaint.channel]), "serious": complaint.severity == "serious",
+            "received": "%s（%s）" % (_when(complaint.received_at), _name(complaint.received_by)),
+            "owner": _name(complaint.owner), "deadlines": "首次回应 %s 前；结案 %s 前" % (_when(respond_by), _when(close_by)),
+            "content": complaint.content,
+            "steps": steps, "pad": max(3 - len(steps), 1), "resolution": complaint.resolution,
+            "answer": complaint.satisfaction,
+            "answer_note": complaint.satisfaction_note,
+            "closed": "%s（%s）" % (_when(complaint.closed_at), _name(complaint.closed_by)) if complaint.closed_at else "",
+            "form_date": clock.local(complaint.received_at).strftime("%Y-%m-%d"), "record": complaint,
+            "summary": "%s 投诉处理单" % complaint.complainant}
+
+
+def _complaint_blank(params):
+    student = params.get("student")
+    return {"complainant": "", "student": student.name if student is not None else "",
+            "advisor": _name(student.advisor) if student is not None and student.advisor_id else "", "about": "",
+            "about_user": "", "channel": "", "serious": None, "received": "", "owner": "", "deadlines": "",
+            "content": "", "steps": [], "pad": 3, "resolution": "", "answer": "", "answer_note": "", "closed": ""}
+
+
+def _complaints_between(first, last, viewer):
+    """The complaints received in the days, that the viewer sees with the family's name."""
+    start, end = _local_bounds(first, last)
+    query = Complaint.select().where(Complaint.received_at >= start, Complaint.received_at < end)
+    if viewer is not None:
+        hide = rules.get("complaint_hide_family")
+        query = [c for c in policy.complaints_visible_to(viewer, query) if not policy.hides_complainant(viewer, c, hide)]
+    return [str(c.id) for c in sorted(query, key=lambda c: (c.received_at, c.id))]
+
+
 FORMS = {f.name: f for f in (
     Form("briefing", "课前说明会记录单", "KQ", "print/briefing.html", "id", _briefing, _briefing_blank,
          _briefings_between),
@@ -592,4 +640,6 @@ FORMS = {f.name: f for f in (
     Form("campus-daily", "校区日报", "XR", "print/campus_daily.html", "date", _campus_daily, _campus_daily_blank,
          _every_day),
     Form("month-report", "月报", "YB", "print/month_report.html", "scope-month", _month_report, _month_report_blank),
+    Form("complaint", "投诉处理单", "TS", "print/complaint.html", "id", _complaint, _complaint_blank,
+         _complaints_between),
 )}

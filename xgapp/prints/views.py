@@ -8,7 +8,9 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 
 from xgapp import clock, htmx, policy, printing
+from xgapp.campus import rules
 from xgapp.classes.models import StudentChange
+from xgapp.complaints.models import Complaint
 from xgapp.contracts.models import Contract, Refund
 from xgapp.meetings.models import Briefing, FirstLessonFeedback, ParentMeeting
 from xgapp.prints import batch as batches
@@ -24,7 +26,8 @@ bp = Blueprint("prints", __name__, url_prefix="/print")
 
 PERMISSION = {"briefing": "meetings.view", "parent-meeting": "meetings.view", "first-lesson": "meetings.view",
               "selfstudy-log": "selfstudy.view", "qa-log": "selfstudy.view", "daily-report": "followups.view",
-              "change-form": "students.list", "campus-daily": "numbers.view", "month-report": "numbers.view"}
+              "change-form": "students.list", "campus-daily": "numbers.view", "month-report": "numbers.view",
+              "complaint": "complaints.view"}
 
 
 def _form_or_404(name):
@@ -81,6 +84,11 @@ def _check(form, ref):
             if not policy.is_report_leader(user):
                 abort(404)
             return date.fromisoformat(ref) <= clock.today()
+        if form.name == "complaint":  # as on screen; a teacher who sees it without the family prints nothing
+            complaint = policy.complaints_visible_to(user).where(Complaint.id == int(ref)).first() or abort(404)
+            if policy.hides_complainant(user, complaint, rules.get("complaint_hide_family")):
+                abort(404)
+            return policy.may_handle_complaint(user, complaint)
         if form.name == "change-form":
             prefix, _sep, number = ref.partition("-")
             kind = CHANGE_PREFIX[prefix]

@@ -8,6 +8,7 @@ function here (see ARCHITECTURE.md).
 
 from xgapp.attendance.domain import attendance_events
 from xgapp.changes.domain import change_events
+from xgapp.complaints.domain import complaint_events
 from xgapp.contracts.domain import contract_events
 from xgapp.followups.domain import followup_events
 from xgapp.hours.domain import hour_events
@@ -32,6 +33,7 @@ SOURCES = [
     feedback_events,
     visit_events,
     question_events,
+    complaint_events,
 ]
 MONEY_KINDS = ("contract", "payment", "hours", "referral")  # events only for who may see a student's money
 MONEY_SOURCES = (contract_events, hour_events)  # the areas whose events are all of those kinds
