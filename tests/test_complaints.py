@@ -227,3 +227,28 @@ def test_the_printed_complaint_form_carries_the_handling_and_the_signature_lines
     assert client.get("/print/complaint/%d.pdf" % c.id).status_code == 404
     login(client, "adv1")  # her student's complaint: she may print it
     assert client.get("/print/complaint/%d.pdf" % c.id).status_code == 200
+
+
+def test_the_complaint_follow_ups_of_earlier_versions_become_closed_complaints(app, people):
+    """Migration 21's statement, run again here over a 投诉回复 follow-up: a complaint received and closed at the
+    call by its advisor, the family's answer not asked; the follow-up stays."""
+    from xgapp import db
+    from xgapp.followups import domain as followups
+    from xgapp.followups.models import FollowUp
+    from xgapp.migrations import m0021_complaints_from_followups as m21
+
+    with app.app_context():
+        kid = make_student(name="赵小宝", advisor_user=people["adv"])
+        with clock.fixed(T0):
+            followups.log(people["adv"], kid, {"kind": "complaint", "channel": "face", "whom": "parent", "at": T0,
+                                               "purpose": "家长投诉作业太多", "content": "已和老师沟通",
+                                               "result": "老师减少作业量"})
+        db.database.execute_sql(m21.MIGRATE_SQL)
+        moved = Complaint.get()
+        assert (moved.student.id, moved.complainant, moved.complainant_kind, moved.channel) == (
+            kid.id, "赵妈妈", "guardian", "visit")
+        assert "家长投诉作业太多" in moved.content and moved.resolution == "老师减少作业量"
+        assert moved.received_at == moved.closed_at == moved.first_response_at == T0
+        assert moved.owner.id == moved.closed_by.id == people["adv"].id
+        assert domain.state(moved) == "closed" and domain.answer(moved) is domain.NOT_ASKED
+        assert FollowUp.select().where(FollowUp.kind == "complaint").count() == 1

@@ -57,7 +57,15 @@ def october(app):
                 changes.leave_class(a1, enrolment, date(2026, 10, 25), "本期结课", finished=True)
         sign(kids[0], date(2026, 10, 12), kind="renewal", price="100")  # 13 days before the end: renewed
         sign(kids[2], date(2026, 11, 20), kind="renewal", price="100")  # 26 days after: too late
-        # a complaint handled by a2
+        # a complaint about a2's student, received and answered by a call (the call, a 投诉回复 follow-up, is no
+        # complaint of its own: the register counts)
+        from xgapp.complaints import domain as complaints
+
+        with clock(at(MID, "10:00")):
+            complaints.receive(a2, {"student": kids[2], "complainant": "家长", "complainant_kind": "guardian",
+                                    "about": "teaching", "about_user": None, "channel": "phone",
+                                    "content": "家长投诉作业太多", "severity": "normal",
+                                    "received_at": at(MID, "10:00"), "owner": a2})
         with clock(at(MID, "10:05")):
             followups.log(a2, kids[2], {"kind": "complaint", "channel": "phone", "whom": "parent",
                                         "at": at(MID, "10:00"), "purpose": followups.PURPOSES["complaint"],

@@ -18,6 +18,7 @@ from xgapp.accounts.models import User, UserRole
 from xgapp.campus import rules
 from xgapp.complaints.models import Complaint, ComplaintStep
 from xgapp.db import newest, write
+from xgapp.students.models import Student
 from xgapp.validation import Invalid
 
 COMPLAINANTS = {"guardian": _l("Parent or guardian"), "student": _l("The student"), "other": _l("Someone else")}
@@ -29,6 +30,7 @@ CHANNELS = {"phone": _l("Phone"), "visit": _l("In person"), "wechat": _l("WeChat
             "online": _l("Online review"), "other": _l("Other")}
 SEVERITIES = {"normal": lazy_pgettext("complaint", "Normal"), "serious": lazy_pgettext("complaint", "Serious")}
 ANSWERS = {"satisfied": _l("Satisfied"), "accepted": _l("Accepts it"), "unsatisfied": _l("Not satisfied")}
+NOT_ASKED = _l("not asked")  # a complaint moved from an earlier version's 投诉回复 follow-up (migration 21)
 STATES = {"open": lazy_pgettext("complaint", "Open"), "late": lazy_pgettext("complaint", "Late"),
           "closed": lazy_pgettext("complaint", "Closed")}
 NAME_MAX, CONTENT_MAX, NOTE_MAX = 40, 2000, 200
@@ -175,6 +177,21 @@ def close(by, complaint, resolution, satisfaction, note, now=None):
     return complaint
 
 
+def answer(complaint):
+    """The family's answer as shown ("not asked" for a complaint from an earlier version's follow-up)."""
+    return ANSWERS.get(complaint.satisfaction, NOT_ASKED)
+
+
+def month_counts(first, last):
+    """{advisor id (None: no student's advisor): complaints received} in the days [first, last], by the student's
+    advisor — the ranking's column and the excellent-team criterion ("no customer complaint")."""
+    start, end = clock.days_bounds(first, last)
+    return dict(Complaint.select(Student.advisor, pw.fn.COUNT(Complaint.id))
+                .join(Student, pw.JOIN.LEFT_OUTER, on=(Complaint.student == Student.id))
+                .where(Complaint.received_at >= start, Complaint.received_at < end)
+                .group_by(Student.advisor).tuples())
+
+
 def steps(complaint):
     """The complaint's steps, oldest first, with who wrote them and to whom it was handed."""
     by, to = User.alias(), User.alias()
@@ -227,6 +244,7 @@ def complaint_events(student, limit=None, before=None):
             _l("Complaint received"), ABOUT[c.about], SEVERITIES[c.severity]), c.complainant))
     closed = Complaint.select().where(Complaint.student == student, Complaint.closed_at.is_null(False))
     for c in newest(closed, Complaint.closed_at, limit, before):
-        events.append((c.closed_at, "complaint", "%s · %s" % (_l("Complaint closed"), ANSWERS[c.satisfaction]),
+        events.append((c.closed_at, "complaint", "%s · %s" % (_l("Complaint closed"),
+                                                              ANSWERS.get(c.satisfaction, NOT_ASKED)),
                        c.resolution[:80]))
     return events

@@ -95,7 +95,7 @@ def _show_page(complaint, errors=None, values=None, status=200):
         hidden=policy.hides_complainant(g.user, complaint, rules.get("complaint_hide_family")),
         student_link="view" in policy.student_access(g.user, complaint.student) if complaint.student_id else False,
         kinds=domain.COMPLAINANTS, about=domain.ABOUT, channels=domain.CHANNELS, severities=domain.SEVERITIES,
-        answers=domain.ANSWERS, answer_choices=_choices(domain.ANSWERS), labels=domain.STATES,
+        answer_text=domain.answer(complaint), answer_choices=_choices(domain.ANSWERS), labels=domain.STATES,
         owners=_people([u for u in domain.owners() if u.id != complaint.owner_id])), status
 
 

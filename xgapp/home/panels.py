@@ -18,7 +18,6 @@ from xgapp.complaints import domain as complaints
 from xgapp.complaints.models import Complaint
 from xgapp.contracts.models import Refund
 from xgapp.followups import domain as followups
-from xgapp.followups.models import FollowUp
 from xgapp.hours import domain as hours
 from xgapp.leads.domain import CLOSED
 from xgapp.leads.models import Lead
@@ -61,7 +60,7 @@ def campus_numbers(user, today):
                                          _("Money taken, last 30 days"), colour="#1a8f4a", money=True),
             "refunds_pending": Refund.select().where(Refund.status == "pending").count(),
             "shortfalls": shortfalls, "month_days_left": month["days_left"],
-            "complaints_month": FollowUp.select().where(FollowUp.kind == "complaint", FollowUp.at >= start).count()}
+            "complaints_month": Complaint.select().where(Complaint.received_at >= start).count()}
 
 
 def my_numbers(user, today):

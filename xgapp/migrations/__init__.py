@@ -25,4 +25,5 @@ MIGRATIONS = [
     "m0018_ledger_by_student_time",
     "m0019_ledger_facts",
     "m0020_complaints",
+    "m0021_complaints_from_followups",
 ]

@@ -10,7 +10,7 @@
   Credited to the student's advisor. None when nobody's course ended or hours ran out.
 - The ranking orders the advisors by the amount they signed in the month (新签 + 续费 + 扩科 + 转介绍), then by
   the number of contracts, then by name.
-- 优秀学管师团队 (handbook 第2篇 五): the campus met its targets, no complaint was handled in the month, and the
+- 优秀学管师团队 (handbook 第2篇 五): the campus met its targets, no complaint was received in the month, and the
   advisors run on average at least TEAM_CLASSES classes.
 """
 
@@ -22,8 +22,8 @@ from peewee import fn
 
 from xgapp import clock
 from xgapp.classes.models import SchoolClass, StudentChange
+from xgapp.complaints import domain as complaint_register
 from xgapp.contracts.models import Contract
-from xgapp.followups.models import FollowUp
 from xgapp.hours.models import RunOut
 from xgapp.leads.models import Lead, LeadStep
 from xgapp.numbers import daily, targets
@@ -103,11 +103,9 @@ def renewal(first, last):
 
 
 def complaints(first, last):
-    """{advisor id: complaints handled} in the period (follow-ups of kind 投诉回复)."""
-    start, end = clock.days_bounds(first, last)
-    return dict(FollowUp.select(FollowUp.advisor, fn.COUNT(FollowUp.id))
-                .where(FollowUp.kind == "complaint", FollowUp.at >= start, FollowUp.at < end)
-                .group_by(FollowUp.advisor).tuples())
+    """{advisor id: complaints received} in the period, by the student's advisor (None: a complaint without a
+    student): the complaint register, not the 投诉回复 follow-ups (those are calls answering one)."""
+    return complaint_register.month_counts(first, last)
 
 
 def running_classes():
