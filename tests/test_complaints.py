@@ -252,3 +252,19 @@ def test_the_complaint_follow_ups_of_earlier_versions_become_closed_complaints(a
         assert moved.owner.id == moved.closed_by.id == people["adv"].id
         assert domain.state(moved) == "closed" and domain.answer(moved) is domain.NOT_ASKED
         assert FollowUp.select().where(FollowUp.kind == "complaint").count() == 1
+
+
+def test_the_list_reads_its_people_in_one_query_however_many_complaints(app, client, people):
+    from tests.test_queries import _queries
+
+    def add(n):
+        with app.app_context():
+            kid = make_student(name="列表%d" % n, advisor_user=people["adv"], mobile="1390000%04d" % n)
+            domain.receive(people["adv"], _values(student=kid, about_user=people["t"]), now=T0)
+
+    add(0)
+    login(client, "adv1")
+    few = [_queries(client, url) for url in ("/complaints/?shown=all", "/")]
+    for n in range(1, 8):
+        add(n)
+    assert [_queries(client, url) for url in ("/complaints/?shown=all", "/")] == few

@@ -214,6 +214,16 @@ def _late_condition(now):
     return Complaint.closed_at.is_null() & (conditions[0] | conditions[1])
 
 
+def with_people(query=None):
+    """Complaints with their student, owner and the person complained of, in one query (lists show all three)."""
+    owner, about = User.alias(), User.alias()
+    query = query if query is not None else Complaint.select()
+    return (query.select_extend(Student, owner, about)
+            .join_from(Complaint, Student, pw.JOIN.LEFT_OUTER, on=(Complaint.student == Student.id))
+            .join_from(Complaint, owner, on=(Complaint.owner == owner.id))
+            .join_from(Complaint, about, pw.JOIN.LEFT_OUTER, on=(Complaint.about_user == about.id)))
+
+
 def listing(query, shown, now=None):
     """`query` (a visible scope) narrowed to `shown` ("open", "late", "closed" or "all"), newest first."""
     now = now or clock.now()
@@ -229,7 +239,7 @@ def listing(query, shown, now=None):
 def waiting(query, now=None):
     """For the first screen: (late, serious open) counts within `query` (a visible scope), and the late ones."""
     now = now or clock.now()
-    late = list(query.where(_late_condition(now)).order_by(Complaint.received_at).limit(10))
+    late = list(with_people(query).where(_late_condition(now)).order_by(Complaint.received_at).limit(10))
     late_count = query.where(_late_condition(now)).count() if len(late) == 10 else len(late)
     serious = query.where(Complaint.closed_at.is_null(), Complaint.severity == "serious").count()
     return {"late": late, "late_count": late_count, "serious_open": serious}

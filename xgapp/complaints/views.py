@@ -34,7 +34,7 @@ def index():
     shown = request.args.get("shown", "open")
     shown = shown if shown in ("open", "late", "closed", "all") else "open"
     page = request.args.get("page", 1, type=row_id)
-    query = domain.listing(policy.complaints_visible_to(g.user), shown)
+    query = domain.listing(policy.complaints_visible_to(g.user, domain.with_people()), shown)
     rows = list(query.limit(SHOWN + 1).offset((page - 1) * SHOWN))  # a campus has tens a year: pages are few
     now, hide = clock.now(), rules.get("complaint_hide_family")
     return render_template("complaints/index.html", rows=rows[:SHOWN], more=len(rows) > SHOWN, page=page,
