@@ -34,7 +34,7 @@ from xgapp.security import SESSION_KIOSK, SESSION_TOKEN
 from xgapp.submissions import FIELD, new_key
 
 MAX_BYTES = 48 * 1024 * 1024
-MAX_ENTRY = 2 * 1024 * 1024  # a page bigger than this (a student's whole life) is drawn every time
+MAX_ENTRY = 2 * 1024 * 1024  # a page bigger than this is drawn every time rather than crowd out the others
 HEADER = "X-Xgapp-Cache"  # hit / miss / bypass: for the curious and for the tests
 REQUEST_HEADERS = ("HX-Request", "HX-Target", "HX-Trigger", "HX-Trigger-Name", "HX-Boosted", "HX-Current-URL",
                    "HX-History-Restore-Request", "X-Xgapp-Poll")
