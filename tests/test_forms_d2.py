@@ -91,7 +91,9 @@ def test_the_numbers_home_and_export_policy(app):
         # the first screen: leaders get the campus's numbers, an advisor hers, the desk the study room
         assert "campus_numbers" in policy.home_panels(boss) and "my_numbers" not in policy.home_panels(boss)
         assert "my_numbers" in policy.home_panels(a1) and "campus_numbers" not in policy.home_panels(a1)
-        assert policy.home_panels(desk) == ["study_overdue", "in_room", "my_questions", "notices"]
+        # (and, as everyone who receives complaints, the late ones it still owns)
+        assert policy.home_panels(desk) == ["study_overdue", "complaints_due", "in_room", "my_questions", "notices"]
+        assert "complaints_due" not in policy.home_panels(maths)  # a teacher records none
         assert "plans_due" in policy.home_panels(maths) and "low_students" not in policy.home_panels(maths)
         assert not policy.may_print_own_daily_report(boss) and policy.may_print_own_daily_report(a1)
         # only the principal sets up the export; the supervisor watches it
