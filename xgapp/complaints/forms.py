@@ -5,23 +5,17 @@ from flask_babel import lazy_gettext as _l
 from xgapp import clock
 from xgapp.classes.forms import student_named
 from xgapp.complaints import domain
-from xgapp.validation import Reader, row_id
+from xgapp.validation import Reader
 
 CHOICE_MESSAGE = _l("Choose one from the list.")
 
 
-def _person(r, name, people, required, message):
+def _person(r, name, people, required=False, message=None):
     """One of `people` (users) chosen by id in the select `name`; None when left empty and not required."""
-    raw = r.raw(name)
-    try:
-        chosen = row_id(raw) if raw else None
-    except ValueError:
-        chosen = None
+    chosen = r.row(name, required=required, message=message)
     found = next((p for p in people if p.id == chosen), None)
-    if raw and found is None:
-        r.fail(name, CHOICE_MESSAGE)
-    elif required and found is None:
-        r.fail(name, message)
+    if chosen is not None:
+        r.check(found is not None, name, CHOICE_MESSAGE)
     return found
 
 
@@ -34,12 +28,12 @@ def parse_complaint(form, user, now=None):
                                     message=_l("Write who complained.")),
               "complainant_kind": r.choice("complainant_kind", domain.COMPLAINANTS, message=CHOICE_MESSAGE),
               "about": r.choice("about", domain.ABOUT, message=CHOICE_MESSAGE),
-              "about_user": _person(r, "about_user", domain.staff(), False, None),
+              "about_user": _person(r, "about_user", domain.staff()),
               "channel": r.choice("channel", domain.CHANNELS, message=CHOICE_MESSAGE),
               "content": r.text("content", required=True, limit=domain.CONTENT_MAX, multiline=True,
                                 message=_l("Write what was said.")),
               "severity": r.choice("severity", domain.SEVERITIES, message=CHOICE_MESSAGE),
-              "owner": _person(r, "owner", domain.owners(), False, None)}
+              "owner": _person(r, "owner", domain.owners())}
     values["received_at"] = clock.parse_local(r.raw("day"), r.raw("time"))
     r.check(values["received_at"] is not None, "received_at", _l("Enter the day and time it came in."))
     for name, message in domain.check(values, now).items():
@@ -74,9 +68,3 @@ def parse_close(form):
               "note": r.text("satisfaction_note", limit=domain.NOTE_MAX)}
     r.done()
     return values
-
-
-def typed(form):
-    """What was typed, to show again beside the messages."""
-    return {k: form.get(k, "") for k in form}
-

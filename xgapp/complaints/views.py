@@ -77,7 +77,7 @@ def create():
     try:
         complaint = domain.receive(g.user, forms.parse_complaint(request.form, g.user))
     except Invalid as exc:
-        return _new_page(forms.typed(request.form), exc.errors)
+        return _new_page(request.form.to_dict(), exc.errors)
     flash(_("Complaint recorded: %(name)s handles it.", name=complaint.owner.display_name), "success")
     return redirect(url_for("complaints.show", complaint_id=complaint.id), code=303)
 
@@ -121,7 +121,7 @@ def step(complaint_id):
     try:
         domain.add_step(g.user, complaint, forms.parse_step(request.form)["text"])
     except Invalid as exc:
-        return _show_page(complaint, exc.errors, forms.typed(request.form), 422)
+        return _show_page(complaint, exc.errors, request.form.to_dict(), 422)
     flash(_("Step saved."), "success")
     return redirect(url_for("complaints.show", complaint_id=complaint.id), code=303)
 
@@ -135,7 +135,7 @@ def handover(complaint_id):
         values = forms.parse_handover(request.form, complaint)
         domain.hand_on(g.user, complaint, values["owner"], values["note"])
     except Invalid as exc:
-        return _show_page(complaint, exc.errors, forms.typed(request.form), 422)
+        return _show_page(complaint, exc.errors, request.form.to_dict(), 422)
     flash(_("%(name)s handles it now.", name=values["owner"].display_name), "success")
     return redirect(url_for("complaints.show", complaint_id=complaint.id), code=303)
 
@@ -149,6 +149,6 @@ def close(complaint_id):
         values = forms.parse_close(request.form)
         domain.close(g.user, complaint, values["resolution"], values["satisfaction"], values["note"])
     except Invalid as exc:
-        return _show_page(complaint, exc.errors, forms.typed(request.form), 422)
+        return _show_page(complaint, exc.errors, request.form.to_dict(), 422)
     flash(_("Complaint closed."), "success")
     return redirect(url_for("complaints.show", complaint_id=complaint.id), code=303)
